@@ -1,0 +1,54 @@
+//! Command line and environment. Every setting can come from an environment
+//! variable; a flag overrides it.
+
+use clap::{Parser, Subcommand};
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/aimd_registry";
+
+#[derive(Debug, Parser)]
+#[command(name = "aimd-registry", version, about = "Registry of experts, organisations and initiatives on AI in medical devices")]
+pub struct Cli {
+    /// PostgreSQL connection URL. The database is created if the server lacks it.
+    #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]
+    pub database_url: String,
+
+    /// Log filter, e.g. `info` or `aimd_registry=debug,actix_web=info`.
+    #[arg(long, env = "AIMD_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// Log format: `text` for people, `json` for log collectors.
+    #[arg(long, env = "AIMD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
+    pub log_format: String,
+
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the API (applies pending migrations first).
+    Serve(ServeArgs),
+    /// Apply pending migrations and exit.
+    Migrate,
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ServeArgs {
+    /// Address and port to listen on.
+    #[arg(long, env = "AIMD_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: String,
+
+    /// Maximum number of database connections.
+    #[arg(long, env = "AIMD_POOL_SIZE", default_value_t = 16)]
+    pub pool_size: usize,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "AIMD_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Do not apply pending migrations at start-up.
+    #[arg(long, env = "AIMD_NO_MIGRATE")]
+    pub no_migrate: bool,
+}

@@ -1,0 +1,78 @@
+//! Connection pool, database creation and the embedded migrations.
+
+use diesel::sql_types::{Bool, Text};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+use diesel_async::pooled_connection::deadpool::Pool;
+use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub type DbPool = Pool<AsyncPgConnection>;
+pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, BoxError> {
+    let mut config = ManagerConfig::default();
+    // A broken connection surfaces as a failed query and is then dropped by
+    // the pool; pinging on every checkout would cost a round trip per request.
+    config.recycling_method = RecyclingMethod::Fast;
+    let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
+    Ok(Pool::builder(manager).max_size(max_size).build()?)
+}
+
+/// Splits a `postgres://` URL into the URL of the server's maintenance
+/// database (`postgres`) and the name of the database it points at.
+pub fn maintenance_url(database_url: &str) -> Result<(String, String), BoxError> {
+    let mut url = url::Url::parse(database_url)
+        .map_err(|e| format!("DATABASE_URL is not a postgres:// URL: {e}"))?;
+    let name = url.path().trim_start_matches('/').to_owned();
+    if name.is_empty() {
+        return Err("DATABASE_URL names no database".into());
+    }
+    url.set_path("/postgres");
+    Ok((url.to_string(), name))
+}
+
+/// Quotes an identifier for use in DDL.
+pub fn quote_identifier(name: &str) -> String {
+    format!("\"{}\"", name.replace('"', "\"\""))
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = Bool)]
+    found: bool,
+}
+
+/// Creates the configured database when the server does not have it yet.
+/// Returns whether it was created.
+pub async fn ensure_database_exists(database_url: &str) -> Result<bool, BoxError> {
+    let (maintenance, name) = maintenance_url(database_url)?;
+    let mut conn = AsyncPgConnection::establish(&maintenance).await?;
+    let exists: Exists =
+        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+            .bind::<Text, _>(&name)
+            .get_result(&mut conn)
+            .await?;
+    if exists.found {
+        return Ok(false);
+    }
+    sql_query(format!("CREATE DATABASE {}", quote_identifier(&name)))
+        .execute(&mut conn)
+        .await?;
+    Ok(true)
+}
+
+/// Applies pending migrations and returns the versions applied.
+pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, BoxError> {
+    let url = database_url.to_owned();
+    // The wrapper blocks on the async connection, so it needs a thread of its own.
+    tokio::task::spawn_blocking(move || -> Result<Vec<String>, BoxError> {
+        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        let applied = conn.run_pending_migrations(MIGRATIONS)?;
+        Ok(applied.iter().map(ToString::to_string).collect())
+    })
+    .await?
+}

@@ -1,0 +1,189 @@
+//! The closed vocabularies of the registry. Each is a Rust enum that reads
+//! from and writes to its kebab-case string form, in JSON, query strings and
+//! the database.
+
+use serde_json::Value;
+
+use super::input::{FieldError, FromJson};
+
+macro_rules! string_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        pub enum $name {
+            $(#[serde(rename = $text)] $variant),+
+        }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),+
+                }
+            }
+
+            pub fn parse(raw: &str) -> Result<Self, FieldError> {
+                match raw.trim() {
+                    $($text => Ok($name::$variant),)+
+                    _ => Err(FieldError::new(
+                        "unknown-value",
+                        format!(
+                            "'{raw}' is not one of: {}",
+                            Self::ALL.iter().map(|v| v.as_str()).collect::<Vec<_>>().join(", ")
+                        ),
+                    )),
+                }
+            }
+
+            /// Reads a value the database constraint has already checked.
+            pub fn from_db(stored: &str) -> Self {
+                Self::parse(stored).unwrap_or(Self::ALL[0])
+            }
+        }
+
+        impl FromJson for $name {
+            fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
+                let raw = value.as_str().ok_or_else(|| vec![FieldError::wrong_type("a string")])?;
+                Self::parse(raw).map_err(|e| vec![e])
+            }
+        }
+    };
+}
+
+string_enum! {
+    /// What kind of body an organisation is.
+    OrganisationType {
+        StandardsBody = "standards-body",
+        Regulator = "regulator",
+        NotifiedBody = "notified-body",
+        Government = "government",
+        EuInstitution = "eu-institution",
+        InternationalOrganisation = "international-organisation",
+        Manufacturer = "manufacturer",
+        HealthcareProvider = "healthcare-provider",
+        University = "university",
+        ResearchInstitute = "research-institute",
+        IndustryAssociation = "industry-association",
+        ProfessionalSociety = "professional-society",
+        PatientOrganisation = "patient-organisation",
+        Funder = "funder",
+        Consultancy = "consultancy",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// The level an initiative works at.
+    Scope {
+        National = "national",
+        European = "european",
+        International = "international",
+    }
+}
+
+string_enum! {
+    /// What kind of initiative it is.
+    InitiativeType {
+        Legislation = "legislation",
+        RegulatoryGuidance = "regulatory-guidance",
+        Standard = "standard",
+        StandardsCommittee = "standards-committee",
+        ResearchProject = "research-project",
+        ExpertNetwork = "expert-network",
+        PolicyProgramme = "policy-programme",
+        FundingProgramme = "funding-programme",
+        TestingFacility = "testing-facility",
+        ToolOrFramework = "tool-or-framework",
+        Event = "event",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// Where an initiative is in its life.
+    InitiativeStatus {
+        Planned = "planned",
+        Active = "active",
+        Completed = "completed",
+        Discontinued = "discontinued",
+    }
+}
+
+string_enum! {
+    /// A regulation an initiative relates to.
+    Regulation {
+        Mdr = "mdr",
+        Ivdr = "ivdr",
+        AiAct = "ai-act",
+        Gdpr = "gdpr",
+        Ehds = "ehds",
+        Other = "other",
+    }
+}
+
+string_enum! {
+    /// The part an organisation plays in an initiative.
+    OrganisationRole {
+        Lead = "lead",
+        Member = "member",
+        Funder = "funder",
+        Secretariat = "secretariat",
+        Observer = "observer",
+    }
+}
+
+string_enum! {
+    /// The part an expert plays in an initiative.
+    ExpertRole {
+        Chair = "chair",
+        Convenor = "convenor",
+        Member = "member",
+        Contact = "contact",
+        Rapporteur = "rapporteur",
+    }
+}
+
+string_enum! {
+    /// How one initiative relates to another, read from the first one's side:
+    /// "A part-of B" is shown on B as "has-part A".
+    Relation {
+        PartOf = "part-of",
+        HasPart = "has-part",
+        Succeeds = "succeeds",
+        SucceededBy = "succeeded-by",
+        RelatedTo = "related-to",
+    }
+}
+
+impl Relation {
+    /// The same relation read from the other initiative's side.
+    pub fn inverse(self) -> Self {
+        match self {
+            Self::PartOf => Self::HasPart,
+            Self::HasPart => Self::PartOf,
+            Self::Succeeds => Self::SucceededBy,
+            Self::SucceededBy => Self::Succeeds,
+            Self::RelatedTo => Self::RelatedTo,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_relation_round_trips_through_its_inverse() {
+        for relation in Relation::ALL {
+            assert_eq!(relation.inverse().inverse(), *relation);
+        }
+    }
+
+    #[test]
+    fn unknown_values_list_the_allowed_ones() {
+        let error = Scope::parse("galactic").unwrap_err();
+        assert_eq!(error.code, "unknown-value");
+        assert!(error.reason.contains("national, european, international"));
+    }
+}

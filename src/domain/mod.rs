@@ -1,0 +1,8 @@
+//! Domain types: everything the API accepts is parsed into these before any
+//! SQL runs, so a value of one of these types is valid by construction.
+
+pub mod codes;
+pub mod enums;
+pub mod input;
+pub mod topics;
+pub mod values;

@@ -1,0 +1,211 @@
+//! The one error type of the API and its RFC 9457 `application/problem+json` form.
+
+use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::{HttpResponse, ResponseError};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// A problem report (RFC 9457).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "type": "https://aimd-registry.nl/problems/invalid-input",
+    "title": "The request has invalid input",
+    "status": 400,
+    "detail": "2 fields are invalid; see invalidParams",
+    "instance": "/v1/organisations",
+    "invalidParams": [
+        {"name": "country", "code": "unknown-country", "reason": "'XX' is not an ISO 3166-1 alpha-2 country code"},
+        {"name": "description/fr", "code": "unknown-field", "reason": "only 'en' and 'nl' are allowed"}
+    ]
+}))]
+pub struct Problem {
+    /// URI identifying the kind of problem.
+    #[serde(rename = "type")]
+    #[schema(format = Uri)]
+    pub problem_type: String,
+    /// Short summary of the kind of problem; the same for every occurrence.
+    pub title: String,
+    /// The HTTP status code.
+    #[schema(minimum = 400, maximum = 599)]
+    pub status: u16,
+    /// What went wrong in this occurrence, for a human reader.
+    pub detail: String,
+    /// The path of the request that caused the problem.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub instance: Option<String>,
+    /// Every offending input, present on 400 problems about input.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub invalid_params: Vec<InvalidParam>,
+}
+
+/// One offending input: a query parameter, a path segment or a body field.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+pub struct InvalidParam {
+    /// The parameter's name; nested body fields use JSON-pointer style (`description/en`, `topics/2`).
+    #[schema(example = "country")]
+    pub name: String,
+    /// A stable, machine-readable code for the rule that was broken.
+    #[schema(example = "unknown-country")]
+    pub code: String,
+    /// What is wrong, for a human reader.
+    #[schema(example = "'XX' is not an ISO 3166-1 alpha-2 country code")]
+    pub reason: String,
+}
+
+impl InvalidParam {
+    pub fn new(name: impl Into<String>, code: &str, reason: impl Into<String>) -> Self {
+        Self {
+            name: name.into(),
+            code: code.to_owned(),
+            reason: reason.into(),
+        }
+    }
+}
+
+#[derive(Debug)]
+pub enum ApiError {
+    /// Input failed validation; every offending parameter is listed.
+    InvalidInput(Vec<InvalidParam>),
+    /// The request could not be read at all (malformed JSON, bad path segment).
+    BadRequest(String),
+    NotFound(String),
+    Gone(String),
+    MethodNotAllowed { allowed: Vec<String> },
+    PreconditionFailed(String),
+    PayloadTooLarge(String),
+    UnsupportedMediaType(String),
+    /// Well-formed input that refers to records in a state that forbids the operation.
+    Unprocessable(Vec<InvalidParam>, String),
+    /// Something on our side; the cause is logged, never sent.
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn invalid(name: impl Into<String>, code: &str, reason: impl Into<String>) -> Self {
+        Self::InvalidInput(vec![InvalidParam::new(name, code, reason)])
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        Self::Internal(cause.to_string())
+    }
+
+    fn slug_and_title(&self) -> (&'static str, &'static str) {
+        match self {
+            Self::InvalidInput(_) => ("invalid-input", "The request has invalid input"),
+            Self::BadRequest(_) => ("bad-request", "The request could not be read"),
+            Self::NotFound(_) => ("not-found", "Not found"),
+            Self::Gone(_) => ("gone", "The record was deleted"),
+            Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::PreconditionFailed(_) => ("precondition-failed", "The record has changed"),
+            Self::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
+            Self::UnsupportedMediaType(_) => (
+                "unsupported-media-type",
+                "The request body has an unsupported content type",
+            ),
+            Self::Unprocessable(..) => (
+                "unprocessable",
+                "The request refers to records that cannot be used",
+            ),
+            Self::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    pub fn detail(&self) -> String {
+        match self {
+            Self::InvalidInput(params) if params.len() == 1 => {
+                format!("{}: {}", params[0].name, params[0].reason)
+            }
+            Self::InvalidInput(params) => {
+                format!("{} inputs are invalid; see invalidParams", params.len())
+            }
+            Self::MethodNotAllowed { allowed } => {
+                format!("this resource supports {}", allowed.join(", "))
+            }
+            Self::Internal(_) => "the request failed on our side; it has been logged".to_owned(),
+            Self::BadRequest(d)
+            | Self::NotFound(d)
+            | Self::Gone(d)
+            | Self::PreconditionFailed(d)
+            | Self::PayloadTooLarge(d)
+            | Self::UnsupportedMediaType(d)
+            | Self::Unprocessable(_, d) => d.clone(),
+        }
+    }
+
+    pub fn to_problem(&self, instance: Option<String>) -> Problem {
+        let (slug, title) = self.slug_and_title();
+        let invalid_params = match self {
+            Self::InvalidInput(p) | Self::Unprocessable(p, _) => p.clone(),
+            _ => Vec::new(),
+        };
+        Problem {
+            problem_type: format!("https://aimd-registry.nl/problems/{slug}"),
+            title: title.to_owned(),
+            status: self.status_code().as_u16(),
+            detail: self.detail(),
+            instance,
+            invalid_params,
+        }
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Self::Internal(cause) => write!(f, "internal error: {cause}"),
+            other => write!(f, "{}", other.detail()),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            Self::InvalidInput(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
+            Self::NotFound(_) => StatusCode::NOT_FOUND,
+            Self::Gone(_) => StatusCode::GONE,
+            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        // `instance` is set, and internal causes are logged, by the problem
+        // middleware, which knows the request.
+        problem_response(&self.to_problem(None), self)
+    }
+}
+
+pub fn problem_response(problem: &Problem, error: &ApiError) -> HttpResponse {
+    let mut response = HttpResponse::build(error.status_code());
+    response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+    if let ApiError::MethodNotAllowed { allowed } = error {
+        response.insert_header((header::ALLOW, allowed.join(", ")));
+    }
+    // Serialising a struct of strings and numbers cannot fail.
+    response.body(serde_json::to_vec(problem).unwrap_or_default())
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(e: diesel::result::Error) -> Self {
+        Self::internal(format!("database: {e}"))
+    }
+}
+
+impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
+    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
+        Self::internal(format!("database pool: {e}"))
+    }
+}
+
+pub type ApiResult<T> = Result<T, ApiError>;

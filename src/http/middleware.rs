@@ -1,0 +1,126 @@
+//! Cross-cutting request handling: request ids and access logs, and turning
+//! every error response — ours or the framework's — into problem+json.
+
+use std::time::Instant;
+
+use actix_web::body::{EitherBody, MessageBody};
+use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::middleware::Next;
+use actix_web::{Error, HttpMessage, ResponseError};
+use uuid::Uuid;
+
+use crate::error::{ApiError, PROBLEM_JSON};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// The id of the request being served, kept in the request's extensions.
+#[derive(Debug, Clone)]
+pub struct RequestId(pub String);
+
+/// A client-supplied id is kept when it is short and plain (so it cannot
+/// forge log lines); otherwise a fresh one is made.
+fn request_id_from(value: Option<&HeaderValue>) -> String {
+    value
+        .and_then(|v| v.to_str().ok())
+        .filter(|v| {
+            (1..=128).contains(&v.len())
+                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+        })
+        .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
+}
+
+/// Assigns the request id, echoes it, and logs one line per request: method,
+/// path (never the query, which may hold names or e-mail addresses), status,
+/// latency and request id.
+pub async fn request_context(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, Error> {
+    let started = Instant::now();
+    let id = request_id_from(request.headers().get(REQUEST_ID));
+    request.extensions_mut().insert(RequestId(id.clone()));
+    let method = request.method().clone();
+    let path = request.path().to_owned();
+    let mut response = next.call(request).await?;
+    let status = response.status().as_u16();
+    tracing::info!(
+        target: "aimd_registry::access",
+        %method,
+        %path,
+        status,
+        latency_ms = started.elapsed().as_secs_f64() * 1000.0,
+        request_id = %id,
+        "request"
+    );
+    if let Ok(value) = HeaderValue::from_str(&id) {
+        response.headers_mut().insert(REQUEST_ID, value);
+    }
+    Ok(response)
+}
+
+/// Rewrites error responses as RFC 9457 problems with `instance` set. Our
+/// own `ApiError`s are re-rendered with the request path; anything else
+/// (the framework's plain-text 404s, 405s, payload errors, Swagger UI's
+/// misses) is translated by status.
+pub async fn problem_details(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let path = request.path().to_owned();
+    // Handlers' errors arrive as responses carrying the error; only services
+    // themselves fail with `Err`, and those are rendered by actix from `ApiError`.
+    let response = next.call(request).await?;
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return Ok(response.map_into_left_body());
+    }
+    if let Some(api_error) = response.response().error().and_then(|e| e.as_error::<ApiError>()) {
+        let rendered = render(&path, status, Some(api_error));
+        return Ok(response.into_response(rendered).map_into_right_body());
+    }
+    let already_problem = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
+    if already_problem {
+        return Ok(response.map_into_left_body());
+    }
+    let rendered = render(&path, status, None);
+    Ok(response.into_response(rendered).map_into_right_body())
+}
+
+fn render(path: &str, status: StatusCode, error: Option<&ApiError>) -> actix_web::HttpResponse {
+    let translated;
+    let error = match error {
+        Some(e) => e,
+        None => {
+            translated = by_status(path, status);
+            &translated
+        }
+    };
+    if let ApiError::Internal(cause) = error {
+        tracing::error!(%path, %cause, "request failed");
+    }
+    let mut response = error.error_response();
+    let problem = error.to_problem(Some(path.to_owned()));
+    let body = serde_json::to_vec(&problem).unwrap_or_default();
+    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response.set_body(actix_web::body::BoxBody::new(body))
+}
+
+fn by_status(path: &str, status: StatusCode) -> ApiError {
+    match status {
+        StatusCode::NOT_FOUND => ApiError::NotFound(format!("there is no resource at {path}")),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed { allowed: Vec::new() },
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the request body is larger than 1 MiB".to_owned()),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => {
+            ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
+        }
+        s if s.is_client_error() => ApiError::BadRequest(
+            s.canonical_reason().unwrap_or("the request could not be served").to_owned(),
+        ),
+        _ => ApiError::internal(format!("unexpected {status} response")),
+    }
+}

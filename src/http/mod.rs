@@ -1,0 +1,162 @@
+//! The HTTP application: routes, extractor configuration, middleware and the
+//! fallback that answers unknown routes (404) and wrong methods (405).
+
+pub mod middleware;
+pub mod page;
+pub mod query;
+
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::error::JsonPayloadError;
+use actix_web::middleware::{DefaultHeaders, from_fn};
+use actix_web::{App, Error, HttpRequest, HttpResponse, web};
+use utoipa::openapi::OpenApi;
+use utoipa_actix_web::AppExt;
+use utoipa_actix_web::service_config::ServiceConfig;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::error::ApiError;
+use crate::openapi::API_VERSION;
+use crate::resources::{AppState, organisations, topics};
+
+/// Request bodies larger than this are refused with 413.
+pub const MAX_BODY_BYTES: usize = 1024 * 1024;
+
+/// Every documented operation, in the order the spec lists them.
+fn routes(config: &mut ServiceConfig) {
+    config
+        .service(topics::list_topics)
+        .service(topics::get_topic)
+        .service(organisations::list_organisations)
+        .service(organisations::create_organisation)
+        .service(organisations::get_organisation)
+        .service(organisations::update_organisation)
+        .service(organisations::delete_organisation)
+//TMP        .service(experts::list_experts)
+//TMP        .service(experts::create_expert)
+//TMP        .service(experts::get_expert)
+//TMP        .service(experts::update_expert)
+//TMP        .service(experts::delete_expert)
+//TMP        .service(experts::put_affiliation)
+//TMP        .service(experts::delete_affiliation)
+//TMP        .service(initiatives::list_initiatives)
+//TMP        .service(initiatives::create_initiative)
+//TMP        .service(initiatives::get_initiative)
+//TMP        .service(initiatives::update_initiative)
+//TMP        .service(initiatives::delete_initiative)
+//TMP        .service(initiatives::put_organisation)
+//TMP        .service(initiatives::delete_organisation)
+//TMP        .service(initiatives::put_expert)
+//TMP        .service(initiatives::delete_expert)
+//TMP        .service(initiatives::put_related)
+//TMP        .service(initiatives::delete_related);
+;
+}
+
+/// The paths and operations as utoipa collects them from the handlers.
+pub fn collected_spec(base: OpenApi) -> OpenApi {
+    App::new()
+        .into_utoipa_app()
+        .openapi(base)
+        .service(utoipa_actix_web::scope("/v1").configure(routes))
+        .split_for_parts()
+        .1
+}
+
+fn json_config() -> web::JsonConfig {
+    web::JsonConfig::default()
+        .limit(MAX_BODY_BYTES)
+        .content_type(|mime| {
+            mime.type_() == mime::APPLICATION
+                && (mime.subtype() == mime::JSON || mime.suffix() == Some(mime::JSON))
+        })
+        .error_handler(|error, _| {
+            let api_error = match &error {
+                JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
+                    ApiError::PayloadTooLarge(format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
+                }
+                JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
+                    "send the body as application/json (or application/merge-patch+json for PATCH)".to_owned(),
+                ),
+                JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
+                other => ApiError::BadRequest(format!("the body could not be read: {other}")),
+            };
+            api_error.into()
+        })
+}
+
+/// Which methods each documented path allows, for telling a 405 from a 404.
+pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
+
+impl RouteTable {
+    pub fn from_spec(spec: &OpenApi) -> Self {
+        let routes = spec
+            .paths
+            .paths
+            .iter()
+            .map(|(path, item)| {
+                let mut methods = Vec::new();
+                let ops = [
+                    ("GET", &item.get),
+                    ("PUT", &item.put),
+                    ("POST", &item.post),
+                    ("DELETE", &item.delete),
+                    ("PATCH", &item.patch),
+                ];
+                for (name, op) in ops {
+                    if op.is_some() {
+                        methods.push(name.to_owned());
+                    }
+                }
+                (ResourceDef::new(format!("/v1{path}")), methods)
+            })
+            .collect();
+        Self(routes)
+    }
+
+    fn allowed(&self, path: &str) -> Option<&[String]> {
+        self.0
+            .iter()
+            .find(|(def, _)| def.is_match(path))
+            .map(|(_, methods)| methods.as_slice())
+    }
+}
+
+async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+    Err(match routes.allowed(request.path()) {
+        Some(methods) => ApiError::MethodNotAllowed { allowed: methods.to_vec() },
+        None => ApiError::NotFound(format!("there is no resource at {}", request.path())),
+    })
+}
+
+/// Builds the application around shared state and the finished spec.
+pub fn app(
+    state: web::Data<AppState>,
+    spec: Arc<OpenApi>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = Error,
+        InitError = (),
+    >,
+> {
+    let route_table = web::Data::new(RouteTable::from_spec(&spec));
+    App::new()
+        .app_data(state)
+        .app_data(route_table)
+        .app_data(json_config())
+        .wrap(from_fn(middleware::problem_details))
+        .wrap(DefaultHeaders::new().add(("API-Version", API_VERSION)))
+        .wrap(from_fn(middleware::request_context))
+        // Registered before the /v1 scope, which would otherwise claim these paths.
+        .service(SwaggerUi::new("/v1/docs/{_:.*}").url("/v1/openapi.json", (*spec).clone()))
+        .service(web::redirect("/v1/docs", "/v1/docs/"))
+        .into_utoipa_app()
+        .service(utoipa_actix_web::scope("/v1").configure(routes))
+        .into_app()
+        .default_service(web::to(fallback))
+}

@@ -1,0 +1,31 @@
+//! aimd-registry: a registry of experts, organisations and initiatives on AI
+//! in medical devices. See `docs/architecture.md` for a map of the code.
+
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod openapi;
+pub mod resources;
+pub mod schema;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::db::{BoxError, DbPool};
+use crate::resources::AppState;
+
+/// Loads what the handlers share (the vocabulary) through the pool.
+pub async fn app_state(pool: DbPool) -> Result<web::Data<AppState>, BoxError> {
+    let mut conn = pool.get().await?;
+    let vocabulary = resources::topics::repo::load_vocabulary(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    drop(conn);
+    Ok(web::Data::new(AppState {
+        pool,
+        vocabulary: Arc::new(vocabulary),
+    }))
+}

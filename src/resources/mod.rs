@@ -1,0 +1,61 @@
+//! The API's resources, one module each: handlers in `mod.rs`, types in
+//! `model.rs`, SQL in `repo.rs`. Links and shared record mechanics live in
+//! `links`, `records` and `editing`.
+
+pub mod editing;
+//TMP pub mod experts;
+//TMP pub mod initiatives;
+pub mod links;
+pub mod organisations;
+pub mod records;
+pub mod topics;
+
+use std::sync::Arc;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse};
+use diesel_async::AsyncPgConnection;
+use diesel_async::pooled_connection::deadpool::Object;
+use serde::Serialize;
+
+use crate::db::DbPool;
+use crate::domain::topics::Vocabulary;
+use crate::error::ApiResult;
+use crate::http::page::{Page, next_link};
+
+/// What every handler can reach.
+pub struct AppState {
+    pub pool: DbPool,
+    pub vocabulary: Arc<Vocabulary>,
+}
+
+impl AppState {
+    pub async fn conn(&self) -> ApiResult<Object<AsyncPgConnection>> {
+        Ok(self.pool.get().await?)
+    }
+}
+
+/// A single record, with its version as a strong ETag.
+pub fn record_response(status: StatusCode, version: i64, record: &impl Serialize) -> HttpResponse {
+    HttpResponse::build(status)
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .json(record)
+}
+
+/// 201 with the new record and where it lives.
+pub fn created(location: String, version: i64, record: &impl Serialize) -> HttpResponse {
+    let mut response = record_response(StatusCode::CREATED, version, record);
+    if let Ok(value) = header::HeaderValue::from_str(&location) {
+        response.headers_mut().insert(header::LOCATION, value);
+    }
+    response
+}
+
+/// A page of a list, with an RFC 8288 `Link` to the next page when there is one.
+pub fn page_response<T: Serialize>(request: &HttpRequest, page: Page<T>) -> HttpResponse {
+    let mut response = HttpResponse::Ok();
+    if let Some(cursor) = &page.next {
+        response.insert_header((header::LINK, next_link(request, cursor)));
+    }
+    response.json(page)
+}

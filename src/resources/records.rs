@@ -1,0 +1,172 @@
+//! What the three record kinds share: existence checks with tombstones,
+//! version bumps, and the conditional-request precondition.
+
+use actix_web::HttpRequest;
+use actix_web::http::header;
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Array, Bool, Int8, Nullable, Timestamptz, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, InvalidParam};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Kind {
+    Organisation,
+    Expert,
+    Initiative,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisations",
+            Self::Expert => "experts",
+            Self::Initiative => "initiatives",
+        }
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisation",
+            Self::Expert => "expert",
+            Self::Initiative => "initiative",
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct RecordState {
+    #[diesel(sql_type = Bool)]
+    deleted: bool,
+    #[diesel(sql_type = Int8)]
+    version: i64,
+}
+
+/// The version a client expects the record to have (`If-Match: "3"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Precondition(Option<i64>);
+
+impl Precondition {
+    pub fn none() -> Self {
+        Self(None)
+    }
+
+    /// Reads `If-Match`. `*` matches any live record, as RFC 9110 says.
+    pub fn from_request(request: &HttpRequest) -> ApiResult<Self> {
+        let Some(value) = request.headers().get(header::IF_MATCH) else {
+            return Ok(Self(None));
+        };
+        let text = value.to_str().unwrap_or_default().trim();
+        if text == "*" {
+            return Ok(Self(None));
+        }
+        text.strip_prefix('"')
+            .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.parse::<i64>().ok())
+            .map(|v| Self(Some(v)))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "If-Match",
+                    "invalid-etag",
+                    "must be an ETag this API handed out, such as \"3\"",
+                )
+            })
+    }
+}
+
+async fn state(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<Option<RecordState>> {
+    // The table name comes from a closed enum, never from input.
+    let statement = format!(
+        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1 FOR UPDATE",
+        kind.table()
+    );
+    let rows: Vec<RecordState> = sql_query(statement)
+        .bind::<SqlUuid, _>(id)
+        .load(conn)
+        .await?;
+    Ok(rows.into_iter().next())
+}
+
+/// Locks a record for the rest of the transaction, answering 404 when it
+/// never existed, 410 when it was deleted and 412 when `If-Match` is stale.
+pub async fn lock_live(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    precondition: Precondition,
+) -> ApiResult<()> {
+    match state(conn, kind, id).await? {
+        None => Err(not_found(kind, id)),
+        Some(s) if s.deleted => Err(gone(kind, id)),
+        Some(s) => match precondition.0 {
+            Some(expected) if expected != s.version => Err(ApiError::PreconditionFailed(format!(
+                "the {} is at version {}, not {expected}; read it again and reapply your change",
+                kind.noun(),
+                s.version
+            ))),
+            _ => Ok(()),
+        },
+    }
+}
+
+/// Locks the other end of a link, answering 422 (naming `param`) when that
+/// record is missing or deleted: the request is well-formed, but it asks to
+/// link to something that cannot be linked.
+pub async fn lock_link_target(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    param: &str,
+) -> ApiResult<()> {
+    let (code, reason) = match state(conn, kind, id).await? {
+        None => ("not-found", format!("no {} has id {id}", kind.noun())),
+        Some(s) if s.deleted => ("deleted", format!("the {} {id} was deleted", kind.noun())),
+        Some(_) => return Ok(()),
+    };
+    Err(ApiError::Unprocessable(
+        vec![InvalidParam::new(param, code, reason.clone())],
+        reason,
+    ))
+}
+
+pub fn not_found(kind: Kind, id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("no {} has id {id}", kind.noun()))
+}
+
+pub fn gone(kind: Kind, id: Uuid) -> ApiError {
+    ApiError::Gone(format!("the {} {id} was deleted; its id will not be reused", kind.noun()))
+}
+
+/// Marks records as changed: a link to or from them was added, changed or
+/// removed, which changes how they read.
+pub async fn touch(conn: &mut AsyncPgConnection, kind: Kind, ids: &[Uuid], at: DateTime<Utc>) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let statement = format!(
+        "UPDATE {} SET version = version + 1, updated_at = $2 WHERE id = ANY($1) AND deleted_at IS NULL",
+        kind.table()
+    );
+    sql_query(statement)
+        .bind::<Array<SqlUuid>, _>(ids)
+        .bind::<Timestamptz, _>(at)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Turns a record into a tombstone.
+pub async fn bury(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid, at: DateTime<Utc>) -> ApiResult<()> {
+    let statement = format!(
+        "UPDATE {} SET deleted_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
+        kind.table()
+    );
+    sql_query(statement)
+        .bind::<SqlUuid, _>(id)
+        .bind::<Nullable<Timestamptz>, _>(Some(at))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
