@@ -6,7 +6,11 @@ use clap::{Parser, Subcommand};
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/aimd_registry";
 
 #[derive(Debug, Parser)]
-#[command(name = "aimd-registry", version, about = "Registry of experts, organisations and initiatives on AI in medical devices")]
+#[command(
+    name = "aimd-registry",
+    version,
+    about = "Registry of experts, organisations and initiatives on AI in medical devices"
+)]
 pub struct Cli {
     /// PostgreSQL connection URL. The database is created if the server lacks it.
     #[arg(long, env = "DATABASE_URL", default_value = DEFAULT_DATABASE_URL, global = true, hide_env_values = true)]

@@ -4,7 +4,9 @@ use diesel::sql_types::{Bool, Text};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
 use diesel_async::pooled_connection::deadpool::Pool;
-use diesel_async::pooled_connection::{AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod};
+use diesel_async::pooled_connection::{
+    AsyncDieselConnectionManager, ManagerConfig, RecyclingMethod,
+};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
@@ -70,7 +72,8 @@ pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, BoxError>
     let url = database_url.to_owned();
     // The wrapper blocks on the async connection, so it needs a thread of its own.
     tokio::task::spawn_blocking(move || -> Result<Vec<String>, BoxError> {
-        let mut conn = <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
         let applied = conn.run_pending_migrations(MIGRATIONS)?;
         Ok(applied.iter().map(ToString::to_string).collect())
     })

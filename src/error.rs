@@ -76,7 +76,9 @@ pub enum ApiError {
     BadRequest(String),
     NotFound(String),
     Gone(String),
-    MethodNotAllowed { allowed: Vec<String> },
+    MethodNotAllowed {
+        allowed: Vec<String>,
+    },
     PreconditionFailed(String),
     PayloadTooLarge(String),
     UnsupportedMediaType(String),

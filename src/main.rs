@@ -10,7 +10,9 @@ use aimd_registry::{app_state, http, openapi};
 
 fn init_logging(cli: &Cli) {
     let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr);
+    let builder = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::io::stderr);
     if cli.log_format == "json" {
         builder.json().init();
     } else {
@@ -36,8 +38,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     let pool = db::pool(&cli.database_url, args.pool_size)?;
     let state = app_state(pool).await?;
     let spec = Arc::new(openapi::spec());
-    let mut server = HttpServer::new(move || http::app(state.clone(), spec.clone()))
-        .bind(&args.bind)?;
+    let mut server =
+        HttpServer::new(move || http::app(state.clone(), spec.clone())).bind(&args.bind)?;
     if let Some(workers) = args.workers {
         server = server.workers(workers);
     }

@@ -82,7 +82,10 @@ fn problem_statuses(operation: &Operation) -> Vec<(&'static str, &'static str)> 
         statuses.push(("413", "The body is larger than 1 MiB"));
         statuses.push(("415", "The body is not JSON"));
     }
-    statuses.push(("500", "Failure on our side; the cause is logged under the request id"));
+    statuses.push((
+        "500",
+        "Failure on our side; the cause is logged under the request id",
+    ));
     statuses
 }
 
@@ -121,7 +124,13 @@ fn problem_response(description: &str) -> Response {
 fn add_shared_responses(spec: &mut Spec) {
     let headers = shared_headers();
     for item in spec.paths.paths.values_mut() {
-        let operations = [&mut item.get, &mut item.put, &mut item.post, &mut item.delete, &mut item.patch];
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
         for operation in operations.into_iter().flatten() {
             for (status, description) in problem_statuses(operation) {
                 operation
@@ -135,11 +144,17 @@ fn add_shared_responses(spec: &mut Spec) {
     }
 }
 
-fn add_headers(responses: &mut Responses, headers: &BTreeMap<String, utoipa::openapi::header::Header>) {
+fn add_headers(
+    responses: &mut Responses,
+    headers: &BTreeMap<String, utoipa::openapi::header::Header>,
+) {
     for response in responses.responses.values_mut() {
         if let RefOr::T(response) = response {
             for (name, header) in headers {
-                response.headers.entry(name.clone()).or_insert_with(|| RefOr::T(header.clone()));
+                response
+                    .headers
+                    .entry(name.clone())
+                    .or_insert_with(|| RefOr::T(header.clone()));
             }
         }
     }

@@ -149,7 +149,10 @@ impl<'a> ObjectReader<'a> {
                 Ok(_) => {}
                 Err(errors) => self.record(
                     field,
-                    errors.into_iter().map(|e| e.under(index.to_string())).collect(),
+                    errors
+                        .into_iter()
+                        .map(|e| e.under(index.to_string()))
+                        .collect(),
                 ),
             }
         }
@@ -179,13 +182,23 @@ impl<'a> ObjectReader<'a> {
     }
 }
 
+/// Reads a body that holds exactly one, required, field.
+pub fn single_field<T: FromJson>(body: &Value, field: &str) -> Result<T, ApiError> {
+    let mut reader = ObjectReader::new(body, &[field])?;
+    let value = reader.required(field);
+    reader.finish(|| value)
+}
+
 fn unknown_fields(object: &Map<String, Value>, known_fields: &[&str]) -> Vec<InvalidParam> {
     object
         .keys()
         .filter(|key| !known_fields.contains(&key.as_str()))
         .map(|key| {
-            FieldError::new("unknown-field", "is not a field of this resource (or is read-only)")
-                .into_param(key)
+            FieldError::new(
+                "unknown-field",
+                "is not a field of this resource (or is read-only)",
+            )
+            .into_param(key)
         })
         .collect()
 }
@@ -229,14 +242,10 @@ pub fn check_patch_fields(
     let mut errors = unknown_fields(object, known_fields);
     for (field, allowed) in nested {
         if let Some(Value::Object(inner)) = object.get(*field) {
-            errors.extend(
-                unknown_fields(inner, allowed)
-                    .into_iter()
-                    .map(|mut p| {
-                        p.name = format!("{}/{}", escape_pointer_segment(field), p.name);
-                        p
-                    }),
-            );
+            errors.extend(unknown_fields(inner, allowed).into_iter().map(|mut p| {
+                p.name = format!("{}/{}", escape_pointer_segment(field), p.name);
+                p
+            }));
         }
     }
     if errors.is_empty() {
@@ -255,12 +264,28 @@ mod tests {
     fn merge_patch_follows_rfc_7396_examples() {
         let cases = [
             (json!({"a": "b"}), json!({"a": "c"}), json!({"a": "c"})),
-            (json!({"a": "b"}), json!({"b": "c"}), json!({"a": "b", "b": "c"})),
+            (
+                json!({"a": "b"}),
+                json!({"b": "c"}),
+                json!({"a": "b", "b": "c"}),
+            ),
             (json!({"a": "b"}), json!({"a": null}), json!({})),
-            (json!({"a": {"b": "c"}}), json!({"a": {"b": "d", "c": null}}), json!({"a": {"b": "d"}})),
-            (json!({"a": [{"b": "c"}]}), json!({"a": [1]}), json!({"a": [1]})),
+            (
+                json!({"a": {"b": "c"}}),
+                json!({"a": {"b": "d", "c": null}}),
+                json!({"a": {"b": "d"}}),
+            ),
+            (
+                json!({"a": [{"b": "c"}]}),
+                json!({"a": [1]}),
+                json!({"a": [1]}),
+            ),
             (json!(["a", "b"]), json!({"a": "c"}), json!({"a": "c"})),
-            (json!({}), json!({"a": {"bb": {"ccc": null}}}), json!({"a": {"bb": {}}})),
+            (
+                json!({}),
+                json!({"a": {"bb": {"ccc": null}}}),
+                json!({"a": {"bb": {}}}),
+            ),
         ];
         for (mut target, patch, expected) in cases {
             merge_patch(&mut target, &patch);

@@ -125,9 +125,16 @@ impl Vocabulary {
 
 impl ObjectReader<'_> {
     /// Reads a list of topic slugs, each checked against the vocabulary.
-    pub fn topics(&mut self, field: &str, vocabulary: &Vocabulary, at_least_one: bool) -> Vec<Slug> {
+    pub fn topics(
+        &mut self,
+        field: &str,
+        vocabulary: &Vocabulary,
+        at_least_one: bool,
+    ) -> Vec<Slug> {
         let known = self.list_with(field, 50, |value| {
-            vocabulary.known(Slug::from_json(value)?).map_err(|e| vec![e])
+            vocabulary
+                .known(Slug::from_json(value)?)
+                .map_err(|e| vec![e])
         });
         if at_least_one && known.is_empty() && !self.has_errors_for(field) {
             self.error(field, "required", "needs at least one topic");

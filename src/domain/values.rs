@@ -124,7 +124,9 @@ impl<T: FromJson> FromJson for Localized<T> {
         let mut errors: Vec<FieldError> = object
             .keys()
             .filter(|key| !LANGUAGE_KEYS.contains(&key.as_str()))
-            .map(|key| FieldError::new("unknown-field", "only 'en' and 'nl' are allowed").under(key))
+            .map(|key| {
+                FieldError::new("unknown-field", "only 'en' and 'nl' are allowed").under(key)
+            })
             .collect();
         let mut read = |key: &str| match object.get(key) {
             None | Some(Value::Null) => None,
@@ -322,7 +324,10 @@ impl WebUrl {
         let trimmed = raw.trim();
         let invalid = || FieldError::new("invalid-url", "must be an absolute http or https URL");
         if trimmed.len() > 2000 {
-            return Err(FieldError::new("too-long", "at most 2000 characters are allowed"));
+            return Err(FieldError::new(
+                "too-long",
+                "at most 2000 characters are allowed",
+            ));
         }
         let url = url::Url::parse(trimmed).map_err(|_| invalid())?;
         if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none_or(str::is_empty) {
@@ -349,7 +354,10 @@ impl Email {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
         if trimmed.len() > 254 || !trimmed.validate_email() {
-            return Err(FieldError::new("invalid-email", "must be an e-mail address"));
+            return Err(FieldError::new(
+                "invalid-email",
+                "must be an e-mail address",
+            ));
         }
         Ok(Self(trimmed.to_owned()))
     }
@@ -392,13 +400,19 @@ impl Slug {
         let trimmed = raw.trim();
         let valid = !trimmed.is_empty()
             && trimmed.len() <= 100
-            && trimmed
-                .split('-')
-                .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()));
+            && trimmed.split('-').all(|part| {
+                !part.is_empty()
+                    && part
+                        .bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            });
         if valid {
             Ok(Self(trimmed.to_owned()))
         } else {
-            Err(FieldError::new("invalid-slug", "must be a kebab-case slug such as 'data-use'"))
+            Err(FieldError::new(
+                "invalid-slug",
+                "must be a kebab-case slug such as 'data-use'",
+            ))
         }
     }
 
@@ -453,11 +467,17 @@ mod tests {
     #[test]
     fn text_trims_and_refuses_control_characters() {
         assert_eq!(Name::parse("  NEN  ").unwrap().as_str(), "NEN");
-        assert_eq!(Name::parse("a\u{0}b").unwrap_err().code, "control-character");
+        assert_eq!(
+            Name::parse("a\u{0}b").unwrap_err().code,
+            "control-character"
+        );
         assert_eq!(Name::parse("a\nb").unwrap_err().code, "control-character");
         assert!(Prose::parse("line one\nline two").is_ok());
         assert_eq!(Name::parse("   ").unwrap_err().code, "blank");
-        assert_eq!(ShortText::parse(&"x".repeat(61)).unwrap_err().code, "too-long");
+        assert_eq!(
+            ShortText::parse(&"x".repeat(61)).unwrap_err().code,
+            "too-long"
+        );
     }
 
     #[test]

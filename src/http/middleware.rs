@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::StatusCode;
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError};
 use uuid::Uuid;
@@ -26,7 +26,8 @@ fn request_id_from(value: Option<&HeaderValue>) -> String {
         .and_then(|v| v.to_str().ok())
         .filter(|v| {
             (1..=128).contains(&v.len())
-                && v.bytes().all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
+                && v.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b"-_.:".contains(&b))
         })
         .map_or_else(|| Uuid::now_v7().to_string(), str::to_owned)
 }
@@ -76,7 +77,11 @@ pub async fn problem_details(
     if !(status.is_client_error() || status.is_server_error()) {
         return Ok(response.map_into_left_body());
     }
-    if let Some(api_error) = response.response().error().and_then(|e| e.as_error::<ApiError>()) {
+    if let Some(api_error) = response
+        .response()
+        .error()
+        .and_then(|e| e.as_error::<ApiError>())
+    {
         let rendered = render(&path, status, Some(api_error));
         return Ok(response.into_response(rendered).map_into_right_body());
     }
@@ -106,20 +111,28 @@ fn render(path: &str, status: StatusCode, error: Option<&ApiError>) -> actix_web
     let mut response = error.error_response();
     let problem = error.to_problem(Some(path.to_owned()));
     let body = serde_json::to_vec(&problem).unwrap_or_default();
-    response.headers_mut().insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
     response.set_body(actix_web::body::BoxBody::new(body))
 }
 
 fn by_status(path: &str, status: StatusCode) -> ApiError {
     match status {
         StatusCode::NOT_FOUND => ApiError::NotFound(format!("there is no resource at {path}")),
-        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed { allowed: Vec::new() },
-        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge("the request body is larger than 1 MiB".to_owned()),
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::MethodNotAllowed {
+            allowed: Vec::new(),
+        },
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError::PayloadTooLarge("the request body is larger than 1 MiB".to_owned())
+        }
         StatusCode::UNSUPPORTED_MEDIA_TYPE => {
             ApiError::UnsupportedMediaType("send the body as application/json".to_owned())
         }
         s if s.is_client_error() => ApiError::BadRequest(
-            s.canonical_reason().unwrap_or("the request could not be served").to_owned(),
+            s.canonical_reason()
+                .unwrap_or("the request could not be served")
+                .to_owned(),
         ),
         _ => ApiError::internal(format!("unexpected {status} response")),
     }

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
-use crate::resources::{AppState, organisations, topics};
+use crate::resources::{AppState, experts, initiatives, organisations, topics};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -34,25 +34,24 @@ fn routes(config: &mut ServiceConfig) {
         .service(organisations::get_organisation)
         .service(organisations::update_organisation)
         .service(organisations::delete_organisation)
-//TMP        .service(experts::list_experts)
-//TMP        .service(experts::create_expert)
-//TMP        .service(experts::get_expert)
-//TMP        .service(experts::update_expert)
-//TMP        .service(experts::delete_expert)
-//TMP        .service(experts::put_affiliation)
-//TMP        .service(experts::delete_affiliation)
-//TMP        .service(initiatives::list_initiatives)
-//TMP        .service(initiatives::create_initiative)
-//TMP        .service(initiatives::get_initiative)
-//TMP        .service(initiatives::update_initiative)
-//TMP        .service(initiatives::delete_initiative)
-//TMP        .service(initiatives::put_organisation)
-//TMP        .service(initiatives::delete_organisation)
-//TMP        .service(initiatives::put_expert)
-//TMP        .service(initiatives::delete_expert)
-//TMP        .service(initiatives::put_related)
-//TMP        .service(initiatives::delete_related);
-;
+        .service(experts::list_experts)
+        .service(experts::create_expert)
+        .service(experts::get_expert)
+        .service(experts::update_expert)
+        .service(experts::delete_expert)
+        .service(experts::put_affiliation)
+        .service(experts::delete_affiliation)
+        .service(initiatives::list_initiatives)
+        .service(initiatives::create_initiative)
+        .service(initiatives::get_initiative)
+        .service(initiatives::update_initiative)
+        .service(initiatives::delete_initiative)
+        .service(initiatives::put_organisation)
+        .service(initiatives::delete_organisation)
+        .service(initiatives::put_expert)
+        .service(initiatives::delete_expert)
+        .service(initiatives::put_related)
+        .service(initiatives::delete_related);
 }
 
 /// The paths and operations as utoipa collects them from the handlers.
@@ -74,13 +73,17 @@ fn json_config() -> web::JsonConfig {
         })
         .error_handler(|error, _| {
             let api_error = match &error {
-                JsonPayloadError::OverflowKnownLength { .. } | JsonPayloadError::Overflow { .. } => {
-                    ApiError::PayloadTooLarge(format!("the request body is larger than {MAX_BODY_BYTES} bytes"))
-                }
+                JsonPayloadError::OverflowKnownLength { .. }
+                | JsonPayloadError::Overflow { .. } => ApiError::PayloadTooLarge(format!(
+                    "the request body is larger than {MAX_BODY_BYTES} bytes"
+                )),
                 JsonPayloadError::ContentType => ApiError::UnsupportedMediaType(
-                    "send the body as application/json (or application/merge-patch+json for PATCH)".to_owned(),
+                    "send the body as application/json (or application/merge-patch+json for PATCH)"
+                        .to_owned(),
                 ),
-                JsonPayloadError::Deserialize(e) => ApiError::BadRequest(format!("the body is not valid JSON: {e}")),
+                JsonPayloadError::Deserialize(e) => {
+                    ApiError::BadRequest(format!("the body is not valid JSON: {e}"))
+                }
                 other => ApiError::BadRequest(format!("the body could not be read: {other}")),
             };
             api_error.into()
@@ -124,9 +127,14 @@ impl RouteTable {
     }
 }
 
-async fn fallback(request: HttpRequest, routes: web::Data<RouteTable>) -> Result<HttpResponse, ApiError> {
+async fn fallback(
+    request: HttpRequest,
+    routes: web::Data<RouteTable>,
+) -> Result<HttpResponse, ApiError> {
     Err(match routes.allowed(request.path()) {
-        Some(methods) => ApiError::MethodNotAllowed { allowed: methods.to_vec() },
+        Some(methods) => ApiError::MethodNotAllowed {
+            allowed: methods.to_vec(),
+        },
         None => ApiError::NotFound(format!("there is no resource at {}", request.path())),
     })
 }

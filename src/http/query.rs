@@ -25,7 +25,10 @@ impl QueryReader {
                 errors.push(InvalidParam::new(
                     key.clone(),
                     "unknown-parameter",
-                    format!("is not a parameter of this operation; known are: {}", known_keys.join(", ")),
+                    format!(
+                        "is not a parameter of this operation; known are: {}",
+                        known_keys.join(", ")
+                    ),
                 ));
             }
         }
@@ -59,7 +62,11 @@ impl QueryReader {
     }
 
     /// The value of a key that may appear at most once.
-    pub fn one<T>(&mut self, key: &str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Option<T> {
+    pub fn one<T>(
+        &mut self,
+        key: &str,
+        parse: impl Fn(&str) -> Result<T, FieldError>,
+    ) -> Option<T> {
         let values: Vec<&str> = self.values(key).collect();
         match values.as_slice() {
             [] => None,
@@ -89,10 +96,12 @@ impl QueryReader {
 
 /// Parses a record id given as a filter value.
 pub fn parse_uuid(raw: &str) -> Result<Uuid, FieldError> {
-    Uuid::try_parse(raw.trim()).map_err(|_| FieldError::new("invalid-id", format!("'{raw}' is not a UUID")))
+    Uuid::try_parse(raw.trim())
+        .map_err(|_| FieldError::new("invalid-id", format!("'{raw}' is not a UUID")))
 }
 
 /// Parses an id in the URL path, naming the segment when it is malformed.
 pub fn path_id(name: &str, raw: &str) -> ApiResult<Uuid> {
-    Uuid::try_parse(raw).map_err(|_| ApiError::invalid(name, "invalid-id", format!("'{raw}' is not a UUID")))
+    Uuid::try_parse(raw)
+        .map_err(|_| ApiError::invalid(name, "invalid-id", format!("'{raw}' is not a UUID")))
 }

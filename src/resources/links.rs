@@ -16,7 +16,10 @@ use super::records::{self, Kind, Precondition};
 use crate::domain::enums::{ExpertRole, OrganisationRole, Relation};
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult};
-use crate::schema::{affiliations, experts, initiative_experts, initiative_organisations, initiative_relations, initiatives, organisations};
+use crate::schema::{
+    affiliations, experts, initiative_experts, initiative_organisations, initiative_relations,
+    initiatives, organisations,
+};
 
 /// Text in English and/or Dutch; a language without text is left out.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
@@ -148,10 +151,20 @@ pub async fn organisations_of_initiatives(
         ))
         .load(conn)
         .await?;
-    Ok(group(rows.into_iter().map(|(owner, id, name, acronym, role)| {
-        let role = OrganisationRole::from_db(&role);
-        (owner, InitiativeOrganisation { id, name, acronym, role })
-    })))
+    Ok(group(rows.into_iter().map(
+        |(owner, id, name, acronym, role)| {
+            let role = OrganisationRole::from_db(&role);
+            (
+                owner,
+                InitiativeOrganisation {
+                    id,
+                    name,
+                    acronym,
+                    role,
+                },
+            )
+        },
+    )))
 }
 
 pub async fn experts_of_initiatives(
@@ -172,17 +185,33 @@ pub async fn experts_of_initiatives(
         ))
         .load(conn)
         .await?;
-    Ok(group(rows.into_iter().map(|(owner, id, given, family, role)| {
-        let name = expert_name(&given, &family);
-        (owner, InitiativeExpert { id, name, role: ExpertRole::from_db(&role) })
-    })))
+    Ok(group(rows.into_iter().map(
+        |(owner, id, given, family, role)| {
+            let name = expert_name(&given, &family);
+            (
+                owner,
+                InitiativeExpert {
+                    id,
+                    name,
+                    role: ExpertRole::from_db(&role),
+                },
+            )
+        },
+    )))
 }
 
 pub async fn related_initiatives(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<RelatedInitiative>>> {
-    type Row = (Uuid, Uuid, String, Option<String>, Option<String>, Option<String>);
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+    );
     let from_subject: Vec<Row> = initiative_relations::table
         .inner_join(initiatives::table.on(initiatives::id.eq(initiative_relations::object_id)))
         .filter(initiative_relations::subject_id.eq_any(ids))
@@ -215,7 +244,15 @@ pub async fn related_initiatives(
         move |(owner, id, relation, en, nl, acronym): Row| {
             let stored = Relation::from_db(&relation);
             let relation = if invert { stored.inverse() } else { stored };
-            (owner, RelatedInitiative { id, title: LocalizedText::new(en, nl), acronym, relation })
+            (
+                owner,
+                RelatedInitiative {
+                    id,
+                    title: LocalizedText::new(en, nl),
+                    acronym,
+                    relation,
+                },
+            )
         }
     };
     let mut grouped = group(
@@ -234,60 +271,100 @@ pub async fn initiatives_of_organisations(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<OrganisationInitiative>>> {
-    let rows: Vec<(Uuid, Uuid, Option<String>, Option<String>, Option<String>, String)> =
-        initiative_organisations::table
-            .inner_join(initiatives::table)
-            .filter(initiative_organisations::organisation_id.eq_any(ids))
-            .filter(initiatives::deleted_at.is_null())
-            .order(initiatives::id)
-            .select((
-                initiative_organisations::organisation_id,
-                initiatives::id,
-                initiatives::title_en,
-                initiatives::title_nl,
-                initiatives::acronym,
-                initiative_organisations::role,
-            ))
-            .load(conn)
-            .await?;
-    Ok(group(rows.into_iter().map(|(owner, id, en, nl, acronym, role)| {
-        let title = LocalizedText::new(en, nl);
-        let role = OrganisationRole::from_db(&role);
-        (owner, OrganisationInitiative { id, title, acronym, role })
-    })))
+    let rows: Vec<(
+        Uuid,
+        Uuid,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    )> = initiative_organisations::table
+        .inner_join(initiatives::table)
+        .filter(initiative_organisations::organisation_id.eq_any(ids))
+        .filter(initiatives::deleted_at.is_null())
+        .order(initiatives::id)
+        .select((
+            initiative_organisations::organisation_id,
+            initiatives::id,
+            initiatives::title_en,
+            initiatives::title_nl,
+            initiatives::acronym,
+            initiative_organisations::role,
+        ))
+        .load(conn)
+        .await?;
+    Ok(group(rows.into_iter().map(
+        |(owner, id, en, nl, acronym, role)| {
+            let title = LocalizedText::new(en, nl);
+            let role = OrganisationRole::from_db(&role);
+            (
+                owner,
+                OrganisationInitiative {
+                    id,
+                    title,
+                    acronym,
+                    role,
+                },
+            )
+        },
+    )))
 }
 
 pub async fn initiatives_of_experts(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<ExpertInitiative>>> {
-    let rows: Vec<(Uuid, Uuid, Option<String>, Option<String>, Option<String>, String)> =
-        initiative_experts::table
-            .inner_join(initiatives::table)
-            .filter(initiative_experts::expert_id.eq_any(ids))
-            .filter(initiatives::deleted_at.is_null())
-            .order(initiatives::id)
-            .select((
-                initiative_experts::expert_id,
-                initiatives::id,
-                initiatives::title_en,
-                initiatives::title_nl,
-                initiatives::acronym,
-                initiative_experts::role,
-            ))
-            .load(conn)
-            .await?;
-    Ok(group(rows.into_iter().map(|(owner, id, en, nl, acronym, role)| {
-        let title = LocalizedText::new(en, nl);
-        (owner, ExpertInitiative { id, title, acronym, role: ExpertRole::from_db(&role) })
-    })))
+    let rows: Vec<(
+        Uuid,
+        Uuid,
+        Option<String>,
+        Option<String>,
+        Option<String>,
+        String,
+    )> = initiative_experts::table
+        .inner_join(initiatives::table)
+        .filter(initiative_experts::expert_id.eq_any(ids))
+        .filter(initiatives::deleted_at.is_null())
+        .order(initiatives::id)
+        .select((
+            initiative_experts::expert_id,
+            initiatives::id,
+            initiatives::title_en,
+            initiatives::title_nl,
+            initiatives::acronym,
+            initiative_experts::role,
+        ))
+        .load(conn)
+        .await?;
+    Ok(group(rows.into_iter().map(
+        |(owner, id, en, nl, acronym, role)| {
+            let title = LocalizedText::new(en, nl);
+            (
+                owner,
+                ExpertInitiative {
+                    id,
+                    title,
+                    acronym,
+                    role: ExpertRole::from_db(&role),
+                },
+            )
+        },
+    )))
 }
 
 pub async fn affiliations_of_experts(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<Affiliation>>> {
-    type Row = (Uuid, Uuid, String, Option<String>, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        Option<String>,
+        Option<String>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
     let rows: Vec<Row> = affiliations::table
         .inner_join(organisations::table)
         .filter(affiliations::expert_id.eq_any(ids))
@@ -304,16 +381,36 @@ pub async fn affiliations_of_experts(
         ))
         .load(conn)
         .await?;
-    Ok(group(rows.into_iter().map(|(owner, id, name, acronym, role, since, until)| {
-        (owner, Affiliation { id, name, acronym, role, since, until })
-    })))
+    Ok(group(rows.into_iter().map(
+        |(owner, id, name, acronym, role, since, until)| {
+            (
+                owner,
+                Affiliation {
+                    id,
+                    name,
+                    acronym,
+                    role,
+                    since,
+                    until,
+                },
+            )
+        },
+    )))
 }
 
 pub async fn experts_of_organisations(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<AffiliatedExpert>>> {
-    type Row = (Uuid, Uuid, String, String, Option<String>, Option<NaiveDate>, Option<NaiveDate>);
+    type Row = (
+        Uuid,
+        Uuid,
+        String,
+        String,
+        Option<String>,
+        Option<NaiveDate>,
+        Option<NaiveDate>,
+    );
     let rows: Vec<Row> = affiliations::table
         .inner_join(experts::table)
         .filter(affiliations::organisation_id.eq_any(ids))
@@ -330,10 +427,21 @@ pub async fn experts_of_organisations(
         ))
         .load(conn)
         .await?;
-    Ok(group(rows.into_iter().map(|(owner, id, given, family, role, since, until)| {
-        let name = expert_name(&given, &family);
-        (owner, AffiliatedExpert { id, name, role, since, until })
-    })))
+    Ok(group(rows.into_iter().map(
+        |(owner, id, given, family, role, since, until)| {
+            let name = expert_name(&given, &family);
+            (
+                owner,
+                AffiliatedExpert {
+                    id,
+                    name,
+                    role,
+                    since,
+                    until,
+                },
+            )
+        },
+    )))
 }
 
 // ---- writes ----------------------------------------------------------------
@@ -384,9 +492,19 @@ pub async fn put_initiative_organisation(
     precondition: Precondition,
 ) -> ApiResult<LinkOutcome> {
     use initiative_organisations::dsl as io;
-    lock_ends(conn, (Kind::Initiative, initiative), (Kind::Organisation, organisation, "organisationId"), precondition).await?;
+    lock_ends(
+        conn,
+        (Kind::Initiative, initiative),
+        (Kind::Organisation, organisation, "organisationId"),
+        precondition,
+    )
+    .await?;
     let existing: Option<String> = io::initiative_organisations
-        .filter(io::initiative_id.eq(initiative).and(io::organisation_id.eq(organisation)))
+        .filter(
+            io::initiative_id
+                .eq(initiative)
+                .and(io::organisation_id.eq(organisation)),
+        )
         .select(io::role)
         .first(conn)
         .await
@@ -413,7 +531,13 @@ pub async fn put_initiative_organisation(
             LinkOutcome::Created
         }
     };
-    touch_ends(conn, outcome, (Kind::Initiative, initiative), (Kind::Organisation, organisation)).await
+    touch_ends(
+        conn,
+        outcome,
+        (Kind::Initiative, initiative),
+        (Kind::Organisation, organisation),
+    )
+    .await
 }
 
 pub async fn delete_initiative_organisation(
@@ -429,7 +553,13 @@ pub async fn delete_initiative_organisation(
     if removed == 0 {
         return Err(link_not_found("organisation on this initiative"));
     }
-    touch_ends(conn, LinkOutcome::Updated, (Kind::Initiative, initiative), (Kind::Organisation, organisation)).await?;
+    touch_ends(
+        conn,
+        LinkOutcome::Updated,
+        (Kind::Initiative, initiative),
+        (Kind::Organisation, organisation),
+    )
+    .await?;
     Ok(())
 }
 
@@ -441,9 +571,19 @@ pub async fn put_initiative_expert(
     precondition: Precondition,
 ) -> ApiResult<LinkOutcome> {
     use initiative_experts::dsl as ie;
-    lock_ends(conn, (Kind::Initiative, initiative), (Kind::Expert, expert, "expertId"), precondition).await?;
+    lock_ends(
+        conn,
+        (Kind::Initiative, initiative),
+        (Kind::Expert, expert, "expertId"),
+        precondition,
+    )
+    .await?;
     let existing: Option<String> = ie::initiative_experts
-        .filter(ie::initiative_id.eq(initiative).and(ie::expert_id.eq(expert)))
+        .filter(
+            ie::initiative_id
+                .eq(initiative)
+                .and(ie::expert_id.eq(expert)),
+        )
         .select(ie::role)
         .first(conn)
         .await
@@ -470,7 +610,13 @@ pub async fn put_initiative_expert(
             LinkOutcome::Created
         }
     };
-    touch_ends(conn, outcome, (Kind::Initiative, initiative), (Kind::Expert, expert)).await
+    touch_ends(
+        conn,
+        outcome,
+        (Kind::Initiative, initiative),
+        (Kind::Expert, expert),
+    )
+    .await
 }
 
 pub async fn delete_initiative_expert(
@@ -486,13 +632,23 @@ pub async fn delete_initiative_expert(
     if removed == 0 {
         return Err(link_not_found("expert on this initiative"));
     }
-    touch_ends(conn, LinkOutcome::Updated, (Kind::Initiative, initiative), (Kind::Expert, expert)).await?;
+    touch_ends(
+        conn,
+        LinkOutcome::Updated,
+        (Kind::Initiative, initiative),
+        (Kind::Expert, expert),
+    )
+    .await?;
     Ok(())
 }
 
 /// The stored form of a relation: smaller id first, relation read from its side.
 fn canonical(a: Uuid, b: Uuid, relation: Relation) -> (Uuid, Uuid, Relation) {
-    if a < b { (a, b, relation) } else { (b, a, relation.inverse()) }
+    if a < b {
+        (a, b, relation)
+    } else {
+        (b, a, relation.inverse())
+    }
 }
 
 pub async fn put_relation(
@@ -504,9 +660,19 @@ pub async fn put_relation(
 ) -> ApiResult<LinkOutcome> {
     use initiative_relations::dsl as ir;
     if initiative == other {
-        return Err(ApiError::invalid("otherId", "self-relation", "an initiative cannot be related to itself"));
+        return Err(ApiError::invalid(
+            "otherId",
+            "self-relation",
+            "an initiative cannot be related to itself",
+        ));
     }
-    lock_ends(conn, (Kind::Initiative, initiative), (Kind::Initiative, other, "otherId"), precondition).await?;
+    lock_ends(
+        conn,
+        (Kind::Initiative, initiative),
+        (Kind::Initiative, other, "otherId"),
+        precondition,
+    )
+    .await?;
     let (subject, object, stored) = canonical(initiative, other, relation);
     let existing: Option<String> = ir::initiative_relations
         .find((subject, object))
@@ -536,7 +702,13 @@ pub async fn put_relation(
             LinkOutcome::Created
         }
     };
-    touch_ends(conn, outcome, (Kind::Initiative, initiative), (Kind::Initiative, other)).await
+    touch_ends(
+        conn,
+        outcome,
+        (Kind::Initiative, initiative),
+        (Kind::Initiative, other),
+    )
+    .await
 }
 
 pub async fn delete_relation(
@@ -546,14 +718,24 @@ pub async fn delete_relation(
     precondition: Precondition,
 ) -> ApiResult<()> {
     records::lock_live(conn, Kind::Initiative, initiative, precondition).await?;
-    let (subject, object) = if initiative < other { (initiative, other) } else { (other, initiative) };
+    let (subject, object) = if initiative < other {
+        (initiative, other)
+    } else {
+        (other, initiative)
+    };
     let removed = diesel::delete(initiative_relations::table.find((subject, object)))
         .execute(conn)
         .await?;
     if removed == 0 {
         return Err(link_not_found("relation between these initiatives"));
     }
-    touch_ends(conn, LinkOutcome::Updated, (Kind::Initiative, initiative), (Kind::Initiative, other)).await?;
+    touch_ends(
+        conn,
+        LinkOutcome::Updated,
+        (Kind::Initiative, initiative),
+        (Kind::Initiative, other),
+    )
+    .await?;
     Ok(())
 }
 
@@ -573,7 +755,13 @@ pub async fn put_affiliation(
     precondition: Precondition,
 ) -> ApiResult<LinkOutcome> {
     use affiliations::dsl as af;
-    lock_ends(conn, (Kind::Expert, expert), (Kind::Organisation, organisation, "organisationId"), precondition).await?;
+    lock_ends(
+        conn,
+        (Kind::Expert, expert),
+        (Kind::Organisation, organisation, "organisationId"),
+        precondition,
+    )
+    .await?;
     let role = terms.role.map(Role::into_string);
     let since = terms.since.map(|d| d.0);
     let until = terms.until.map(|d| d.0);
@@ -607,7 +795,13 @@ pub async fn put_affiliation(
             LinkOutcome::Created
         }
     };
-    touch_ends(conn, outcome, (Kind::Expert, expert), (Kind::Organisation, organisation)).await
+    touch_ends(
+        conn,
+        outcome,
+        (Kind::Expert, expert),
+        (Kind::Organisation, organisation),
+    )
+    .await
 }
 
 pub async fn delete_affiliation(
@@ -623,7 +817,13 @@ pub async fn delete_affiliation(
     if removed == 0 {
         return Err(link_not_found("affiliation of this expert"));
     }
-    touch_ends(conn, LinkOutcome::Updated, (Kind::Expert, expert), (Kind::Organisation, organisation)).await?;
+    touch_ends(
+        conn,
+        LinkOutcome::Updated,
+        (Kind::Expert, expert),
+        (Kind::Organisation, organisation),
+    )
+    .await?;
     Ok(())
 }
 
@@ -634,49 +834,60 @@ pub async fn detach_all(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> A
     match kind {
         Kind::Organisation => {
             let initiatives: Vec<Uuid> = diesel::delete(
-                initiative_organisations::table.filter(initiative_organisations::organisation_id.eq(id)),
+                initiative_organisations::table
+                    .filter(initiative_organisations::organisation_id.eq(id)),
             )
             .returning(initiative_organisations::initiative_id)
             .get_results(conn)
             .await?;
-            let experts: Vec<Uuid> = diesel::delete(affiliations::table.filter(affiliations::organisation_id.eq(id)))
-                .returning(affiliations::expert_id)
-                .get_results(conn)
-                .await?;
+            let experts: Vec<Uuid> =
+                diesel::delete(affiliations::table.filter(affiliations::organisation_id.eq(id)))
+                    .returning(affiliations::expert_id)
+                    .get_results(conn)
+                    .await?;
             records::touch(conn, Kind::Initiative, &initiatives, now).await?;
             records::touch(conn, Kind::Expert, &experts, now).await?;
         }
         Kind::Expert => {
-            let initiatives: Vec<Uuid> =
-                diesel::delete(initiative_experts::table.filter(initiative_experts::expert_id.eq(id)))
-                    .returning(initiative_experts::initiative_id)
+            let initiatives: Vec<Uuid> = diesel::delete(
+                initiative_experts::table.filter(initiative_experts::expert_id.eq(id)),
+            )
+            .returning(initiative_experts::initiative_id)
+            .get_results(conn)
+            .await?;
+            let organisations: Vec<Uuid> =
+                diesel::delete(affiliations::table.filter(affiliations::expert_id.eq(id)))
+                    .returning(affiliations::organisation_id)
                     .get_results(conn)
                     .await?;
-            let organisations: Vec<Uuid> = diesel::delete(affiliations::table.filter(affiliations::expert_id.eq(id)))
-                .returning(affiliations::organisation_id)
-                .get_results(conn)
-                .await?;
             records::touch(conn, Kind::Initiative, &initiatives, now).await?;
             records::touch(conn, Kind::Organisation, &organisations, now).await?;
         }
         Kind::Initiative => {
             let organisations: Vec<Uuid> = diesel::delete(
-                initiative_organisations::table.filter(initiative_organisations::initiative_id.eq(id)),
+                initiative_organisations::table
+                    .filter(initiative_organisations::initiative_id.eq(id)),
             )
             .returning(initiative_organisations::organisation_id)
             .get_results(conn)
             .await?;
-            let experts: Vec<Uuid> =
-                diesel::delete(initiative_experts::table.filter(initiative_experts::initiative_id.eq(id)))
-                    .returning(initiative_experts::expert_id)
-                    .get_results(conn)
-                    .await?;
+            let experts: Vec<Uuid> = diesel::delete(
+                initiative_experts::table.filter(initiative_experts::initiative_id.eq(id)),
+            )
+            .returning(initiative_experts::expert_id)
+            .get_results(conn)
+            .await?;
             let related: Vec<(Uuid, Uuid)> = diesel::delete(
                 initiative_relations::table.filter(
-                    initiative_relations::subject_id.eq(id).or(initiative_relations::object_id.eq(id)),
+                    initiative_relations::subject_id
+                        .eq(id)
+                        .or(initiative_relations::object_id.eq(id)),
                 ),
             )
-            .returning((initiative_relations::subject_id, initiative_relations::object_id))
+            .returning((
+                initiative_relations::subject_id,
+                initiative_relations::object_id,
+            ))
             .get_results(conn)
             .await?;
             let others: Vec<Uuid> = related

@@ -2,9 +2,9 @@
 //! `model.rs`, SQL in `repo.rs`. Links and shared record mechanics live in
 //! `links`, `records` and `editing`.
 
-pub mod editing;
-//TMP pub mod experts;
-//TMP pub mod initiatives;
+pub mod crud;
+pub mod experts;
+pub mod initiatives;
 pub mod links;
 pub mod organisations;
 pub mod records;

@@ -76,7 +76,11 @@ impl Precondition {
     }
 }
 
-async fn state(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<Option<RecordState>> {
+async fn state(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+) -> ApiResult<Option<RecordState>> {
     // The table name comes from a closed enum, never from input.
     let statement = format!(
         "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1 FOR UPDATE",
@@ -131,17 +135,68 @@ pub async fn lock_link_target(
     ))
 }
 
+#[derive(QueryableByName)]
+struct LiveId {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// Checks that ids given as a filter name live records, so a filter on a
+/// record that does not exist is a 400 rather than an empty list.
+pub async fn check_filter_ids(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    param: &str,
+    ids: &[Uuid],
+) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let statement = format!(
+        "SELECT id FROM {} WHERE id = ANY($1) AND deleted_at IS NULL",
+        kind.table()
+    );
+    let live: Vec<LiveId> = sql_query(statement)
+        .bind::<Array<SqlUuid>, _>(ids)
+        .load(conn)
+        .await?;
+    let missing: Vec<InvalidParam> = ids
+        .iter()
+        .filter(|id| !live.iter().any(|l| l.id == **id))
+        .map(|id| {
+            InvalidParam::new(
+                param,
+                "unknown-record",
+                format!("no live {} has id {id}", kind.noun()),
+            )
+        })
+        .collect();
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::InvalidInput(missing))
+    }
+}
+
 pub fn not_found(kind: Kind, id: Uuid) -> ApiError {
     ApiError::NotFound(format!("no {} has id {id}", kind.noun()))
 }
 
 pub fn gone(kind: Kind, id: Uuid) -> ApiError {
-    ApiError::Gone(format!("the {} {id} was deleted; its id will not be reused", kind.noun()))
+    ApiError::Gone(format!(
+        "the {} {id} was deleted; its id will not be reused",
+        kind.noun()
+    ))
 }
 
 /// Marks records as changed: a link to or from them was added, changed or
 /// removed, which changes how they read.
-pub async fn touch(conn: &mut AsyncPgConnection, kind: Kind, ids: &[Uuid], at: DateTime<Utc>) -> ApiResult<()> {
+pub async fn touch(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    ids: &[Uuid],
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -158,7 +213,12 @@ pub async fn touch(conn: &mut AsyncPgConnection, kind: Kind, ids: &[Uuid], at: D
 }
 
 /// Turns a record into a tombstone.
-pub async fn bury(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid, at: DateTime<Utc>) -> ApiResult<()> {
+pub async fn bury(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
     let statement = format!(
         "UPDATE {} SET deleted_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
         kind.table()

@@ -3,54 +3,103 @@
 pub mod model;
 pub mod repo;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
 use self::model::{FIELDS, NESTED_FIELDS, Organisation, OrganisationDraft, OrganisationFilter};
-use super::editing::{self, Draft};
-use super::records::{Kind, Precondition};
-use super::{AppState, created, page_response, record_response};
-use crate::domain::input::check_patch_fields;
+use super::AppState;
+use super::crud::{self, Resource};
+use super::records::Kind;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
-use crate::http::page::{Page, PageParams, paginate};
-use crate::http::query::path_id;
+use crate::http::page::{Page, PageParams, PageRequest};
 
-impl Draft for OrganisationDraft {
+pub struct Organisations;
+
+impl Resource for Organisations {
     const KIND: Kind = Kind::Organisation;
+    const COLLECTION: &'static str = "/v1/organisations";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    type Draft = OrganisationDraft;
+    type Record = Organisation;
+    type Filter = OrganisationFilter;
 
-    fn from_json(body: &Value, vocabulary: &Vocabulary) -> ApiResult<Self> {
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<OrganisationDraft> {
         OrganisationDraft::from_json(body, vocabulary)
     }
 
-    async fn load(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Self> {
+    fn parse_filter(
+        query: &str,
+        vocabulary: &Vocabulary,
+    ) -> ApiResult<(OrganisationFilter, PageRequest)> {
+        OrganisationFilter::from_query(query, vocabulary)
+    }
+
+    fn id(record: &Organisation) -> Uuid {
+        record.id
+    }
+
+    fn version(record: &Organisation) -> i64 {
+        record.version
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
+        repo::insert(conn, draft).await
+    }
+
+    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<OrganisationDraft> {
         repo::load_draft(conn, id).await
     }
 
-    async fn store(&self, conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
-        repo::update(conn, id, self).await
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &OrganisationDraft,
+    ) -> ApiResult<()> {
+        repo::update(conn, id, draft).await
+    }
+
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        id: Uuid,
+    ) -> ApiResult<Organisation> {
+        repo::find(conn, vocabulary, id).await
+    }
+
+    async fn check_filter(_: &mut AsyncPgConnection, _: &OrganisationFilter) -> ApiResult<()> {
+        Ok(())
+    }
+
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        filter: &OrganisationFilter,
+        page: PageRequest,
+    ) -> ApiResult<Vec<Organisation>> {
+        repo::list(conn, vocabulary, filter, page).await
     }
 }
 
 /// List organisations
 ///
-/// Live organisations in creation order, with their topics, initiatives and
-/// affiliated experts. Filters: a repeated key means OR, different keys AND.
+/// Live organisations in creation order, each with its topics, the
+/// initiatives it takes part in and its affiliated experts.
 #[utoipa::path(
     tag = "organisations",
     operation_id = "listOrganisations",
     params(OrganisationFilter, PageParams),
-    responses((status = 200, description = "A page of organisations", body = Page<Organisation>))
+    responses((status = 200, description = "A page of organisations; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Organisation>))
 )]
 #[get("/organisations")]
-pub async fn list_organisations(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse> {
-    let (filter, page) = OrganisationFilter::from_query(request.query_string(), &state.vocabulary)?;
-    let mut conn = state.conn().await?;
-    let rows = repo::list(&mut conn, &state.vocabulary, &filter, page).await?;
-    Ok(page_response(&request, paginate(rows, page, |o| o.id)))
+pub async fn list_organisations(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Organisations>(state, request).await
 }
 
 /// Create an organisation
@@ -58,20 +107,14 @@ pub async fn list_organisations(state: web::Data<AppState>, request: HttpRequest
     tag = "organisations",
     operation_id = "createOrganisation",
     request_body(content = OrganisationDraft, content_type = "application/json"),
-    responses((status = 201, description = "Created", body = Organisation))
+    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Organisation))
 )]
 #[post("/organisations")]
-pub async fn create_organisation(state: web::Data<AppState>, body: web::Json<Value>) -> ApiResult<HttpResponse> {
-    let draft = OrganisationDraft::from_json(&body, &state.vocabulary)?;
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
-    let record = conn
-        .transaction(async |conn| {
-            let id = repo::insert(conn, &draft).await?;
-            repo::find(conn, vocabulary, id).await
-        })
-        .await?;
-    Ok(created(format!("/v1/organisations/{}", record.id), record.version, &record))
+pub async fn create_organisation(
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Organisations>(state, body).await
 }
 
 /// Get an organisation
@@ -79,14 +122,14 @@ pub async fn create_organisation(state: web::Data<AppState>, body: web::Json<Val
     tag = "organisations",
     operation_id = "getOrganisation",
     params(("id" = Uuid, Path, description = "The organisation's id")),
-    responses((status = 200, description = "The organisation", body = Organisation))
+    responses((status = 200, description = "The organisation; `ETag` gives its version", body = Organisation))
 )]
 #[get("/organisations/{id}")]
-pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>) -> ApiResult<HttpResponse> {
-    let id = path_id("id", &id)?;
-    let mut conn = state.conn().await?;
-    let record = repo::find(&mut conn, &state.vocabulary, id).await?;
-    Ok(record_response(StatusCode::OK, record.version, &record))
+pub async fn get_organisation(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Organisations>(state, &id).await
 }
 
 /// Update an organisation
@@ -94,11 +137,14 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>)
 /// A JSON Merge Patch (RFC 7396): fields present replace the stored ones,
 /// `null` clears a field, absent fields stay. The result is validated as a
 /// whole. Send `If-Match` with the ETag you read to refuse overwriting
-/// someone else's change.
+/// someone else's change (412).
 #[utoipa::path(
     tag = "organisations",
     operation_id = "updateOrganisation",
-    params(("id" = Uuid, Path, description = "The organisation's id")),
+    params(
+        ("id" = Uuid, Path, description = "The organisation's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
+    ),
     request_body(
         content(
             (OrganisationDraft = "application/merge-patch+json", example = json!({"acronym": "NEN", "description": {"nl": null}})),
@@ -106,7 +152,10 @@ pub async fn get_organisation(state: web::Data<AppState>, id: web::Path<String>)
         ),
         description = "Any subset of the organisation's fields"
     ),
-    responses((status = 200, description = "The updated organisation", body = Organisation))
+    responses(
+        (status = 200, description = "The updated organisation", body = Organisation),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
 )]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(
@@ -115,18 +164,7 @@ pub async fn update_organisation(
     id: web::Path<String>,
     patch: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    let id = path_id("id", &id)?;
-    check_patch_fields(&patch, FIELDS, NESTED_FIELDS)?;
-    let precondition = Precondition::from_request(&request)?;
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
-    let record = conn
-        .transaction(async |conn| {
-            editing::apply_merge_patch::<OrganisationDraft>(conn, vocabulary, id, &patch, precondition).await?;
-            repo::find(conn, vocabulary, id).await
-        })
-        .await?;
-    Ok(record_response(StatusCode::OK, record.version, &record))
+    crud::update::<Organisations>(state, request, &id, patch).await
 }
 
 /// Delete an organisation
@@ -136,8 +174,14 @@ pub async fn update_organisation(
 #[utoipa::path(
     tag = "organisations",
     operation_id = "deleteOrganisation",
-    params(("id" = Uuid, Path, description = "The organisation's id")),
-    responses((status = 204, description = "Deleted"))
+    params(
+        ("id" = Uuid, Path, description = "The organisation's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
 )]
 #[delete("/organisations/{id}")]
 pub async fn delete_organisation(
@@ -145,10 +189,5 @@ pub async fn delete_organisation(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    let id = path_id("id", &id)?;
-    let precondition = Precondition::from_request(&request)?;
-    let mut conn = state.conn().await?;
-    conn.transaction(async |conn| editing::delete(conn, Kind::Organisation, id, precondition).await)
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    crud::delete::<Organisations>(state, request, &id).await
 }

@@ -10,14 +10,23 @@ use uuid::Uuid;
 use crate::domain::enums::OrganisationType;
 use crate::domain::input::ObjectReader;
 use crate::domain::topics::{TopicRef, Vocabulary};
-use crate::domain::values::{Country, LANGUAGE_KEYS, Localized, Name, Prose, RorId, ShortText, Slug, WebUrl};
+use crate::domain::values::{
+    Country, LANGUAGE_KEYS, Localized, Name, Prose, RorId, ShortText, Slug, WebUrl,
+};
 use crate::error::ApiResult;
 use crate::http::page::PageRequest;
 use crate::http::query::QueryReader;
 use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
 
 pub const FIELDS: &[&str] = &[
-    "name", "acronym", "type", "country", "website", "rorId", "description", "topics",
+    "name",
+    "acronym",
+    "type",
+    "country",
+    "website",
+    "rorId",
+    "description",
+    "topics",
 ];
 pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("description", LANGUAGE_KEYS)];
 

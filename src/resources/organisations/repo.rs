@@ -122,7 +122,11 @@ pub async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Org
     })
 }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &OrganisationDraft) -> ApiResult<()> {
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    draft: &OrganisationDraft,
+) -> ApiResult<()> {
     diesel::update(organisations::table.find(id))
         .set((
             OrganisationColumns::from(draft),
@@ -134,7 +138,11 @@ pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &Organisation
     replace_topics(conn, id, &draft.topics).await
 }
 
-pub async fn find(conn: &mut AsyncPgConnection, vocabulary: &Vocabulary, id: Uuid) -> ApiResult<Organisation> {
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    id: Uuid,
+) -> ApiResult<Organisation> {
     let row: Option<OrganisationRow> = organisations::table
         .find(id)
         .select(OrganisationRow::as_select())
@@ -165,7 +173,11 @@ pub async fn list(
         query = query.filter(organisations::id.gt(after));
     }
     if !filter.organisation_type.is_empty() {
-        let types: Vec<&str> = filter.organisation_type.iter().map(|t| t.as_str()).collect();
+        let types: Vec<&str> = filter
+            .organisation_type
+            .iter()
+            .map(|t| t.as_str())
+            .collect();
         query = query.filter(organisations::organisation_type.eq_any(types));
     }
     if !filter.country.is_empty() {
@@ -195,7 +207,10 @@ async fn assemble(
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
     let topic_rows: Vec<(Uuid, String)> = organisation_topics::table
         .filter(organisation_topics::organisation_id.eq_any(&ids))
-        .select((organisation_topics::organisation_id, organisation_topics::topic_slug))
+        .select((
+            organisation_topics::organisation_id,
+            organisation_topics::topic_slug,
+        ))
         .load(conn)
         .await?;
     let mut topics: HashMap<Uuid, Vec<String>> = HashMap::new();

@@ -29,7 +29,10 @@ pub struct TopicList {
     responses((status = 200, description = "Every topic", body = TopicList))
 )]
 #[get("/topics")]
-pub async fn list_topics(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn list_topics(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
     Ok(HttpResponse::Ok().json(TopicList {
         items: state.vocabulary.all().to_vec(),
@@ -44,10 +47,12 @@ pub async fn list_topics(state: web::Data<AppState>, request: HttpRequest) -> Ap
     responses((status = 200, description = "The topic", body = Topic))
 )]
 #[get("/topics/{slug}")]
-pub async fn get_topic(state: web::Data<AppState>, slug: web::Path<String>) -> ApiResult<HttpResponse> {
-    let topic = state
-        .vocabulary
-        .get(&slug)
-        .ok_or_else(|| ApiError::NotFound(format!("there is no topic '{slug}'; see GET /v1/topics")))?;
+pub async fn get_topic(
+    state: web::Data<AppState>,
+    slug: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let topic = state.vocabulary.get(&slug).ok_or_else(|| {
+        ApiError::NotFound(format!("there is no topic '{slug}'; see GET /v1/topics"))
+    })?;
     Ok(HttpResponse::Ok().json(topic))
 }

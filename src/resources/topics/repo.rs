@@ -24,13 +24,21 @@ pub async fn load_vocabulary(conn: &mut AsyncPgConnection) -> ApiResult<Vocabula
         .await?;
     Ok(Vocabulary::new(
         rows.into_iter()
-            .map(|(slug, parent, label_en, label_nl, description_en, description_nl)| Topic {
-                slug,
-                parent,
-                label: Bilingual { en: label_en, nl: label_nl },
-                description: Bilingual { en: description_en, nl: description_nl },
-                children: Vec::new(),
-            })
+            .map(
+                |(slug, parent, label_en, label_nl, description_en, description_nl)| Topic {
+                    slug,
+                    parent,
+                    label: Bilingual {
+                        en: label_en,
+                        nl: label_nl,
+                    },
+                    description: Bilingual {
+                        en: description_en,
+                        nl: description_nl,
+                    },
+                    children: Vec::new(),
+                },
+            )
             .collect(),
     ))
 }

@@ -1,0 +1,165 @@
+//! The create / read / list / merge-patch / delete flow the three record kinds
+//! share. Each kind implements [`Resource`] with its own types and SQL; the
+//! handlers are one-line calls into the generic functions here. Every write
+//! runs in one transaction, so a failed request changes nothing.
+
+use std::future::Future;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde::Serialize;
+use serde_json::Value;
+use uuid::Uuid;
+
+use super::records::{self, Kind, Precondition};
+use super::{AppState, created, links, page_response, record_response};
+use crate::domain::input::{check_patch_fields, merge_patch};
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult};
+use crate::http::page::{PageRequest, paginate};
+use crate::http::query::path_id;
+
+pub trait Resource {
+    const KIND: Kind;
+    /// Where the collection lives, e.g. `/v1/organisations`.
+    const COLLECTION: &'static str;
+    /// The fields a client may write, and the object-valued ones' own keys.
+    const FIELDS: &'static [&'static str];
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])];
+
+    /// The record as a client writes it: what a merge patch edits.
+    type Draft: PartialEq + Serialize + Send + Sync;
+    /// The record as the API shows it.
+    type Record: Serialize + Send;
+    type Filter: Send + Sync;
+
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<Self::Draft>;
+    fn parse_filter(query: &str, vocabulary: &Vocabulary)
+    -> ApiResult<(Self::Filter, PageRequest)>;
+    fn id(record: &Self::Record) -> Uuid;
+    fn version(record: &Self::Record) -> i64;
+
+    fn insert(
+        conn: &mut AsyncPgConnection,
+        draft: &Self::Draft,
+    ) -> impl Future<Output = ApiResult<Uuid>> + Send;
+    fn load_draft(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> impl Future<Output = ApiResult<Self::Draft>> + Send;
+    fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &Self::Draft,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    fn find(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        id: Uuid,
+    ) -> impl Future<Output = ApiResult<Self::Record>> + Send;
+    /// Refuses filter values that name records that do not exist.
+    fn check_filter(
+        conn: &mut AsyncPgConnection,
+        filter: &Self::Filter,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    /// Up to `page.limit + 1` live records in id order.
+    fn list(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        filter: &Self::Filter,
+        page: PageRequest,
+    ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
+}
+
+pub async fn list<R: Resource>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let (filter, page) = R::parse_filter(request.query_string(), &state.vocabulary)?;
+    let mut conn = state.conn().await?;
+    R::check_filter(&mut conn, &filter).await?;
+    let rows = R::list(&mut conn, &state.vocabulary, &filter, page).await?;
+    Ok(page_response(&request, paginate(rows, page, R::id)))
+}
+
+pub async fn create<R: Resource>(
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let draft = R::parse_draft(&body, &state.vocabulary)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let record = conn
+        .transaction(async |conn| {
+            let id = R::insert(conn, &draft).await?;
+            R::find(conn, vocabulary, id).await
+        })
+        .await?;
+    let location = format!("{}/{}", R::COLLECTION, R::id(&record));
+    Ok(created(location, R::version(&record), &record))
+}
+
+pub async fn get<R: Resource>(state: web::Data<AppState>, raw_id: &str) -> ApiResult<HttpResponse> {
+    let id = path_id("id", raw_id)?;
+    let mut conn = state.conn().await?;
+    let record = R::find(&mut conn, &state.vocabulary, id).await?;
+    Ok(record_response(
+        StatusCode::OK,
+        R::version(&record),
+        &record,
+    ))
+}
+
+/// Applies a JSON Merge Patch (RFC 7396). The patched document is validated
+/// as a whole, exactly like a new record; a patch that changes nothing leaves
+/// the version alone.
+pub async fn update<R: Resource>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    raw_id: &str,
+    patch: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", raw_id)?;
+    check_patch_fields(&patch, R::FIELDS, R::NESTED_FIELDS)?;
+    let precondition = Precondition::from_request(&request)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let record = conn
+        .transaction(async |conn| {
+            records::lock_live(conn, R::KIND, id, precondition).await?;
+            let current = R::load_draft(conn, id).await?;
+            let mut document = serde_json::to_value(&current).map_err(ApiError::internal)?;
+            merge_patch(&mut document, &patch);
+            let patched = R::parse_draft(&document, vocabulary)?;
+            if patched != current {
+                R::update(conn, id, &patched).await?;
+            }
+            R::find(conn, vocabulary, id).await
+        })
+        .await?;
+    Ok(record_response(
+        StatusCode::OK,
+        R::version(&record),
+        &record,
+    ))
+}
+
+/// Turns a live record into a tombstone and removes its links.
+pub async fn delete<R: Resource>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    raw_id: &str,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", raw_id)?;
+    let precondition = Precondition::from_request(&request)?;
+    let mut conn = state.conn().await?;
+    conn.transaction(async |conn| {
+        records::lock_live(conn, R::KIND, id, precondition).await?;
+        links::detach_all(conn, R::KIND, id).await?;
+        records::bury(conn, R::KIND, id, Utc::now()).await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,421 @@
+//! `/v1/initiatives` and the links hanging off an initiative: its
+//! initiatives, experts and related initiatives.
+
+pub mod model;
+pub mod repo;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use diesel_async::AsyncConnection;
+use diesel_async::AsyncPgConnection;
+use serde_json::Value;
+use uuid::Uuid;
+
+use self::model::{
+    ExpertRoleInput, FIELDS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
+    OrganisationRoleInput, RelationInput,
+};
+use super::crud::{self, Resource};
+use super::links::{self, LinkOutcome};
+use super::records::{Kind, Precondition};
+use super::{AppState, record_response};
+use crate::domain::input::single_field;
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult};
+use crate::http::page::{Page, PageParams, PageRequest};
+use crate::http::query::path_id;
+
+pub struct Initiatives;
+
+impl Resource for Initiatives {
+    const KIND: Kind = Kind::Initiative;
+    const COLLECTION: &'static str = "/v1/initiatives";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    type Draft = InitiativeDraft;
+    type Record = Initiative;
+    type Filter = InitiativeFilter;
+
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<InitiativeDraft> {
+        InitiativeDraft::from_json(body, vocabulary)
+    }
+
+    fn parse_filter(
+        query: &str,
+        vocabulary: &Vocabulary,
+    ) -> ApiResult<(InitiativeFilter, PageRequest)> {
+        InitiativeFilter::from_query(query, vocabulary)
+    }
+
+    fn id(record: &Initiative) -> Uuid {
+        record.id
+    }
+
+    fn version(record: &Initiative) -> i64 {
+        record.version
+    }
+
+    async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
+        repo::insert(conn, draft).await
+    }
+
+    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
+        repo::load_draft(conn, id).await
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &InitiativeDraft,
+    ) -> ApiResult<()> {
+        repo::update(conn, id, draft).await
+    }
+
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        id: Uuid,
+    ) -> ApiResult<Initiative> {
+        repo::find(conn, vocabulary, id).await
+    }
+
+    async fn check_filter(_: &mut AsyncPgConnection, _: &InitiativeFilter) -> ApiResult<()> {
+        Ok(())
+    }
+
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        filter: &InitiativeFilter,
+        page: PageRequest,
+    ) -> ApiResult<Vec<Initiative>> {
+        repo::list(conn, vocabulary, filter, page).await
+    }
+}
+
+/// List initiatives
+///
+/// Live initiatives in creation order, each with its topics, the
+/// organisations and experts taking part, and related initiatives.
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "listInitiatives",
+    params(InitiativeFilter, PageParams),
+    responses((status = 200, description = "A page of initiatives; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Initiative>))
+)]
+#[get("/initiatives")]
+pub async fn list_initiatives(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    crud::list::<Initiatives>(state, request).await
+}
+
+/// Create an initiative
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "createInitiative",
+    request_body(content = InitiativeDraft, content_type = "application/json"),
+    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Initiative))
+)]
+#[post("/initiatives")]
+pub async fn create_initiative(
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    crud::create::<Initiatives>(state, body).await
+}
+
+/// Get an initiative
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "getInitiative",
+    params(("id" = Uuid, Path, description = "The initiative's id")),
+    responses((status = 200, description = "The initiative; `ETag` gives its version", body = Initiative))
+)]
+#[get("/initiatives/{id}")]
+pub async fn get_initiative(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::get::<Initiatives>(state, &id).await
+}
+
+/// Update an initiative
+///
+/// A JSON Merge Patch (RFC 7396): fields present replace the stored ones,
+/// `null` clears a field, absent fields stay. The result is validated as a
+/// whole. Send `If-Match` with the ETag you read to refuse overwriting
+/// someone else's change (412).
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "updateInitiative",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
+    ),
+    request_body(
+        content(
+            (InitiativeDraft = "application/merge-patch+json", example = json!({"status": "completed", "endDate": "2025-12-31", "summary": {"nl": null}})),
+            (InitiativeDraft = "application/json", example = json!({"status": "active"}))
+        ),
+        description = "Any subset of the initiative's fields"
+    ),
+    responses(
+        (status = 200, description = "The updated initiative", body = Initiative),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/initiatives/{id}")]
+pub async fn update_initiative(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    patch: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    crud::update::<Initiatives>(state, request, &id, patch).await
+}
+
+/// Delete an initiative
+///
+/// The initiative becomes a tombstone: it answers 410 from then on, lists
+/// leave it out, its links are removed and its id is never reused.
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "deleteInitiative",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
+    ),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/initiatives/{id}")]
+pub async fn delete_initiative(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    crud::delete::<Initiatives>(state, request, &id).await
+}
+
+fn link_response(outcome: LinkOutcome, record: &Initiative) -> HttpResponse {
+    let status = if outcome == LinkOutcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    record_response(status, record.version, record)
+}
+
+/// Add an organisation or change its role
+///
+/// Idempotent: adds the organisation with the role (201) or sets its role (200). Answers with the initiative; the organisation shows the initiative too.
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "putInitiativeOrganisation",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id"),
+        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+    ),
+    request_body(content = OrganisationRoleInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The link was changed (or already read so); the initiative", body = Initiative),
+        (status = 201, description = "The link was created; the initiative", body = Initiative),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The organisation does not exist or was deleted", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/initiatives/{id}/organisations/{organisationId}")]
+pub async fn put_organisation(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let (id, other) = (path_id("id", &path.0)?, path_id("organisationId", &path.1)?);
+    let value = single_field(&body, "role")?;
+    let precondition = Precondition::from_request(&request)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let (outcome, record) = conn
+        .transaction(async |conn| {
+            let outcome =
+                links::put_initiative_organisation(conn, id, other, value, precondition).await?;
+            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
+        })
+        .await?;
+    Ok(link_response(outcome, &record))
+}
+
+/// Remove an organisation
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "deleteInitiativeOrganisation",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id"),
+        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/initiatives/{id}/organisations/{organisationId}")]
+pub async fn delete_organisation(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, other) = (path_id("id", &path.0)?, path_id("organisationId", &path.1)?);
+    let precondition = Precondition::from_request(&request)?;
+    let mut conn = state.conn().await?;
+    conn.transaction(async |conn| {
+        links::delete_initiative_organisation(conn, id, other, precondition).await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Add an expert or change their role
+///
+/// Idempotent: adds the expert with the role (201) or sets their role (200). Answers with the initiative; the expert shows the initiative too.
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "putInitiativeExpert",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("expertId" = Uuid, Path, description = "The expert's id"),
+        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+    ),
+    request_body(content = ExpertRoleInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The link was changed (or already read so); the initiative", body = Initiative),
+        (status = 201, description = "The link was created; the initiative", body = Initiative),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The expert does not exist or was deleted", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/initiatives/{id}/experts/{expertId}")]
+pub async fn put_expert(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let (id, other) = (path_id("id", &path.0)?, path_id("expertId", &path.1)?);
+    let value = single_field(&body, "role")?;
+    let precondition = Precondition::from_request(&request)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let (outcome, record) = conn
+        .transaction(async |conn| {
+            let outcome =
+                links::put_initiative_expert(conn, id, other, value, precondition).await?;
+            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
+        })
+        .await?;
+    Ok(link_response(outcome, &record))
+}
+
+/// Remove an expert
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "deleteInitiativeExpert",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("expertId" = Uuid, Path, description = "The expert's id"),
+        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/initiatives/{id}/experts/{expertId}")]
+pub async fn delete_expert(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, other) = (path_id("id", &path.0)?, path_id("expertId", &path.1)?);
+    let precondition = Precondition::from_request(&request)?;
+    let mut conn = state.conn().await?;
+    conn.transaction(async |conn| {
+        links::delete_initiative_expert(conn, id, other, precondition).await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Relate another initiative
+///
+/// Idempotent. The relation reads from this initiative's side and is stored once: "A part-of B" shows on B as "has-part A", and setting it from either side replaces it. An initiative cannot relate to itself (400).
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "putRelatedInitiative",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("otherId" = Uuid, Path, description = "The other initiative's id"),
+        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+    ),
+    request_body(content = RelationInput, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The link was changed (or already read so); the initiative", body = Initiative),
+        (status = 201, description = "The link was created; the initiative", body = Initiative),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The other initiative does not exist or was deleted", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[put("/initiatives/{id}/related/{otherId}")]
+pub async fn put_related(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let (id, other) = (path_id("id", &path.0)?, path_id("otherId", &path.1)?);
+    let value = single_field(&body, "relation")?;
+    let precondition = Precondition::from_request(&request)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let (outcome, record) = conn
+        .transaction(async |conn| {
+            let outcome = links::put_relation(conn, id, other, value, precondition).await?;
+            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
+        })
+        .await?;
+    Ok(link_response(outcome, &record))
+}
+
+/// Remove a relation
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "deleteRelatedInitiative",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("otherId" = Uuid, Path, description = "The other initiative's id"),
+        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+    ),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/initiatives/{id}/related/{otherId}")]
+pub async fn delete_related(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, other) = (path_id("id", &path.0)?, path_id("otherId", &path.1)?);
+    let precondition = Precondition::from_request(&request)?;
+    let mut conn = state.conn().await?;
+    conn.transaction(async |conn| links::delete_relation(conn, id, other, precondition).await)
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

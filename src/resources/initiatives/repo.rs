@@ -1,0 +1,290 @@
+//! All SQL for initiatives (their links are in `resources::links`).
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::model::{Initiative, InitiativeDraft, InitiativeFilter};
+use crate::domain::enums::{InitiativeStatus, InitiativeType, Regulation, Scope};
+use crate::domain::topics::Vocabulary;
+use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
+use crate::error::ApiResult;
+use crate::http::page::PageRequest;
+use crate::resources::links::{self, LocalizedText};
+use crate::resources::records::{self, Kind};
+use crate::schema::{initiative_topics, initiatives};
+
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = initiatives, check_for_backend(diesel::pg::Pg))]
+struct InitiativeRow {
+    id: Uuid,
+    title_en: Option<String>,
+    title_nl: Option<String>,
+    acronym: Option<String>,
+    summary_en: Option<String>,
+    summary_nl: Option<String>,
+    scope: String,
+    countries: Vec<String>,
+    initiative_type: String,
+    status: String,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    website: Option<String>,
+    regulations: Vec<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    version: i64,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = initiatives, treat_none_as_null = true)]
+struct InitiativeColumns<'a> {
+    title_en: Option<&'a str>,
+    title_nl: Option<&'a str>,
+    acronym: Option<&'a str>,
+    summary_en: Option<&'a str>,
+    summary_nl: Option<&'a str>,
+    scope: &'a str,
+    countries: Vec<&'a str>,
+    initiative_type: &'a str,
+    status: &'a str,
+    start_date: Option<NaiveDate>,
+    end_date: Option<NaiveDate>,
+    website: Option<&'a str>,
+    regulations: Vec<&'a str>,
+}
+
+impl<'a> From<&'a InitiativeDraft> for InitiativeColumns<'a> {
+    fn from(d: &'a InitiativeDraft) -> Self {
+        let summary = d.summary.as_ref();
+        Self {
+            title_en: d.title.en_str(),
+            title_nl: d.title.nl_str(),
+            acronym: d.acronym.as_ref().map(ShortText::as_str),
+            summary_en: summary.and_then(Localized::en_str),
+            summary_nl: summary.and_then(Localized::nl_str),
+            scope: d.scope.as_str(),
+            countries: d.countries.iter().map(Country::as_str).collect(),
+            initiative_type: d.initiative_type.as_str(),
+            status: d.status.as_str(),
+            start_date: d.start_date.map(|date| date.0),
+            end_date: d.end_date.map(|date| date.0),
+            website: d.website.as_ref().map(WebUrl::as_str),
+            regulations: d.regulations.iter().map(|r| r.as_str()).collect(),
+        }
+    }
+}
+
+async fn replace_topics(conn: &mut AsyncPgConnection, id: Uuid, topics: &[Slug]) -> ApiResult<()> {
+    use initiative_topics::dsl as it;
+    diesel::delete(it::initiative_topics.filter(it::initiative_id.eq(id)))
+        .execute(conn)
+        .await?;
+    let rows: Vec<_> = topics
+        .iter()
+        .map(|t| (it::initiative_id.eq(id), it::topic_slug.eq(t.as_str())))
+        .collect();
+    diesel::insert_into(it::initiative_topics)
+        .values(rows)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+pub async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
+    let id = Uuid::now_v7();
+    let now = Utc::now();
+    diesel::insert_into(initiatives::table)
+        .values((
+            initiatives::id.eq(id),
+            InitiativeColumns::from(draft),
+            initiatives::created_at.eq(now),
+            initiatives::updated_at.eq(now),
+        ))
+        .execute(conn)
+        .await?;
+    replace_topics(conn, id, &draft.topics).await?;
+    Ok(id)
+}
+
+/// The initiative as a client would write it; the base a merge patch applies to.
+pub async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
+    let row: InitiativeRow = initiatives::table
+        .find(id)
+        .select(InitiativeRow::as_select())
+        .first(conn)
+        .await?;
+    let topics: Vec<String> = initiative_topics::table
+        .filter(initiative_topics::initiative_id.eq(id))
+        .select(initiative_topics::topic_slug)
+        .order(initiative_topics::topic_slug)
+        .load(conn)
+        .await?;
+    Ok(InitiativeDraft {
+        title: Localized::from_db(row.title_en, row.title_nl),
+        acronym: row.acronym.map(ShortText::from_db),
+        summary: Some(Localized::from_db(row.summary_en, row.summary_nl)).filter(|s| !s.is_empty()),
+        scope: Scope::from_db(&row.scope),
+        countries: row.countries.into_iter().map(Country::from_db).collect(),
+        initiative_type: InitiativeType::from_db(&row.initiative_type),
+        status: InitiativeStatus::from_db(&row.status),
+        start_date: row.start_date.map(Date),
+        end_date: row.end_date.map(Date),
+        website: row.website.map(WebUrl::from_db),
+        regulations: row
+            .regulations
+            .iter()
+            .map(|r| Regulation::from_db(r))
+            .collect(),
+        topics: topics.into_iter().map(Slug::from_db).collect(),
+    })
+}
+
+pub async fn update(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    draft: &InitiativeDraft,
+) -> ApiResult<()> {
+    diesel::update(initiatives::table.find(id))
+        .set((
+            InitiativeColumns::from(draft),
+            initiatives::version.eq(initiatives::version + 1),
+            initiatives::updated_at.eq(Utc::now()),
+        ))
+        .execute(conn)
+        .await?;
+    replace_topics(conn, id, &draft.topics).await
+}
+
+pub async fn find(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    id: Uuid,
+) -> ApiResult<Initiative> {
+    let row: Option<InitiativeRow> = initiatives::table
+        .find(id)
+        .select(InitiativeRow::as_select())
+        .first(conn)
+        .await
+        .optional()?;
+    match row {
+        None => Err(records::not_found(Kind::Initiative, id)),
+        Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Initiative, id)),
+        Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
+    }
+}
+
+/// One page of live initiatives in id order, plus one extra if there is more.
+pub async fn list(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    filter: &InitiativeFilter,
+    page: PageRequest,
+) -> ApiResult<Vec<Initiative>> {
+    use diesel::PgArrayExpressionMethods;
+    let mut query = initiatives::table
+        .filter(initiatives::deleted_at.is_null())
+        .select(InitiativeRow::as_select())
+        .order(initiatives::id)
+        .limit(page.limit + 1)
+        .into_boxed();
+    if let Some(after) = page.after {
+        query = query.filter(initiatives::id.gt(after));
+    }
+    if !filter.scope.is_empty() {
+        let scopes: Vec<&str> = filter.scope.iter().map(|s| s.as_str()).collect();
+        query = query.filter(initiatives::scope.eq_any(scopes));
+    }
+    if !filter.initiative_type.is_empty() {
+        let types: Vec<&str> = filter.initiative_type.iter().map(|t| t.as_str()).collect();
+        query = query.filter(initiatives::initiative_type.eq_any(types));
+    }
+    if !filter.status.is_empty() {
+        let statuses: Vec<&str> = filter.status.iter().map(|s| s.as_str()).collect();
+        query = query.filter(initiatives::status.eq_any(statuses));
+    }
+    if !filter.country.is_empty() {
+        let countries: Vec<String> = filter
+            .country
+            .iter()
+            .map(|c| c.as_str().to_owned())
+            .collect();
+        query = query.filter(initiatives::countries.overlaps_with(countries));
+    }
+    if !filter.regulation.is_empty() {
+        let regulations: Vec<String> = filter
+            .regulation
+            .iter()
+            .map(|r| r.as_str().to_owned())
+            .collect();
+        query = query.filter(initiatives::regulations.overlaps_with(regulations));
+    }
+    if !filter.topic.is_empty() {
+        let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
+        query = query.filter(
+            initiatives::id.eq_any(
+                initiative_topics::table
+                    .filter(initiative_topics::topic_slug.eq_any(topics))
+                    .select(initiative_topics::initiative_id),
+            ),
+        );
+    }
+    let rows = query.load(conn).await?;
+    assemble(conn, vocabulary, rows).await
+}
+
+/// Adds topics and link summaries to rows: five queries for any number of rows.
+async fn assemble(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    rows: Vec<InitiativeRow>,
+) -> ApiResult<Vec<Initiative>> {
+    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
+    let topic_rows: Vec<(Uuid, String)> = initiative_topics::table
+        .filter(initiative_topics::initiative_id.eq_any(&ids))
+        .select((
+            initiative_topics::initiative_id,
+            initiative_topics::topic_slug,
+        ))
+        .load(conn)
+        .await?;
+    let mut topics: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for (id, slug) in topic_rows {
+        topics.entry(id).or_default().push(slug);
+    }
+    let mut organisations = links::organisations_of_initiatives(conn, &ids).await?;
+    let mut experts = links::experts_of_initiatives(conn, &ids).await?;
+    let mut related = links::related_initiatives(conn, &ids).await?;
+    Ok(rows
+        .into_iter()
+        .map(|row| Initiative {
+            topics: vocabulary.references(topics.remove(&row.id).unwrap_or_default()),
+            organisations: organisations.remove(&row.id).unwrap_or_default(),
+            experts: experts.remove(&row.id).unwrap_or_default(),
+            related: related.remove(&row.id).unwrap_or_default(),
+            id: row.id,
+            title: LocalizedText::new(row.title_en, row.title_nl),
+            acronym: row.acronym,
+            summary: LocalizedText::optional(row.summary_en, row.summary_nl),
+            scope: Scope::from_db(&row.scope),
+            countries: row.countries,
+            initiative_type: InitiativeType::from_db(&row.initiative_type),
+            status: InitiativeStatus::from_db(&row.status),
+            start_date: row.start_date,
+            end_date: row.end_date,
+            website: row.website,
+            regulations: row
+                .regulations
+                .iter()
+                .map(|r| Regulation::from_db(r))
+                .collect(),
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+            version: row.version,
+        })
+        .collect())
+}
