@@ -3,9 +3,7 @@
 //! every operation: the `/v1` server, the `API-Version` and `X-Request-Id`
 //! headers, and the problem responses each kind of operation can give.
 
-use std::collections::BTreeMap;
-
-use utoipa::openapi::header::HeaderBuilder;
+use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, Responses};
 use utoipa::openapi::server::Server;
@@ -55,8 +53,49 @@ pub fn spec() -> Spec {
     spec
 }
 
-/// The problem responses, by status, that an operation of a given shape can give.
-fn problem_statuses(operation: &Operation) -> Vec<(&'static str, &'static str)> {
+/// The problem responses every operation can give, as reusable components:
+/// (status, component name, description, example detail, example invalidParams).
+const PROBLEMS: &[(&str, &str, &str, &str)] = &[
+    (
+        "400",
+        "BadRequest",
+        "Bad input: a malformed id, an unknown or invalid parameter or field (each listed in `invalidParams`), or a body that is not JSON",
+        "country: 'XX' is not an ISO 3166-1 alpha-2 country code",
+    ),
+    (
+        "404",
+        "NotFound",
+        "No such record, link or route",
+        "no organisation has id 01938b1e-7f00-7aaa-8000-000000000001",
+    ),
+    (
+        "410",
+        "Gone",
+        "The record was deleted; its id stays reserved",
+        "the organisation 01938b1e-7f00-7aaa-8000-000000000001 was deleted; its id will not be reused",
+    ),
+    (
+        "413",
+        "PayloadTooLarge",
+        "The body is larger than 1 MiB",
+        "the request body is larger than 1048576 bytes",
+    ),
+    (
+        "415",
+        "UnsupportedMediaType",
+        "The body is not sent as JSON",
+        "send the body as application/json (or application/merge-patch+json for PATCH)",
+    ),
+    (
+        "500",
+        "InternalError",
+        "Failure on our side; the cause is logged under the request id",
+        "the request failed on our side; it has been logged",
+    ),
+];
+
+/// Which of [`PROBLEMS`] an operation can give, by its shape.
+fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     let params = operation.parameters.as_deref().unwrap_or_default();
     let path_params: Vec<&str> = params
         .iter()
@@ -65,64 +104,88 @@ fn problem_statuses(operation: &Operation) -> Vec<(&'static str, &'static str)> 
             _ => None,
         })
         .collect();
-    let has_path = !path_params.is_empty();
-    let has_path_id = path_params.iter().any(|name| *name != "slug");
-    let has_body = operation.request_body.is_some();
-    let mut statuses = vec![(
-        "400",
-        "Bad input: a malformed id, an unknown or invalid parameter or field (listed in `invalidParams`), or a body that is not JSON",
-    )];
-    if has_path {
-        statuses.push(("404", "No such record (or no such link)"));
+    let mut statuses = vec!["400"];
+    if !path_params.is_empty() {
+        statuses.push("404");
     }
-    if has_path_id {
-        statuses.push(("410", "The record was deleted; its id stays reserved"));
+    if path_params.iter().any(|name| *name != "slug") {
+        statuses.push("410");
     }
-    if has_body {
-        statuses.push(("413", "The body is larger than 1 MiB"));
-        statuses.push(("415", "The body is not JSON"));
+    if operation.request_body.is_some() {
+        statuses.extend(["413", "415"]);
     }
-    statuses.push((
-        "500",
-        "Failure on our side; the cause is logged under the request id",
-    ));
+    statuses.push("500");
     statuses
 }
 
-fn shared_headers() -> BTreeMap<String, utoipa::openapi::header::Header> {
+fn shared_headers() -> Vec<(&'static str, Header)> {
     let string = || ObjectBuilder::new().schema_type(Type::String);
-    BTreeMap::from([
+    vec![
         (
-            "API-Version".to_owned(),
-            HeaderBuilder::new()
-                .schema(Some(string().examples([API_VERSION])))
-                .description(Some("The full semantic version of the API that answered"))
-                .build(),
-        ),
-        (
-            "X-Request-Id".to_owned(),
+            "API-Version",
             HeaderBuilder::new()
                 .schema(Some(string()))
-                .description(Some("The request's id: the client's own `X-Request-Id` if it sent a plain one of at most 128 characters, otherwise a new one. Quote it when reporting a problem."))
+                .description(Some("The full semantic version of the API that answered"))
+                .example(Some(API_VERSION.into()))
                 .build(),
         ),
-    ])
+        (
+            "X-Request-Id",
+            HeaderBuilder::new()
+                .schema(Some(string()))
+                .description(Some("The request's id: the client's own `X-Request-Id` if it sent a plain one of at most 128 characters (letters, digits, `-_.:`), otherwise a new one. Quote it when reporting a problem."))
+                .example(Some("01938b1e-7f00-7aaa-8000-00000000abcd".into()))
+                .build(),
+        ),
+    ]
 }
 
-fn problem_response(description: &str) -> Response {
-    ResponseBuilder::new()
-        .description(description)
-        .content(
-            PROBLEM_JSON,
-            ContentBuilder::new()
-                .schema(Some(Ref::from_schema_name(Problem::name())))
-                .build(),
-        )
-        .build()
+fn problem_component(status: &str, description: &str, detail: &str) -> Response {
+    let code: u16 = status.parse().unwrap_or(500);
+    let slug = match code {
+        400 => "invalid-input",
+        404 => "not-found",
+        410 => "gone",
+        413 => "payload-too-large",
+        415 => "unsupported-media-type",
+        _ => "internal",
+    };
+    let mut example = serde_json::json!({
+        "type": format!("https://aimd-registry.nl/problems/{slug}"),
+        "title": actix_web::http::StatusCode::from_u16(code).ok().and_then(|s| s.canonical_reason()).unwrap_or("Error"),
+        "status": code,
+        "detail": detail,
+        "instance": "/v1/organisations/01938b1e-7f00-7aaa-8000-000000000001"
+    });
+    if code == 400 {
+        example["invalidParams"] = serde_json::json!([
+            {"name": "country", "code": "unknown-country", "reason": "'XX' is not an ISO 3166-1 alpha-2 country code"}
+        ]);
+    }
+    let mut response = ResponseBuilder::new().description(description).content(
+        PROBLEM_JSON,
+        ContentBuilder::new()
+            .schema(Some(Ref::from_schema_name(Problem::name())))
+            .example(Some(example))
+            .build(),
+    );
+    for (name, _) in shared_headers() {
+        response = response.header_ref(name, Ref::new(format!("#/components/headers/{name}")));
+    }
+    response.build()
 }
 
 fn add_shared_responses(spec: &mut Spec) {
-    let headers = shared_headers();
+    let components = spec.components.get_or_insert_with(Default::default);
+    for (name, header) in shared_headers() {
+        components.headers.insert(name.to_owned(), RefOr::T(header));
+    }
+    for (status, name, description, detail) in PROBLEMS {
+        components.responses.insert(
+            (*name).to_owned(),
+            RefOr::T(problem_component(status, description, detail)),
+        );
+    }
     for item in spec.paths.paths.values_mut() {
         let operations = [
             &mut item.get,
@@ -132,29 +195,33 @@ fn add_shared_responses(spec: &mut Spec) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
-            for (status, description) in problem_statuses(operation) {
+            for status in problem_statuses(operation) {
+                let name = PROBLEMS
+                    .iter()
+                    .find(|p| p.0 == status)
+                    .map_or("InternalError", |p| p.1);
                 operation
                     .responses
                     .responses
                     .entry(status.to_owned())
-                    .or_insert_with(|| RefOr::T(problem_response(description)));
+                    .or_insert_with(|| {
+                        RefOr::Ref(Ref::new(format!("#/components/responses/{name}")))
+                    });
             }
-            add_headers(&mut operation.responses, &headers);
+            add_headers(&mut operation.responses);
         }
     }
 }
 
-fn add_headers(
-    responses: &mut Responses,
-    headers: &BTreeMap<String, utoipa::openapi::header::Header>,
-) {
+/// Adds the shared headers to the operation's own responses (the shared
+/// problem responses carry them already).
+fn add_headers(responses: &mut Responses) {
     for response in responses.responses.values_mut() {
         if let RefOr::T(response) = response {
-            for (name, header) in headers {
-                response
-                    .headers
-                    .entry(name.clone())
-                    .or_insert_with(|| RefOr::T(header.clone()));
+            for (name, _) in shared_headers() {
+                response.headers.entry(name.to_owned()).or_insert_with(|| {
+                    RefOr::Ref(Ref::new(format!("#/components/headers/{name}")))
+                });
             }
         }
     }

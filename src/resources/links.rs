@@ -133,6 +133,16 @@ fn group<T>(rows: impl IntoIterator<Item = (Uuid, T)>) -> HashMap<Uuid, Vec<T>> 
 
 // ---- reads -----------------------------------------------------------------
 
+/// (owner id, initiative id, title en, title nl, acronym, role)
+type InitiativeLinkRow = (
+    Uuid,
+    Uuid,
+    Option<String>,
+    Option<String>,
+    Option<String>,
+    String,
+);
+
 pub async fn organisations_of_initiatives(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
@@ -271,14 +281,7 @@ pub async fn initiatives_of_organisations(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<OrganisationInitiative>>> {
-    let rows: Vec<(
-        Uuid,
-        Uuid,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = initiative_organisations::table
+    let rows: Vec<InitiativeLinkRow> = initiative_organisations::table
         .inner_join(initiatives::table)
         .filter(initiative_organisations::organisation_id.eq_any(ids))
         .filter(initiatives::deleted_at.is_null())
@@ -314,14 +317,7 @@ pub async fn initiatives_of_experts(
     conn: &mut AsyncPgConnection,
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<ExpertInitiative>>> {
-    let rows: Vec<(
-        Uuid,
-        Uuid,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-        String,
-    )> = initiative_experts::table
+    let rows: Vec<InitiativeLinkRow> = initiative_experts::table
         .inner_join(initiatives::table)
         .filter(initiative_experts::expert_id.eq_any(ids))
         .filter(initiatives::deleted_at.is_null())

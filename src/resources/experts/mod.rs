@@ -100,7 +100,7 @@ impl Resource for Experts {
     tag = "experts",
     operation_id = "listExperts",
     params(ExpertFilter, PageParams),
-    responses((status = 200, description = "A page of experts; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Expert>))
+    responses((status = 200, description = "A page of experts; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Expert>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/experts")]
 pub async fn list_experts(
@@ -115,7 +115,7 @@ pub async fn list_experts(
     tag = "experts",
     operation_id = "createExpert",
     request_body(content = ExpertDraft, content_type = "application/json"),
-    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Expert))
+    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Expert, headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The record's version, quoted"))))
 )]
 #[post("/experts")]
 pub async fn create_expert(
@@ -129,8 +129,8 @@ pub async fn create_expert(
 #[utoipa::path(
     tag = "experts",
     operation_id = "getExpert",
-    params(("id" = Uuid, Path, description = "The expert's id")),
-    responses((status = 200, description = "The expert; `ETag` gives its version", body = Expert))
+    params(("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
+    responses((status = 200, description = "The expert; `ETag` gives its version", body = Expert, headers(("ETag" = String, description = "The record's version, quoted"))))
 )]
 #[get("/experts/{id}")]
 pub async fn get_expert(
@@ -150,7 +150,7 @@ pub async fn get_expert(
     tag = "experts",
     operation_id = "updateExpert",
     params(
-        ("id" = Uuid, Path, description = "The expert's id"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(
@@ -184,7 +184,7 @@ pub async fn update_expert(
     tag = "experts",
     operation_id = "deleteExpert",
     params(
-        ("id" = Uuid, Path, description = "The expert's id"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
     ),
     responses(
@@ -209,8 +209,8 @@ pub async fn delete_expert(
     tag = "experts",
     operation_id = "putAffiliation",
     params(
-        ("id" = Uuid, Path, description = "The expert's id"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The expert's ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(content = AffiliationInput, content_type = "application/json"),
@@ -253,8 +253,8 @@ pub async fn put_affiliation(
     tag = "experts",
     operation_id = "deleteAffiliation",
     params(
-        ("id" = Uuid, Path, description = "The expert's id"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The expert's ETag (version) the change is based on", example = "\"3\"")
     ),
     responses(

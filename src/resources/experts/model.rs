@@ -155,7 +155,7 @@ pub struct ExpertFilter {
     #[param(value_type = Option<Vec<String>>, explode, example = json!(["clinical-validation"]))]
     pub topic: Vec<Slug>,
     /// Id of an organisation the expert is affiliated with.
-    #[param(value_type = Option<Vec<Uuid>>, explode)]
+    #[param(value_type = Option<Vec<Uuid>>, explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
     pub organisation: Vec<Uuid>,
 }
 

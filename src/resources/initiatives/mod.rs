@@ -101,7 +101,7 @@ impl Resource for Initiatives {
     tag = "initiatives",
     operation_id = "listInitiatives",
     params(InitiativeFilter, PageParams),
-    responses((status = 200, description = "A page of initiatives; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Initiative>))
+    responses((status = 200, description = "A page of initiatives; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Initiative>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/initiatives")]
 pub async fn list_initiatives(
@@ -116,7 +116,7 @@ pub async fn list_initiatives(
     tag = "initiatives",
     operation_id = "createInitiative",
     request_body(content = InitiativeDraft, content_type = "application/json"),
-    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Initiative))
+    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Initiative, headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The record's version, quoted"))))
 )]
 #[post("/initiatives")]
 pub async fn create_initiative(
@@ -130,8 +130,8 @@ pub async fn create_initiative(
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "getInitiative",
-    params(("id" = Uuid, Path, description = "The initiative's id")),
-    responses((status = 200, description = "The initiative; `ETag` gives its version", body = Initiative))
+    params(("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
+    responses((status = 200, description = "The initiative; `ETag` gives its version", body = Initiative, headers(("ETag" = String, description = "The record's version, quoted"))))
 )]
 #[get("/initiatives/{id}")]
 pub async fn get_initiative(
@@ -151,7 +151,7 @@ pub async fn get_initiative(
     tag = "initiatives",
     operation_id = "updateInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(
@@ -184,7 +184,7 @@ pub async fn update_initiative(
     tag = "initiatives",
     operation_id = "deleteInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
     ),
     responses(
@@ -217,8 +217,8 @@ fn link_response(outcome: LinkOutcome, record: &Initiative) -> HttpResponse {
     tag = "initiatives",
     operation_id = "putInitiativeOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(content = OrganisationRoleInput, content_type = "application/json"),
@@ -256,8 +256,8 @@ pub async fn put_organisation(
     tag = "initiatives",
     operation_id = "deleteInitiativeOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
     ),
     responses(
@@ -288,8 +288,8 @@ pub async fn delete_organisation(
     tag = "initiatives",
     operation_id = "putInitiativeExpert",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
-        ("expertId" = Uuid, Path, description = "The expert's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("expertId" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(content = ExpertRoleInput, content_type = "application/json"),
@@ -327,8 +327,8 @@ pub async fn put_expert(
     tag = "initiatives",
     operation_id = "deleteInitiativeExpert",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
-        ("expertId" = Uuid, Path, description = "The expert's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("expertId" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
     ),
     responses(
@@ -359,8 +359,8 @@ pub async fn delete_expert(
     tag = "initiatives",
     operation_id = "putRelatedInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
-        ("otherId" = Uuid, Path, description = "The other initiative's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(content = RelationInput, content_type = "application/json"),
@@ -397,8 +397,8 @@ pub async fn put_related(
     tag = "initiatives",
     operation_id = "deleteRelatedInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id"),
-        ("otherId" = Uuid, Path, description = "The other initiative's id"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
     ),
     responses(

@@ -187,7 +187,8 @@ pub struct Initiative {
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Query, style = Form)]
 pub struct InitiativeFilter {
-    #[param(value_type = Option<Vec<Scope>>, explode)]
+    /// Level the initiative works at.
+    #[param(value_type = Option<Vec<Scope>>, explode, example = json!(["european"]))]
     pub scope: Vec<Scope>,
     /// Topic slug.
     #[param(value_type = Option<Vec<String>>, explode, example = json!(["algorithmic-bias"]))]
@@ -195,11 +196,14 @@ pub struct InitiativeFilter {
     /// ISO 3166-1 alpha-2 country code.
     #[param(value_type = Option<Vec<String>>, explode, example = json!(["NL"]))]
     pub country: Vec<Country>,
-    #[param(rename = "type", value_type = Option<Vec<InitiativeType>>, explode)]
+    /// Kind of initiative.
+    #[param(rename = "type", value_type = Option<Vec<InitiativeType>>, explode, example = json!(["standard"]))]
     pub initiative_type: Vec<InitiativeType>,
-    #[param(value_type = Option<Vec<InitiativeStatus>>, explode)]
+    /// Life-cycle status.
+    #[param(value_type = Option<Vec<InitiativeStatus>>, explode, example = json!(["active"]))]
     pub status: Vec<InitiativeStatus>,
-    #[param(value_type = Option<Vec<Regulation>>, explode)]
+    /// Regulation the initiative relates to.
+    #[param(value_type = Option<Vec<Regulation>>, explode, example = json!(["ai-act"]))]
     pub regulation: Vec<Regulation>,
 }
 

@@ -92,7 +92,7 @@ impl Resource for Organisations {
     tag = "organisations",
     operation_id = "listOrganisations",
     params(OrganisationFilter, PageParams),
-    responses((status = 200, description = "A page of organisations; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Organisation>))
+    responses((status = 200, description = "A page of organisations; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Organisation>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
@@ -107,7 +107,7 @@ pub async fn list_organisations(
     tag = "organisations",
     operation_id = "createOrganisation",
     request_body(content = OrganisationDraft, content_type = "application/json"),
-    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Organisation))
+    responses((status = 201, description = "Created; `Location` gives its URL and `ETag` its version", body = Organisation, headers(("Location" = String, description = "The new record's URL"), ("ETag" = String, description = "The record's version, quoted"))))
 )]
 #[post("/organisations")]
 pub async fn create_organisation(
@@ -121,8 +121,8 @@ pub async fn create_organisation(
 #[utoipa::path(
     tag = "organisations",
     operation_id = "getOrganisation",
-    params(("id" = Uuid, Path, description = "The organisation's id")),
-    responses((status = 200, description = "The organisation; `ETag` gives its version", body = Organisation))
+    params(("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
+    responses((status = 200, description = "The organisation; `ETag` gives its version", body = Organisation, headers(("ETag" = String, description = "The record's version, quoted"))))
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
@@ -142,7 +142,7 @@ pub async fn get_organisation(
     tag = "organisations",
     operation_id = "updateOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The organisation's id"),
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
     ),
     request_body(
@@ -175,7 +175,7 @@ pub async fn update_organisation(
     tag = "organisations",
     operation_id = "deleteOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The organisation's id"),
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
     ),
     responses(

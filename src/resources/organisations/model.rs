@@ -144,7 +144,7 @@ pub struct Organisation {
 #[into_params(parameter_in = Query, style = Form)]
 pub struct OrganisationFilter {
     /// Organisation type.
-    #[param(rename = "type", value_type = Option<Vec<OrganisationType>>, explode)]
+    #[param(rename = "type", value_type = Option<Vec<OrganisationType>>, explode, example = json!(["standards-body"]))]
     pub organisation_type: Vec<OrganisationType>,
     /// ISO 3166-1 alpha-2 country code.
     #[param(value_type = Option<Vec<String>>, explode, example = json!(["NL"]))]

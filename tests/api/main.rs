@@ -1,0 +1,11 @@
+//! HTTP-level tests against a real PostgreSQL. One binary, so the app is
+//! linked once; each test gets a database of its own (see `support`).
+
+mod support;
+
+mod crud;
+mod errors;
+mod links;
+mod lists;
+mod openapi;
+mod validation;

@@ -1,0 +1,230 @@
+//! The committed spec matches the code, is served, and follows the rules
+//! the API promises (NL GOV API Design Rules where they apply).
+
+use serde_json::Value;
+
+use crate::support::spawn;
+
+const REGENERATE: &str = "cargo run -- openapi > openapi/openapi.json";
+
+fn generated() -> Value {
+    serde_json::to_value(aimd_registry::openapi::spec()).expect("spec serialises")
+}
+
+fn committed() -> Value {
+    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/openapi/openapi.json");
+    let text = std::fs::read_to_string(path)
+        .unwrap_or_else(|_| panic!("{path} is missing; run `{REGENERATE}`"));
+    serde_json::from_str(&text)
+        .unwrap_or_else(|e| panic!("{path} is not JSON ({e}); run `{REGENERATE}`"))
+}
+
+#[test]
+fn committed_spec_matches_the_code() {
+    assert!(
+        committed() == generated(),
+        "openapi/openapi.json differs from what the code generates; regenerate it with `{REGENERATE}` and commit it"
+    );
+}
+
+#[actix_web::test]
+async fn the_spec_and_the_docs_are_served() {
+    let app = spawn().await;
+    let served = app.get("/v1/openapi.json").await;
+    served.expect(200);
+    assert_eq!(served.json(), generated());
+    let redirect = app.get("/v1/docs").await;
+    assert!(redirect.status.is_redirection());
+    assert_eq!(redirect.header("location"), Some("/v1/docs/"));
+    let page = app.get("/v1/docs/").await;
+    page.expect(200);
+    assert!(
+        page.header("content-type")
+            .unwrap()
+            .starts_with("text/html")
+    );
+    assert!(String::from_utf8_lossy(&page.body).contains("swagger-ui"));
+    let config = app.get("/v1/docs/swagger-initializer.js").await;
+    config.expect(200);
+    assert!(String::from_utf8_lossy(&config.body).contains("/v1/openapi.json"));
+}
+
+fn operations(spec: &Value) -> Vec<(String, String, &Value)> {
+    let mut found = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        for (method, operation) in item.as_object().unwrap() {
+            found.push((path.clone(), method.clone(), operation));
+        }
+    }
+    found
+}
+
+fn resolve<'a>(spec: &'a Value, value: &'a Value) -> &'a Value {
+    match value["$ref"].as_str() {
+        Some(reference) => spec
+            .pointer(reference.trim_start_matches('#'))
+            .expect("reference resolves"),
+        None => value,
+    }
+}
+
+/// A media type is exemplified by its own example, its schema's, or (for a
+/// page) the example of the items' schema.
+fn has_example(spec: &Value, content: &Value) -> bool {
+    let schema = resolve(spec, &content["schema"]);
+    let items = &schema["properties"]["items"]["items"];
+    content.get("example").is_some()
+        || schema.get("example").is_some()
+        || (items.is_object() && resolve(spec, items).get("example").is_some())
+}
+
+#[test]
+fn info_servers_and_paths_follow_the_design_rules() {
+    let spec = generated();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    let info = &spec["info"];
+    for field in ["name", "url", "email"] {
+        assert!(
+            info["contact"][field]
+                .as_str()
+                .is_some_and(|v| !v.is_empty()),
+            "contact.{field}"
+        );
+    }
+    assert!(info["description"].as_str().unwrap().len() > 100);
+    assert!(
+        info["license"]["name"]
+            .as_str()
+            .is_some_and(|v| !v.is_empty())
+    );
+    let version: Vec<&str> = info["version"].as_str().unwrap().split('.').collect();
+    assert!(
+        version.len() == 3 && version.iter().all(|p| p.parse::<u32>().is_ok()),
+        "semver info.version"
+    );
+    assert!(spec["servers"][0]["url"].as_str().unwrap().ends_with("/v1"));
+    for path in spec["paths"].as_object().unwrap().keys() {
+        assert!(!path.ends_with('/'), "{path} has a trailing slash");
+        for segment in path
+            .split('/')
+            .filter(|s| !s.is_empty() && !s.starts_with('{'))
+        {
+            assert!(
+                segment.bytes().all(|b| b.is_ascii_lowercase() || b == b'-'),
+                "{path}: '{segment}' is not kebab-case"
+            );
+        }
+    }
+}
+
+#[test]
+fn every_operation_is_documented_with_errors_headers_and_examples() {
+    let spec = generated();
+    let mut operation_ids = std::collections::HashSet::new();
+    for (path, method, operation) in operations(&spec) {
+        let at = format!("{method} {path}");
+        assert!(
+            operation_ids.insert(operation["operationId"].as_str().expect(&at).to_owned()),
+            "{at}: duplicate operationId"
+        );
+        assert!(
+            operation["tags"].as_array().is_some_and(|t| !t.is_empty()),
+            "{at}: tag"
+        );
+        assert!(
+            operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+            "{at}: summary"
+        );
+        let responses = operation["responses"].as_object().unwrap();
+        assert!(responses.contains_key("400"), "{at}: documented 400");
+        assert!(responses.contains_key("500"), "{at}: documented 500");
+        for (status, response) in responses {
+            let response = resolve(&spec, response);
+            for header in ["API-Version", "X-Request-Id"] {
+                assert!(
+                    response["headers"][header].is_object(),
+                    "{at} {status}: {header} header"
+                );
+            }
+            if status.starts_with('4') || status.starts_with('5') {
+                let problem = &response["content"]["application/problem+json"];
+                assert_eq!(
+                    problem["schema"]["$ref"], "#/components/schemas/Problem",
+                    "{at} {status}"
+                );
+            }
+            if let Some(content) = response["content"].get("application/json") {
+                assert!(has_example(&spec, content), "{at} {status}: example");
+            }
+        }
+        if let Some(body) = operation.get("requestBody") {
+            for (media, content) in body["content"].as_object().unwrap() {
+                assert!(
+                    has_example(&spec, content),
+                    "{at}: request body {media} example"
+                );
+            }
+        }
+        for parameter in operation["parameters"].as_array().into_iter().flatten() {
+            assert!(
+                parameter["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty()),
+                "{at}: {parameter} description"
+            );
+            let name = parameter["name"].as_str().unwrap();
+            let has_example = parameter.get("example").is_some()
+                || parameter["schema"].get("example").is_some()
+                || parameter["schema"].get("default").is_some();
+            assert!(has_example || name == "cursor", "{at}: {name} example");
+            if parameter["in"] == "query" {
+                assert!(
+                    name.chars().next().unwrap().is_ascii_lowercase() && !name.contains(['-', '_']),
+                    "{at}: {name} is not lowerCamelCase"
+                );
+            }
+        }
+    }
+    assert!(operation_ids.len() >= 25);
+}
+
+#[test]
+fn problem_schema_and_date_fields() {
+    let spec = generated();
+    let problem = &spec["components"]["schemas"]["Problem"];
+    let required: Vec<&str> = problem["required"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    for field in ["status", "title", "detail"] {
+        assert!(required.contains(&field), "Problem requires {field}");
+    }
+    for (schema, field) in [
+        ("InitiativeInput", "startDate"),
+        ("InitiativeInput", "endDate"),
+        ("Initiative", "startDate"),
+        ("AffiliationInput", "since"),
+        ("Affiliation", "until"),
+    ] {
+        assert_eq!(
+            spec["components"]["schemas"][schema]["properties"][field]["format"], "date",
+            "{schema}.{field}"
+        );
+    }
+    // JSON properties are lowerCamelCase everywhere.
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for property in schema["properties"]
+            .as_object()
+            .into_iter()
+            .flat_map(|p| p.keys())
+        {
+            assert!(
+                property.chars().next().unwrap().is_ascii_lowercase()
+                    && !property.contains(['-', '_']),
+                "{name}.{property} is not lowerCamelCase"
+            );
+        }
+    }
+}

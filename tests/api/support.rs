@@ -1,0 +1,379 @@
+//! Test harness: every test gets its own database, copied from a template
+//! that is migrated once, and an in-process instance of the app on it.
+
+use std::cell::Cell;
+use std::collections::hash_map::DefaultHasher;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{Service, ServiceResponse};
+use actix_web::http::StatusCode;
+use actix_web::http::header::HeaderMap;
+use actix_web::test;
+use actix_web::web::Bytes;
+use aimd_registry::db::{self, maintenance_url, quote_identifier};
+use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
+use diesel::sql_query;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use tokio::sync::OnceCell;
+
+fn server_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| aimd_registry::config::DEFAULT_DATABASE_URL.to_owned())
+}
+
+fn database_url(name: &str) -> String {
+    let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+async fn maintenance() -> AsyncPgConnection {
+    let (url, _) = maintenance_url(&server_url()).expect("DATABASE_URL names a database");
+    AsyncPgConnection::establish(&url)
+        .await
+        .unwrap_or_else(|e| panic!("cannot reach PostgreSQL at {url} ({e}); set DATABASE_URL"))
+}
+
+/// The template's name changes whenever a migration's SQL does, so a stale
+/// template is never used.
+fn template_name() -> String {
+    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+    let mut files: Vec<_> = walk(&dir);
+    files.sort();
+    let mut hasher = DefaultHasher::new();
+    for file in files {
+        file.hash(&mut hasher);
+        std::fs::read(&file)
+            .expect("migration readable")
+            .hash(&mut hasher);
+    }
+    format!("aimd_test_template_{:016x}", hasher.finish())
+}
+
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("migrations dir").flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(walk(&path));
+        } else {
+            found.push(path);
+        }
+    }
+    found
+}
+
+static TEMPLATE: OnceCell<String> = OnceCell::const_new();
+
+/// Creates the migrated template once per server. Test processes may race
+/// (nextest runs them in parallel), so creation holds an advisory lock and
+/// builds under a temporary name that is renamed only when complete.
+async fn template() -> &'static str {
+    TEMPLATE
+        .get_or_init(|| async {
+            let name = template_name();
+            let mut conn = maintenance().await;
+            sql_query("SELECT pg_advisory_lock(7240531)")
+                .execute(&mut conn)
+                .await
+                .expect("lock");
+            let exists: i64 = sql_query(format!(
+                "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+            ))
+            .get_result::<Count>(&mut conn)
+            .await
+            .expect("query pg_database")
+            .n;
+            if exists == 0 {
+                let building = format!("{name}_building");
+                sql_query(format!(
+                    "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                    quote_identifier(&building)
+                ))
+                .execute(&mut conn)
+                .await
+                .expect("drop half-built template");
+                sql_query(format!("CREATE DATABASE {}", quote_identifier(&building)))
+                    .execute(&mut conn)
+                    .await
+                    .expect("create template");
+                db::run_migrations(&database_url(&building))
+                    .await
+                    .expect("migrate template");
+                sql_query(format!(
+                    "ALTER DATABASE {} RENAME TO {}",
+                    quote_identifier(&building),
+                    quote_identifier(&name)
+                ))
+                .execute(&mut conn)
+                .await
+                .expect("publish template");
+            }
+            sql_query("SELECT pg_advisory_unlock(7240531)")
+                .execute(&mut conn)
+                .await
+                .expect("unlock");
+            name
+        })
+        .await
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+/// A database of the test's own, dropped (even when the test panics) at the end.
+pub struct TestDb {
+    pub name: String,
+    pub url: String,
+}
+
+impl TestDb {
+    pub async fn new() -> Self {
+        let template = template().await;
+        let name = format!("aimd_test_{}", uuid::Uuid::now_v7().simple());
+        let mut conn = maintenance().await;
+        sql_query(format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            quote_identifier(&name),
+            quote_identifier(template)
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("create test database");
+        Self {
+            url: database_url(&name),
+            name,
+        }
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        let name = self.name.clone();
+        // Drop runs outside async context; use a runtime of its own.
+        let dropped = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .map(|rt| {
+                    rt.block_on(async {
+                        let mut conn = maintenance().await;
+                        sql_query(format!(
+                            "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                            quote_identifier(&name)
+                        ))
+                        .execute(&mut conn)
+                        .await
+                    })
+                })
+        })
+        .join();
+        if !matches!(dropped, Ok(Ok(Ok(_)))) {
+            eprintln!("could not drop test database {}", self.name);
+        }
+    }
+}
+
+/// An HTTP response, read whole.
+pub struct Reply {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl Reply {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|e| {
+            panic!(
+                "body is not JSON ({e}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    pub fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// Asserts the status, printing the body when it differs.
+    #[track_caller]
+    pub fn expect(&self, status: u16) -> &Self {
+        assert_eq!(
+            self.status.as_u16(),
+            status,
+            "unexpected status; body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        self
+    }
+
+    /// Asserts a problem+json response and returns `(name, code)` of its invalidParams.
+    #[track_caller]
+    pub fn problem(&self, status: u16) -> Vec<(String, String)> {
+        self.expect(status);
+        assert_eq!(
+            self.header("content-type"),
+            Some("application/problem+json")
+        );
+        let body = self.json();
+        assert_eq!(body["status"], status);
+        assert!(
+            body["title"].as_str().is_some_and(|t| !t.is_empty()),
+            "{body}"
+        );
+        assert!(
+            body["detail"].as_str().is_some_and(|t| !t.is_empty()),
+            "{body}"
+        );
+        assert!(
+            body["instance"]
+                .as_str()
+                .is_some_and(|t| t.starts_with('/')),
+            "{body}"
+        );
+        body["invalidParams"]
+            .as_array()
+            .map(|params| {
+                params
+                    .iter()
+                    .map(|p| {
+                        (
+                            p["name"].as_str().unwrap().to_owned(),
+                            p["code"].as_str().unwrap().to_owned(),
+                        )
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+}
+
+/// The app on a fresh database.
+pub struct TestApp<S> {
+    service: S,
+    /// Held so the database is dropped with the app, after the test.
+    _database: TestDb,
+}
+
+pub async fn spawn() -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    install_query_counter();
+    let db = TestDb::new().await;
+    let pool = db::pool(&db.url, 4).expect("pool");
+    let state = aimd_registry::app_state(pool).await.expect("state");
+    let spec = Arc::new(aimd_registry::openapi::spec());
+    let service = test::init_service(aimd_registry::http::app(state, spec)).await;
+    TestApp { service, _database: db }
+}
+
+impl<S, B> TestApp<S>
+where
+    S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
+    B: MessageBody,
+{
+    pub async fn send(&self, request: test::TestRequest) -> Reply {
+        let response = test::call_service(&self.service, request.to_request()).await;
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = test::read_body(response).await;
+        Reply {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> Reply {
+        self.send(test::TestRequest::get().uri(path)).await
+    }
+
+    pub async fn post(&self, path: &str, body: Value) -> Reply {
+        self.send(test::TestRequest::post().uri(path).set_json(body))
+            .await
+    }
+
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        self.send(test::TestRequest::put().uri(path).set_json(body))
+            .await
+    }
+
+    pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        self.send(
+            test::TestRequest::patch()
+                .uri(path)
+                .insert_header(("content-type", "application/merge-patch+json"))
+                .set_payload(body.to_string()),
+        )
+        .await
+    }
+
+    pub async fn delete(&self, path: &str) -> Reply {
+        self.send(test::TestRequest::delete().uri(path)).await
+    }
+
+    /// Creates a record and returns its id.
+    pub async fn create(&self, collection: &str, body: Value) -> String {
+        let reply = self.post(collection, body).await;
+        reply.expect(201);
+        reply.json()["id"].as_str().expect("id").to_owned()
+    }
+}
+
+// ---- query counting, for the no-N+1 tests ---------------------------------
+
+thread_local! {
+    static QUERIES: Cell<usize> = const { Cell::new(0) };
+}
+
+struct CountQueries;
+
+impl Instrumentation for CountQueries {
+    fn on_connection_event(&mut self, event: InstrumentationEvent<'_>) {
+        if let InstrumentationEvent::StartQuery { .. } = event {
+            QUERIES.with(|q| q.set(q.get() + 1));
+        }
+    }
+}
+
+fn install_query_counter() {
+    set_default_instrumentation(|| Some(Box::new(CountQueries))).expect("instrumentation");
+}
+
+/// Runs `work` and returns how many SQL statements this thread sent meanwhile.
+/// Tests run each on a thread of their own, so parallel tests do not mix in.
+pub async fn count_queries<T>(work: impl std::future::Future<Output = T>) -> (T, usize) {
+    let before = QUERIES.with(Cell::get);
+    let result = work.await;
+    (result, QUERIES.with(Cell::get) - before)
+}
+
+// ---- fixtures ---------------------------------------------------------------
+
+pub fn organisation(name: &str) -> Value {
+    serde_json::json!({"name": name, "type": "standards-body", "country": "NL", "topics": ["standardisation"]})
+}
+
+pub fn expert(given: &str, family: &str) -> Value {
+    serde_json::json!({"givenName": given, "familyName": family, "country": "NL", "topics": ["clinical-validation"]})
+}
+
+pub fn initiative(title: &str) -> Value {
+    serde_json::json!({
+        "title": {"en": title},
+        "scope": "european",
+        "type": "standard",
+        "status": "active",
+        "topics": ["algorithmic-bias"]
+    })
+}
