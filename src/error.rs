@@ -84,6 +84,9 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// Well-formed input that refers to records in a state that forbids the operation.
     Unprocessable(Vec<InvalidParam>, String),
+    /// A transient condition (database unreachable, a write that collided
+    /// with a concurrent one); the client may retry. The cause is logged.
+    Unavailable(String),
     /// Something on our side; the cause is logged, never sent.
     Internal(String),
 }
@@ -114,6 +117,7 @@ impl ApiError {
                 "unprocessable",
                 "The request refers to records that cannot be used",
             ),
+            Self::Unavailable(_) => ("unavailable", "Temporarily unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -130,6 +134,10 @@ impl ApiError {
                 format!("this resource supports {}", allowed.join(", "))
             }
             Self::Internal(_) => "the request failed on our side; it has been logged".to_owned(),
+            Self::Unavailable(_) => {
+                "the request could not be completed just now and changed nothing; retry it"
+                    .to_owned()
+            }
             Self::BadRequest(d)
             | Self::NotFound(d)
             | Self::Gone(d)
@@ -160,7 +168,7 @@ impl ApiError {
 impl std::fmt::Display for ApiError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         match self {
-            Self::Internal(cause) => write!(f, "internal error: {cause}"),
+            Self::Internal(cause) | Self::Unavailable(cause) => write!(f, "{cause}"),
             other => write!(f, "{}", other.detail()),
         }
     }
@@ -177,6 +185,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -191,8 +200,14 @@ impl ResponseError for ApiError {
 pub fn problem_response(problem: &Problem, error: &ApiError) -> HttpResponse {
     let mut response = HttpResponse::build(error.status_code());
     response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-    if let ApiError::MethodNotAllowed { allowed } = error {
-        response.insert_header((header::ALLOW, allowed.join(", ")));
+    match error {
+        ApiError::MethodNotAllowed { allowed } => {
+            response.insert_header((header::ALLOW, allowed.join(", ")));
+        }
+        ApiError::Unavailable(_) => {
+            response.insert_header((header::RETRY_AFTER, "1"));
+        }
+        _ => {}
     }
     // Serialising a struct of strings and numbers cannot fail.
     response.body(serde_json::to_vec(problem).unwrap_or_default())
@@ -200,13 +215,28 @@ pub fn problem_response(problem: &Problem, error: &ApiError) -> HttpResponse {
 
 impl From<diesel::result::Error> for ApiError {
     fn from(e: diesel::result::Error) -> Self {
-        Self::internal(format!("database: {e}"))
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &e {
+            // Two writes locking the same records in different orders, or a
+            // serialisation conflict: PostgreSQL rolled one back, so a retry
+            // is safe and will succeed.
+            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
+                Self::Unavailable(format!("database conflict: {e}"))
+            }
+            Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected") => {
+                Self::Unavailable(format!("database deadlock: {e}"))
+            }
+            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+                Self::Unavailable(format!("database connection lost: {e}"))
+            }
+            _ => Self::internal(format!("database: {e}")),
+        }
     }
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
     fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        Self::internal(format!("database pool: {e}"))
+        Self::Unavailable(format!("database pool: {e}"))
     }
 }
 

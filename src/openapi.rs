@@ -114,7 +114,7 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     if operation.request_body.is_some() {
         statuses.extend(["413", "415"]);
     }
-    statuses.push("500");
+    statuses.extend(["500", "503"]);
     statuses
 }
 
@@ -148,6 +148,7 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
         410 => "gone",
         413 => "payload-too-large",
         415 => "unsupported-media-type",
+        503 => "unavailable",
         _ => "internal",
     };
     let mut example = serde_json::json!({
@@ -171,6 +172,17 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
     );
     for (name, _) in shared_headers() {
         response = response.header_ref(name, Ref::new(format!("#/components/headers/{name}")));
+    }
+    if code == 503 {
+        let seconds = ObjectBuilder::new().schema_type(Type::Integer);
+        response = response.header(
+            "Retry-After",
+            HeaderBuilder::new()
+                .schema(Some(seconds))
+                .description(Some("Seconds to wait before retrying"))
+                .example(Some(1.into()))
+                .build(),
+        );
     }
     response.build()
 }

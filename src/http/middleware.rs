@@ -105,8 +105,12 @@ fn render(path: &str, status: StatusCode, error: Option<&ApiError>) -> actix_web
             &translated
         }
     };
-    if let ApiError::Internal(cause) = error {
-        tracing::error!(%path, %cause, "request failed");
+    match error {
+        ApiError::Internal(cause) => tracing::error!(%path, %cause, "request failed"),
+        ApiError::Unavailable(cause) => {
+            tracing::warn!(%path, %cause, "request could not be served")
+        }
+        _ => {}
     }
     let mut response = error.error_response();
     let problem = error.to_problem(Some(path.to_owned()));

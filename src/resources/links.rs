@@ -662,13 +662,20 @@ pub async fn put_relation(
             "an initiative cannot be related to itself",
         ));
     }
-    lock_ends(
-        conn,
-        (Kind::Initiative, initiative),
-        (Kind::Initiative, other, "otherId"),
-        precondition,
-    )
-    .await?;
+    // Both ends are initiatives: lock them in id order, so two clients
+    // relating the same pair from opposite sides cannot deadlock.
+    if other < initiative {
+        records::lock_link_target(conn, Kind::Initiative, other, "otherId").await?;
+        records::lock_live(conn, Kind::Initiative, initiative, precondition).await?;
+    } else {
+        lock_ends(
+            conn,
+            (Kind::Initiative, initiative),
+            (Kind::Initiative, other, "otherId"),
+            precondition,
+        )
+        .await?;
+    }
     let (subject, object, stored) = canonical(initiative, other, relation);
     let existing: Option<String> = ir::initiative_relations
         .find((subject, object))

@@ -4,7 +4,7 @@
 use actix_web::test::TestRequest;
 use serde_json::json;
 
-use crate::support::{organisation, spawn};
+use crate::support::{organisation, spawn, spawn_without_database};
 
 #[actix_web::test]
 async fn malformed_json_is_a_400_problem() {
@@ -183,4 +183,13 @@ async fn control_characters_are_refused_not_stored() {
     );
     let listed = app.get("/v1/organisations").await;
     assert_eq!(listed.json()["items"], json!([]));
+}
+
+#[actix_web::test]
+async fn an_unreachable_database_is_a_retryable_503() {
+    let app = spawn_without_database().await;
+    let reply = app.get("/v1/organisations").await;
+    reply.problem(503);
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    app.post("/v1/initiatives", json!({})).await.problem(400);
 }

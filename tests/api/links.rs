@@ -428,3 +428,39 @@ async fn reads_take_a_fixed_number_of_queries_however_many_links() {
     let (_, one_expert_queries) = count_queries(app.get("/v1/experts?limit=1")).await;
     assert_eq!(experts_queries, one_expert_queries);
 }
+
+#[actix_web::test]
+async fn concurrent_link_changes_from_both_sides_all_succeed() {
+    let app = spawn().await;
+    let a = app.create("/v1/initiatives", initiative("A")).await;
+    let b = app.create("/v1/initiatives", initiative("B")).await;
+    let organisation_id = app.create("/v1/organisations", organisation("NEN")).await;
+    let from_a = format!("/v1/initiatives/{a}/related/{b}");
+    let from_b = format!("/v1/initiatives/{b}/related/{a}");
+    let link_a = format!("/v1/initiatives/{a}/organisations/{organisation_id}");
+    let link_b = format!("/v1/initiatives/{b}/organisations/{organisation_id}");
+    let requests = (0..8).flat_map(|_| {
+        [
+            app.put(&from_a, json!({"relation": "part-of"})),
+            app.put(&from_b, json!({"relation": "has-part"})),
+            app.put(&link_a, json!({"role": "lead"})),
+            app.put(&link_b, json!({"role": "member"})),
+        ]
+    });
+    let replies = futures_util::future::join_all(requests).await;
+    let statuses: Vec<u16> = replies.iter().map(|r| r.status.as_u16()).collect();
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 201),
+        "{statuses:?}"
+    );
+    assert_eq!(
+        statuses.iter().filter(|s| **s == 201).count(),
+        3,
+        "{statuses:?}"
+    );
+    let view = app.get(&format!("/v1/initiatives/{a}")).await.json();
+    assert_eq!(
+        ids_and(&view["related"], "relation"),
+        [(b.clone(), "part-of".to_owned())]
+    );
+}

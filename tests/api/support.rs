@@ -274,7 +274,32 @@ pub async fn spawn() -> TestApp<
     let state = aimd_registry::app_state(pool).await.expect("state");
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
-    TestApp { service, _database: db }
+    TestApp {
+        service,
+        _database: db,
+    }
+}
+
+/// The app with a database that does not answer (nothing listens on port 9).
+pub async fn spawn_without_database() -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let db = TestDb::new().await;
+    let pool = db::pool("postgres://postgres@127.0.0.1:9/nowhere", 1).expect("pool");
+    let state = actix_web::web::Data::new(aimd_registry::resources::AppState {
+        pool,
+        vocabulary: Arc::new(Default::default()),
+    });
+    let spec = Arc::new(aimd_registry::openapi::spec());
+    let service = test::init_service(aimd_registry::http::app(state, spec)).await;
+    TestApp {
+        service,
+        _database: db,
+    }
 }
 
 impl<S, B> TestApp<S>
