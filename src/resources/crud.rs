@@ -157,8 +157,9 @@ pub async fn delete<R: Resource>(
     let mut conn = state.conn().await?;
     conn.transaction(async |conn| {
         records::lock_live(conn, R::KIND, id, precondition).await?;
-        links::detach_all(conn, R::KIND, id).await?;
-        records::bury(conn, R::KIND, id, Utc::now()).await
+        let now = Utc::now();
+        links::detach_all(conn, R::KIND, id, now).await?;
+        records::bury(conn, R::KIND, id, now).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

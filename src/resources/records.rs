@@ -1,14 +1,18 @@
 //! What the three record kinds share: existence checks with tombstones,
-//! version bumps, and the conditional-request precondition.
+//! version bumps, topic tags, and the conditional-request precondition. The
+//! statements name tables through [`Kind`], a closed enum, never from input.
 
 use actix_web::HttpRequest;
 use actix_web::http::header;
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Array, Bool, Int8, Nullable, Timestamptz, Uuid as SqlUuid};
+use std::collections::HashMap;
+
+use diesel::sql_types::{Array, Bool, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::domain::values::Slug;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -24,6 +28,15 @@ impl Kind {
             Self::Organisation => "organisations",
             Self::Expert => "experts",
             Self::Initiative => "initiatives",
+        }
+    }
+
+    /// The table tagging this kind with topics, and its record-id column.
+    fn topic_table(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Organisation => ("organisation_topics", "organisation_id"),
+            Self::Expert => ("expert_topics", "expert_id"),
+            Self::Initiative => ("initiative_topics", "initiative_id"),
         }
     }
 
@@ -176,6 +189,58 @@ pub async fn check_filter_ids(
     } else {
         Err(ApiError::InvalidInput(missing))
     }
+}
+
+#[derive(QueryableByName)]
+struct TopicTag {
+    #[diesel(sql_type = SqlUuid)]
+    owner: Uuid,
+    #[diesel(sql_type = Text)]
+    topic_slug: String,
+}
+
+/// The topic slugs of each record, in slug order: one query for any number of records.
+pub async fn topics_of(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    ids: &[Uuid],
+) -> ApiResult<HashMap<Uuid, Vec<String>>> {
+    let (table, column) = kind.topic_table();
+    let statement = format!(
+        "SELECT {column} AS owner, topic_slug FROM {table} WHERE {column} = ANY($1) ORDER BY topic_slug"
+    );
+    let tags: Vec<TopicTag> = sql_query(statement)
+        .bind::<Array<SqlUuid>, _>(ids)
+        .load(conn)
+        .await?;
+    let mut topics: HashMap<Uuid, Vec<String>> = HashMap::new();
+    for tag in tags {
+        topics.entry(tag.owner).or_default().push(tag.topic_slug);
+    }
+    Ok(topics)
+}
+
+/// Sets a record's topics to exactly `slugs`.
+pub async fn replace_topics(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    slugs: &[Slug],
+) -> ApiResult<()> {
+    let (table, column) = kind.topic_table();
+    sql_query(format!("DELETE FROM {table} WHERE {column} = $1"))
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await?;
+    let slugs: Vec<&str> = slugs.iter().map(Slug::as_str).collect();
+    sql_query(format!(
+        "INSERT INTO {table} ({column}, topic_slug) SELECT $1, unnest($2::text[])"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Text>, _>(slugs)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub fn not_found(kind: Kind, id: Uuid) -> ApiError {

@@ -266,7 +266,7 @@ async fn links_to_missing_deleted_or_self_are_refused() {
         .await;
     assert_eq!(
         reply.problem(400),
-        [("otherId".to_owned(), "self-relation".to_owned())]
+        [("otherId".to_owned(), "self-link".to_owned())]
     );
     let reply = app
         .put(

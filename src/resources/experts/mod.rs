@@ -3,94 +3,17 @@
 pub mod model;
 pub mod repo;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use diesel_async::AsyncConnection;
-use diesel_async::AsyncPgConnection;
 use serde_json::Value;
-use uuid::Uuid;
 
-use self::model::{
-    AffiliationInput, Expert, ExpertDraft, ExpertFilter, FIELDS, NESTED_FIELDS, affiliation_terms,
-};
-use super::crud::{self, Resource};
-use super::links::{self, LinkOutcome};
-use super::records::{self, Kind, Precondition};
-use super::{AppState, record_response};
-use crate::domain::topics::Vocabulary;
-use crate::error::{ApiError, ApiResult};
-use crate::http::page::{Page, PageParams, PageRequest};
-use crate::http::query::path_id;
+use self::model::{AffiliationInput, Expert, ExpertDraft, ExpertFilter};
+use super::AppState;
+use super::crud;
+use super::links::{self, Affiliations};
+use crate::error::ApiResult;
+use crate::http::page::{Page, PageParams};
 
-pub struct Experts;
-
-impl Resource for Experts {
-    const KIND: Kind = Kind::Expert;
-    const COLLECTION: &'static str = "/v1/experts";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
-    type Draft = ExpertDraft;
-    type Record = Expert;
-    type Filter = ExpertFilter;
-
-    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<ExpertDraft> {
-        ExpertDraft::from_json(body, vocabulary)
-    }
-
-    fn parse_filter(
-        query: &str,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(ExpertFilter, PageRequest)> {
-        ExpertFilter::from_query(query, vocabulary)
-    }
-
-    fn id(record: &Expert) -> Uuid {
-        record.id
-    }
-
-    fn version(record: &Expert) -> i64 {
-        record.version
-    }
-
-    async fn insert(conn: &mut AsyncPgConnection, draft: &ExpertDraft) -> ApiResult<Uuid> {
-        repo::insert(conn, draft).await
-    }
-
-    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ExpertDraft> {
-        repo::load_draft(conn, id).await
-    }
-
-    async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &ExpertDraft) -> ApiResult<()> {
-        repo::update(conn, id, draft).await
-    }
-
-    async fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> ApiResult<Expert> {
-        repo::find(conn, vocabulary, id).await
-    }
-
-    async fn check_filter(conn: &mut AsyncPgConnection, filter: &ExpertFilter) -> ApiResult<()> {
-        records::check_filter_ids(
-            conn,
-            Kind::Organisation,
-            "organisation",
-            &filter.organisation,
-        )
-        .await
-    }
-
-    async fn list(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        filter: &ExpertFilter,
-        page: PageRequest,
-    ) -> ApiResult<Vec<Expert>> {
-        repo::list(conn, vocabulary, filter, page).await
-    }
-}
+pub use self::repo::Experts;
 
 /// List experts
 ///
@@ -228,24 +151,7 @@ pub async fn put_affiliation(
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    let (id, organisation) = (path_id("id", &path.0)?, path_id("organisationId", &path.1)?);
-    let terms = affiliation_terms(&body)?;
-    let precondition = Precondition::from_request(&request)?;
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
-    let (outcome, record) = conn
-        .transaction(async |conn| {
-            let outcome =
-                links::put_affiliation(conn, id, organisation, terms, precondition).await?;
-            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
-        })
-        .await?;
-    let status = if outcome == LinkOutcome::Created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(record_response(status, record.version, &record))
+    links::put::<Affiliations>(state, request, path, body).await
 }
 
 /// Remove an affiliation
@@ -268,12 +174,5 @@ pub async fn delete_affiliation(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, organisation) = (path_id("id", &path.0)?, path_id("organisationId", &path.1)?);
-    let precondition = Precondition::from_request(&request)?;
-    let mut conn = state.conn().await?;
-    conn.transaction(async |conn| {
-        links::delete_affiliation(conn, id, organisation, precondition).await
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    links::delete::<Affiliations>(state, request, path).await
 }

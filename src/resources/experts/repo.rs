@@ -1,20 +1,20 @@
 //! All SQL for experts.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Expert, ExpertDraft, ExpertFilter};
+use super::model::{Expert, ExpertDraft, ExpertFilter, FIELDS, NESTED_FIELDS};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Email, Language, Localized, Name, Orcid, ShortText, Slug};
 use crate::error::ApiResult;
 use crate::http::page::PageRequest;
+use crate::resources::crud::Resource;
 use crate::resources::links::{self, LocalizedText, expert_name};
 use crate::resources::records::{self, Kind};
 use crate::schema::{affiliations, expert_topics, experts};
+use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = experts, check_for_backend(diesel::pg::Pg))]
@@ -66,135 +66,159 @@ impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
     }
 }
 
-async fn replace_topics(conn: &mut AsyncPgConnection, id: Uuid, topics: &[Slug]) -> ApiResult<()> {
-    use expert_topics::dsl as et;
-    diesel::delete(et::expert_topics.filter(et::expert_id.eq(id)))
-        .execute(conn)
-        .await?;
-    let rows: Vec<_> = topics
-        .iter()
-        .map(|t| (et::expert_id.eq(id), et::topic_slug.eq(t.as_str())))
-        .collect();
-    diesel::insert_into(et::expert_topics)
-        .values(rows)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+/// The SQL behind [`crud`](crate::resources::crud) for experts.
+pub struct Experts;
 
-pub async fn insert(conn: &mut AsyncPgConnection, draft: &ExpertDraft) -> ApiResult<Uuid> {
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    diesel::insert_into(experts::table)
-        .values((
-            experts::id.eq(id),
-            ExpertColumns::from(draft),
-            experts::created_at.eq(now),
-            experts::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    replace_topics(conn, id, &draft.topics).await?;
-    Ok(id)
-}
+impl Resource for Experts {
+    const KIND: Kind = Kind::Expert;
+    const COLLECTION: &'static str = "/v1/experts";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    type Draft = ExpertDraft;
+    type Record = Expert;
+    type Filter = ExpertFilter;
 
-/// The expert as a client would write them; the base a merge patch applies to.
-pub async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ExpertDraft> {
-    let row: ExpertRow = experts::table
-        .find(id)
-        .select(ExpertRow::as_select())
-        .first(conn)
-        .await?;
-    let topics: Vec<String> = expert_topics::table
-        .filter(expert_topics::expert_id.eq(id))
-        .select(expert_topics::topic_slug)
-        .order(expert_topics::topic_slug)
-        .load(conn)
-        .await?;
-    Ok(ExpertDraft {
-        given_name: Name::from_db(row.given_name),
-        family_name: Name::from_db(row.family_name),
-        honorific: row.honorific.map(ShortText::from_db),
-        orcid: row.orcid.map(Orcid::from_db),
-        email: row.email.map(Email::from_db),
-        country: row.country.map(Country::from_db),
-        languages: row.languages.into_iter().map(Language::from_db).collect(),
-        bio: Some(Localized::from_db(row.bio_en, row.bio_nl)).filter(|b| !b.is_empty()),
-        topics: topics.into_iter().map(Slug::from_db).collect(),
-    })
-}
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<ExpertDraft> {
+        ExpertDraft::from_json(body, vocabulary)
+    }
 
-pub async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &ExpertDraft) -> ApiResult<()> {
-    diesel::update(experts::table.find(id))
-        .set((
-            ExpertColumns::from(draft),
-            experts::version.eq(experts::version + 1),
-            experts::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    replace_topics(conn, id, &draft.topics).await
-}
+    fn parse_filter(
+        query: &str,
+        vocabulary: &Vocabulary,
+    ) -> ApiResult<(ExpertFilter, PageRequest)> {
+        ExpertFilter::from_query(query, vocabulary)
+    }
 
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    id: Uuid,
-) -> ApiResult<Expert> {
-    let row: Option<ExpertRow> = experts::table
-        .find(id)
-        .select(ExpertRow::as_select())
-        .first(conn)
+    fn id(record: &Expert) -> Uuid {
+        record.id
+    }
+
+    fn version(record: &Expert) -> i64 {
+        record.version
+    }
+
+    async fn check_filter(conn: &mut AsyncPgConnection, filter: &ExpertFilter) -> ApiResult<()> {
+        records::check_filter_ids(
+            conn,
+            Kind::Organisation,
+            "organisation",
+            &filter.organisation,
+        )
         .await
-        .optional()?;
-    match row {
-        None => Err(records::not_found(Kind::Expert, id)),
-        Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Expert, id)),
-        Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
     }
-}
 
-/// One page of live experts in id order, plus one extra if there is more.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    filter: &ExpertFilter,
-    page: PageRequest,
-) -> ApiResult<Vec<Expert>> {
-    let mut query = experts::table
-        .filter(experts::deleted_at.is_null())
-        .select(ExpertRow::as_select())
-        .order(experts::id)
-        .limit(page.limit + 1)
-        .into_boxed();
-    if let Some(after) = page.after {
-        query = query.filter(experts::id.gt(after));
+    async fn insert(conn: &mut AsyncPgConnection, draft: &ExpertDraft) -> ApiResult<Uuid> {
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        diesel::insert_into(experts::table)
+            .values((
+                experts::id.eq(id),
+                ExpertColumns::from(draft),
+                experts::created_at.eq(now),
+                experts::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Expert, id, &draft.topics).await?;
+        Ok(id)
     }
-    if !filter.country.is_empty() {
-        let countries: Vec<&str> = filter.country.iter().map(Country::as_str).collect();
-        query = query.filter(experts::country.eq_any(countries));
+
+    /// The expert as a client would write them; the base a merge patch applies to.
+    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ExpertDraft> {
+        let row: ExpertRow = experts::table
+            .find(id)
+            .select(ExpertRow::as_select())
+            .first(conn)
+            .await?;
+        let topics = records::topics_of(conn, Kind::Expert, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(ExpertDraft {
+            given_name: Name::from_db(row.given_name),
+            family_name: Name::from_db(row.family_name),
+            honorific: row.honorific.map(ShortText::from_db),
+            orcid: row.orcid.map(Orcid::from_db),
+            email: row.email.map(Email::from_db),
+            country: row.country.map(Country::from_db),
+            languages: row.languages.into_iter().map(Language::from_db).collect(),
+            bio: Some(Localized::from_db(row.bio_en, row.bio_nl)).filter(|b| !b.is_empty()),
+            topics: topics.into_iter().map(Slug::from_db).collect(),
+        })
     }
-    if !filter.topic.is_empty() {
-        let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
-        query = query.filter(
-            experts::id.eq_any(
-                expert_topics::table
-                    .filter(expert_topics::topic_slug.eq_any(topics))
-                    .select(expert_topics::expert_id),
-            ),
-        );
+
+    async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &ExpertDraft) -> ApiResult<()> {
+        diesel::update(experts::table.find(id))
+            .set((
+                ExpertColumns::from(draft),
+                experts::version.eq(experts::version + 1),
+                experts::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Expert, id, &draft.topics).await
     }
-    if !filter.organisation.is_empty() {
-        query = query.filter(
-            experts::id.eq_any(
-                affiliations::table
-                    .filter(affiliations::organisation_id.eq_any(filter.organisation.clone()))
-                    .select(affiliations::expert_id),
-            ),
-        );
+
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        id: Uuid,
+    ) -> ApiResult<Expert> {
+        let row: Option<ExpertRow> = experts::table
+            .find(id)
+            .select(ExpertRow::as_select())
+            .first(conn)
+            .await
+            .optional()?;
+        match row {
+            None => Err(records::not_found(Kind::Expert, id)),
+            Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Expert, id)),
+            Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
+        }
     }
-    let rows = query.load(conn).await?;
-    assemble(conn, vocabulary, rows).await
+
+    /// One page of live experts in id order, plus one extra if there is more.
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        filter: &ExpertFilter,
+        page: PageRequest,
+    ) -> ApiResult<Vec<Expert>> {
+        let mut query = experts::table
+            .filter(experts::deleted_at.is_null())
+            .select(ExpertRow::as_select())
+            .order(experts::id)
+            .limit(page.limit + 1)
+            .into_boxed();
+        if let Some(after) = page.after {
+            query = query.filter(experts::id.gt(after));
+        }
+        if !filter.country.is_empty() {
+            let countries: Vec<&str> = filter.country.iter().map(Country::as_str).collect();
+            query = query.filter(experts::country.eq_any(countries));
+        }
+        if !filter.topic.is_empty() {
+            let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
+            query = query.filter(
+                experts::id.eq_any(
+                    expert_topics::table
+                        .filter(expert_topics::topic_slug.eq_any(topics))
+                        .select(expert_topics::expert_id),
+                ),
+            );
+        }
+        if !filter.organisation.is_empty() {
+            query = query.filter(
+                experts::id.eq_any(
+                    affiliations::table
+                        .filter(affiliations::organisation_id.eq_any(filter.organisation.clone()))
+                        .select(affiliations::expert_id),
+                ),
+            );
+        }
+        let rows = query.load(conn).await?;
+        assemble(conn, vocabulary, rows).await
+    }
 }
 
 /// Adds topics and link summaries to rows: three queries for any number of rows.
@@ -204,15 +228,7 @@ async fn assemble(
     rows: Vec<ExpertRow>,
 ) -> ApiResult<Vec<Expert>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let topic_rows: Vec<(Uuid, String)> = expert_topics::table
-        .filter(expert_topics::expert_id.eq_any(&ids))
-        .select((expert_topics::expert_id, expert_topics::topic_slug))
-        .load(conn)
-        .await?;
-    let mut topics: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for (id, slug) in topic_rows {
-        topics.entry(id).or_default().push(slug);
-    }
+    let mut topics = records::topics_of(conn, Kind::Expert, &ids).await?;
     let mut affiliations = links::affiliations_of_experts(conn, &ids).await?;
     let mut initiatives = links::initiatives_of_experts(conn, &ids).await?;
     Ok(rows

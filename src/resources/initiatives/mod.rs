@@ -1,97 +1,23 @@
 //! `/v1/initiatives` and the links hanging off an initiative: its
-//! initiatives, experts and related initiatives.
+//! organisations, experts and related initiatives.
 
 pub mod model;
 pub mod repo;
 
-use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
-use diesel_async::AsyncConnection;
-use diesel_async::AsyncPgConnection;
 use serde_json::Value;
-use uuid::Uuid;
 
 use self::model::{
-    ExpertRoleInput, FIELDS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
-    OrganisationRoleInput, RelationInput,
+    ExpertRoleInput, Initiative, InitiativeDraft, InitiativeFilter, OrganisationRoleInput,
+    RelationInput,
 };
-use super::crud::{self, Resource};
-use super::links::{self, LinkOutcome};
-use super::records::{Kind, Precondition};
-use super::{AppState, record_response};
-use crate::domain::input::single_field;
-use crate::domain::topics::Vocabulary;
-use crate::error::{ApiError, ApiResult};
-use crate::http::page::{Page, PageParams, PageRequest};
-use crate::http::query::path_id;
+use super::AppState;
+use super::crud;
+use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
+use crate::error::ApiResult;
+use crate::http::page::{Page, PageParams};
 
-pub struct Initiatives;
-
-impl Resource for Initiatives {
-    const KIND: Kind = Kind::Initiative;
-    const COLLECTION: &'static str = "/v1/initiatives";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
-    type Draft = InitiativeDraft;
-    type Record = Initiative;
-    type Filter = InitiativeFilter;
-
-    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<InitiativeDraft> {
-        InitiativeDraft::from_json(body, vocabulary)
-    }
-
-    fn parse_filter(
-        query: &str,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(InitiativeFilter, PageRequest)> {
-        InitiativeFilter::from_query(query, vocabulary)
-    }
-
-    fn id(record: &Initiative) -> Uuid {
-        record.id
-    }
-
-    fn version(record: &Initiative) -> i64 {
-        record.version
-    }
-
-    async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
-        repo::insert(conn, draft).await
-    }
-
-    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
-        repo::load_draft(conn, id).await
-    }
-
-    async fn update(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        draft: &InitiativeDraft,
-    ) -> ApiResult<()> {
-        repo::update(conn, id, draft).await
-    }
-
-    async fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> ApiResult<Initiative> {
-        repo::find(conn, vocabulary, id).await
-    }
-
-    async fn check_filter(_: &mut AsyncPgConnection, _: &InitiativeFilter) -> ApiResult<()> {
-        Ok(())
-    }
-
-    async fn list(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        filter: &InitiativeFilter,
-        page: PageRequest,
-    ) -> ApiResult<Vec<Initiative>> {
-        repo::list(conn, vocabulary, filter, page).await
-    }
-}
+pub use self::repo::Initiatives;
 
 /// List initiatives
 ///
@@ -201,15 +127,6 @@ pub async fn delete_initiative(
     crud::delete::<Initiatives>(state, request, &id).await
 }
 
-fn link_response(outcome: LinkOutcome, record: &Initiative) -> HttpResponse {
-    let status = if outcome == LinkOutcome::Created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    record_response(status, record.version, record)
-}
-
 /// Add an organisation or change its role
 ///
 /// Idempotent: adds the organisation with the role (201) or sets its role (200). Answers with the initiative; the organisation shows the initiative too.
@@ -236,19 +153,7 @@ pub async fn put_organisation(
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    let (id, other) = (path_id("id", &path.0)?, path_id("organisationId", &path.1)?);
-    let value = single_field(&body, "role")?;
-    let precondition = Precondition::from_request(&request)?;
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
-    let (outcome, record) = conn
-        .transaction(async |conn| {
-            let outcome =
-                links::put_initiative_organisation(conn, id, other, value, precondition).await?;
-            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
-        })
-        .await?;
-    Ok(link_response(outcome, &record))
+    links::put::<InitiativeOrganisations>(state, request, path, body).await
 }
 
 /// Remove an organisation
@@ -271,14 +176,7 @@ pub async fn delete_organisation(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, other) = (path_id("id", &path.0)?, path_id("organisationId", &path.1)?);
-    let precondition = Precondition::from_request(&request)?;
-    let mut conn = state.conn().await?;
-    conn.transaction(async |conn| {
-        links::delete_initiative_organisation(conn, id, other, precondition).await
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    links::delete::<InitiativeOrganisations>(state, request, path).await
 }
 
 /// Add an expert or change their role
@@ -307,19 +205,7 @@ pub async fn put_expert(
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    let (id, other) = (path_id("id", &path.0)?, path_id("expertId", &path.1)?);
-    let value = single_field(&body, "role")?;
-    let precondition = Precondition::from_request(&request)?;
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
-    let (outcome, record) = conn
-        .transaction(async |conn| {
-            let outcome =
-                links::put_initiative_expert(conn, id, other, value, precondition).await?;
-            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
-        })
-        .await?;
-    Ok(link_response(outcome, &record))
+    links::put::<InitiativeExperts>(state, request, path, body).await
 }
 
 /// Remove an expert
@@ -342,14 +228,7 @@ pub async fn delete_expert(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, other) = (path_id("id", &path.0)?, path_id("expertId", &path.1)?);
-    let precondition = Precondition::from_request(&request)?;
-    let mut conn = state.conn().await?;
-    conn.transaction(async |conn| {
-        links::delete_initiative_expert(conn, id, other, precondition).await
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+    links::delete::<InitiativeExperts>(state, request, path).await
 }
 
 /// Relate another initiative
@@ -378,18 +257,7 @@ pub async fn put_related(
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    let (id, other) = (path_id("id", &path.0)?, path_id("otherId", &path.1)?);
-    let value = single_field(&body, "relation")?;
-    let precondition = Precondition::from_request(&request)?;
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
-    let (outcome, record) = conn
-        .transaction(async |conn| {
-            let outcome = links::put_relation(conn, id, other, value, precondition).await?;
-            Ok::<_, ApiError>((outcome, repo::find(conn, vocabulary, id).await?))
-        })
-        .await?;
-    Ok(link_response(outcome, &record))
+    links::put::<RelatedInitiatives>(state, request, path, body).await
 }
 
 /// Remove a relation
@@ -412,10 +280,5 @@ pub async fn delete_related(
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
-    let (id, other) = (path_id("id", &path.0)?, path_id("otherId", &path.1)?);
-    let precondition = Precondition::from_request(&request)?;
-    let mut conn = state.conn().await?;
-    conn.transaction(async |conn| links::delete_relation(conn, id, other, precondition).await)
-        .await?;
-    Ok(HttpResponse::NoContent().finish())
+    links::delete::<RelatedInitiatives>(state, request, path).await
 }

@@ -1,21 +1,21 @@
 //! All SQL for initiatives (their links are in `resources::links`).
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Initiative, InitiativeDraft, InitiativeFilter};
+use super::model::{FIELDS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS};
 use crate::domain::enums::{InitiativeStatus, InitiativeType, Regulation, Scope};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::http::page::PageRequest;
+use crate::resources::crud::Resource;
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::records::{self, Kind};
 use crate::schema::{initiative_topics, initiatives};
+use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = initiatives, check_for_backend(diesel::pg::Pg))]
@@ -79,162 +79,181 @@ impl<'a> From<&'a InitiativeDraft> for InitiativeColumns<'a> {
     }
 }
 
-async fn replace_topics(conn: &mut AsyncPgConnection, id: Uuid, topics: &[Slug]) -> ApiResult<()> {
-    use initiative_topics::dsl as it;
-    diesel::delete(it::initiative_topics.filter(it::initiative_id.eq(id)))
-        .execute(conn)
-        .await?;
-    let rows: Vec<_> = topics
-        .iter()
-        .map(|t| (it::initiative_id.eq(id), it::topic_slug.eq(t.as_str())))
-        .collect();
-    diesel::insert_into(it::initiative_topics)
-        .values(rows)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+/// The SQL behind [`crud`](crate::resources::crud) for initiatives.
+pub struct Initiatives;
 
-pub async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    diesel::insert_into(initiatives::table)
-        .values((
-            initiatives::id.eq(id),
-            InitiativeColumns::from(draft),
-            initiatives::created_at.eq(now),
-            initiatives::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    replace_topics(conn, id, &draft.topics).await?;
-    Ok(id)
-}
+impl Resource for Initiatives {
+    const KIND: Kind = Kind::Initiative;
+    const COLLECTION: &'static str = "/v1/initiatives";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    type Draft = InitiativeDraft;
+    type Record = Initiative;
+    type Filter = InitiativeFilter;
 
-/// The initiative as a client would write it; the base a merge patch applies to.
-pub async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
-    let row: InitiativeRow = initiatives::table
-        .find(id)
-        .select(InitiativeRow::as_select())
-        .first(conn)
-        .await?;
-    let topics: Vec<String> = initiative_topics::table
-        .filter(initiative_topics::initiative_id.eq(id))
-        .select(initiative_topics::topic_slug)
-        .order(initiative_topics::topic_slug)
-        .load(conn)
-        .await?;
-    Ok(InitiativeDraft {
-        title: Localized::from_db(row.title_en, row.title_nl),
-        acronym: row.acronym.map(ShortText::from_db),
-        summary: Some(Localized::from_db(row.summary_en, row.summary_nl)).filter(|s| !s.is_empty()),
-        scope: Scope::from_db(&row.scope),
-        countries: row.countries.into_iter().map(Country::from_db).collect(),
-        initiative_type: InitiativeType::from_db(&row.initiative_type),
-        status: InitiativeStatus::from_db(&row.status),
-        start_date: row.start_date.map(Date),
-        end_date: row.end_date.map(Date),
-        website: row.website.map(WebUrl::from_db),
-        regulations: row
-            .regulations
-            .iter()
-            .map(|r| Regulation::from_db(r))
-            .collect(),
-        topics: topics.into_iter().map(Slug::from_db).collect(),
-    })
-}
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<InitiativeDraft> {
+        InitiativeDraft::from_json(body, vocabulary)
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    draft: &InitiativeDraft,
-) -> ApiResult<()> {
-    diesel::update(initiatives::table.find(id))
-        .set((
-            InitiativeColumns::from(draft),
-            initiatives::version.eq(initiatives::version + 1),
-            initiatives::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    replace_topics(conn, id, &draft.topics).await
-}
+    fn parse_filter(
+        query: &str,
+        vocabulary: &Vocabulary,
+    ) -> ApiResult<(InitiativeFilter, PageRequest)> {
+        InitiativeFilter::from_query(query, vocabulary)
+    }
 
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    id: Uuid,
-) -> ApiResult<Initiative> {
-    let row: Option<InitiativeRow> = initiatives::table
-        .find(id)
-        .select(InitiativeRow::as_select())
-        .first(conn)
-        .await
-        .optional()?;
-    match row {
-        None => Err(records::not_found(Kind::Initiative, id)),
-        Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Initiative, id)),
-        Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
+    fn id(record: &Initiative) -> Uuid {
+        record.id
     }
-}
 
-/// One page of live initiatives in id order, plus one extra if there is more.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    filter: &InitiativeFilter,
-    page: PageRequest,
-) -> ApiResult<Vec<Initiative>> {
-    use diesel::PgArrayExpressionMethods;
-    let mut query = initiatives::table
-        .filter(initiatives::deleted_at.is_null())
-        .select(InitiativeRow::as_select())
-        .order(initiatives::id)
-        .limit(page.limit + 1)
-        .into_boxed();
-    if let Some(after) = page.after {
-        query = query.filter(initiatives::id.gt(after));
+    fn version(record: &Initiative) -> i64 {
+        record.version
     }
-    if !filter.scope.is_empty() {
-        let scopes: Vec<&str> = filter.scope.iter().map(|s| s.as_str()).collect();
-        query = query.filter(initiatives::scope.eq_any(scopes));
+
+    async fn check_filter(_: &mut AsyncPgConnection, _: &InitiativeFilter) -> ApiResult<()> {
+        Ok(())
     }
-    if !filter.initiative_type.is_empty() {
-        let types: Vec<&str> = filter.initiative_type.iter().map(|t| t.as_str()).collect();
-        query = query.filter(initiatives::initiative_type.eq_any(types));
+
+    async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        diesel::insert_into(initiatives::table)
+            .values((
+                initiatives::id.eq(id),
+                InitiativeColumns::from(draft),
+                initiatives::created_at.eq(now),
+                initiatives::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await?;
+        Ok(id)
     }
-    if !filter.status.is_empty() {
-        let statuses: Vec<&str> = filter.status.iter().map(|s| s.as_str()).collect();
-        query = query.filter(initiatives::status.eq_any(statuses));
+
+    /// The initiative as a client would write it; the base a merge patch applies to.
+    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
+        let row: InitiativeRow = initiatives::table
+            .find(id)
+            .select(InitiativeRow::as_select())
+            .first(conn)
+            .await?;
+        let topics = records::topics_of(conn, Kind::Initiative, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(InitiativeDraft {
+            title: Localized::from_db(row.title_en, row.title_nl),
+            acronym: row.acronym.map(ShortText::from_db),
+            summary: Some(Localized::from_db(row.summary_en, row.summary_nl))
+                .filter(|s| !s.is_empty()),
+            scope: Scope::from_db(&row.scope),
+            countries: row.countries.into_iter().map(Country::from_db).collect(),
+            initiative_type: InitiativeType::from_db(&row.initiative_type),
+            status: InitiativeStatus::from_db(&row.status),
+            start_date: row.start_date.map(Date),
+            end_date: row.end_date.map(Date),
+            website: row.website.map(WebUrl::from_db),
+            regulations: row
+                .regulations
+                .iter()
+                .map(|r| Regulation::from_db(r))
+                .collect(),
+            topics: topics.into_iter().map(Slug::from_db).collect(),
+        })
     }
-    if !filter.country.is_empty() {
-        let countries: Vec<String> = filter
-            .country
-            .iter()
-            .map(|c| c.as_str().to_owned())
-            .collect();
-        query = query.filter(initiatives::countries.overlaps_with(countries));
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &InitiativeDraft,
+    ) -> ApiResult<()> {
+        diesel::update(initiatives::table.find(id))
+            .set((
+                InitiativeColumns::from(draft),
+                initiatives::version.eq(initiatives::version + 1),
+                initiatives::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await
     }
-    if !filter.regulation.is_empty() {
-        let regulations: Vec<String> = filter
-            .regulation
-            .iter()
-            .map(|r| r.as_str().to_owned())
-            .collect();
-        query = query.filter(initiatives::regulations.overlaps_with(regulations));
+
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        id: Uuid,
+    ) -> ApiResult<Initiative> {
+        let row: Option<InitiativeRow> = initiatives::table
+            .find(id)
+            .select(InitiativeRow::as_select())
+            .first(conn)
+            .await
+            .optional()?;
+        match row {
+            None => Err(records::not_found(Kind::Initiative, id)),
+            Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Initiative, id)),
+            Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
+        }
     }
-    if !filter.topic.is_empty() {
-        let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
-        query = query.filter(
-            initiatives::id.eq_any(
-                initiative_topics::table
-                    .filter(initiative_topics::topic_slug.eq_any(topics))
-                    .select(initiative_topics::initiative_id),
-            ),
-        );
+
+    /// One page of live initiatives in id order, plus one extra if there is more.
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        filter: &InitiativeFilter,
+        page: PageRequest,
+    ) -> ApiResult<Vec<Initiative>> {
+        use diesel::PgArrayExpressionMethods;
+        let mut query = initiatives::table
+            .filter(initiatives::deleted_at.is_null())
+            .select(InitiativeRow::as_select())
+            .order(initiatives::id)
+            .limit(page.limit + 1)
+            .into_boxed();
+        if let Some(after) = page.after {
+            query = query.filter(initiatives::id.gt(after));
+        }
+        if !filter.scope.is_empty() {
+            let scopes: Vec<&str> = filter.scope.iter().map(|s| s.as_str()).collect();
+            query = query.filter(initiatives::scope.eq_any(scopes));
+        }
+        if !filter.initiative_type.is_empty() {
+            let types: Vec<&str> = filter.initiative_type.iter().map(|t| t.as_str()).collect();
+            query = query.filter(initiatives::initiative_type.eq_any(types));
+        }
+        if !filter.status.is_empty() {
+            let statuses: Vec<&str> = filter.status.iter().map(|s| s.as_str()).collect();
+            query = query.filter(initiatives::status.eq_any(statuses));
+        }
+        if !filter.country.is_empty() {
+            let countries: Vec<String> = filter
+                .country
+                .iter()
+                .map(|c| c.as_str().to_owned())
+                .collect();
+            query = query.filter(initiatives::countries.overlaps_with(countries));
+        }
+        if !filter.regulation.is_empty() {
+            let regulations: Vec<String> = filter
+                .regulation
+                .iter()
+                .map(|r| r.as_str().to_owned())
+                .collect();
+            query = query.filter(initiatives::regulations.overlaps_with(regulations));
+        }
+        if !filter.topic.is_empty() {
+            let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
+            query = query.filter(
+                initiatives::id.eq_any(
+                    initiative_topics::table
+                        .filter(initiative_topics::topic_slug.eq_any(topics))
+                        .select(initiative_topics::initiative_id),
+                ),
+            );
+        }
+        let rows = query.load(conn).await?;
+        assemble(conn, vocabulary, rows).await
     }
-    let rows = query.load(conn).await?;
-    assemble(conn, vocabulary, rows).await
 }
 
 /// Adds topics and link summaries to rows: five queries for any number of rows.
@@ -244,18 +263,7 @@ async fn assemble(
     rows: Vec<InitiativeRow>,
 ) -> ApiResult<Vec<Initiative>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let topic_rows: Vec<(Uuid, String)> = initiative_topics::table
-        .filter(initiative_topics::initiative_id.eq_any(&ids))
-        .select((
-            initiative_topics::initiative_id,
-            initiative_topics::topic_slug,
-        ))
-        .load(conn)
-        .await?;
-    let mut topics: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for (id, slug) in topic_rows {
-        topics.entry(id).or_default().push(slug);
-    }
+    let mut topics = records::topics_of(conn, Kind::Initiative, &ids).await?;
     let mut organisations = links::organisations_of_initiatives(conn, &ids).await?;
     let mut experts = links::experts_of_initiatives(conn, &ids).await?;
     let mut related = links::related_initiatives(conn, &ids).await?;

@@ -4,85 +4,15 @@ pub mod model;
 pub mod repo;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
-use diesel_async::AsyncPgConnection;
 use serde_json::Value;
-use uuid::Uuid;
 
-use self::model::{FIELDS, NESTED_FIELDS, Organisation, OrganisationDraft, OrganisationFilter};
+use self::model::{Organisation, OrganisationDraft, OrganisationFilter};
 use super::AppState;
-use super::crud::{self, Resource};
-use super::records::Kind;
-use crate::domain::topics::Vocabulary;
+use super::crud;
 use crate::error::ApiResult;
-use crate::http::page::{Page, PageParams, PageRequest};
+use crate::http::page::{Page, PageParams};
 
-pub struct Organisations;
-
-impl Resource for Organisations {
-    const KIND: Kind = Kind::Organisation;
-    const COLLECTION: &'static str = "/v1/organisations";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
-    type Draft = OrganisationDraft;
-    type Record = Organisation;
-    type Filter = OrganisationFilter;
-
-    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<OrganisationDraft> {
-        OrganisationDraft::from_json(body, vocabulary)
-    }
-
-    fn parse_filter(
-        query: &str,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(OrganisationFilter, PageRequest)> {
-        OrganisationFilter::from_query(query, vocabulary)
-    }
-
-    fn id(record: &Organisation) -> Uuid {
-        record.id
-    }
-
-    fn version(record: &Organisation) -> i64 {
-        record.version
-    }
-
-    async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
-        repo::insert(conn, draft).await
-    }
-
-    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<OrganisationDraft> {
-        repo::load_draft(conn, id).await
-    }
-
-    async fn update(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        draft: &OrganisationDraft,
-    ) -> ApiResult<()> {
-        repo::update(conn, id, draft).await
-    }
-
-    async fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> ApiResult<Organisation> {
-        repo::find(conn, vocabulary, id).await
-    }
-
-    async fn check_filter(_: &mut AsyncPgConnection, _: &OrganisationFilter) -> ApiResult<()> {
-        Ok(())
-    }
-
-    async fn list(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        filter: &OrganisationFilter,
-        page: PageRequest,
-    ) -> ApiResult<Vec<Organisation>> {
-        repo::list(conn, vocabulary, filter, page).await
-    }
-}
+pub use self::repo::Organisations;
 
 /// List organisations
 ///

@@ -1,21 +1,21 @@
 //! All SQL for organisations.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Organisation, OrganisationDraft, OrganisationFilter};
+use super::model::{FIELDS, NESTED_FIELDS, Organisation, OrganisationDraft, OrganisationFilter};
 use crate::domain::enums::OrganisationType;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::http::page::PageRequest;
+use crate::resources::crud::Resource;
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::records::{self, Kind};
 use crate::schema::{organisation_topics, organisations};
+use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
 #[diesel(table_name = organisations, check_for_backend(diesel::pg::Pg))]
@@ -64,138 +64,156 @@ impl<'a> From<&'a OrganisationDraft> for OrganisationColumns<'a> {
     }
 }
 
-async fn replace_topics(conn: &mut AsyncPgConnection, id: Uuid, topics: &[Slug]) -> ApiResult<()> {
-    use organisation_topics::dsl as ot;
-    diesel::delete(ot::organisation_topics.filter(ot::organisation_id.eq(id)))
-        .execute(conn)
-        .await?;
-    let rows: Vec<_> = topics
-        .iter()
-        .map(|t| (ot::organisation_id.eq(id), ot::topic_slug.eq(t.as_str())))
-        .collect();
-    diesel::insert_into(ot::organisation_topics)
-        .values(rows)
-        .execute(conn)
-        .await?;
-    Ok(())
-}
+/// The SQL behind [`crud`](crate::resources::crud) for organisations.
+pub struct Organisations;
 
-pub async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
-    let id = Uuid::now_v7();
-    let now = Utc::now();
-    diesel::insert_into(organisations::table)
-        .values((
-            organisations::id.eq(id),
-            OrganisationColumns::from(draft),
-            organisations::created_at.eq(now),
-            organisations::updated_at.eq(now),
-        ))
-        .execute(conn)
-        .await?;
-    replace_topics(conn, id, &draft.topics).await?;
-    Ok(id)
-}
+impl Resource for Organisations {
+    const KIND: Kind = Kind::Organisation;
+    const COLLECTION: &'static str = "/v1/organisations";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    type Draft = OrganisationDraft;
+    type Record = Organisation;
+    type Filter = OrganisationFilter;
 
-/// The organisation as a client would write it; the base a merge patch applies to.
-pub async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<OrganisationDraft> {
-    let row: OrganisationRow = organisations::table
-        .find(id)
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .await?;
-    let topics: Vec<String> = organisation_topics::table
-        .filter(organisation_topics::organisation_id.eq(id))
-        .select(organisation_topics::topic_slug)
-        .order(organisation_topics::topic_slug)
-        .load(conn)
-        .await?;
-    Ok(OrganisationDraft {
-        name: Name::from_db(row.name),
-        acronym: row.acronym.map(ShortText::from_db),
-        organisation_type: OrganisationType::from_db(&row.organisation_type),
-        country: row.country.map(Country::from_db),
-        website: row.website.map(WebUrl::from_db),
-        ror_id: row.ror_id.map(RorId::from_db),
-        description: Some(Localized::from_db(row.description_en, row.description_nl))
-            .filter(|d| !d.is_empty()),
-        topics: topics.into_iter().map(Slug::from_db).collect(),
-    })
-}
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<OrganisationDraft> {
+        OrganisationDraft::from_json(body, vocabulary)
+    }
 
-pub async fn update(
-    conn: &mut AsyncPgConnection,
-    id: Uuid,
-    draft: &OrganisationDraft,
-) -> ApiResult<()> {
-    diesel::update(organisations::table.find(id))
-        .set((
-            OrganisationColumns::from(draft),
-            organisations::version.eq(organisations::version + 1),
-            organisations::updated_at.eq(Utc::now()),
-        ))
-        .execute(conn)
-        .await?;
-    replace_topics(conn, id, &draft.topics).await
-}
+    fn parse_filter(
+        query: &str,
+        vocabulary: &Vocabulary,
+    ) -> ApiResult<(OrganisationFilter, PageRequest)> {
+        OrganisationFilter::from_query(query, vocabulary)
+    }
 
-pub async fn find(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    id: Uuid,
-) -> ApiResult<Organisation> {
-    let row: Option<OrganisationRow> = organisations::table
-        .find(id)
-        .select(OrganisationRow::as_select())
-        .first(conn)
-        .await
-        .optional()?;
-    match row {
-        None => Err(records::not_found(Kind::Organisation, id)),
-        Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Organisation, id)),
-        Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
+    fn id(record: &Organisation) -> Uuid {
+        record.id
     }
-}
 
-/// One page of live organisations in id order, plus one extra if there is more.
-pub async fn list(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    filter: &OrganisationFilter,
-    page: PageRequest,
-) -> ApiResult<Vec<Organisation>> {
-    let mut query = organisations::table
-        .filter(organisations::deleted_at.is_null())
-        .select(OrganisationRow::as_select())
-        .order(organisations::id)
-        .limit(page.limit + 1)
-        .into_boxed();
-    if let Some(after) = page.after {
-        query = query.filter(organisations::id.gt(after));
+    fn version(record: &Organisation) -> i64 {
+        record.version
     }
-    if !filter.organisation_type.is_empty() {
-        let types: Vec<&str> = filter
-            .organisation_type
-            .iter()
-            .map(|t| t.as_str())
-            .collect();
-        query = query.filter(organisations::organisation_type.eq_any(types));
+
+    async fn check_filter(_: &mut AsyncPgConnection, _: &OrganisationFilter) -> ApiResult<()> {
+        Ok(())
     }
-    if !filter.country.is_empty() {
-        let countries: Vec<&str> = filter.country.iter().map(Country::as_str).collect();
-        query = query.filter(organisations::country.eq_any(countries));
+
+    async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
+        let id = Uuid::now_v7();
+        let now = Utc::now();
+        diesel::insert_into(organisations::table)
+            .values((
+                organisations::id.eq(id),
+                OrganisationColumns::from(draft),
+                organisations::created_at.eq(now),
+                organisations::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Organisation, id, &draft.topics).await?;
+        Ok(id)
     }
-    if !filter.topic.is_empty() {
-        let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
-        query = query.filter(
-            organisations::id.eq_any(
-                organisation_topics::table
-                    .filter(organisation_topics::topic_slug.eq_any(topics))
-                    .select(organisation_topics::organisation_id),
-            ),
-        );
+
+    /// The organisation as a client would write it; the base a merge patch applies to.
+    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<OrganisationDraft> {
+        let row: OrganisationRow = organisations::table
+            .find(id)
+            .select(OrganisationRow::as_select())
+            .first(conn)
+            .await?;
+        let topics = records::topics_of(conn, Kind::Organisation, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(OrganisationDraft {
+            name: Name::from_db(row.name),
+            acronym: row.acronym.map(ShortText::from_db),
+            organisation_type: OrganisationType::from_db(&row.organisation_type),
+            country: row.country.map(Country::from_db),
+            website: row.website.map(WebUrl::from_db),
+            ror_id: row.ror_id.map(RorId::from_db),
+            description: Some(Localized::from_db(row.description_en, row.description_nl))
+                .filter(|d| !d.is_empty()),
+            topics: topics.into_iter().map(Slug::from_db).collect(),
+        })
     }
-    let rows = query.load(conn).await?;
-    assemble(conn, vocabulary, rows).await
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &OrganisationDraft,
+    ) -> ApiResult<()> {
+        diesel::update(organisations::table.find(id))
+            .set((
+                OrganisationColumns::from(draft),
+                organisations::version.eq(organisations::version + 1),
+                organisations::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Organisation, id, &draft.topics).await
+    }
+
+    async fn find(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        id: Uuid,
+    ) -> ApiResult<Organisation> {
+        let row: Option<OrganisationRow> = organisations::table
+            .find(id)
+            .select(OrganisationRow::as_select())
+            .first(conn)
+            .await
+            .optional()?;
+        match row {
+            None => Err(records::not_found(Kind::Organisation, id)),
+            Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Organisation, id)),
+            Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
+        }
+    }
+
+    /// One page of live organisations in id order, plus one extra if there is more.
+    async fn list(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        filter: &OrganisationFilter,
+        page: PageRequest,
+    ) -> ApiResult<Vec<Organisation>> {
+        let mut query = organisations::table
+            .filter(organisations::deleted_at.is_null())
+            .select(OrganisationRow::as_select())
+            .order(organisations::id)
+            .limit(page.limit + 1)
+            .into_boxed();
+        if let Some(after) = page.after {
+            query = query.filter(organisations::id.gt(after));
+        }
+        if !filter.organisation_type.is_empty() {
+            let types: Vec<&str> = filter
+                .organisation_type
+                .iter()
+                .map(|t| t.as_str())
+                .collect();
+            query = query.filter(organisations::organisation_type.eq_any(types));
+        }
+        if !filter.country.is_empty() {
+            let countries: Vec<&str> = filter.country.iter().map(Country::as_str).collect();
+            query = query.filter(organisations::country.eq_any(countries));
+        }
+        if !filter.topic.is_empty() {
+            let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
+            query = query.filter(
+                organisations::id.eq_any(
+                    organisation_topics::table
+                        .filter(organisation_topics::topic_slug.eq_any(topics))
+                        .select(organisation_topics::organisation_id),
+                ),
+            );
+        }
+        let rows = query.load(conn).await?;
+        assemble(conn, vocabulary, rows).await
+    }
 }
 
 /// Adds topics and link summaries to rows: three queries for any number of rows.
@@ -205,18 +223,7 @@ async fn assemble(
     rows: Vec<OrganisationRow>,
 ) -> ApiResult<Vec<Organisation>> {
     let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let topic_rows: Vec<(Uuid, String)> = organisation_topics::table
-        .filter(organisation_topics::organisation_id.eq_any(&ids))
-        .select((
-            organisation_topics::organisation_id,
-            organisation_topics::topic_slug,
-        ))
-        .load(conn)
-        .await?;
-    let mut topics: HashMap<Uuid, Vec<String>> = HashMap::new();
-    for (id, slug) in topic_rows {
-        topics.entry(id).or_default().push(slug);
-    }
+    let mut topics = records::topics_of(conn, Kind::Organisation, &ids).await?;
     let mut initiatives = links::initiatives_of_organisations(conn, &ids).await?;
     let mut experts = links::experts_of_organisations(conn, &ids).await?;
     Ok(rows

@@ -1,0 +1,303 @@
+//! Links between records: an initiative's organisations, experts and related
+//! initiatives, and an expert's affiliations. Each is a [`LinkKind`]; the
+//! HTTP flows here are shared by all four. A link change is a change of both
+//! records it joins, so both get a new version.
+
+mod store;
+mod summaries;
+
+pub use self::store::detach_all;
+pub use self::summaries::*;
+
+use std::future::Future;
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use diesel_async::{AsyncConnection, AsyncPgConnection};
+use serde_json::Value;
+use uuid::Uuid;
+
+use self::store::Table;
+use super::crud::Resource;
+use super::experts::Experts;
+use super::experts::model::affiliation_terms;
+use super::initiatives::Initiatives;
+use super::records::{self, Kind, Precondition};
+use super::{AppState, record_response};
+use crate::domain::enums::{ExpertRole, OrganisationRole, Relation};
+use crate::domain::input::single_field;
+use crate::domain::values::{Date, Role};
+use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::http::query::path_id;
+
+/// Whether a link PUT made a new link, changed one, or found it as asked.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+/// An expert's affiliation as a client writes it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AffiliationTerms {
+    pub role: Option<Role>,
+    pub since: Option<Date>,
+    pub until: Option<Date>,
+}
+
+/// One kind of link, from the record whose URL it hangs off (the owner) to
+/// the record named last in that URL (the target).
+pub trait LinkKind {
+    type Owner: Resource;
+    const TARGET: Kind;
+    /// The target's path parameter, e.g. `organisationId`.
+    const TARGET_PARAM: &'static str;
+    /// What the link is called in messages.
+    const NOUN: &'static str;
+    /// What the PUT body says about the link (a role, a relation, terms).
+    type Terms: Send + Sync;
+
+    fn parse(body: &Value) -> ApiResult<Self::Terms>;
+    fn store(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+        terms: &Self::Terms,
+    ) -> impl Future<Output = ApiResult<LinkOutcome>> + Send;
+    fn remove(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+    ) -> impl Future<Output = ApiResult<bool>> + Send;
+}
+
+fn ids<L: LinkKind>(path: &(String, String)) -> ApiResult<(Uuid, Uuid)> {
+    Ok((path_id("id", &path.0)?, path_id(L::TARGET_PARAM, &path.1)?))
+}
+
+/// Locks both ends. When both are of one kind they are locked in id order, so
+/// two clients linking the same pair from opposite sides cannot deadlock.
+async fn lock_ends<L: LinkKind>(
+    conn: &mut AsyncPgConnection,
+    owner: Uuid,
+    target: Uuid,
+    precondition: Precondition,
+) -> ApiResult<()> {
+    let owner_kind = L::Owner::KIND;
+    if owner_kind == L::TARGET && owner == target {
+        let reason = format!("a {} cannot be linked to itself", owner_kind.noun());
+        return Err(ApiError::InvalidInput(vec![InvalidParam::new(
+            L::TARGET_PARAM,
+            "self-link",
+            reason,
+        )]));
+    }
+    if owner_kind == L::TARGET && target < owner {
+        records::lock_link_target(conn, L::TARGET, target, L::TARGET_PARAM).await?;
+        records::lock_live(conn, owner_kind, owner, precondition).await
+    } else {
+        records::lock_live(conn, owner_kind, owner, precondition).await?;
+        records::lock_link_target(conn, L::TARGET, target, L::TARGET_PARAM).await
+    }
+}
+
+async fn touch_ends<L: LinkKind>(
+    conn: &mut AsyncPgConnection,
+    owner: Uuid,
+    target: Uuid,
+) -> ApiResult<()> {
+    let now = Utc::now();
+    records::touch(conn, L::Owner::KIND, &[owner], now).await?;
+    records::touch(conn, L::TARGET, &[target], now).await
+}
+
+/// `PUT` a link: creates it (201) or sets its terms (200), and answers with
+/// the owner as it now reads.
+pub async fn put<L: LinkKind>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let (owner, target) = ids::<L>(&path)?;
+    let terms = L::parse(&body)?;
+    let precondition = Precondition::from_request(&request)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let (outcome, record) = conn
+        .transaction(async |conn| {
+            lock_ends::<L>(conn, owner, target, precondition).await?;
+            let outcome = L::store(conn, owner, target, &terms).await?;
+            if outcome != LinkOutcome::Unchanged {
+                touch_ends::<L>(conn, owner, target).await?;
+            }
+            Ok::<_, ApiError>((outcome, L::Owner::find(conn, vocabulary, owner).await?))
+        })
+        .await?;
+    let status = if outcome == LinkOutcome::Created {
+        StatusCode::CREATED
+    } else {
+        StatusCode::OK
+    };
+    Ok(record_response(status, L::Owner::version(&record), &record))
+}
+
+/// `DELETE` a link (204); 404 when there is none.
+pub async fn delete<L: LinkKind>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (owner, target) = ids::<L>(&path)?;
+    let precondition = Precondition::from_request(&request)?;
+    let mut conn = state.conn().await?;
+    conn.transaction(async |conn| {
+        records::lock_live(conn, L::Owner::KIND, owner, precondition).await?;
+        if !L::remove(conn, owner, target).await? {
+            return Err(ApiError::NotFound(format!("there is no such {}", L::NOUN)));
+        }
+        touch_ends::<L>(conn, owner, target).await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// `/v1/initiatives/{id}/organisations/{organisationId}`
+pub struct InitiativeOrganisations;
+
+impl LinkKind for InitiativeOrganisations {
+    type Owner = Initiatives;
+    const TARGET: Kind = Kind::Organisation;
+    const TARGET_PARAM: &'static str = "organisationId";
+    const NOUN: &'static str = "organisation on this initiative";
+    type Terms = OrganisationRole;
+
+    fn parse(body: &Value) -> ApiResult<OrganisationRole> {
+        single_field(body, "role")
+    }
+
+    async fn store(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+        role: &OrganisationRole,
+    ) -> ApiResult<LinkOutcome> {
+        store::upsert(
+            conn,
+            Table::InitiativeOrganisations,
+            owner,
+            target,
+            role.as_str(),
+        )
+        .await
+    }
+
+    async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, target: Uuid) -> ApiResult<bool> {
+        store::remove(conn, Table::InitiativeOrganisations, owner, target).await
+    }
+}
+
+/// `/v1/initiatives/{id}/experts/{expertId}`
+pub struct InitiativeExperts;
+
+impl LinkKind for InitiativeExperts {
+    type Owner = Initiatives;
+    const TARGET: Kind = Kind::Expert;
+    const TARGET_PARAM: &'static str = "expertId";
+    const NOUN: &'static str = "expert on this initiative";
+    type Terms = ExpertRole;
+
+    fn parse(body: &Value) -> ApiResult<ExpertRole> {
+        single_field(body, "role")
+    }
+
+    async fn store(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+        role: &ExpertRole,
+    ) -> ApiResult<LinkOutcome> {
+        store::upsert(conn, Table::InitiativeExperts, owner, target, role.as_str()).await
+    }
+
+    async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, target: Uuid) -> ApiResult<bool> {
+        store::remove(conn, Table::InitiativeExperts, owner, target).await
+    }
+}
+
+/// `/v1/initiatives/{id}/related/{otherId}`. A pair is stored once, smaller
+/// id first with the relation read from its side; the other side reads it
+/// inverted. Setting it from either side therefore replaces it.
+pub struct RelatedInitiatives;
+
+impl LinkKind for RelatedInitiatives {
+    type Owner = Initiatives;
+    const TARGET: Kind = Kind::Initiative;
+    const TARGET_PARAM: &'static str = "otherId";
+    const NOUN: &'static str = "relation between these initiatives";
+    type Terms = Relation;
+
+    fn parse(body: &Value) -> ApiResult<Relation> {
+        single_field(body, "relation")
+    }
+
+    async fn store(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        other: Uuid,
+        relation: &Relation,
+    ) -> ApiResult<LinkOutcome> {
+        let (subject, object, stored) = if owner < other {
+            (owner, other, *relation)
+        } else {
+            (other, owner, relation.inverse())
+        };
+        store::upsert(
+            conn,
+            Table::InitiativeRelations,
+            subject,
+            object,
+            stored.as_str(),
+        )
+        .await
+    }
+
+    async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, other: Uuid) -> ApiResult<bool> {
+        let (subject, object) = if owner < other {
+            (owner, other)
+        } else {
+            (other, owner)
+        };
+        store::remove(conn, Table::InitiativeRelations, subject, object).await
+    }
+}
+
+/// `/v1/experts/{id}/affiliations/{organisationId}`
+pub struct Affiliations;
+
+impl LinkKind for Affiliations {
+    type Owner = Experts;
+    const TARGET: Kind = Kind::Organisation;
+    const TARGET_PARAM: &'static str = "organisationId";
+    const NOUN: &'static str = "affiliation of this expert";
+    type Terms = AffiliationTerms;
+
+    fn parse(body: &Value) -> ApiResult<AffiliationTerms> {
+        affiliation_terms(body)
+    }
+
+    async fn store(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+        terms: &AffiliationTerms,
+    ) -> ApiResult<LinkOutcome> {
+        store::upsert_affiliation(conn, owner, target, terms).await
+    }
+
+    async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, target: Uuid) -> ApiResult<bool> {
+        store::remove(conn, Table::Affiliations, owner, target).await
+    }
+}

@@ -1,0 +1,198 @@
+//! All SQL that writes links. Table and column names come from [`Table`], a
+//! closed enum, never from input.
+
+use chrono::{DateTime, Utc};
+use diesel::sql_types::{Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use super::{AffiliationTerms, LinkOutcome};
+use crate::domain::values::Role;
+use crate::error::ApiResult;
+use crate::resources::records::{self, Kind};
+
+/// A link table: which kinds it joins (left, right) and its columns.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Table {
+    InitiativeOrganisations,
+    InitiativeExperts,
+    InitiativeRelations,
+    Affiliations,
+}
+
+struct Layout {
+    table: &'static str,
+    left: (Kind, &'static str),
+    right: (Kind, &'static str),
+    /// The column holding the link's role or relation.
+    value: &'static str,
+}
+
+impl Table {
+    const ALL: [Table; 4] = [
+        Table::InitiativeOrganisations,
+        Table::InitiativeExperts,
+        Table::InitiativeRelations,
+        Table::Affiliations,
+    ];
+
+    fn layout(self) -> Layout {
+        match self {
+            Self::InitiativeOrganisations => Layout {
+                table: "initiative_organisations",
+                left: (Kind::Initiative, "initiative_id"),
+                right: (Kind::Organisation, "organisation_id"),
+                value: "role",
+            },
+            Self::InitiativeExperts => Layout {
+                table: "initiative_experts",
+                left: (Kind::Initiative, "initiative_id"),
+                right: (Kind::Expert, "expert_id"),
+                value: "role",
+            },
+            Self::InitiativeRelations => Layout {
+                table: "initiative_relations",
+                left: (Kind::Initiative, "subject_id"),
+                right: (Kind::Initiative, "object_id"),
+                value: "relation",
+            },
+            Self::Affiliations => Layout {
+                table: "affiliations",
+                left: (Kind::Expert, "expert_id"),
+                right: (Kind::Organisation, "organisation_id"),
+                value: "role",
+            },
+        }
+    }
+}
+
+#[derive(QueryableByName)]
+struct Written {
+    #[diesel(sql_type = Bool)]
+    inserted: bool,
+}
+
+fn outcome(written: Vec<Written>) -> LinkOutcome {
+    match written.into_iter().next() {
+        None => LinkOutcome::Unchanged,
+        Some(w) if w.inserted => LinkOutcome::Created,
+        Some(_) => LinkOutcome::Updated,
+    }
+}
+
+/// Creates the link or sets its value, in one statement. An update that would
+/// change nothing is skipped, and `xmax = 0` tells an insert from an update.
+pub async fn upsert(
+    conn: &mut AsyncPgConnection,
+    table: Table,
+    left: Uuid,
+    right: Uuid,
+    value: &str,
+) -> ApiResult<LinkOutcome> {
+    let Layout {
+        table: name,
+        left: (_, l),
+        right: (_, r),
+        value: v,
+    } = table.layout();
+    let statement = format!(
+        "INSERT INTO {name} ({l}, {r}, {v}, created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT ({l}, {r}) DO UPDATE SET {v} = EXCLUDED.{v} \
+         WHERE {name}.{v} IS DISTINCT FROM EXCLUDED.{v} \
+         RETURNING (xmax = 0) AS inserted"
+    );
+    let written: Vec<Written> = sql_query(statement)
+        .bind::<SqlUuid, _>(left)
+        .bind::<SqlUuid, _>(right)
+        .bind::<Text, _>(value)
+        .bind::<Timestamptz, _>(Utc::now())
+        .load(conn)
+        .await?;
+    Ok(outcome(written))
+}
+
+/// [`upsert`] for affiliations, whose terms are a role and two dates.
+pub async fn upsert_affiliation(
+    conn: &mut AsyncPgConnection,
+    expert: Uuid,
+    organisation: Uuid,
+    terms: &AffiliationTerms,
+) -> ApiResult<LinkOutcome> {
+    let statement = "INSERT INTO affiliations (expert_id, organisation_id, role, since, until, created_at) \
+         VALUES ($1, $2, $3, $4, $5, $6) \
+         ON CONFLICT (expert_id, organisation_id) DO UPDATE \
+         SET role = EXCLUDED.role, since = EXCLUDED.since, until = EXCLUDED.until \
+         WHERE (affiliations.role, affiliations.since, affiliations.until) \
+         IS DISTINCT FROM (EXCLUDED.role, EXCLUDED.since, EXCLUDED.until) \
+         RETURNING (xmax = 0) AS inserted";
+    let written: Vec<Written> = sql_query(statement)
+        .bind::<SqlUuid, _>(expert)
+        .bind::<SqlUuid, _>(organisation)
+        .bind::<Nullable<Text>, _>(terms.role.as_ref().map(Role::as_str))
+        .bind::<Nullable<Date>, _>(terms.since.map(|d| d.0))
+        .bind::<Nullable<Date>, _>(terms.until.map(|d| d.0))
+        .bind::<Timestamptz, _>(Utc::now())
+        .load::<Written>(conn)
+        .await?;
+    Ok(outcome(written))
+}
+
+/// Removes one link; whether there was one.
+pub async fn remove(
+    conn: &mut AsyncPgConnection,
+    table: Table,
+    left: Uuid,
+    right: Uuid,
+) -> ApiResult<bool> {
+    let Layout {
+        table: name,
+        left: (_, l),
+        right: (_, r),
+        ..
+    } = table.layout();
+    let removed = sql_query(format!("DELETE FROM {name} WHERE {l} = $1 AND {r} = $2"))
+        .bind::<SqlUuid, _>(left)
+        .bind::<SqlUuid, _>(right)
+        .execute(conn)
+        .await?;
+    Ok(removed > 0)
+}
+
+#[derive(QueryableByName)]
+struct Other {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
+
+/// Removes every link of a record that is being deleted and marks the records
+/// on the other ends as changed, since they no longer show it.
+pub async fn detach_all(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    for table in Table::ALL {
+        let Layout {
+            table: name,
+            left,
+            right,
+            ..
+        } = table.layout();
+        for ((own_kind, own), (other_kind, other)) in [(left, right), (right, left)] {
+            if own_kind != kind {
+                continue;
+            }
+            let others: Vec<Other> = sql_query(format!(
+                "DELETE FROM {name} WHERE {own} = $1 RETURNING {other} AS id"
+            ))
+            .bind::<SqlUuid, _>(id)
+            .load(conn)
+            .await?;
+            let others: Vec<Uuid> = others.into_iter().map(|o| o.id).collect();
+            records::touch(conn, other_kind, &others, at).await?;
+        }
+    }
+    Ok(())
+}
