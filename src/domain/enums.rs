@@ -9,9 +9,12 @@ use super::input::{FieldError, FromJson};
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($variant:ident = $text:literal),+ $(,)? }) => {
         $(#[$meta])*
+        // utoipa does not see `rename` values passed through a macro, so
+        // the variants are named to match `rename_all` (checked by a test).
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        #[serde(rename_all = "kebab-case")]
         pub enum $name {
-            $(#[serde(rename = $text)] $variant),+
+            $($variant),+
         }
 
         impl $name {
@@ -172,6 +175,41 @@ impl Relation {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn serialises_as_its_text<T: serde::Serialize>(value: T, text: &str) {
+        assert_eq!(
+            serde_json::to_value(value).unwrap(),
+            serde_json::json!(text)
+        );
+    }
+
+    #[test]
+    fn wire_names_match_the_declared_texts() {
+        for v in OrganisationType::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in Scope::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in InitiativeType::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in InitiativeStatus::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in Regulation::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in OrganisationRole::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in ExpertRole::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in Relation::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+    }
 
     #[test]
     fn every_relation_round_trips_through_its_inverse() {

@@ -380,6 +380,9 @@ impl Date {
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
         let invalid = || FieldError::new("invalid-date", "must be a date written YYYY-MM-DD");
+        if trimmed.is_empty() {
+            return Err(FieldError::new("blank", "must not be blank"));
+        }
         if trimmed.len() != 10 {
             return Err(invalid());
         }

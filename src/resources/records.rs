@@ -89,6 +89,31 @@ impl Precondition {
     }
 }
 
+/// Documents the `If-Match` header that [`Precondition::from_request`] reads.
+pub struct IfMatch;
+
+impl utoipa::IntoParams for IfMatch {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        let etag = ObjectBuilder::new()
+            .schema_type(Type::String)
+            .pattern(Some(r#"^(\*|"[0-9]+")$"#));
+        vec![ParameterBuilder::new()
+            .name("If-Match")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "The ETag (version) the change is based on; a stale one is refused with 412 so that no edit is lost",
+            ))
+            .schema(Some(etag))
+            .example(Some("\"3\"".into()))
+            .build()]
+    }
+}
+
 async fn state(
     conn: &mut AsyncPgConnection,
     kind: Kind,

@@ -10,6 +10,7 @@ use self::model::{AffiliationInput, Expert, ExpertDraft, ExpertFilter};
 use super::AppState;
 use super::crud;
 use super::links::{self, Affiliations};
+use super::records::IfMatch;
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageParams};
 
@@ -74,7 +75,7 @@ pub async fn get_expert(
     operation_id = "updateExpert",
     params(
         ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(
         content(
@@ -108,7 +109,7 @@ pub async fn update_expert(
     operation_id = "deleteExpert",
     params(
         ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -134,7 +135,7 @@ pub async fn delete_expert(
     params(
         ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The expert's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(content = AffiliationInput, content_type = "application/json"),
     responses(
@@ -161,7 +162,7 @@ pub async fn put_affiliation(
     params(
         ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The expert's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Removed"),

@@ -33,7 +33,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("bio", LANGUAGE_KEYS)];
 /// An expert as written by a client: the body of `POST`, and the document a
 /// `PATCH` merge patch is applied to. Affiliations are separate resources.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = ExpertInput, example = json!({
     "givenName": "Anna",
     "familyName": "de Vries",
@@ -62,12 +62,12 @@ pub struct ExpertDraft {
     #[schema(value_type = Option<String>, example = "NL")]
     pub country: Option<Country>,
     /// ISO 639-1 codes of the languages the expert works in.
-    #[schema(value_type = Vec<String>, example = json!(["nl", "en"]))]
+    #[schema(value_type = Option<Vec<String>>, required = false, example = json!(["nl", "en"]))]
     pub languages: Vec<Language>,
     #[schema(value_type = Option<LocalizedText>)]
     pub bio: Option<Localized<Prose>>,
     /// Topic slugs of the expert's expertise.
-    #[schema(value_type = Vec<String>, example = json!(["clinical-validation"]))]
+    #[schema(value_type = Option<Vec<String>>, required = false, example = json!(["clinical-validation"]))]
     pub topics: Vec<Slug>,
 }
 

@@ -14,6 +14,7 @@ use self::model::{
 use super::AppState;
 use super::crud;
 use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
+use super::records::IfMatch;
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageParams};
 
@@ -78,7 +79,7 @@ pub async fn get_initiative(
     operation_id = "updateInitiative",
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(
         content(
@@ -111,7 +112,7 @@ pub async fn update_initiative(
     operation_id = "deleteInitiative",
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -136,7 +137,7 @@ pub async fn delete_initiative(
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(content = OrganisationRoleInput, content_type = "application/json"),
     responses(
@@ -163,7 +164,7 @@ pub async fn put_organisation(
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Removed"),
@@ -188,7 +189,7 @@ pub async fn delete_organisation(
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("expertId" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(content = ExpertRoleInput, content_type = "application/json"),
     responses(
@@ -215,7 +216,7 @@ pub async fn put_expert(
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("expertId" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Removed"),
@@ -240,7 +241,7 @@ pub async fn delete_expert(
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(content = RelationInput, content_type = "application/json"),
     responses(
@@ -267,7 +268,7 @@ pub async fn put_related(
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The initiative's ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Removed"),

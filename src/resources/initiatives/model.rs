@@ -42,7 +42,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] =
 /// An initiative as written by a client: the body of `POST`, and the document
 /// a `PATCH` merge patch is applied to. Links are separate resources.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = InitiativeInput, example = json!({
     "title": {"en": "Artificial Intelligence Act", "nl": "AI-verordening"},
     "acronym": "AI Act",
@@ -66,7 +66,7 @@ pub struct InitiativeDraft {
     pub summary: Option<Localized<Prose>>,
     pub scope: Scope,
     /// ISO 3166-1 alpha-2 codes; at least one when the scope is national.
-    #[schema(value_type = Vec<String>, example = json!(["NL"]))]
+    #[schema(value_type = Option<Vec<String>>, required = false, example = json!(["NL"]))]
     pub countries: Vec<Country>,
     #[serde(rename = "type")]
     pub initiative_type: InitiativeType,
@@ -78,6 +78,7 @@ pub struct InitiativeDraft {
     pub end_date: Option<Date>,
     #[schema(value_type = Option<String>, format = Uri)]
     pub website: Option<WebUrl>,
+    #[schema(value_type = Option<Vec<Regulation>>, required = false)]
     pub regulations: Vec<Regulation>,
     /// Topic slugs; at least one.
     #[schema(value_type = Vec<String>, min_items = 1, example = json!(["algorithmic-bias"]))]

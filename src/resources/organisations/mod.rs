@@ -9,6 +9,7 @@ use serde_json::Value;
 use self::model::{Organisation, OrganisationDraft, OrganisationFilter};
 use super::AppState;
 use super::crud;
+use super::records::IfMatch;
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageParams};
 
@@ -73,7 +74,7 @@ pub async fn get_organisation(
     operation_id = "updateOrganisation",
     params(
         ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The ETag (version) the change is based on", example = "\"3\"")
+        IfMatch
     ),
     request_body(
         content(
@@ -106,7 +107,7 @@ pub async fn update_organisation(
     operation_id = "deleteOrganisation",
     params(
         ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("If-Match" = Option<String>, Header, description = "The ETag (version) the deletion is based on", example = "\"3\"")
+        IfMatch
     ),
     responses(
         (status = 204, description = "Deleted"),

@@ -33,7 +33,7 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("description", LANGUAGE_KEYS)];
 /// An organisation as written by a client: the body of `POST`, and the
 /// document a `PATCH` merge patch is applied to.
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 #[schema(as = OrganisationInput, example = json!({
     "name": "Royal Netherlands Standardization Institute",
     "acronym": "NEN",
@@ -55,7 +55,7 @@ pub struct OrganisationDraft {
     #[serde(rename = "type")]
     pub organisation_type: OrganisationType,
     /// ISO 3166-1 alpha-2 code; null for bodies without one country.
-    #[schema(value_type = Option<String>, example = "NL", pattern = "^[A-Z]{2}$")]
+    #[schema(value_type = Option<String>, example = "NL", pattern = "^[A-Za-z]{2}$")]
     pub country: Option<Country>,
     /// Absolute http(s) URL.
     #[schema(value_type = Option<String>, format = Uri)]
@@ -67,7 +67,7 @@ pub struct OrganisationDraft {
     #[schema(value_type = Option<LocalizedText>)]
     pub description: Option<Localized<Prose>>,
     /// Topic slugs (see `GET /v1/topics`), at most 50.
-    #[schema(value_type = Vec<String>, example = json!(["standardisation"]))]
+    #[schema(value_type = Option<Vec<String>>, required = false, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = json!(["standardisation"]))]
     pub topics: Vec<Slug>,
 }
 
