@@ -9,6 +9,7 @@ pub mod http;
 pub mod openapi;
 pub mod resources;
 pub mod schema;
+pub mod sql;
 
 use std::sync::Arc;
 

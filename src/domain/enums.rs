@@ -159,6 +159,14 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// Whether a record must have any (default) or all of the listed topics.
+    TopicMatch {
+        Any = "any",
+        All = "all",
+    }
+}
+
 impl Relation {
     /// The same relation read from the other initiative's side.
     pub fn inverse(self) -> Self {

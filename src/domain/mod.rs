@@ -4,5 +4,6 @@
 pub mod codes;
 pub mod enums;
 pub mod input;
+pub mod search;
 pub mod topics;
 pub mod values;

@@ -1,5 +1,7 @@
 //! Keyset pagination: the opaque cursor, the page body and its `Link` header.
 
+use std::collections::BTreeMap;
+
 use actix_web::HttpRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -9,6 +11,7 @@ use uuid::Uuid;
 
 use super::query::QueryReader;
 use crate::domain::input::FieldError;
+use crate::domain::topics::Bilingual;
 
 pub const DEFAULT_LIMIT: i64 = 25;
 pub const MAX_LIMIT: i64 = 200;
@@ -18,16 +21,45 @@ pub const MAX_LIMIT: i64 = 200;
 pub struct Page<T> {
     pub items: Vec<T>,
     /// Cursor for the next page; `null` on the last page.
-    #[schema(example = "eyJhZnRlciI6IjAxOTM4YjFlLTdmMDAtN2FhYS04MDAwLTAwMDAwMDAwMDAwMSJ9")]
+    #[schema(
+        example = "eyJzIjoiY3JlYXRlZEF0IiwiayI6bnVsbCwiaSI6IjAxOTM4YjFlLTdmMDAtN2FhYS04MDAwLTAwMDAwMDAwMDAwMSJ9"
+    )]
     pub next: Option<String>,
+    /// How many records match, over all pages.
+    #[schema(example = 42)]
+    pub total: i64,
+    /// Counts per value of each requested facet (`facets=`), each counted
+    /// under all the other active filters.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false, example = json!({"scope": [{"value": "european", "count": 12}, {"value": "national", "count": 7}]}))]
+    pub facets: Option<BTreeMap<String, Vec<FacetCount>>>,
 }
 
-/// What a cursor holds. Records are listed in id order, and UUID v7 ids
-/// grow with creation time, so a walk sees every record that existed when it
-/// began exactly once, whatever is inserted meanwhile.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct CursorState {
-    after: Uuid,
+/// How many records in the filtered set have one value of a facet.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+pub struct FacetCount {
+    #[schema(example = "european")]
+    pub value: String,
+    /// Both labels, for topic facets.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub label: Option<Bilingual>,
+    #[schema(example = 12)]
+    pub count: i64,
+}
+
+/// Where a walk through a list stands: the sort it walks in, the last sort
+/// key and id it handed out. Keys sort with the id as tie-break, and UUID v7
+/// ids grow with creation time, so a walk sees every record that existed
+/// when it began exactly once, whatever is inserted meanwhile.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Cursor {
+    #[serde(rename = "s")]
+    pub sort: String,
+    #[serde(rename = "k")]
+    pub key: Option<String>,
+    #[serde(rename = "i")]
+    pub id: Uuid,
 }
 
 /// The paging parameters every list accepts, as [`PageRequest::read`] reads them.
@@ -64,17 +96,17 @@ impl IntoParams for PageParams {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct PageRequest {
     pub limit: i64,
-    pub after: Option<Uuid>,
+    pub cursor: Option<Cursor>,
 }
 
 impl PageRequest {
     pub fn read(query: &mut QueryReader) -> Self {
         let limit = query.one("limit", parse_limit).unwrap_or(DEFAULT_LIMIT);
-        let after = query.one("cursor", decode_cursor);
-        Self { limit, after }
+        let cursor = query.one("cursor", decode_cursor);
+        Self { limit, cursor }
     }
 }
 
@@ -88,29 +120,14 @@ fn parse_limit(raw: &str) -> Result<i64, FieldError> {
     }
 }
 
-fn decode_cursor(raw: &str) -> Result<Uuid, FieldError> {
+fn decode_cursor(raw: &str) -> Result<Cursor, FieldError> {
     let invalid = || FieldError::new("invalid-cursor", "is not a cursor this API handed out");
     let bytes = URL_SAFE_NO_PAD.decode(raw.trim()).map_err(|_| invalid())?;
-    let state: CursorState = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    Ok(state.after)
+    serde_json::from_slice(&bytes).map_err(|_| invalid())
 }
 
-fn encode_cursor(after: Uuid) -> String {
-    let json = serde_json::to_vec(&CursorState { after }).unwrap_or_default();
-    URL_SAFE_NO_PAD.encode(json)
-}
-
-/// Builds a page from up to `limit + 1` rows: the extra row only tells that
-/// another page exists.
-pub fn paginate<T>(mut rows: Vec<T>, request: PageRequest, id_of: impl Fn(&T) -> Uuid) -> Page<T> {
-    let limit = usize::try_from(request.limit).unwrap_or(usize::MAX);
-    let next = if rows.len() > limit {
-        rows.truncate(limit);
-        rows.last().map(|last| encode_cursor(id_of(last)))
-    } else {
-        None
-    };
-    Page { items: rows, next }
+pub fn encode_cursor(cursor: &Cursor) -> String {
+    URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
 }
 
 /// The RFC 8288 `Link` header value pointing at the next page: the same

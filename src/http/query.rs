@@ -85,6 +85,11 @@ impl QueryReader {
         }
     }
 
+    /// Records a problem found across parameters.
+    pub fn error(&mut self, name: &str, code: &str, reason: &str) {
+        self.errors.push(InvalidParam::new(name, code, reason));
+    }
+
     pub fn finish(self) -> ApiResult<()> {
         if self.errors.is_empty() {
             Ok(())

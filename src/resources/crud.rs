@@ -13,13 +13,14 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
 use super::records::{self, Kind, Precondition};
 use super::{AppState, created, links, page_response, record_response};
 use crate::domain::input::{check_patch_fields, merge_patch};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::http::page::{PageRequest, paginate};
-use crate::http::query::path_id;
+use crate::http::page::{Cursor, Page, encode_cursor};
+use crate::http::query::{QueryReader, path_id};
 
 pub trait Resource {
     const KIND: Kind;
@@ -28,16 +29,19 @@ pub trait Resource {
     /// The fields a client may write, and the object-valued ones' own keys.
     const FIELDS: &'static [&'static str];
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])];
+    /// How discovery queries see the table: sorts and facets offered.
+    const TABLE: TableSpec;
+    /// The list's own filter keys (besides `q`, `sort`, `facets`, paging).
+    const FILTER_KEYS: &'static [&'static str];
 
     /// The record as a client writes it: what a merge patch edits.
     type Draft: PartialEq + Serialize + Send + Sync;
     /// The record as the API shows it.
     type Record: Serialize + Send;
-    type Filter: Send + Sync;
+    type Filter: SetFilter + Send + Sync;
 
     fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<Self::Draft>;
-    fn parse_filter(query: &str, vocabulary: &Vocabulary)
-    -> ApiResult<(Self::Filter, PageRequest)>;
+    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self::Filter;
     fn id(record: &Self::Record) -> Uuid;
     fn version(record: &Self::Record) -> i64;
 
@@ -64,24 +68,50 @@ pub trait Resource {
         conn: &mut AsyncPgConnection,
         filter: &Self::Filter,
     ) -> impl Future<Output = ApiResult<()>> + Send;
-    /// Up to `page.limit + 1` live records in id order.
-    fn list(
+    /// The live records among `ids`, in any order.
+    fn load(
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
-        filter: &Self::Filter,
-        page: PageRequest,
+        ids: &[Uuid],
     ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
 }
 
+/// A list: filters, search, sort, keyset page, total and facets.
 pub async fn list<R: Resource>(
     state: web::Data<AppState>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let (filter, page) = R::parse_filter(request.query_string(), &state.vocabulary)?;
+    let vocabulary = &state.vocabulary;
+    let keys: Vec<&str> = R::FILTER_KEYS.iter().chain(LIST_KEYS).copied().collect();
+    let query = QueryReader::new(request.query_string(), &keys);
+    let list = ListRequest::read(query, &R::TABLE, |q| R::read_filter(q, vocabulary))?;
     let mut conn = state.conn().await?;
-    R::check_filter(&mut conn, &filter).await?;
-    let rows = R::list(&mut conn, &state.vocabulary, &filter, page).await?;
-    Ok(page_response(&request, paginate(rows, page, R::id)))
+    R::check_filter(&mut conn, &list.filter).await?;
+    let mut found = discovery::find_page(&mut conn, &R::TABLE, &list).await?;
+    let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
+    let more = found.len() > limit;
+    found.truncate(limit);
+    let next = more.then(|| found.last()).flatten().map(|last| {
+        encode_cursor(&Cursor {
+            sort: list.sort.name.to_owned(),
+            key: last.sort_key.clone(),
+            id: last.id,
+        })
+    });
+    let total = discovery::count(&mut conn, &R::TABLE, &list).await?;
+    let facets = discovery::facets(&mut conn, &R::TABLE, &list, vocabulary).await?;
+    let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
+    let records = R::load(&mut conn, vocabulary, &ids).await?;
+    let items = in_found_order(&found, records, R::id);
+    Ok(page_response(
+        &request,
+        Page {
+            items,
+            next,
+            total,
+            facets,
+        },
+    ))
 }
 
 pub async fn create<R: Resource>(

@@ -3,6 +3,7 @@
 //! `links`, `records` and `editing`.
 
 pub mod crud;
+pub mod discovery;
 pub mod experts;
 pub mod initiatives;
 pub mod links;

@@ -233,16 +233,27 @@ fn problem_schema_and_date_fields() {
 fn enum_values_are_the_wire_values() {
     let spec = generated();
     let schemas = &spec["components"]["schemas"];
-    assert_eq!(schemas["Scope"]["enum"], serde_json::json!(["national", "european", "international"]));
+    assert_eq!(
+        schemas["Scope"]["enum"],
+        serde_json::json!(["national", "european", "international"])
+    );
     assert_eq!(
         schemas["Relation"]["enum"],
-        serde_json::json!(["part-of", "has-part", "succeeds", "succeeded-by", "related-to"])
+        serde_json::json!([
+            "part-of",
+            "has-part",
+            "succeeds",
+            "succeeded-by",
+            "related-to"
+        ])
     );
     for (name, schema) in schemas.as_object().unwrap() {
         for value in schema["enum"].as_array().into_iter().flatten() {
             let value = value.as_str().unwrap();
             assert!(
-                value.split('-').all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())),
+                value
+                    .split('-')
+                    .all(|part| !part.is_empty() && part.bytes().all(|b| b.is_ascii_lowercase())),
                 "{name}: '{value}' is not a kebab-case wire value"
             );
         }

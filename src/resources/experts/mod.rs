@@ -6,7 +6,7 @@ pub mod repo;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use self::model::{AffiliationInput, Expert, ExpertDraft, ExpertFilter};
+use self::model::{AffiliationInput, Expert, ExpertDraft, ExpertListQuery};
 use super::AppState;
 use super::crud;
 use super::links::{self, Affiliations};
@@ -23,7 +23,7 @@ pub use self::repo::Experts;
 #[utoipa::path(
     tag = "experts",
     operation_id = "listExperts",
-    params(ExpertFilter, PageParams),
+    params(ExpertListQuery, PageParams),
     responses((status = 200, description = "A page of experts; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Expert>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/experts")]

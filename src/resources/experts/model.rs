@@ -7,15 +7,18 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::enums::{Scope, TopicMatch};
 use crate::domain::input::ObjectReader;
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, Date, Email, LANGUAGE_KEYS, Language, Localized, Name, Orcid, Prose, ShortText, Slug,
 };
 use crate::error::ApiResult;
-use crate::http::page::PageRequest;
 use crate::http::query::{QueryReader, parse_uuid};
+use crate::resources::discovery::topic_filter::TopicFilter;
+use crate::resources::discovery::{SetFilter, conditions, texts};
 use crate::resources::links::{Affiliation, AffiliationTerms, ExpertInitiative, LocalizedText};
+use crate::sql::{Bind, Sql};
 
 pub const FIELDS: &[&str] = &[
     "givenName",
@@ -144,35 +147,110 @@ pub struct Expert {
     pub version: i64,
 }
 
-/// Filters for the expert list. A repeated key means OR, different keys AND.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query, style = Form)]
+/// The expert list's filters, read from the query string.
+#[derive(Debug, Clone)]
 pub struct ExpertFilter {
-    /// ISO 3166-1 alpha-2 country code.
-    #[param(value_type = Option<Vec<String>>, explode, example = json!(["NL"]))]
     pub country: Vec<Country>,
-    /// Topic slug.
-    #[param(value_type = Option<Vec<String>>, explode, example = json!(["clinical-validation"]))]
-    pub topic: Vec<Slug>,
-    /// Id of an organisation the expert is affiliated with.
-    #[param(value_type = Option<Vec<Uuid>>, explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
+    pub topic: TopicFilter,
     pub organisation: Vec<Uuid>,
+    pub initiative: Vec<Uuid>,
+    pub initiative_scope: Vec<Scope>,
+    pub language: Vec<Language>,
 }
 
-pub const FILTER_KEYS: &[&str] = &["country", "topic", "organisation", "limit", "cursor"];
+pub const FILTER_KEYS: &[&str] = &[
+    "country",
+    "topic",
+    "topicMatch",
+    "organisation",
+    "initiative",
+    "initiativeScope",
+    "language",
+];
 
 impl ExpertFilter {
-    pub fn from_query(query: &str, vocabulary: &Vocabulary) -> ApiResult<(Self, PageRequest)> {
-        let mut q = QueryReader::new(query, FILTER_KEYS);
-        let filter = Self {
+    pub fn read(q: &mut QueryReader, vocabulary: &Vocabulary) -> Self {
+        Self {
             country: q.many("country", Country::parse),
-            topic: q.many("topic", |raw| vocabulary.known(Slug::parse(raw)?)),
+            topic: TopicFilter::read(q, vocabulary),
             organisation: q.many("organisation", parse_uuid),
-        };
-        let page = PageRequest::read(&mut q);
-        q.finish()?;
-        Ok((filter, page))
+            initiative: q.many("initiative", parse_uuid),
+            initiative_scope: q.many("initiativeScope", Scope::parse),
+            language: q.many("language", Language::parse),
+        }
     }
+}
+
+impl SetFilter for ExpertFilter {
+    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>) {
+        if except != Some("country") {
+            conditions::any_text(sql, "r.country", texts(&self.country, Country::as_str));
+        }
+        self.topic.push(sql, ("expert_topics", "expert_id"), except);
+        conditions::linked(
+            sql,
+            "affiliations",
+            "expert_id",
+            "organisation_id",
+            &self.organisation,
+        );
+        conditions::linked(
+            sql,
+            "initiative_experts",
+            "expert_id",
+            "initiative_id",
+            &self.initiative,
+        );
+        if !self.initiative_scope.is_empty() {
+            let scopes = sql.bind(Bind::Texts(texts(&self.initiative_scope, |s| s.as_str())));
+            sql.push(&format!(
+                " AND r.id IN (SELECT ie.expert_id FROM initiative_experts ie JOIN initiatives i ON i.id = ie.initiative_id \
+                 WHERE i.deleted_at IS NULL AND i.scope = ANY({scopes}))"
+            ));
+        }
+        if except != Some("language") {
+            conditions::overlaps(sql, "r.languages", texts(&self.language, Language::as_str));
+        }
+    }
+}
+
+/// The expert list's query parameters (documentation of what
+/// [`ExpertFilter::read`] and `ListRequest::read` accept).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct ExpertListQuery {
+    /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
+    /// Matches names and biography in English and Dutch, ignoring accents, by
+    /// word prefix; names also match with typos.
+    #[param(example = "jansen")]
+    pub q: Option<String>,
+    /// Order: `relevance` (default with `q`), `name` (family name first), `-updatedAt`, `createdAt` (default without `q`).
+    #[param(example = "name")]
+    pub sort: Option<String>,
+    /// Comma-separated facets to count: `country`, `topic`, `language`.
+    #[param(example = "country,topic")]
+    pub facets: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[param(explode, example = json!(["NL"]))]
+    pub country: Option<Vec<String>>,
+    /// Topic slug of the expertise; matches the topic's descendants too.
+    #[param(explode, example = json!(["clinical-validation"]))]
+    pub topic: Option<Vec<String>>,
+    /// Whether experts need any (default) or all of the listed topics.
+    #[param(rename = "topicMatch", example = "any")]
+    pub topic_match: Option<TopicMatch>,
+    /// Id of an organisation the expert is affiliated with.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
+    pub organisation: Option<Vec<Uuid>>,
+    /// Id of an initiative the expert takes part in.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000002"]))]
+    pub initiative: Option<Vec<Uuid>>,
+    /// Experts taking part in initiatives of this scope.
+    #[param(rename = "initiativeScope", explode, example = json!(["international"]))]
+    pub initiative_scope: Option<Vec<Scope>>,
+    /// ISO 639-1 code of a language the expert works in.
+    #[param(explode, example = json!(["nl"]))]
+    pub language: Option<Vec<String>>,
 }
 
 pub const AFFILIATION_FIELDS: &[&str] = &["role", "since", "until"];

@@ -5,15 +5,18 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Expert, ExpertDraft, ExpertFilter, FIELDS, NESTED_FIELDS};
+use super::model::{Expert, ExpertDraft, ExpertFilter, FIELDS, FILTER_KEYS, NESTED_FIELDS};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Email, Language, Localized, Name, Orcid, ShortText, Slug};
 use crate::error::ApiResult;
-use crate::http::page::PageRequest;
+use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
+use crate::resources::discovery::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+};
 use crate::resources::links::{self, LocalizedText, expert_name};
 use crate::resources::records::{self, Kind};
-use crate::schema::{affiliations, expert_topics, experts};
+use crate::schema::experts;
 use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
@@ -74,6 +77,39 @@ impl Resource for Experts {
     const COLLECTION: &'static str = "/v1/experts";
     const FIELDS: &'static [&'static str] = FIELDS;
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    const TABLE: TableSpec = TableSpec {
+        table: "experts",
+        topics: ("expert_topics", "expert_id"),
+        sorts: &[
+            BY_RELEVANCE,
+            SortSpec {
+                name: "name",
+                key: SortKey::Expr {
+                    sql: "r.sort_name",
+                    cast: "text",
+                },
+                descending: false,
+            },
+            BY_UPDATE,
+            BY_CREATION,
+        ],
+        facets: &[
+            FacetSpec {
+                name: "country",
+                source: FacetSource::Column("r.country"),
+            },
+            FacetSpec {
+                name: "topic",
+                source: FacetSource::Topics,
+            },
+            FacetSpec {
+                name: "language",
+                source: FacetSource::Array("r.languages"),
+            },
+        ],
+    };
+    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+
     type Draft = ExpertDraft;
     type Record = Expert;
     type Filter = ExpertFilter;
@@ -82,11 +118,8 @@ impl Resource for Experts {
         ExpertDraft::from_json(body, vocabulary)
     }
 
-    fn parse_filter(
-        query: &str,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(ExpertFilter, PageRequest)> {
-        ExpertFilter::from_query(query, vocabulary)
+    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> ExpertFilter {
+        ExpertFilter::read(query, vocabulary)
     }
 
     fn id(record: &Expert) -> Uuid {
@@ -177,46 +210,17 @@ impl Resource for Experts {
         }
     }
 
-    /// One page of live experts in id order, plus one extra if there is more.
-    async fn list(
+    async fn load(
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
-        filter: &ExpertFilter,
-        page: PageRequest,
+        ids: &[Uuid],
     ) -> ApiResult<Vec<Expert>> {
-        let mut query = experts::table
+        let rows = experts::table
+            .filter(experts::id.eq_any(ids))
             .filter(experts::deleted_at.is_null())
             .select(ExpertRow::as_select())
-            .order(experts::id)
-            .limit(page.limit + 1)
-            .into_boxed();
-        if let Some(after) = page.after {
-            query = query.filter(experts::id.gt(after));
-        }
-        if !filter.country.is_empty() {
-            let countries: Vec<&str> = filter.country.iter().map(Country::as_str).collect();
-            query = query.filter(experts::country.eq_any(countries));
-        }
-        if !filter.topic.is_empty() {
-            let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
-            query = query.filter(
-                experts::id.eq_any(
-                    expert_topics::table
-                        .filter(expert_topics::topic_slug.eq_any(topics))
-                        .select(expert_topics::expert_id),
-                ),
-            );
-        }
-        if !filter.organisation.is_empty() {
-            query = query.filter(
-                experts::id.eq_any(
-                    affiliations::table
-                        .filter(affiliations::organisation_id.eq_any(filter.organisation.clone()))
-                        .select(affiliations::expert_id),
-                ),
-            );
-        }
-        let rows = query.load(conn).await?;
+            .load(conn)
+            .await?;
         assemble(conn, vocabulary, rows).await
     }
 }

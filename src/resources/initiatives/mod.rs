@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
 use self::model::{
-    ExpertRoleInput, Initiative, InitiativeDraft, InitiativeFilter, OrganisationRoleInput,
+    ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
     RelationInput,
 };
 use super::AppState;
@@ -27,7 +27,7 @@ pub use self::repo::Initiatives;
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "listInitiatives",
-    params(InitiativeFilter, PageParams),
+    params(InitiativeListQuery, PageParams),
     responses((status = 200, description = "A page of initiatives; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Initiative>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/initiatives")]

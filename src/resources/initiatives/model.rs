@@ -7,20 +7,24 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::enums::TopicMatch;
 use crate::domain::enums::{
     ExpertRole, InitiativeStatus, InitiativeType, OrganisationRole, Regulation, Relation, Scope,
 };
+use crate::domain::input::FieldError;
 use crate::domain::input::ObjectReader;
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, Date, LANGUAGE_KEYS, Localized, Prose, ShortText, Slug, Title, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::http::page::PageRequest;
-use crate::http::query::QueryReader;
+use crate::http::query::{QueryReader, parse_uuid};
+use crate::resources::discovery::topic_filter::TopicFilter;
+use crate::resources::discovery::{SetFilter, conditions, texts};
 use crate::resources::links::{
     InitiativeExpert, InitiativeOrganisation, LocalizedText, RelatedInitiative,
 };
+use crate::sql::{Bind, Sql};
 
 pub const FIELDS: &[&str] = &[
     "title",
@@ -184,56 +188,174 @@ pub struct Initiative {
     pub version: i64,
 }
 
-/// Filters for the initiative list. A repeated key means OR, different keys AND.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query, style = Form)]
+/// The initiative list's filters, read from the query string. The overview
+/// takes them too.
+#[derive(Debug, Clone)]
 pub struct InitiativeFilter {
-    /// Level the initiative works at.
-    #[param(value_type = Option<Vec<Scope>>, explode, example = json!(["european"]))]
     pub scope: Vec<Scope>,
-    /// Topic slug.
-    #[param(value_type = Option<Vec<String>>, explode, example = json!(["algorithmic-bias"]))]
-    pub topic: Vec<Slug>,
-    /// ISO 3166-1 alpha-2 country code.
-    #[param(value_type = Option<Vec<String>>, explode, example = json!(["NL"]))]
+    pub topic: TopicFilter,
     pub country: Vec<Country>,
-    /// Kind of initiative.
-    #[param(rename = "type", value_type = Option<Vec<InitiativeType>>, explode, example = json!(["standard"]))]
     pub initiative_type: Vec<InitiativeType>,
-    /// Life-cycle status.
-    #[param(value_type = Option<Vec<InitiativeStatus>>, explode, example = json!(["active"]))]
     pub status: Vec<InitiativeStatus>,
-    /// Regulation the initiative relates to.
-    #[param(value_type = Option<Vec<Regulation>>, explode, example = json!(["ai-act"]))]
     pub regulation: Vec<Regulation>,
+    pub organisation: Vec<Uuid>,
+    pub expert: Vec<Uuid>,
+    pub active_on: Option<Date>,
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 pub const FILTER_KEYS: &[&str] = &[
     "scope",
     "topic",
+    "topicMatch",
     "country",
     "type",
     "status",
     "regulation",
-    "limit",
-    "cursor",
+    "organisation",
+    "expert",
+    "activeOn",
+    "updatedSince",
 ];
 
 impl InitiativeFilter {
-    pub fn from_query(query: &str, vocabulary: &Vocabulary) -> ApiResult<(Self, PageRequest)> {
-        let mut q = QueryReader::new(query, FILTER_KEYS);
-        let filter = Self {
+    pub fn read(q: &mut QueryReader, vocabulary: &Vocabulary) -> Self {
+        Self {
             scope: q.many("scope", Scope::parse),
-            topic: q.many("topic", |raw| vocabulary.known(Slug::parse(raw)?)),
+            topic: TopicFilter::read(q, vocabulary),
             country: q.many("country", Country::parse),
             initiative_type: q.many("type", InitiativeType::parse),
             status: q.many("status", InitiativeStatus::parse),
             regulation: q.many("regulation", Regulation::parse),
-        };
-        let page = PageRequest::read(&mut q);
-        q.finish()?;
-        Ok((filter, page))
+            organisation: q.many("organisation", parse_uuid),
+            expert: q.many("expert", parse_uuid),
+            active_on: q.one("activeOn", Date::parse),
+            updated_since: q.one("updatedSince", parse_instant),
+        }
     }
+}
+
+/// An RFC 3339 timestamp, or a date meaning its start (UTC).
+fn parse_instant(raw: &str) -> Result<DateTime<Utc>, FieldError> {
+    let raw = raw.trim();
+    if let Ok(instant) = DateTime::parse_from_rfc3339(raw) {
+        return Ok(instant.with_timezone(&Utc));
+    }
+    Date::parse(raw)
+        .ok()
+        .and_then(|d| d.0.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .ok_or_else(|| {
+            FieldError::new(
+                "invalid-date",
+                "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
+            )
+        })
+}
+
+impl SetFilter for InitiativeFilter {
+    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>) {
+        if except != Some("scope") {
+            conditions::any_text(sql, "r.scope", texts(&self.scope, |s| s.as_str()));
+        }
+        self.topic
+            .push(sql, ("initiative_topics", "initiative_id"), except);
+        if except != Some("country") {
+            conditions::overlaps(sql, "r.countries", texts(&self.country, Country::as_str));
+        }
+        if except != Some("type") {
+            conditions::any_text(
+                sql,
+                "r.initiative_type",
+                texts(&self.initiative_type, |t| t.as_str()),
+            );
+        }
+        if except != Some("status") {
+            conditions::any_text(sql, "r.status", texts(&self.status, |s| s.as_str()));
+        }
+        if except != Some("regulation") {
+            conditions::overlaps(
+                sql,
+                "r.regulations",
+                texts(&self.regulation, |r| r.as_str()),
+            );
+        }
+        conditions::linked(
+            sql,
+            "initiative_organisations",
+            "initiative_id",
+            "organisation_id",
+            &self.organisation,
+        );
+        conditions::linked(
+            sql,
+            "initiative_experts",
+            "initiative_id",
+            "expert_id",
+            &self.expert,
+        );
+        if let Some(day) = self.active_on {
+            let d = sql.bind(Bind::Date(day.0));
+            sql.push(&format!(
+                " AND (r.start_date IS NULL OR r.start_date <= {d}) AND (r.end_date IS NULL OR r.end_date >= {d})"
+            ));
+        }
+        if let Some(since) = self.updated_since {
+            let t = sql.bind(Bind::Timestamp(since));
+            sql.push(&format!(" AND r.updated_at >= {t}"));
+        }
+    }
+}
+
+/// The initiative list's query parameters (documentation of what
+/// [`InitiativeFilter::read`] and `ListRequest::read` accept).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct InitiativeListQuery {
+    /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
+    /// Matches title, acronym and summary in English and Dutch, ignoring
+    /// accents, by word prefix; titles and acronyms also match with typos.
+    #[param(example = "\"federated learning\"")]
+    pub q: Option<String>,
+    /// Order: `relevance` (default with `q`), `title`, `-updatedAt`, `startDate`, `-startDate` (undated last), `createdAt` (default without `q`).
+    #[param(example = "-startDate")]
+    pub sort: Option<String>,
+    /// Comma-separated facets to count: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
+    #[param(example = "scope,topic")]
+    pub facets: Option<String>,
+    #[param(inline, explode, example = json!(["european"]))]
+    /// Level the initiative works at.
+    pub scope: Option<Vec<Scope>>,
+    /// Topic slug; matches the topic's descendants too.
+    #[param(explode, example = json!(["algorithmic-bias"]))]
+    pub topic: Option<Vec<String>>,
+    /// Whether initiatives need any (default) or all of the listed topics.
+    #[param(rename = "topicMatch", example = "all")]
+    pub topic_match: Option<TopicMatch>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[param(explode, example = json!(["NL"]))]
+    pub country: Option<Vec<String>>,
+    /// Kind of initiative.
+    #[param(rename = "type", explode, example = json!(["standard"]))]
+    pub initiative_type: Option<Vec<InitiativeType>>,
+    /// Life-cycle status.
+    #[param(explode, example = json!(["active"]))]
+    pub status: Option<Vec<InitiativeStatus>>,
+    /// Regulation the initiative relates to.
+    #[param(explode, example = json!(["ai-act"]))]
+    pub regulation: Option<Vec<Regulation>>,
+    /// Id of an organisation taking part.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
+    pub organisation: Option<Vec<Uuid>>,
+    /// Id of an expert taking part.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000003"]))]
+    pub expert: Option<Vec<Uuid>>,
+    /// Initiatives running on this day: started on or before it (or undated) and not ended before it.
+    #[param(rename = "activeOn", example = "2026-11-28")]
+    pub active_on: Option<NaiveDate>,
+    /// Initiatives changed at or after this moment (RFC 3339, or a date meaning its start in UTC).
+    #[param(rename = "updatedSince", example = "2026-11-01T00:00:00Z")]
+    pub updated_since: Option<DateTime<Utc>>,
 }
 
 /// The body of `PUT /v1/initiatives/{id}/organisations/{organisationId}`.

@@ -5,16 +5,21 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{FIELDS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS};
+use super::model::{
+    FIELDS, FILTER_KEYS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
+};
 use crate::domain::enums::{InitiativeStatus, InitiativeType, Regulation, Scope};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
-use crate::http::page::PageRequest;
+use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
+use crate::resources::discovery::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+};
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::records::{self, Kind};
-use crate::schema::{initiative_topics, initiatives};
+use crate::schema::initiatives;
 use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
@@ -87,6 +92,67 @@ impl Resource for Initiatives {
     const COLLECTION: &'static str = "/v1/initiatives";
     const FIELDS: &'static [&'static str] = FIELDS;
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    const TABLE: TableSpec = TableSpec {
+        table: "initiatives",
+        topics: ("initiative_topics", "initiative_id"),
+        sorts: &[
+            BY_RELEVANCE,
+            SortSpec {
+                name: "title",
+                key: SortKey::Expr {
+                    sql: "r.sort_title",
+                    cast: "text",
+                },
+                descending: false,
+            },
+            BY_UPDATE,
+            SortSpec {
+                name: "startDate",
+                key: SortKey::Expr {
+                    sql: "coalesce(r.start_date, 'infinity'::date)",
+                    cast: "date",
+                },
+                descending: false,
+            },
+            SortSpec {
+                name: "-startDate",
+                key: SortKey::Expr {
+                    sql: "coalesce(r.start_date, '-infinity'::date)",
+                    cast: "date",
+                },
+                descending: true,
+            },
+            BY_CREATION,
+        ],
+        facets: &[
+            FacetSpec {
+                name: "scope",
+                source: FacetSource::Column("r.scope"),
+            },
+            FacetSpec {
+                name: "topic",
+                source: FacetSource::Topics,
+            },
+            FacetSpec {
+                name: "country",
+                source: FacetSource::Array("r.countries"),
+            },
+            FacetSpec {
+                name: "type",
+                source: FacetSource::Column("r.initiative_type"),
+            },
+            FacetSpec {
+                name: "status",
+                source: FacetSource::Column("r.status"),
+            },
+            FacetSpec {
+                name: "regulation",
+                source: FacetSource::Array("r.regulations"),
+            },
+        ],
+    };
+    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+
     type Draft = InitiativeDraft;
     type Record = Initiative;
     type Filter = InitiativeFilter;
@@ -95,11 +161,8 @@ impl Resource for Initiatives {
         InitiativeDraft::from_json(body, vocabulary)
     }
 
-    fn parse_filter(
-        query: &str,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(InitiativeFilter, PageRequest)> {
-        InitiativeFilter::from_query(query, vocabulary)
+    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> InitiativeFilter {
+        InitiativeFilter::read(query, vocabulary)
     }
 
     fn id(record: &Initiative) -> Uuid {
@@ -196,62 +259,17 @@ impl Resource for Initiatives {
         }
     }
 
-    /// One page of live initiatives in id order, plus one extra if there is more.
-    async fn list(
+    async fn load(
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
-        filter: &InitiativeFilter,
-        page: PageRequest,
+        ids: &[Uuid],
     ) -> ApiResult<Vec<Initiative>> {
-        use diesel::PgArrayExpressionMethods;
-        let mut query = initiatives::table
+        let rows = initiatives::table
+            .filter(initiatives::id.eq_any(ids))
             .filter(initiatives::deleted_at.is_null())
             .select(InitiativeRow::as_select())
-            .order(initiatives::id)
-            .limit(page.limit + 1)
-            .into_boxed();
-        if let Some(after) = page.after {
-            query = query.filter(initiatives::id.gt(after));
-        }
-        if !filter.scope.is_empty() {
-            let scopes: Vec<&str> = filter.scope.iter().map(|s| s.as_str()).collect();
-            query = query.filter(initiatives::scope.eq_any(scopes));
-        }
-        if !filter.initiative_type.is_empty() {
-            let types: Vec<&str> = filter.initiative_type.iter().map(|t| t.as_str()).collect();
-            query = query.filter(initiatives::initiative_type.eq_any(types));
-        }
-        if !filter.status.is_empty() {
-            let statuses: Vec<&str> = filter.status.iter().map(|s| s.as_str()).collect();
-            query = query.filter(initiatives::status.eq_any(statuses));
-        }
-        if !filter.country.is_empty() {
-            let countries: Vec<String> = filter
-                .country
-                .iter()
-                .map(|c| c.as_str().to_owned())
-                .collect();
-            query = query.filter(initiatives::countries.overlaps_with(countries));
-        }
-        if !filter.regulation.is_empty() {
-            let regulations: Vec<String> = filter
-                .regulation
-                .iter()
-                .map(|r| r.as_str().to_owned())
-                .collect();
-            query = query.filter(initiatives::regulations.overlaps_with(regulations));
-        }
-        if !filter.topic.is_empty() {
-            let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
-            query = query.filter(
-                initiatives::id.eq_any(
-                    initiative_topics::table
-                        .filter(initiative_topics::topic_slug.eq_any(topics))
-                        .select(initiative_topics::initiative_id),
-                ),
-            );
-        }
-        let rows = query.load(conn).await?;
+            .load(conn)
+            .await?;
         assemble(conn, vocabulary, rows).await
     }
 }

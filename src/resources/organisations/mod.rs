@@ -6,7 +6,7 @@ pub mod repo;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 
-use self::model::{Organisation, OrganisationDraft, OrganisationFilter};
+use self::model::{Organisation, OrganisationDraft, OrganisationListQuery};
 use super::AppState;
 use super::crud;
 use super::records::IfMatch;
@@ -22,7 +22,7 @@ pub use self::repo::Organisations;
 #[utoipa::path(
     tag = "organisations",
     operation_id = "listOrganisations",
-    params(OrganisationFilter, PageParams),
+    params(OrganisationListQuery, PageParams),
     responses((status = 200, description = "A page of organisations; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Organisation>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/organisations")]

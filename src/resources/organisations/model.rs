@@ -8,15 +8,18 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::enums::OrganisationType;
+use crate::domain::enums::TopicMatch;
 use crate::domain::input::ObjectReader;
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, LANGUAGE_KEYS, Localized, Name, Prose, RorId, ShortText, Slug, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::http::page::PageRequest;
-use crate::http::query::QueryReader;
+use crate::http::query::{QueryReader, parse_uuid};
+use crate::resources::discovery::topic_filter::TopicFilter;
+use crate::resources::discovery::{SetFilter, conditions, texts};
 use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
+use crate::sql::Sql;
 
 pub const FIELDS: &[&str] = &[
     "name",
@@ -139,33 +142,81 @@ pub struct Organisation {
     pub version: i64,
 }
 
-/// Filters for the organisation list. A repeated key means OR, different keys AND.
-#[derive(Debug, IntoParams)]
-#[into_params(parameter_in = Query, style = Form)]
+/// The organisation list's filters, read from the query string.
+#[derive(Debug, Clone)]
 pub struct OrganisationFilter {
-    /// Organisation type.
-    #[param(rename = "type", value_type = Option<Vec<OrganisationType>>, explode, example = json!(["standards-body"]))]
     pub organisation_type: Vec<OrganisationType>,
-    /// ISO 3166-1 alpha-2 country code.
-    #[param(value_type = Option<Vec<String>>, explode, example = json!(["NL"]))]
     pub country: Vec<Country>,
-    /// Topic slug.
-    #[param(value_type = Option<Vec<String>>, explode, example = json!(["algorithmic-bias"]))]
-    pub topic: Vec<Slug>,
+    pub topic: TopicFilter,
+    pub initiative: Vec<Uuid>,
 }
 
-pub const FILTER_KEYS: &[&str] = &["type", "country", "topic", "limit", "cursor"];
+pub const FILTER_KEYS: &[&str] = &["type", "country", "topic", "topicMatch", "initiative"];
 
 impl OrganisationFilter {
-    pub fn from_query(query: &str, vocabulary: &Vocabulary) -> ApiResult<(Self, PageRequest)> {
-        let mut q = QueryReader::new(query, FILTER_KEYS);
-        let filter = Self {
+    pub fn read(q: &mut QueryReader, vocabulary: &Vocabulary) -> Self {
+        Self {
             organisation_type: q.many("type", OrganisationType::parse),
             country: q.many("country", Country::parse),
-            topic: q.many("topic", |raw| vocabulary.known(Slug::parse(raw)?)),
-        };
-        let page = PageRequest::read(&mut q);
-        q.finish()?;
-        Ok((filter, page))
+            topic: TopicFilter::read(q, vocabulary),
+            initiative: q.many("initiative", parse_uuid),
+        }
     }
+}
+
+impl SetFilter for OrganisationFilter {
+    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>) {
+        if except != Some("type") {
+            conditions::any_text(
+                sql,
+                "r.organisation_type",
+                texts(&self.organisation_type, |t| t.as_str()),
+            );
+        }
+        if except != Some("country") {
+            conditions::any_text(sql, "r.country", texts(&self.country, Country::as_str));
+        }
+        self.topic
+            .push(sql, ("organisation_topics", "organisation_id"), except);
+        conditions::linked(
+            sql,
+            "initiative_organisations",
+            "organisation_id",
+            "initiative_id",
+            &self.initiative,
+        );
+    }
+}
+
+/// The organisation list's query parameters (documentation of what
+/// [`OrganisationFilter::read`] and `ListRequest::read` accept).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct OrganisationListQuery {
+    /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
+    /// Matches name, acronym and description in English and Dutch, ignoring
+    /// accents, by word prefix; names and acronyms also match with typos.
+    #[param(example = "normalisatie")]
+    pub q: Option<String>,
+    /// Order: `relevance` (default with `q`), `name`, `-updatedAt`, `createdAt` (default without `q`).
+    #[param(example = "name")]
+    pub sort: Option<String>,
+    /// Comma-separated facets to count: `type`, `country`, `topic`.
+    #[param(example = "type,country")]
+    pub facets: Option<String>,
+    /// Organisation type.
+    #[param(rename = "type", explode, example = json!(["standards-body"]))]
+    pub organisation_type: Option<Vec<OrganisationType>>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[param(explode, example = json!(["NL"]))]
+    pub country: Option<Vec<String>>,
+    /// Topic slug; matches the topic's descendants too.
+    #[param(explode, example = json!(["algorithmic-bias"]))]
+    pub topic: Option<Vec<String>>,
+    /// Whether records need any (default) or all of the listed topics.
+    #[param(rename = "topicMatch", example = "any")]
+    pub topic_match: Option<TopicMatch>,
+    /// Id of an initiative the organisation takes part in.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000002"]))]
+    pub initiative: Option<Vec<Uuid>>,
 }

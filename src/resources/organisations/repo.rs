@@ -5,16 +5,21 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{FIELDS, NESTED_FIELDS, Organisation, OrganisationDraft, OrganisationFilter};
+use super::model::{
+    FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationDraft, OrganisationFilter,
+};
 use crate::domain::enums::OrganisationType;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
-use crate::http::page::PageRequest;
+use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
+use crate::resources::discovery::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+};
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::records::{self, Kind};
-use crate::schema::{organisation_topics, organisations};
+use crate::schema::organisations;
 use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
@@ -72,6 +77,39 @@ impl Resource for Organisations {
     const COLLECTION: &'static str = "/v1/organisations";
     const FIELDS: &'static [&'static str] = FIELDS;
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    const TABLE: TableSpec = TableSpec {
+        table: "organisations",
+        topics: ("organisation_topics", "organisation_id"),
+        sorts: &[
+            BY_RELEVANCE,
+            SortSpec {
+                name: "name",
+                key: SortKey::Expr {
+                    sql: "r.sort_name",
+                    cast: "text",
+                },
+                descending: false,
+            },
+            BY_UPDATE,
+            BY_CREATION,
+        ],
+        facets: &[
+            FacetSpec {
+                name: "type",
+                source: FacetSource::Column("r.organisation_type"),
+            },
+            FacetSpec {
+                name: "country",
+                source: FacetSource::Column("r.country"),
+            },
+            FacetSpec {
+                name: "topic",
+                source: FacetSource::Topics,
+            },
+        ],
+    };
+    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+
     type Draft = OrganisationDraft;
     type Record = Organisation;
     type Filter = OrganisationFilter;
@@ -80,11 +118,8 @@ impl Resource for Organisations {
         OrganisationDraft::from_json(body, vocabulary)
     }
 
-    fn parse_filter(
-        query: &str,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(OrganisationFilter, PageRequest)> {
-        OrganisationFilter::from_query(query, vocabulary)
+    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> OrganisationFilter {
+        OrganisationFilter::read(query, vocabulary)
     }
 
     fn id(record: &Organisation) -> Uuid {
@@ -173,45 +208,17 @@ impl Resource for Organisations {
         }
     }
 
-    /// One page of live organisations in id order, plus one extra if there is more.
-    async fn list(
+    async fn load(
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
-        filter: &OrganisationFilter,
-        page: PageRequest,
+        ids: &[Uuid],
     ) -> ApiResult<Vec<Organisation>> {
-        let mut query = organisations::table
+        let rows = organisations::table
+            .filter(organisations::id.eq_any(ids))
             .filter(organisations::deleted_at.is_null())
             .select(OrganisationRow::as_select())
-            .order(organisations::id)
-            .limit(page.limit + 1)
-            .into_boxed();
-        if let Some(after) = page.after {
-            query = query.filter(organisations::id.gt(after));
-        }
-        if !filter.organisation_type.is_empty() {
-            let types: Vec<&str> = filter
-                .organisation_type
-                .iter()
-                .map(|t| t.as_str())
-                .collect();
-            query = query.filter(organisations::organisation_type.eq_any(types));
-        }
-        if !filter.country.is_empty() {
-            let countries: Vec<&str> = filter.country.iter().map(Country::as_str).collect();
-            query = query.filter(organisations::country.eq_any(countries));
-        }
-        if !filter.topic.is_empty() {
-            let topics: Vec<&str> = filter.topic.iter().map(Slug::as_str).collect();
-            query = query.filter(
-                organisations::id.eq_any(
-                    organisation_topics::table
-                        .filter(organisation_topics::topic_slug.eq_any(topics))
-                        .select(organisation_topics::organisation_id),
-                ),
-            );
-        }
-        let rows = query.load(conn).await?;
+            .load(conn)
+            .await?;
         assemble(conn, vocabulary, rows).await
     }
 }

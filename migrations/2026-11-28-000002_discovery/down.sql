@@ -1,0 +1,11 @@
+DROP INDEX expert_topics_expert_idx, experts_languages_idx, initiatives_active_idx,
+    experts_updated_sort_idx, experts_name_sort_idx, organisations_updated_sort_idx,
+    organisations_name_sort_idx, initiatives_start_desc_sort_idx, initiatives_start_sort_idx,
+    initiatives_updated_sort_idx, initiatives_title_sort_idx;
+ALTER TABLE experts DROP COLUMN search_vector, DROP COLUMN search_name, DROP COLUMN sort_name;
+ALTER TABLE organisations DROP COLUMN search_vector, DROP COLUMN search_name, DROP COLUMN sort_name;
+ALTER TABLE initiatives DROP COLUMN search_vector, DROP COLUMN search_name, DROP COLUMN sort_title;
+DROP FUNCTION aimd_fold(text);
+DROP TEXT SEARCH CONFIGURATION aimd_simple;
+DROP TEXT SEARCH CONFIGURATION aimd_nl;
+DROP TEXT SEARCH CONFIGURATION aimd_en;

@@ -1,0 +1,82 @@
+-- Discovery: full-text search in English and Dutch (accent-insensitive,
+-- weighted), typo-tolerant name matching, sort keys, and an index for every
+-- filter and sort the API offers. Search columns are generated, so they are
+-- current in the same transaction as the write that changes their source.
+
+CREATE EXTENSION IF NOT EXISTS unaccent;
+CREATE EXTENSION IF NOT EXISTS pg_trgm;
+
+-- Text search configurations that fold accents before stemming.
+CREATE TEXT SEARCH CONFIGURATION aimd_en (COPY = english);
+ALTER TEXT SEARCH CONFIGURATION aimd_en
+    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, english_stem;
+CREATE TEXT SEARCH CONFIGURATION aimd_nl (COPY = dutch);
+ALTER TEXT SEARCH CONFIGURATION aimd_nl
+    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, dutch_stem;
+-- Names and acronyms: folded, not stemmed.
+CREATE TEXT SEARCH CONFIGURATION aimd_simple (COPY = simple);
+ALTER TEXT SEARCH CONFIGURATION aimd_simple
+    ALTER MAPPING FOR hword, hword_part, word WITH unaccent, simple;
+
+-- Lower-case, accent-free text, for trigram matching and sort keys.
+-- unaccent() is only STABLE (its dictionary could change); naming the
+-- dictionary explicitly makes this wrapper safe to declare IMMUTABLE.
+CREATE FUNCTION aimd_fold(value text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
+    RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
+
+ALTER TABLE initiatives
+    ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('aimd_en', coalesce(title_en, '')), 'A') ||
+        setweight(to_tsvector('aimd_nl', coalesce(title_nl, '')), 'A') ||
+        setweight(to_tsvector('aimd_simple', coalesce(acronym, '')), 'A') ||
+        setweight(to_tsvector('aimd_en', coalesce(summary_en, '')), 'B') ||
+        setweight(to_tsvector('aimd_nl', coalesce(summary_nl, '')), 'B')
+    ) STORED,
+    ADD COLUMN search_name text GENERATED ALWAYS AS (
+        aimd_fold(coalesce(title_en, '') || ' ' || coalesce(title_nl, '') || ' ' || coalesce(acronym, ''))
+    ) STORED,
+    ADD COLUMN sort_title text GENERATED ALWAYS AS (aimd_fold(coalesce(title_en, title_nl))) STORED;
+
+ALTER TABLE organisations
+    ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('aimd_simple', name || ' ' || coalesce(acronym, '')), 'A') ||
+        setweight(to_tsvector('aimd_en', coalesce(description_en, '')), 'C') ||
+        setweight(to_tsvector('aimd_nl', coalesce(description_nl, '')), 'C')
+    ) STORED,
+    ADD COLUMN search_name text GENERATED ALWAYS AS (
+        aimd_fold(name || ' ' || coalesce(acronym, ''))
+    ) STORED,
+    ADD COLUMN sort_name text GENERATED ALWAYS AS (aimd_fold(name)) STORED;
+
+ALTER TABLE experts
+    ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
+        setweight(to_tsvector('aimd_simple', given_name || ' ' || family_name), 'A') ||
+        setweight(to_tsvector('aimd_en', coalesce(bio_en, '')), 'C') ||
+        setweight(to_tsvector('aimd_nl', coalesce(bio_nl, '')), 'C')
+    ) STORED,
+    ADD COLUMN search_name text GENERATED ALWAYS AS (aimd_fold(given_name || ' ' || family_name)) STORED,
+    ADD COLUMN sort_name text GENERATED ALWAYS AS (aimd_fold(family_name || ' ' || given_name)) STORED;
+
+-- Search.
+CREATE INDEX initiatives_search_idx ON initiatives USING gin (search_vector) WHERE deleted_at IS NULL;
+CREATE INDEX initiatives_name_trgm_idx ON initiatives USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_search_idx ON organisations USING gin (search_vector) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_name_trgm_idx ON organisations USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
+CREATE INDEX experts_search_idx ON experts USING gin (search_vector) WHERE deleted_at IS NULL;
+CREATE INDEX experts_name_trgm_idx ON experts USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
+
+-- Sorts (keyset: sort key, then id).
+CREATE INDEX initiatives_title_sort_idx ON initiatives (sort_title, id) WHERE deleted_at IS NULL;
+CREATE INDEX initiatives_updated_sort_idx ON initiatives (updated_at DESC, id) WHERE deleted_at IS NULL;
+CREATE INDEX initiatives_start_sort_idx ON initiatives ((coalesce(start_date, 'infinity'::date)), id) WHERE deleted_at IS NULL;
+CREATE INDEX initiatives_start_desc_sort_idx ON initiatives ((coalesce(start_date, '-infinity'::date)) DESC, id) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_name_sort_idx ON organisations (sort_name, id) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_updated_sort_idx ON organisations (updated_at DESC, id) WHERE deleted_at IS NULL;
+CREATE INDEX experts_name_sort_idx ON experts (sort_name, id) WHERE deleted_at IS NULL;
+CREATE INDEX experts_updated_sort_idx ON experts (updated_at DESC, id) WHERE deleted_at IS NULL;
+
+-- Filters added with discovery.
+CREATE INDEX initiatives_active_idx ON initiatives (start_date, end_date) WHERE deleted_at IS NULL;
+CREATE INDEX experts_languages_idx ON experts USING gin (languages) WHERE deleted_at IS NULL;
+CREATE INDEX expert_topics_expert_idx ON expert_topics (expert_id);
