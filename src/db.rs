@@ -20,8 +20,23 @@ pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, BoxError> {
     // A broken connection surfaces as a failed query and is then dropped by
     // the pool; pinging on every checkout would cost a round trip per request.
     config.recycling_method = RecyclingMethod::Fast;
+    config.custom_setup = Box::new(|url| Box::pin(connect(url.to_owned())));
     let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
     Ok(Pool::builder(manager).max_size(max_size).build()?)
+}
+
+/// Session settings every pooled connection needs. Typo-tolerant name search
+/// uses pg_trgm's `<%` operator; at its default threshold (0.6) one dropped
+/// letter in a short name ("Philps") is not found, at 0.5 it is.
+const SESSION_SETUP: &str = "SET pg_trgm.word_similarity_threshold = 0.5";
+
+async fn connect(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+    use diesel_async::SimpleAsyncConnection;
+    let mut conn = AsyncPgConnection::establish(&url).await?;
+    conn.batch_execute(SESSION_SETUP)
+        .await
+        .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
+    Ok(conn)
 }
 
 /// Splits a `postgres://` URL into the URL of the server's maintenance

@@ -29,6 +29,8 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
     tags(
+        (name = "search", description = "One search across every kind of record"),
+        (name = "overview", description = "Counts for the sector's overview: initiatives per topic and scope, and more"),
         (name = "topics", description = "The controlled vocabulary records are tagged with"),
         (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),

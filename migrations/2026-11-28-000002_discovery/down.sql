@@ -1,3 +1,5 @@
+DROP INDEX experts_email_idx, experts_orcid_idx, organisations_domain_idx, organisations_ror_idx;
+ALTER TABLE organisations DROP COLUMN website_domain;
 DROP INDEX expert_topics_expert_idx, experts_languages_idx, initiatives_active_idx,
     experts_updated_sort_idx, experts_name_sort_idx, organisations_updated_sort_idx,
     organisations_name_sort_idx, initiatives_start_desc_sort_idx, initiatives_start_sort_idx,

@@ -76,6 +76,16 @@ CREATE INDEX organisations_updated_sort_idx ON organisations (updated_at DESC, i
 CREATE INDEX experts_name_sort_idx ON experts (sort_name, id) WHERE deleted_at IS NULL;
 CREATE INDEX experts_updated_sort_idx ON experts (updated_at DESC, id) WHERE deleted_at IS NULL;
 
+-- The duplicate finder: identifiers and website domains.
+ALTER TABLE organisations
+    ADD COLUMN website_domain text GENERATED ALWAYS AS (
+        lower(substring(website FROM '^[a-zA-Z]+://(?:www\.)?([^/:?#]+)'))
+    ) STORED;
+CREATE INDEX organisations_ror_idx ON organisations (ror_id) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_domain_idx ON organisations (website_domain) WHERE deleted_at IS NULL;
+CREATE INDEX experts_orcid_idx ON experts (orcid) WHERE deleted_at IS NULL;
+CREATE INDEX experts_email_idx ON experts (lower(email)) WHERE deleted_at IS NULL;
+
 -- Filters added with discovery.
 CREATE INDEX initiatives_active_idx ON initiatives (start_date, end_date) WHERE deleted_at IS NULL;
 CREATE INDEX experts_languages_idx ON experts USING gin (languages) WHERE deleted_at IS NULL;

@@ -19,7 +19,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
-use crate::resources::{AppState, experts, initiatives, organisations, topics};
+use crate::resources::{AppState, experts, initiatives, organisations, overview, search, topics};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -27,6 +27,8 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 /// Every documented operation, in the order the spec lists them.
 fn routes(config: &mut ServiceConfig) {
     config
+        .service(search::search)
+        .service(overview::overview)
         .service(topics::list_topics)
         .service(topics::get_topic)
         .service(organisations::list_organisations)

@@ -85,6 +85,10 @@ impl QueryReader {
         }
     }
 
+    pub fn has_error(&self, name: &str) -> bool {
+        self.errors.iter().any(|e| e.name == name)
+    }
+
     /// Records a problem found across parameters.
     pub fn error(&mut self, name: &str, code: &str, reason: &str) {
         self.errors.push(InvalidParam::new(name, code, reason));

@@ -8,7 +8,9 @@ pub mod experts;
 pub mod initiatives;
 pub mod links;
 pub mod organisations;
+pub mod overview;
 pub mod records;
+pub mod search;
 pub mod topics;
 
 use std::sync::Arc;

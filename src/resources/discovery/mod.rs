@@ -96,6 +96,13 @@ pub struct TableSpec {
     pub facets: &'static [FacetSpec],
 }
 
+impl TableSpec {
+    /// The table with the alias every discovery query uses.
+    pub fn from(&self) -> String {
+        format!("{} r", self.table)
+    }
+}
+
 /// A resource's filters, as SQL conditions over the alias `r`.
 pub trait SetFilter {
     /// Appends ` AND ...` for every active filter except the one named
@@ -191,18 +198,19 @@ fn parse_facets(raw: &str, facets: &[FacetSpec]) -> Result<Vec<FacetSpec>, Field
     Ok(chosen)
 }
 
-/// `FROM <table> r WHERE <live> <filters> <search>`, shared by every query
-/// over the filtered set. Returns the text match, when there is a search.
-fn push_set(
+/// `FROM <from> WHERE <live> <filters> <search>`, shared by every query over
+/// the filtered set; `from` names the table with the alias `r` (and may join
+/// more). Returns the text match, when there is a search.
+pub fn push_set(
     sql: &mut Sql,
-    spec: &TableSpec,
+    from: &str,
     filter: &impl SetFilter,
     search: Option<&SearchText>,
     except: Option<&str>,
 ) -> Option<TextMatch> {
     sql.push(" FROM ")
-        .push(spec.table)
-        .push(" r WHERE r.deleted_at IS NULL");
+        .push(from)
+        .push(" WHERE r.deleted_at IS NULL");
     filter.push_conditions(sql, except);
     let matched = search.map(|text| text_match(sql, text));
     if let Some(m) = &matched {
@@ -230,7 +238,7 @@ pub async fn find_page<F: SetFilter>(
     let mut set = Sql::default();
     let matched = push_set(
         &mut set,
-        spec,
+        &spec.from(),
         &request.filter,
         request.search.as_ref(),
         None,
@@ -298,7 +306,7 @@ pub async fn count<F: SetFilter>(
     let mut set = Sql::default();
     push_set(
         &mut set,
-        spec,
+        &spec.from(),
         &request.filter,
         request.search.as_ref(),
         None,
@@ -329,9 +337,18 @@ pub async fn facets<F: SetFilter>(
     let mut all = BTreeMap::new();
     for facet in &request.facets {
         let mut set = Sql::default();
+        let from = match facet.source {
+            FacetSource::Array(column) => {
+                format!(
+                    "{} CROSS JOIN LATERAL unnest({column}) AS v(value)",
+                    spec.from()
+                )
+            }
+            _ => spec.from(),
+        };
         push_set(
             &mut set,
-            spec,
+            &from,
             &request.filter,
             request.search.as_ref(),
             Some(facet.name),
@@ -342,10 +359,8 @@ pub async fn facets<F: SetFilter>(
                     "SELECT {column}::text AS value, count(*) AS count"
                 ))
                 .suffixed(&format!(" AND {column} IS NOT NULL GROUP BY 1")),
-            FacetSource::Array(column) => set
-                .prefixed(&format!(
-                    "SELECT unnest({column})::text AS value, count(*) AS count"
-                ))
+            FacetSource::Array(_) => set
+                .prefixed("SELECT v.value::text AS value, count(*) AS count")
                 .suffixed(" GROUP BY 1"),
             FacetSource::Topics => {
                 let (table, column) = spec.topics;

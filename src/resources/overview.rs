@@ -1,0 +1,318 @@
+//! `/v1/overview`: the sector's overview in one response: initiatives per
+//! topic and scope, per scope and per country; experts per topic;
+//! organisations per type.
+
+use std::collections::BTreeMap;
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use diesel::QueryableByName;
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use super::AppState;
+use super::crud::Resource;
+use super::discovery::{ListRequest, TableSpec, push_set};
+use super::initiatives::Initiatives;
+use super::initiatives::model::InitiativeListQuery;
+use crate::domain::enums::{OrganisationType, Scope};
+use crate::domain::topics::{TopicRef, Vocabulary};
+use crate::error::ApiResult;
+use crate::http::query::QueryReader;
+use crate::sql::{Bind, Sql};
+
+/// Initiative counts by scope.
+#[derive(Debug, Default, Clone, Serialize, ToSchema)]
+pub struct ScopeCounts {
+    pub national: i64,
+    pub european: i64,
+    pub international: i64,
+}
+
+impl ScopeCounts {
+    fn add(&mut self, scope: &str, count: i64) {
+        match Scope::from_db(scope) {
+            Scope::National => self.national += count,
+            Scope::European => self.european += count,
+            Scope::International => self.international += count,
+        }
+    }
+}
+
+/// One row of the topic × scope matrix.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicRow {
+    pub topic: TopicRef,
+    /// The broader topic, if any; a row counts its narrower topics too.
+    pub parent: Option<String>,
+    pub scopes: ScopeCounts,
+    /// Initiatives on this topic (each has one scope, so this is the row's sum).
+    pub total: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CountryCount {
+    #[schema(example = "NL")]
+    pub country: String,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TopicCount {
+    pub topic: TopicRef,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct TypeCount {
+    #[serde(rename = "type")]
+    pub organisation_type: OrganisationType,
+    pub count: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct InitiativeOverview {
+    /// Initiatives matching the filters.
+    pub total: i64,
+    /// The topic × scope matrix: one row per topic, in vocabulary order.
+    pub by_topic_and_scope: Vec<TopicRow>,
+    /// Column totals: initiatives per scope.
+    pub by_scope: ScopeCounts,
+    /// Initiatives per country they name, most first.
+    pub by_country: Vec<CountryCount>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ExpertOverview {
+    pub total: i64,
+    /// Experts per topic of expertise (narrower topics counted in broader ones).
+    pub by_topic: Vec<TopicCount>,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct OrganisationOverview {
+    pub total: i64,
+    pub by_type: Vec<TypeCount>,
+}
+
+/// The overview. Initiative figures follow the filters; expert and
+/// organisation figures cover the whole registry.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({
+    "initiatives": {
+        "total": 3,
+        "byTopicAndScope": [{
+            "topic": {"slug": "algorithmic-bias", "label": {"en": "Algorithmic bias", "nl": "Bias van algoritmes"}},
+            "parent": null,
+            "scopes": {"national": 1, "european": 1, "international": 0},
+            "total": 2
+        }],
+        "byScope": {"national": 1, "european": 1, "international": 1},
+        "byCountry": [{"country": "NL", "count": 2}]
+    },
+    "experts": {"total": 12, "byTopic": [{"topic": {"slug": "privacy", "label": {"en": "Privacy", "nl": "Privacy"}}, "count": 4}]},
+    "organisations": {"total": 8, "byType": [{"type": "standards-body", "count": 3}]}
+}))]
+pub struct Overview {
+    pub initiatives: InitiativeOverview,
+    pub experts: ExpertOverview,
+    pub organisations: OrganisationOverview,
+}
+
+#[derive(QueryableByName)]
+struct Cell {
+    #[diesel(sql_type = Text)]
+    a: String,
+    #[diesel(sql_type = Text)]
+    b: String,
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+async fn cells(conn: &mut AsyncPgConnection, sql: Sql) -> ApiResult<Vec<Cell>> {
+    Ok(sql.into_query().load(conn).await?)
+}
+
+/// Counts per (ancestor topic, column) over a topic table joined to a set.
+fn by_topic(set: Sql, (table, column): (&str, &str), group: &str, vocabulary: &Vocabulary) -> Sql {
+    let mut set = set;
+    let (ancestors, slugs) = vocabulary.ancestor_pairs();
+    let a = set.bind(Bind::Texts(ancestors));
+    let s = set.bind(Bind::Texts(slugs));
+    set.prefixed(&format!(
+        "SELECT m.ancestor AS a, {group}::text AS b, count(DISTINCT r.id) AS count \
+         FROM {table} t JOIN unnest({a}::text[], {s}::text[]) AS m(ancestor, slug) ON m.slug = t.topic_slug \
+         JOIN (SELECT r.*"
+    ))
+    .suffixed(&format!(") r ON r.id = t.{column} GROUP BY 1, 2"))
+}
+
+fn whole_table(table: &str) -> Sql {
+    Sql::default().suffixed(&format!(" FROM {table} r WHERE r.deleted_at IS NULL"))
+}
+
+/// Overview of the registry
+///
+/// The matrix the sector asked for: initiatives per topic × scope (national,
+/// European, international) with row and column totals, initiatives per
+/// country, experts per topic and organisations per type. Accepts the
+/// initiative list's filters and `q`, which narrow the initiative figures.
+#[utoipa::path(
+    tag = "overview",
+    operation_id = "getOverview",
+    params(InitiativeListQuery),
+    responses((status = 200, description = "The overview", body = Overview))
+)]
+#[get("/overview")]
+pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse> {
+    let vocabulary = &state.vocabulary;
+    let spec: &TableSpec = &Initiatives::TABLE;
+    let keys: Vec<&str> = Initiatives::FILTER_KEYS
+        .iter()
+        .chain(&["q"])
+        .copied()
+        .collect();
+    let query = QueryReader::new(request.query_string(), &keys);
+    let list = ListRequest::read(query, spec, |q| Initiatives::read_filter(q, vocabulary))?;
+    let mut conn = state.conn().await?;
+    Initiatives::check_filter(&mut conn, &list.filter).await?;
+
+    let filtered = |from: &str| {
+        let mut set = Sql::default();
+        push_set(&mut set, from, &list.filter, list.search.as_ref(), None);
+        set
+    };
+    let table = spec.from();
+    let matrix = cells(
+        &mut conn,
+        by_topic(filtered(&table), spec.topics, "r.scope", vocabulary),
+    )
+    .await?;
+    let scopes = cells(
+        &mut conn,
+        filtered(&table)
+            .prefixed("SELECT r.scope AS a, '' AS b, count(*) AS count")
+            .suffixed(" GROUP BY 1"),
+    )
+    .await?;
+    let countries = cells(
+        &mut conn,
+        filtered(&format!(
+            "{table} CROSS JOIN LATERAL unnest(r.countries) AS c(country)"
+        ))
+        .prefixed("SELECT c.country AS a, '' AS b, count(*) AS count")
+        .suffixed(" GROUP BY 1"),
+    )
+    .await?;
+    let expert_topics = cells(
+        &mut conn,
+        by_topic(
+            whole_table("experts"),
+            ("expert_topics", "expert_id"),
+            "''",
+            vocabulary,
+        ),
+    )
+    .await?;
+    let expert_total = cells(
+        &mut conn,
+        whole_table("experts").prefixed("SELECT '' AS a, '' AS b, count(*) AS count"),
+    )
+    .await?;
+    let organisation_types = cells(
+        &mut conn,
+        whole_table("organisations")
+            .prefixed("SELECT r.organisation_type AS a, '' AS b, count(*) AS count")
+            .suffixed(" GROUP BY 1"),
+    )
+    .await?;
+
+    let mut rows: BTreeMap<&str, ScopeCounts> = BTreeMap::new();
+    for cell in &matrix {
+        rows.entry(cell.a.as_str())
+            .or_default()
+            .add(&cell.b, cell.count);
+    }
+    let mut by_scope = ScopeCounts::default();
+    for cell in &scopes {
+        by_scope.add(&cell.a, cell.count);
+    }
+    let by_topic_and_scope = vocabulary
+        .all()
+        .iter()
+        .map(|topic| {
+            let scopes = rows.get(topic.slug.as_str()).cloned().unwrap_or_default();
+            TopicRow {
+                topic: TopicRef {
+                    slug: topic.slug.clone(),
+                    label: topic.label.clone(),
+                },
+                parent: topic.parent.clone(),
+                total: scopes.national + scopes.european + scopes.international,
+                scopes,
+            }
+        })
+        .collect();
+    let mut by_country: Vec<CountryCount> = countries
+        .into_iter()
+        .map(|c| CountryCount {
+            country: c.a,
+            count: c.count,
+        })
+        .collect();
+    by_country.sort_by(|x, y| {
+        y.count
+            .cmp(&x.count)
+            .then_with(|| x.country.cmp(&y.country))
+    });
+    let expert_counts: BTreeMap<&str, i64> = expert_topics
+        .iter()
+        .map(|c| (c.a.as_str(), c.count))
+        .collect();
+    let mut by_type: Vec<TypeCount> = organisation_types
+        .iter()
+        .map(|c| TypeCount {
+            organisation_type: OrganisationType::from_db(&c.a),
+            count: c.count,
+        })
+        .collect();
+    by_type.sort_by(|x, y| {
+        y.count.cmp(&x.count).then_with(|| {
+            x.organisation_type
+                .as_str()
+                .cmp(y.organisation_type.as_str())
+        })
+    });
+
+    let overview = Overview {
+        initiatives: InitiativeOverview {
+            total: by_scope.national + by_scope.european + by_scope.international,
+            by_topic_and_scope,
+            by_scope,
+            by_country,
+        },
+        experts: ExpertOverview {
+            total: expert_total.iter().map(|c| c.count).sum(),
+            by_topic: vocabulary
+                .all()
+                .iter()
+                .map(|t| TopicCount {
+                    topic: TopicRef {
+                        slug: t.slug.clone(),
+                        label: t.label.clone(),
+                    },
+                    count: expert_counts.get(t.slug.as_str()).copied().unwrap_or(0),
+                })
+                .collect(),
+        },
+        organisations: OrganisationOverview {
+            total: by_type.iter().map(|t| t.count).sum(),
+            by_type,
+        },
+    };
+    Ok(HttpResponse::Ok().json(overview))
+}
