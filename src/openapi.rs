@@ -4,10 +4,12 @@
 //! headers, and the problem responses each kind of operation can give.
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Operation, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, Responses};
 use utoipa::openapi::server::Server;
-use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi as Spec, Ref, RefOr, Response, Type};
+use utoipa::openapi::{
+    ContentBuilder, ObjectBuilder, OpenApi as Spec, Ref, RefOr, Required, Response, Type,
+};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::error::{PROBLEM_JSON, Problem};
@@ -224,7 +226,62 @@ fn add_shared_responses(spec: &mut Spec) {
             }
             add_headers(&mut operation.responses);
         }
+        if let Some(get) = &mut item.get {
+            add_conditional_get(get);
+        }
     }
+}
+
+/// GETs answer with a strong `ETag` and `Cache-Control: no-cache`, and 304
+/// to an `If-None-Match` naming the current ETag (see `conditional_get`).
+fn add_conditional_get(operation: &mut Operation) {
+    let string = || ObjectBuilder::new().schema_type(Type::String);
+    let etag = HeaderBuilder::new()
+        .schema(Some(string()))
+        .description(Some(
+            "Strong validator of this response; for a record it starts with the record's version",
+        ))
+        .example(Some("\"3-9f2c4e1ab07d5c31\"".into()))
+        .build();
+    let cache_control = HeaderBuilder::new()
+        .schema(Some(string()))
+        .description(Some(
+            "Keep a copy if you like, but revalidate it with If-None-Match",
+        ))
+        .example(Some("no-cache".into()))
+        .build();
+    if let Some(RefOr::T(ok)) = operation.responses.responses.get_mut("200") {
+        ok.headers
+            .entry("ETag".to_owned())
+            .or_insert_with(|| RefOr::T(etag.clone()));
+        ok.headers
+            .insert("Cache-Control".to_owned(), RefOr::T(cache_control));
+    }
+    let mut not_modified = ResponseBuilder::new()
+        .description("Not modified: the ETag in If-None-Match is still current")
+        .header("ETag", etag);
+    for (name, _) in shared_headers() {
+        not_modified =
+            not_modified.header_ref(name, Ref::new(format!("#/components/headers/{name}")));
+    }
+    operation
+        .responses
+        .responses
+        .insert("304".to_owned(), RefOr::T(not_modified.build()));
+    let if_none_match = ParameterBuilder::new()
+        .name("If-None-Match")
+        .parameter_in(ParameterIn::Header)
+        .required(Required::False)
+        .description(Some(
+            "ETags of copies you hold; if one is current the answer is 304 without a body",
+        ))
+        .schema(Some(string()))
+        .example(Some("\"3-9f2c4e1ab07d5c31\"".into()))
+        .build();
+    operation
+        .parameters
+        .get_or_insert_with(Vec::new)
+        .push(RefOr::T(if_none_match));
 }
 
 /// Adds the shared headers to the operation's own responses (the shared

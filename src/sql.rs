@@ -6,12 +6,13 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_query;
-use diesel::sql_types::{Array, Date, Double, Int8, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Date, Double, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
 #[derive(Debug, Clone)]
 pub enum Bind {
     Text(String),
+    OptionalText(Option<String>),
     Texts(Vec<String>),
     Uuid(Uuid),
     Uuids(Vec<Uuid>),
@@ -74,6 +75,7 @@ impl Sql {
         for bind in self.binds {
             query = match bind {
                 Bind::Text(v) => query.bind::<Text, _>(v),
+                Bind::OptionalText(v) => query.bind::<Nullable<Text>, _>(v),
                 Bind::Texts(v) => query.bind::<Array<Text>, _>(v),
                 Bind::Uuid(v) => query.bind::<SqlUuid, _>(v),
                 Bind::Uuids(v) => query.bind::<Array<SqlUuid>, _>(v),

@@ -320,6 +320,16 @@ impl RorId {
 pub struct WebUrl(String);
 
 impl WebUrl {
+    /// The host without a leading `www.`, lower-case: what makes two
+    /// addresses "the same website".
+    pub fn domain(&self) -> String {
+        let host = url::Url::parse(&self.0)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_ascii_lowercase))
+            .unwrap_or_default();
+        host.strip_prefix("www.").map(str::to_owned).unwrap_or(host)
+    }
+
     pub fn parse(raw: &str) -> Result<Self, FieldError> {
         let trimmed = raw.trim();
         let invalid = || FieldError::new("invalid-url", "must be an absolute http or https URL");

@@ -5,8 +5,8 @@ use std::time::Instant;
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::StatusCode;
 use actix_web::http::header::{self, HeaderName, HeaderValue};
+use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, ResponseError};
 use uuid::Uuid;
@@ -140,4 +140,85 @@ fn by_status(path: &str, status: StatusCode) -> ApiError {
         ),
         _ => ApiError::internal(format!("unexpected {status} response")),
     }
+}
+
+/// Strong ETags and conditional GET. Every successful JSON response gets an
+/// ETag from a hash of its bytes; a record's ETag also carries its version
+/// (`"3-9f2c…"`), which `If-Match` compares. A GET whose `If-None-Match`
+/// names the current ETag is answered 304 without a body.
+pub async fn conditional_get(
+    request: ServiceRequest,
+    next: Next<impl MessageBody + 'static>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let is_read = matches!(*request.method(), Method::GET | Method::HEAD);
+    let if_none_match = request
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|v| v.to_str().ok())
+        .map(str::to_owned);
+    let response = next.call(request).await?;
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .is_some_and(|ct| ct.as_bytes().starts_with(b"application/json"));
+    let tagged = response.headers().contains_key(header::ETAG);
+    if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED)
+        || !is_json
+        || !(is_read || tagged)
+    {
+        return Ok(response.map_into_left_body());
+    }
+    let (http_request, response) = response.into_parts();
+    let (mut head, body) = response.into_parts();
+    let bytes = actix_web::body::to_bytes(body)
+        .await
+        .map_err(|_| ApiError::internal("response body could not be read"))?;
+    let hash = body_hash(&bytes);
+    let etag = match head
+        .headers()
+        .get(header::ETAG)
+        .and_then(|v| v.to_str().ok())
+    {
+        Some(version) => format!("\"{}-{hash}\"", version.trim_matches('"')),
+        None => format!("\"{hash}\""),
+    };
+    let etag_value = HeaderValue::from_str(&etag).map_err(ApiError::internal)?;
+    head.headers_mut().insert(header::ETAG, etag_value.clone());
+    if is_read && !head.headers().contains_key(header::CACHE_CONTROL) {
+        // Clients may keep a copy but must revalidate it, which the ETag
+        // makes cheap.
+        head.headers_mut()
+            .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    if is_read
+        && if_none_match
+            .as_deref()
+            .is_some_and(|tags| matches_any(tags, &etag))
+    {
+        let mut not_modified = actix_web::HttpResponse::NotModified();
+        for name in [header::ETAG, header::CACHE_CONTROL] {
+            if let Some(value) = head.headers().get(&name) {
+                not_modified.insert_header((name, value.clone()));
+            }
+        }
+        return Ok(ServiceResponse::new(http_request, not_modified.finish()).map_into_right_body());
+    }
+    let rebuilt = head.set_body(actix_web::body::BoxBody::new(bytes));
+    Ok(ServiceResponse::new(http_request, rebuilt).map_into_right_body())
+}
+
+/// A 64-bit hash of a body, as hex. Only equality matters, within one
+/// release; SipHash is fast enough for JSON of any size we send.
+fn body_hash(bytes: &[u8]) -> String {
+    use std::hash::{DefaultHasher, Hasher};
+    let mut hasher = DefaultHasher::new();
+    hasher.write(bytes);
+    format!("{:016x}", hasher.finish())
+}
+
+/// `If-None-Match` matching (RFC 9110: weak comparison, `*` matches all).
+fn matches_any(tags: &str, etag: &str) -> bool {
+    tags.split(',')
+        .map(|t| t.trim().trim_start_matches("W/"))
+        .any(|t| t == "*" || t == etag)
 }

@@ -85,6 +85,10 @@ impl QueryReader {
         }
     }
 
+    pub fn has_errors(&self) -> bool {
+        !self.errors.is_empty()
+    }
+
     pub fn has_error(&self, name: &str) -> bool {
         self.errors.iter().any(|e| e.name == name)
     }

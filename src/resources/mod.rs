@@ -7,6 +7,7 @@ pub mod discovery;
 pub mod experts;
 pub mod initiatives;
 pub mod links;
+pub mod matches;
 pub mod organisations;
 pub mod overview;
 pub mod records;

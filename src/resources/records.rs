@@ -75,8 +75,11 @@ impl Precondition {
         if text == "*" {
             return Ok(Self(None));
         }
+        // Our ETags are `"<version>-<hash>"` (or `"<version>"`): the version
+        // is what a write must be based on.
         text.strip_prefix('"')
             .and_then(|t| t.strip_suffix('"'))
+            .and_then(|t| t.split('-').next())
             .and_then(|t| t.parse::<i64>().ok())
             .map(|v| Self(Some(v)))
             .ok_or_else(|| {
@@ -100,7 +103,7 @@ impl utoipa::IntoParams for IfMatch {
         use utoipa::openapi::{ObjectBuilder, Required, Type};
         let etag = ObjectBuilder::new()
             .schema_type(Type::String)
-            .pattern(Some(r#"^(\*|"[0-9]+")$"#));
+            .pattern(Some(r#"^(\*|"[0-9]+(-[0-9a-f]+)?")$"#));
         vec![ParameterBuilder::new()
             .name("If-Match")
             .parameter_in(ParameterIn::Header)

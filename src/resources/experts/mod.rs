@@ -6,7 +6,10 @@ pub mod repo;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use self::model::{AffiliationInput, Expert, ExpertDraft, ExpertListQuery};
+use self::model::{
+    AffiliationInput, Expert, ExpertDraft, ExpertListQuery, ExpertMatches, ExpertProbe,
+    ExpertProbeQuery,
+};
 use super::AppState;
 use super::crud;
 use super::links::{self, Affiliations};
@@ -47,6 +50,28 @@ pub async fn create_expert(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     crud::create::<Experts>(state, body).await
+}
+
+/// Find possible duplicates
+///
+/// Before creating an expert, a curator checks whether they are already
+/// there. Candidates are ranked by a score in 0..1 with the reasons they
+/// matched: the same ORCID iD, the same e-mail address, a similar name.
+#[utoipa::path(
+    tag = "experts",
+    operation_id = "findExpertMatches",
+    params(ExpertProbeQuery),
+    responses((status = 200, description = "Candidates, best first (at most 10)", body = ExpertMatches))
+)]
+#[get("/experts/matches")]
+pub async fn expert_matches(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let probe = ExpertProbe::from_query(request.query_string())?;
+    let mut conn = state.conn().await?;
+    let items = repo::candidates(&mut conn, &probe).await?;
+    Ok(HttpResponse::Ok().json(ExpertMatches { items }))
 }
 
 /// Get an expert

@@ -5,7 +5,10 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Expert, ExpertDraft, ExpertFilter, FIELDS, FILTER_KEYS, NESTED_FIELDS};
+use super::model::{
+    Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
+    NESTED_FIELDS,
+};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Email, Language, Localized, Name, Orcid, ShortText, Slug};
 use crate::error::ApiResult;
@@ -15,8 +18,12 @@ use crate::resources::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
 };
 use crate::resources::links::{self, LocalizedText, expert_name};
+use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::resources::records::{self, Kind};
 use crate::schema::experts;
+use crate::sql::{Bind, Sql};
+use diesel::QueryableByName;
+use diesel::sql_types::{Bool, Float4, Nullable, Text};
 use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
@@ -256,4 +263,80 @@ async fn assemble(
             version: row.version,
         })
         .collect())
+}
+
+#[derive(QueryableByName)]
+struct CandidateRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    given_name: String,
+    #[diesel(sql_type = Text)]
+    family_name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    orcid: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    country: Option<String>,
+    #[diesel(sql_type = Bool)]
+    same_orcid: bool,
+    #[diesel(sql_type = Bool)]
+    same_email: bool,
+    #[diesel(sql_type = Float4)]
+    name_similarity: f32,
+}
+
+/// Experts who may be the one described: same ORCID iD, same e-mail address
+/// (any case), or a similar name (trigrams).
+pub async fn candidates(
+    conn: &mut AsyncPgConnection,
+    probe: &ExpertProbe,
+) -> ApiResult<Vec<ExpertCandidate>> {
+    let mut sql = Sql::default();
+    let name = sql.bind(Bind::OptionalText(
+        probe.name.as_ref().map(|n| n.as_str().to_owned()),
+    ));
+    let orcid = sql.bind(Bind::OptionalText(
+        probe.orcid.as_ref().map(|o| o.as_str().to_owned()),
+    ));
+    let email = sql.bind(Bind::OptionalText(
+        probe.email.as_ref().map(|e| e.as_str().to_owned()),
+    ));
+    let limit = sql.bind(Bind::Int(MAX_CANDIDATES as i64 * 5));
+    sql.push(&format!(
+        "SELECT r.id, r.given_name, r.family_name, r.orcid, r.country, \
+         coalesce(r.orcid = {orcid}, false) AS same_orcid, \
+         coalesce(lower(r.email) = lower({email}), false) AS same_email, \
+         coalesce(greatest(word_similarity(aimd_fold({name}), r.search_name), \
+         word_similarity(r.search_name, aimd_fold({name}))), 0)::float4 AS name_similarity \
+         FROM experts r WHERE r.deleted_at IS NULL AND (r.orcid = {orcid} OR lower(r.email) = lower({email}) \
+         OR aimd_fold({name}) <% r.search_name OR aimd_fold({name}) %> r.search_name) \
+         ORDER BY name_similarity DESC, r.id LIMIT {limit}"
+    ));
+    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
+    let mut candidates: Vec<ExpertCandidate> = rows
+        .into_iter()
+        .map(|row| {
+            let similarity = f64::from(row.name_similarity);
+            let reasons: Vec<MatchReason> = [
+                (row.same_orcid, MatchReason::SameOrcid),
+                (row.same_email, MatchReason::SameEmail),
+                (similarity >= SIMILAR_NAME, MatchReason::SimilarName),
+            ]
+            .into_iter()
+            .filter_map(|(applies, reason)| applies.then_some(reason))
+            .collect();
+            ExpertCandidate {
+                score: score(&reasons, similarity),
+                reasons,
+                id: row.id,
+                name: expert_name(&row.given_name, &row.family_name),
+                orcid: row.orcid,
+                country: row.country,
+            }
+        })
+        .filter(|c| !c.reasons.is_empty())
+        .collect();
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    candidates.truncate(MAX_CANDIDATES);
+    Ok(candidates)
 }

@@ -6,7 +6,10 @@ pub mod repo;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 
-use self::model::{Organisation, OrganisationDraft, OrganisationListQuery};
+use self::model::{
+    Organisation, OrganisationDraft, OrganisationListQuery, OrganisationMatches, OrganisationProbe,
+    OrganisationProbeQuery,
+};
 use super::AppState;
 use super::crud;
 use super::records::IfMatch;
@@ -46,6 +49,29 @@ pub async fn create_organisation(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     crud::create::<Organisations>(state, body).await
+}
+
+/// Find possible duplicates
+///
+/// Before creating an organisation, a curator checks whether it is already
+/// there. Candidates are ranked by a score in 0..1 with the reasons they
+/// matched: the same ROR id, the same website domain, the name given being
+/// their acronym, a similar name (typos allowed), the same country.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "findOrganisationMatches",
+    params(OrganisationProbeQuery),
+    responses((status = 200, description = "Candidates, best first (at most 10)", body = OrganisationMatches))
+)]
+#[get("/organisations/matches")]
+pub async fn organisation_matches(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let probe = OrganisationProbe::from_query(request.query_string())?;
+    let mut conn = state.conn().await?;
+    let items = repo::candidates(&mut conn, &probe).await?;
+    Ok(HttpResponse::Ok().json(OrganisationMatches { items }))
 }
 
 /// Get an organisation

@@ -19,6 +19,7 @@ use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
 use crate::resources::discovery::{SetFilter, conditions, texts};
 use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
+use crate::resources::matches::MatchReason;
 use crate::sql::Sql;
 
 pub const FIELDS: &[&str] = &[
@@ -219,4 +220,91 @@ pub struct OrganisationListQuery {
     /// Id of an initiative the organisation takes part in.
     #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000002"]))]
     pub initiative: Option<Vec<Uuid>>,
+}
+
+/// What a curator knows about an organisation they are about to create.
+#[derive(Debug, Clone)]
+pub struct OrganisationProbe {
+    pub name: Option<Name>,
+    pub country: Option<Country>,
+    /// The website's host without `www.`, lower-case.
+    pub domain: Option<String>,
+    pub ror_id: Option<RorId>,
+}
+
+pub const PROBE_KEYS: &[&str] = &["name", "country", "website", "rorId"];
+
+impl OrganisationProbe {
+    pub fn from_query(query: &str) -> ApiResult<Self> {
+        let mut q = QueryReader::new(query, PROBE_KEYS);
+        let probe = Self {
+            name: q.one("name", Name::parse),
+            country: q.one("country", Country::parse),
+            domain: q.one("website", |raw| WebUrl::parse(raw).map(|url| url.domain())),
+            ror_id: q.one("rorId", RorId::parse),
+        };
+        if probe.name.is_none()
+            && probe.domain.is_none()
+            && probe.ror_id.is_none()
+            && !q.has_errors()
+        {
+            q.error(
+                "name",
+                "required",
+                "give at least one of name, website and rorId",
+            );
+        }
+        q.finish()?;
+        Ok(probe)
+    }
+}
+
+/// The duplicate finder's query parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct OrganisationProbeQuery {
+    /// The name (or acronym) as the curator would write it; typos are fine.
+    #[param(example = "Nederlands Normalisatie-instituut")]
+    pub name: Option<String>,
+    /// ISO 3166-1 alpha-2 code; a shared country raises a candidate a little.
+    #[param(example = "NL")]
+    pub country: Option<String>,
+    /// Any URL on the organisation's website; compared by domain.
+    #[param(example = "https://www.nen.nl/en/")]
+    pub website: Option<String>,
+    /// ROR identifier, bare or as a URL.
+    #[param(rename = "rorId", example = "https://ror.org/02e2c7k09")]
+    pub ror_id: Option<String>,
+}
+
+/// A possible duplicate of the organisation described.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({
+    "id": "01938b1e-7f00-7aaa-8000-000000000001",
+    "name": "Koninklijk Nederlands Normalisatie-instituut",
+    "acronym": "NEN",
+    "country": "NL",
+    "website": "https://www.nen.nl/",
+    "rorId": null,
+    "score": 0.95,
+    "reasons": ["same-website-domain", "similar-name", "same-country"]
+}))]
+pub struct OrganisationCandidate {
+    pub id: Uuid,
+    pub name: String,
+    pub acronym: Option<String>,
+    pub country: Option<String>,
+    pub website: Option<String>,
+    pub ror_id: Option<String>,
+    /// How likely a duplicate, 0..1: 1 for the same identifier.
+    #[schema(minimum = 0, maximum = 1)]
+    pub score: f64,
+    pub reasons: Vec<MatchReason>,
+}
+
+/// Candidates, best first.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct OrganisationMatches {
+    pub items: Vec<OrganisationCandidate>,
 }

@@ -6,7 +6,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{
-    FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationDraft, OrganisationFilter,
+    FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationCandidate, OrganisationDraft,
+    OrganisationFilter, OrganisationProbe,
 };
 use crate::domain::enums::OrganisationType;
 use crate::domain::topics::Vocabulary;
@@ -18,8 +19,12 @@ use crate::resources::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
 };
 use crate::resources::links::{self, LocalizedText};
+use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::resources::records::{self, Kind};
 use crate::schema::organisations;
+use crate::sql::{Bind, Sql};
+use diesel::QueryableByName;
+use diesel::sql_types::{Bool, Float4, Nullable, Text};
 use serde_json::Value;
 
 #[derive(Queryable, Selectable)]
@@ -252,4 +257,93 @@ async fn assemble(
             version: row.version,
         })
         .collect())
+}
+
+#[derive(QueryableByName)]
+struct CandidateRow {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    id: Uuid,
+    #[diesel(sql_type = Text)]
+    name: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    acronym: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    country: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    website: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    ror_id: Option<String>,
+    #[diesel(sql_type = Bool)]
+    same_ror: bool,
+    #[diesel(sql_type = Bool)]
+    same_domain: bool,
+    #[diesel(sql_type = Bool)]
+    acronym_match: bool,
+    #[diesel(sql_type = Bool)]
+    same_country: bool,
+    #[diesel(sql_type = Float4)]
+    name_similarity: f32,
+}
+
+/// Organisations that may be the one described: same ROR id, same website
+/// domain, the name given as their acronym, or a similar name (trigrams).
+pub async fn candidates(
+    conn: &mut AsyncPgConnection,
+    probe: &OrganisationProbe,
+) -> ApiResult<Vec<OrganisationCandidate>> {
+    let mut sql = Sql::default();
+    let name = sql.bind(Bind::OptionalText(
+        probe.name.as_ref().map(|n| n.as_str().to_owned()),
+    ));
+    let ror = sql.bind(Bind::OptionalText(
+        probe.ror_id.as_ref().map(|r| r.as_str().to_owned()),
+    ));
+    let domain = sql.bind(Bind::OptionalText(probe.domain.clone()));
+    let country = sql.bind(Bind::OptionalText(
+        probe.country.as_ref().map(|c| c.as_str().to_owned()),
+    ));
+    let limit = sql.bind(Bind::Int(MAX_CANDIDATES as i64 * 5));
+    sql.push(&format!(
+        "SELECT r.id, r.name, r.acronym, r.country, r.website, r.ror_id, \
+         coalesce(r.ror_id = {ror}, false) AS same_ror, \
+         coalesce(r.website_domain = {domain}, false) AS same_domain, \
+         coalesce(lower(r.acronym) = lower({name}), false) AS acronym_match, \
+         coalesce(r.country = {country}, false) AS same_country, \
+         coalesce(greatest(word_similarity(aimd_fold({name}), r.search_name), \
+         word_similarity(r.search_name, aimd_fold({name}))), 0)::float4 AS name_similarity \
+         FROM organisations r WHERE r.deleted_at IS NULL AND (r.ror_id = {ror} OR r.website_domain = {domain} \
+         OR lower(r.acronym) = lower({name}) OR aimd_fold({name}) <% r.search_name OR aimd_fold({name}) %> r.search_name) \
+         ORDER BY name_similarity DESC, r.id LIMIT {limit}"
+    ));
+    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
+    let mut candidates: Vec<OrganisationCandidate> = rows
+        .into_iter()
+        .map(|row| {
+            let similarity = f64::from(row.name_similarity);
+            let reasons: Vec<MatchReason> = [
+                (row.same_ror, MatchReason::SameRorId),
+                (row.same_domain, MatchReason::SameWebsiteDomain),
+                (row.acronym_match, MatchReason::Acronym),
+                (similarity >= SIMILAR_NAME, MatchReason::SimilarName),
+                (row.same_country, MatchReason::SameCountry),
+            ]
+            .into_iter()
+            .filter_map(|(applies, reason)| applies.then_some(reason))
+            .collect();
+            OrganisationCandidate {
+                score: score(&reasons, similarity),
+                reasons,
+                id: row.id,
+                name: row.name,
+                acronym: row.acronym,
+                country: row.country,
+                website: row.website,
+                ror_id: row.ror_id,
+            }
+        })
+        .filter(|c| c.reasons.iter().any(|r| *r != MatchReason::SameCountry))
+        .collect();
+    candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
+    candidates.truncate(MAX_CANDIDATES);
+    Ok(candidates)
 }
