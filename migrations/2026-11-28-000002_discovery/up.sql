@@ -56,7 +56,11 @@ ALTER TABLE experts
         setweight(to_tsvector('aimd_nl', coalesce(bio_nl, '')), 'C')
     ) STORED,
     ADD COLUMN search_name text GENERATED ALWAYS AS (aimd_fold(given_name || ' ' || family_name)) STORED,
-    ADD COLUMN sort_name text GENERATED ALWAYS AS (aimd_fold(family_name || ' ' || given_name)) STORED;
+    -- Sorted as Dutch lists sort names: "de Vries" under V.
+    ADD COLUMN sort_name text GENERATED ALWAYS AS (aimd_fold(
+        regexp_replace(family_name, '^((van|von|de|der|den|het|ten|ter|te|du|la|le|di|da|dos|das|del|d'')\s+)+', '', 'i')
+        || ' ' || family_name || ' ' || given_name
+    )) STORED;
 
 -- Search.
 CREATE INDEX initiatives_search_idx ON initiatives USING gin (search_vector) WHERE deleted_at IS NULL;

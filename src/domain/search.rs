@@ -77,6 +77,13 @@ impl SearchText {
         Ok(text)
     }
 
+    pub fn has_phrase(&self) -> bool {
+        self.groups
+            .iter()
+            .flatten()
+            .any(|t| matches!(t, Term::Phrase(_)))
+    }
+
     /// The positive words, joined: what typo-tolerant name matching compares.
     pub fn words(&self) -> String {
         let mut words = Vec::new();

@@ -4,6 +4,7 @@
 mod support;
 
 mod crud;
+mod discovery;
 mod errors;
 mod links;
 mod lists;

@@ -2,7 +2,8 @@
 //! Dutch or as a plain folded word (names, acronyms), so each term becomes
 //! the OR of its three configurations' tsqueries; terms are ANDed, `or`
 //! groups ORed, and exclusions subtracted. Names and acronyms also match by
-//! trigram word similarity, which forgives typos.
+//! trigram word similarity, which forgives typos; not for queries with a
+//! quoted phrase, whose word order must hold.
 
 use crate::domain::search::{SearchText, Term};
 use crate::sql::{Bind, Sql};
@@ -54,10 +55,13 @@ pub fn text_match(sql: &mut Sql, text: &SearchText) -> TextMatch {
         Some(tsquery) => {
             let words = sql.bind(Bind::Text(text.words()));
             let folded = format!("aimd_fold({words})");
+            let fuzzy = if text.has_phrase() {
+                String::new()
+            } else {
+                format!(" OR {folded} <% r.search_name")
+            };
             TextMatch {
-                condition: format!(
-                    "((r.search_vector @@ {tsquery} OR {folded} <% r.search_name){exclusion})"
-                ),
+                condition: format!("((r.search_vector @@ {tsquery}{fuzzy}){exclusion})"),
                 score: format!(
                     "(ts_rank(r.search_vector, {tsquery}) + word_similarity({folded}, r.search_name))::float8"
                 ),

@@ -156,6 +156,8 @@ pub struct ExpertFilter {
     pub organisation: Vec<Uuid>,
     pub initiative: Vec<Uuid>,
     pub initiative_scope: Vec<Scope>,
+    /// Topics of the initiatives (with descendants), flattened.
+    pub initiative_topic: Vec<String>,
     pub language: Vec<Language>,
 }
 
@@ -166,6 +168,7 @@ pub const FILTER_KEYS: &[&str] = &[
     "organisation",
     "initiative",
     "initiativeScope",
+    "initiativeTopic",
     "language",
 ];
 
@@ -177,6 +180,11 @@ impl ExpertFilter {
             organisation: q.many("organisation", parse_uuid),
             initiative: q.many("initiative", parse_uuid),
             initiative_scope: q.many("initiativeScope", Scope::parse),
+            initiative_topic: q
+                .many("initiativeTopic", |raw| vocabulary.known(Slug::parse(raw)?))
+                .iter()
+                .flat_map(|t| vocabulary.family(t.as_str()))
+                .collect(),
             language: q.many("language", Language::parse),
         }
     }
@@ -202,12 +210,24 @@ impl SetFilter for ExpertFilter {
             "initiative_id",
             &self.initiative,
         );
-        if !self.initiative_scope.is_empty() {
-            let scopes = sql.bind(Bind::Texts(texts(&self.initiative_scope, |s| s.as_str())));
-            sql.push(&format!(
-                " AND r.id IN (SELECT ie.expert_id FROM initiative_experts ie JOIN initiatives i ON i.id = ie.initiative_id \
-                 WHERE i.deleted_at IS NULL AND i.scope = ANY({scopes}))"
-            ));
+        // Scope and topic of the initiatives hold for the same initiative:
+        // "experts in international initiatives on clinical validation".
+        if !self.initiative_scope.is_empty() || !self.initiative_topic.is_empty() {
+            sql.push(
+                " AND r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
+                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL",
+            );
+            if !self.initiative_scope.is_empty() {
+                let scopes = sql.bind(Bind::Texts(texts(&self.initiative_scope, |s| s.as_str())));
+                sql.push(&format!(" AND i.scope = ANY({scopes})"));
+            }
+            if !self.initiative_topic.is_empty() {
+                let topics = sql.bind(Bind::Texts(self.initiative_topic.clone()));
+                sql.push(&format!(
+                    " AND i.id IN (SELECT initiative_id FROM initiative_topics WHERE topic_slug = ANY({topics}))"
+                ));
+            }
+            sql.push(")");
         }
         if except != Some("language") {
             conditions::overlaps(sql, "r.languages", texts(&self.language, Language::as_str));
@@ -249,6 +269,10 @@ pub struct ExpertListQuery {
     /// Experts taking part in initiatives of this scope.
     #[param(rename = "initiativeScope", explode, example = json!(["international"]))]
     pub initiative_scope: Option<Vec<Scope>>,
+    /// Experts taking part in initiatives on this topic (or a narrower one).
+    /// With `initiativeScope`, both hold for the same initiative.
+    #[param(rename = "initiativeTopic", explode, example = json!(["clinical-validation"]))]
+    pub initiative_topic: Option<Vec<String>>,
     /// ISO 639-1 code of a language the expert works in.
     #[param(explode, example = json!(["nl"]))]
     pub language: Option<Vec<String>>,

@@ -144,7 +144,8 @@ impl Resource for Experts {
             "organisation",
             &filter.organisation,
         )
-        .await
+        .await?;
+        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn insert(conn: &mut AsyncPgConnection, draft: &ExpertDraft) -> ApiResult<Uuid> {

@@ -173,8 +173,18 @@ impl Resource for Initiatives {
         record.version
     }
 
-    async fn check_filter(_: &mut AsyncPgConnection, _: &InitiativeFilter) -> ApiResult<()> {
-        Ok(())
+    async fn check_filter(
+        conn: &mut AsyncPgConnection,
+        filter: &InitiativeFilter,
+    ) -> ApiResult<()> {
+        records::check_filter_ids(
+            conn,
+            Kind::Organisation,
+            "organisation",
+            &filter.organisation,
+        )
+        .await?;
+        records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert).await
     }
 
     async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {

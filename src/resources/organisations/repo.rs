@@ -135,8 +135,11 @@ impl Resource for Organisations {
         record.version
     }
 
-    async fn check_filter(_: &mut AsyncPgConnection, _: &OrganisationFilter) -> ApiResult<()> {
-        Ok(())
+    async fn check_filter(
+        conn: &mut AsyncPgConnection,
+        filter: &OrganisationFilter,
+    ) -> ApiResult<()> {
+        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
