@@ -1,3 +1,9 @@
+DROP INDEX initiatives_facts_idx, experts_facts_idx, organisations_facts_idx,
+    initiatives_topics_idx, experts_topics_idx, organisations_topics_idx;
+ALTER TABLE initiatives DROP COLUMN topic_closure;
+ALTER TABLE experts DROP COLUMN topic_closure;
+ALTER TABLE organisations DROP COLUMN topic_closure;
+DROP FUNCTION aimd_topic_closure(text[]);
 DROP INDEX experts_email_idx, experts_orcid_idx, organisations_domain_idx, organisations_ror_idx;
 ALTER TABLE organisations DROP COLUMN website_domain;
 DROP INDEX expert_topics_expert_idx, experts_languages_idx, initiatives_active_idx,

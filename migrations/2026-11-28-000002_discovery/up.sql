@@ -25,6 +25,30 @@ CREATE FUNCTION aimd_fold(value text) RETURNS text
     LANGUAGE sql IMMUTABLE PARALLEL SAFE STRICT
     RETURN lower(public.unaccent('public.unaccent'::regdictionary, value));
 
+-- A record's topics with all their ancestors, so that a topic filter or
+-- count matches narrower topics without walking the hierarchy per query.
+-- Kept current by the service whenever a record's topics change.
+CREATE FUNCTION aimd_topic_closure(slugs text[]) RETURNS text[]
+    LANGUAGE sql STABLE PARALLEL SAFE
+    RETURN (
+        WITH RECURSIVE up(slug, parent_slug) AS (
+            SELECT slug, parent_slug FROM topics WHERE slug = ANY(slugs)
+            UNION
+            SELECT t.slug, t.parent_slug FROM topics t JOIN up ON t.slug = up.parent_slug
+        )
+        SELECT coalesce(array_agg(DISTINCT slug ORDER BY slug), '{}') FROM up
+    );
+
+ALTER TABLE initiatives ADD COLUMN topic_closure text[] NOT NULL DEFAULT '{}';
+ALTER TABLE experts ADD COLUMN topic_closure text[] NOT NULL DEFAULT '{}';
+ALTER TABLE organisations ADD COLUMN topic_closure text[] NOT NULL DEFAULT '{}';
+UPDATE initiatives r SET topic_closure = aimd_topic_closure(
+    ARRAY(SELECT topic_slug FROM initiative_topics WHERE initiative_id = r.id));
+UPDATE experts r SET topic_closure = aimd_topic_closure(
+    ARRAY(SELECT topic_slug FROM expert_topics WHERE expert_id = r.id));
+UPDATE organisations r SET topic_closure = aimd_topic_closure(
+    ARRAY(SELECT topic_slug FROM organisation_topics WHERE organisation_id = r.id));
+
 ALTER TABLE initiatives
     ADD COLUMN search_vector tsvector GENERATED ALWAYS AS (
         setweight(to_tsvector('aimd_en', coalesce(title_en, '')), 'A') ||
@@ -89,6 +113,18 @@ CREATE INDEX organisations_ror_idx ON organisations (ror_id) WHERE deleted_at IS
 CREATE INDEX organisations_domain_idx ON organisations (website_domain) WHERE deleted_at IS NULL;
 CREATE INDEX experts_orcid_idx ON experts (orcid) WHERE deleted_at IS NULL;
 CREATE INDEX experts_email_idx ON experts (lower(email)) WHERE deleted_at IS NULL;
+
+-- Filters, counts and facets read these covering indexes instead of the
+-- wide rows (index-only scans), and walk them in id order for pages.
+CREATE INDEX initiatives_facts_idx ON initiatives (id)
+    INCLUDE (scope, status, initiative_type, countries, regulations, topic_closure, start_date, end_date, updated_at)
+    WHERE deleted_at IS NULL;
+CREATE INDEX experts_facts_idx ON experts (id) INCLUDE (country, languages, topic_closure) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_facts_idx ON organisations (id) INCLUDE (organisation_type, country, topic_closure)
+    WHERE deleted_at IS NULL;
+CREATE INDEX initiatives_topics_idx ON initiatives USING gin (topic_closure) WHERE deleted_at IS NULL;
+CREATE INDEX experts_topics_idx ON experts USING gin (topic_closure) WHERE deleted_at IS NULL;
+CREATE INDEX organisations_topics_idx ON organisations USING gin (topic_closure) WHERE deleted_at IS NULL;
 
 -- Filters added with discovery.
 CREATE INDEX initiatives_active_idx ON initiatives (start_date, end_date) WHERE deleted_at IS NULL;

@@ -110,33 +110,6 @@ impl Vocabulary {
             .collect()
     }
 
-    /// A topic and all topics below it.
-    pub fn family(&self, slug: &str) -> Vec<String> {
-        let mut family = vec![slug.to_owned()];
-        let mut next = 0;
-        while next < family.len() {
-            if let Some(topic) = self.get(&family[next]) {
-                family.extend(topic.children.iter().cloned());
-            }
-            next += 1;
-        }
-        family
-    }
-
-    /// Every (topic, descendant-or-self) pair, as two parallel lists, so that
-    /// counting by the first counts a record under all its topics' ancestors.
-    pub fn ancestor_pairs(&self) -> (Vec<String>, Vec<String>) {
-        let mut ancestors = Vec::new();
-        let mut slugs = Vec::new();
-        for topic in &self.topics {
-            for member in self.family(&topic.slug) {
-                ancestors.push(topic.slug.clone());
-                slugs.push(member);
-            }
-        }
-        (ancestors, slugs)
-    }
-
     /// Checks a slug given in a query parameter or body.
     pub fn known(&self, slug: Slug) -> Result<Slug, FieldError> {
         if self.by_slug.contains_key(slug.as_str()) {

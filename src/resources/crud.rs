@@ -87,7 +87,14 @@ pub async fn list<R: Resource>(
     let list = ListRequest::read(query, &R::TABLE, |q| R::read_filter(q, vocabulary))?;
     let mut conn = state.conn().await?;
     R::check_filter(&mut conn, &list.filter).await?;
-    let mut found = discovery::find_page(&mut conn, &R::TABLE, &list).await?;
+    let search = match &list.search {
+        Some(text) => {
+            let prepared = discovery::text::prepare(&mut conn, text).await?;
+            Some(prepared.for_table(&mut conn, R::TABLE.table).await?)
+        }
+        None => None,
+    };
+    let mut found = discovery::find_page(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
     let more = found.len() > limit;
     found.truncate(limit);
@@ -98,8 +105,9 @@ pub async fn list<R: Resource>(
             id: last.id,
         })
     });
-    let total = discovery::count(&mut conn, &R::TABLE, &list).await?;
-    let facets = discovery::facets(&mut conn, &R::TABLE, &list, vocabulary).await?;
+    let total = discovery::count(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
+    let facets =
+        discovery::facets(&mut conn, &R::TABLE, &list, search.as_ref(), vocabulary).await?;
     let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
     let records = R::load(&mut conn, vocabulary, &ids).await?;
     let items = in_found_order(&found, records, R::id);

@@ -13,14 +13,14 @@ use utoipa::ToSchema;
 
 use super::AppState;
 use super::crud::Resource;
-use super::discovery::{ListRequest, TableSpec, push_set};
+use super::discovery::{ListRequest, TableSpec, push_set, text};
 use super::initiatives::Initiatives;
 use super::initiatives::model::InitiativeListQuery;
 use crate::domain::enums::{OrganisationType, Scope};
-use crate::domain::topics::{TopicRef, Vocabulary};
+use crate::domain::topics::TopicRef;
 use crate::error::ApiResult;
 use crate::http::query::QueryReader;
-use crate::sql::{Bind, Sql};
+use crate::sql::Sql;
 
 /// Initiative counts by scope.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]
@@ -138,21 +138,21 @@ async fn cells(conn: &mut AsyncPgConnection, sql: Sql) -> ApiResult<Vec<Cell>> {
 }
 
 /// Counts per (ancestor topic, column) over a topic table joined to a set.
-fn by_topic(set: Sql, (table, column): (&str, &str), group: &str, vocabulary: &Vocabulary) -> Sql {
-    let mut set = set;
-    let (ancestors, slugs) = vocabulary.ancestor_pairs();
-    let a = set.bind(Bind::Texts(ancestors));
-    let s = set.bind(Bind::Texts(slugs));
+/// Counts per (topic, `group`) over a set whose `from` unnests the topic
+/// closure as `t(topic)`, so narrower topics count in broader ones.
+fn by_topic(set: Sql, group: &str) -> Sql {
     set.prefixed(&format!(
-        "SELECT m.ancestor AS a, {group}::text AS b, count(DISTINCT r.id) AS count \
-         FROM {table} t JOIN unnest({a}::text[], {s}::text[]) AS m(ancestor, slug) ON m.slug = t.topic_slug \
-         JOIN (SELECT r.*"
+        "SELECT t.topic AS a, {group}::text AS b, count(*) AS count"
     ))
-    .suffixed(&format!(") r ON r.id = t.{column} GROUP BY 1, 2"))
+    .suffixed(" GROUP BY 1, 2")
 }
 
-fn whole_table(table: &str) -> Sql {
-    Sql::default().suffixed(&format!(" FROM {table} r WHERE r.deleted_at IS NULL"))
+/// With the topic closure unnested as `t(topic)`.
+const TOPICS: &str = "CROSS JOIN LATERAL unnest(r.topic_closure) AS t(topic)";
+
+/// `from` names the table with the alias `r`.
+fn whole_table(from: &str) -> Sql {
+    Sql::default().suffixed(&format!(" FROM {from} WHERE r.deleted_at IS NULL"))
 }
 
 /// Overview of the registry
@@ -180,16 +180,23 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
     let list = ListRequest::read(query, spec, |q| Initiatives::read_filter(q, vocabulary))?;
     let mut conn = state.conn().await?;
     Initiatives::check_filter(&mut conn, &list.filter).await?;
+    let search = match &list.search {
+        Some(text) => {
+            let prepared = text::prepare(&mut conn, text).await?;
+            Some(prepared.for_table(&mut conn, spec.table).await?)
+        }
+        None => None,
+    };
 
     let filtered = |from: &str| {
         let mut set = Sql::default();
-        push_set(&mut set, from, &list.filter, list.search.as_ref(), None);
+        push_set(&mut set, from, &list.filter, search.as_ref(), None);
         set
     };
     let table = spec.from();
     let matrix = cells(
         &mut conn,
-        by_topic(filtered(&table), spec.topics, "r.scope", vocabulary),
+        by_topic(filtered(&format!("{table} {TOPICS}")), "r.scope"),
     )
     .await?;
     let scopes = cells(
@@ -210,22 +217,17 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
     .await?;
     let expert_topics = cells(
         &mut conn,
-        by_topic(
-            whole_table("experts"),
-            ("expert_topics", "expert_id"),
-            "''",
-            vocabulary,
-        ),
+        by_topic(whole_table(&format!("experts r {TOPICS}")), "''"),
     )
     .await?;
     let expert_total = cells(
         &mut conn,
-        whole_table("experts").prefixed("SELECT '' AS a, '' AS b, count(*) AS count"),
+        whole_table("experts r").prefixed("SELECT '' AS a, '' AS b, count(*) AS count"),
     )
     .await?;
     let organisation_types = cells(
         &mut conn,
-        whole_table("organisations")
+        whole_table("organisations r")
             .prefixed("SELECT r.organisation_type AS a, '' AS b, count(*) AS count")
             .suffixed(" GROUP BY 1"),
     )

@@ -248,7 +248,8 @@ pub async fn topics_of(
     Ok(topics)
 }
 
-/// Sets a record's topics to exactly `slugs`.
+/// Sets a record's topics to exactly `slugs`, and its topic closure (the
+/// topics with their ancestors) that filters and counts use.
 pub async fn replace_topics(
     conn: &mut AsyncPgConnection,
     kind: Kind,
@@ -265,7 +266,15 @@ pub async fn replace_topics(
         "INSERT INTO {table} ({column}, topic_slug) SELECT $1, unnest($2::text[])"
     ))
     .bind::<SqlUuid, _>(id)
-    .bind::<Array<Text>, _>(slugs)
+    .bind::<Array<Text>, _>(&slugs)
+    .execute(conn)
+    .await?;
+    sql_query(format!(
+        "UPDATE {} SET topic_closure = aimd_topic_closure($2) WHERE id = $1",
+        kind.table()
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Array<Text>, _>(&slugs)
     .execute(conn)
     .await?;
     Ok(())

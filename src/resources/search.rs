@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::discovery::text::text_match;
+use super::discovery::text::{prepare, text_match};
 use super::{AppState, page_response};
 use crate::domain::input::FieldError;
 use crate::domain::search::SearchText;
@@ -180,27 +180,36 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
         types = HitType::ALL.to_vec();
     }
 
+    let mut conn = state.conn().await?;
+    let prepared = prepare(&mut conn, &text).await?;
     let mut union = Sql::default();
-    let matched = text_match(&mut union, &text);
-    let parts: Vec<String> = types
-        .iter()
-        .map(|t| {
-            let (kind, table, title, english, dutch) = t.columns();
-            format!(
-                "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \
-                 {dutch} AS text_nl, {score} AS score \
-                 FROM {table} r WHERE r.deleted_at IS NULL AND {condition}",
-                score = matched.score,
-                condition = matched.condition
-            )
-        })
-        .collect();
+    let mut parts = Vec::new();
+    let mut counted = Vec::new();
+    let mut highlight_query = None;
+    for hit_type in &types {
+        let (kind, table, title, english, dutch) = hit_type.columns();
+        let matched = text_match(&mut union, &prepared.for_table(&mut conn, table).await?);
+        parts.push(format!(
+            "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \
+             {dutch} AS text_nl, {score} AS score \
+             FROM {table} r WHERE r.deleted_at IS NULL AND {condition}",
+            score = matched.score,
+            condition = matched.condition
+        ));
+        counted.push(format!(
+            "SELECT r.id FROM {table} r WHERE r.deleted_at IS NULL AND {}",
+            matched.condition
+        ));
+        highlight_query = highlight_query.or(matched.tsquery);
+    }
     let union_sql = parts.join(" UNION ALL ");
 
-    let mut conn = state.conn().await?;
     let total: Total = union
         .clone()
-        .suffixed(&format!("SELECT count(*) AS total FROM ({union_sql}) hits"))
+        .suffixed(&format!(
+            "SELECT count(*) AS total FROM ({}) hits",
+            counted.join(" UNION ALL ")
+        ))
         .into_query()
         .get_result(&mut conn)
         .await?;
@@ -224,7 +233,7 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
     let options = sql.bind(Bind::Text(format!(
         "StartSel={MARK_START}, StopSel={MARK_END}, MaxWords=30, MinWords=12, MaxFragments=1"
     )));
-    let highlight = match &matched.tsquery {
+    let highlight = match &highlight_query {
         Some(tsquery) => {
             let english = format!("ts_headline('aimd_en', page.text_en, {tsquery}, {options})");
             let dutch = format!("ts_headline('aimd_nl', page.text_nl, {tsquery}, {options})");

@@ -15,7 +15,7 @@ use diesel::sql_types::{BigInt, Nullable, Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use self::text::{TextMatch, text_match};
+use self::text::{TableSearch, TextMatch, text_match};
 use crate::domain::input::FieldError;
 use crate::domain::search::SearchText;
 use crate::domain::topics::Vocabulary;
@@ -90,8 +90,6 @@ pub struct FacetSpec {
 /// A resource's table as the discovery queries see it.
 pub struct TableSpec {
     pub table: &'static str,
-    /// Its topic tag table and record-id column.
-    pub topics: (&'static str, &'static str),
     pub sorts: &'static [SortSpec],
     pub facets: &'static [FacetSpec],
 }
@@ -205,7 +203,7 @@ pub fn push_set(
     sql: &mut Sql,
     from: &str,
     filter: &impl SetFilter,
-    search: Option<&SearchText>,
+    search: Option<&TableSearch>,
     except: Option<&str>,
 ) -> Option<TextMatch> {
     sql.push(" FROM ")
@@ -232,17 +230,12 @@ pub async fn find_page<F: SetFilter>(
     conn: &mut AsyncPgConnection,
     spec: &TableSpec,
     request: &ListRequest<F>,
+    search: Option<&TableSearch>,
 ) -> ApiResult<Vec<Found>> {
     // The select list needs the score expression, which refers to the binds
     // of the search: build the set first, then put the select list in front.
     let mut set = Sql::default();
-    let matched = push_set(
-        &mut set,
-        &spec.from(),
-        &request.filter,
-        request.search.as_ref(),
-        None,
-    );
+    let matched = push_set(&mut set, &spec.from(), &request.filter, search, None);
     let key = match request.sort.key {
         SortKey::Id => None,
         SortKey::Relevance => matched.as_ref().map(|m| (m.score.clone(), "float8")),
@@ -302,15 +295,10 @@ pub async fn count<F: SetFilter>(
     conn: &mut AsyncPgConnection,
     spec: &TableSpec,
     request: &ListRequest<F>,
+    search: Option<&TableSearch>,
 ) -> ApiResult<i64> {
     let mut set = Sql::default();
-    push_set(
-        &mut set,
-        &spec.from(),
-        &request.filter,
-        request.search.as_ref(),
-        None,
-    );
+    push_set(&mut set, &spec.from(), &request.filter, search, None);
     let sql = set.prefixed("SELECT count(*) AS total");
     let total: Total = sql.into_query().get_result(conn).await?;
     Ok(total.total)
@@ -329,6 +317,7 @@ pub async fn facets<F: SetFilter>(
     conn: &mut AsyncPgConnection,
     spec: &TableSpec,
     request: &ListRequest<F>,
+    search: Option<&TableSearch>,
     vocabulary: &Vocabulary,
 ) -> ApiResult<Option<BTreeMap<String, Vec<FacetCount>>>> {
     if request.facets.is_empty() {
@@ -338,6 +327,10 @@ pub async fn facets<F: SetFilter>(
     for facet in &request.facets {
         let mut set = Sql::default();
         let from = match facet.source {
+            FacetSource::Topics => format!(
+                "{} CROSS JOIN LATERAL unnest(r.topic_closure) AS v(value)",
+                spec.from()
+            ),
             FacetSource::Array(column) => {
                 format!(
                     "{} CROSS JOIN LATERAL unnest({column}) AS v(value)",
@@ -346,34 +339,16 @@ pub async fn facets<F: SetFilter>(
             }
             _ => spec.from(),
         };
-        push_set(
-            &mut set,
-            &from,
-            &request.filter,
-            request.search.as_ref(),
-            Some(facet.name),
-        );
+        push_set(&mut set, &from, &request.filter, search, Some(facet.name));
         let sql = match facet.source {
             FacetSource::Column(column) => set
                 .prefixed(&format!(
                     "SELECT {column}::text AS value, count(*) AS count"
                 ))
                 .suffixed(&format!(" AND {column} IS NOT NULL GROUP BY 1")),
-            FacetSource::Array(_) => set
+            FacetSource::Array(_) | FacetSource::Topics => set
                 .prefixed("SELECT v.value::text AS value, count(*) AS count")
                 .suffixed(" GROUP BY 1"),
-            FacetSource::Topics => {
-                let (table, column) = spec.topics;
-                let (ancestors, slugs) = vocabulary.ancestor_pairs();
-                let a = set.bind(Bind::Texts(ancestors));
-                let s = set.bind(Bind::Texts(slugs));
-                set.prefixed(&format!(
-                    "SELECT m.ancestor AS value, count(DISTINCT t.{column}) AS count \
-                     FROM {table} t JOIN unnest({a}::text[], {s}::text[]) AS m(ancestor, slug) ON m.slug = t.topic_slug \
-                     WHERE t.{column} IN (SELECT r.id"
-                ))
-                .suffixed(") GROUP BY 1")
-            }
         };
         let mut counts: Vec<ValueCount> = sql.into_query().load(conn).await?;
         counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
@@ -430,28 +405,6 @@ pub mod conditions {
             let p = sql.bind(Bind::Uuids(ids.to_vec()));
             sql.push(&format!(
                 " AND r.id IN (SELECT {own} FROM {table} WHERE {other} = ANY({p}))"
-            ));
-        }
-    }
-
-    /// Topic filter: each entry is a topic with its descendants. With
-    /// `all`, the record needs every entry; otherwise any.
-    pub fn topics(sql: &mut Sql, (table, column): (&str, &str), topics: &[Vec<String>], all: bool) {
-        if topics.is_empty() {
-            return;
-        }
-        if all {
-            for family in topics {
-                let p = sql.bind(Bind::Texts(family.clone()));
-                sql.push(&format!(
-                    " AND r.id IN (SELECT {column} FROM {table} WHERE topic_slug = ANY({p}))"
-                ));
-            }
-        } else {
-            let every: Vec<String> = topics.iter().flatten().cloned().collect();
-            let p = sql.bind(Bind::Texts(every));
-            sql.push(&format!(
-                " AND r.id IN (SELECT {column} FROM {table} WHERE topic_slug = ANY({p}))"
             ));
         }
     }

@@ -1,21 +1,18 @@
 //! The topic filter every list shares: `topic=` (repeatable) and
-//! `topicMatch=any|all`. A topic matches its descendants too.
+//! `topicMatch=any|all`. A topic matches its narrower topics too, through the
+//! record's `topic_closure` (its topics with all their ancestors).
 
-use super::conditions;
 use crate::domain::enums::TopicMatch;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::Slug;
 use crate::http::query::QueryReader;
-use crate::sql::Sql;
+use crate::sql::{Bind, Sql};
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopicFilter {
-    /// Each requested topic with its descendants.
-    families: Vec<Vec<String>>,
+    topics: Vec<String>,
     all: bool,
 }
-
-pub const TOPIC_KEYS: &[&str] = &["topic", "topicMatch"];
 
 impl TopicFilter {
     pub fn read(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self {
@@ -24,17 +21,17 @@ impl TopicFilter {
             .one("topicMatch", TopicMatch::parse)
             .unwrap_or(TopicMatch::Any);
         Self {
-            families: topics
-                .iter()
-                .map(|t| vocabulary.family(t.as_str()))
-                .collect(),
+            topics: topics.iter().map(|t| t.as_str().to_owned()).collect(),
             all: matching == TopicMatch::All,
         }
     }
 
-    pub fn push(&self, sql: &mut Sql, topic_table: (&str, &str), except: Option<&str>) {
-        if except != Some("topic") {
-            conditions::topics(sql, topic_table, &self.families, self.all);
+    pub fn push(&self, sql: &mut Sql, except: Option<&str>) {
+        if self.topics.is_empty() || except == Some("topic") {
+            return;
         }
+        let topics = sql.bind(Bind::Texts(self.topics.clone()));
+        let operator = if self.all { "@>" } else { "&&" };
+        sql.push(&format!(" AND r.topic_closure {operator} {topics}::text[]"));
     }
 }

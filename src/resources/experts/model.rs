@@ -156,7 +156,7 @@ pub struct ExpertFilter {
     pub organisation: Vec<Uuid>,
     pub initiative: Vec<Uuid>,
     pub initiative_scope: Vec<Scope>,
-    /// Topics of the initiatives (with descendants), flattened.
+    /// Topics of the initiatives (matched with their narrower topics).
     pub initiative_topic: Vec<String>,
     pub language: Vec<Language>,
 }
@@ -183,7 +183,7 @@ impl ExpertFilter {
             initiative_topic: q
                 .many("initiativeTopic", |raw| vocabulary.known(Slug::parse(raw)?))
                 .iter()
-                .flat_map(|t| vocabulary.family(t.as_str()))
+                .map(|t| t.as_str().to_owned())
                 .collect(),
             language: q.many("language", Language::parse),
         }
@@ -195,7 +195,7 @@ impl SetFilter for ExpertFilter {
         if except != Some("country") {
             conditions::any_text(sql, "r.country", texts(&self.country, Country::as_str));
         }
-        self.topic.push(sql, ("expert_topics", "expert_id"), except);
+        self.topic.push(sql, except);
         conditions::linked(
             sql,
             "affiliations",
@@ -223,9 +223,7 @@ impl SetFilter for ExpertFilter {
             }
             if !self.initiative_topic.is_empty() {
                 let topics = sql.bind(Bind::Texts(self.initiative_topic.clone()));
-                sql.push(&format!(
-                    " AND i.id IN (SELECT initiative_id FROM initiative_topics WHERE topic_slug = ANY({topics}))"
-                ));
+                sql.push(&format!(" AND i.topic_closure && {topics}::text[]"));
             }
             sql.push(")");
         }

@@ -86,7 +86,6 @@ impl Resource for Experts {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
     const TABLE: TableSpec = TableSpec {
         table: "experts",
-        topics: ("expert_topics", "expert_id"),
         sorts: &[
             BY_RELEVANCE,
             SortSpec {

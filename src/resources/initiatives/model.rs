@@ -258,8 +258,7 @@ impl SetFilter for InitiativeFilter {
         if except != Some("scope") {
             conditions::any_text(sql, "r.scope", texts(&self.scope, |s| s.as_str()));
         }
-        self.topic
-            .push(sql, ("initiative_topics", "initiative_id"), except);
+        self.topic.push(sql, except);
         if except != Some("country") {
             conditions::overlaps(sql, "r.countries", texts(&self.country, Country::as_str));
         }

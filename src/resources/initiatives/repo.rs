@@ -94,7 +94,6 @@ impl Resource for Initiatives {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
     const TABLE: TableSpec = TableSpec {
         table: "initiatives",
-        topics: ("initiative_topics", "initiative_id"),
         sorts: &[
             BY_RELEVANCE,
             SortSpec {

@@ -177,8 +177,7 @@ impl SetFilter for OrganisationFilter {
         if except != Some("country") {
             conditions::any_text(sql, "r.country", texts(&self.country, Country::as_str));
         }
-        self.topic
-            .push(sql, ("organisation_topics", "organisation_id"), except);
+        self.topic.push(sql, except);
         conditions::linked(
             sql,
             "initiative_organisations",

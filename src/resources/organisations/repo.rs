@@ -84,7 +84,6 @@ impl Resource for Organisations {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
     const TABLE: TableSpec = TableSpec {
         table: "organisations",
-        topics: ("organisation_topics", "organisation_id"),
         sorts: &[
             BY_RELEVANCE,
             SortSpec {
