@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -123,8 +123,11 @@ pub struct Overview {
     pub organisations: OrganisationOverview,
 }
 
+/// One count of the overview: which figure, and for which values.
 #[derive(QueryableByName)]
 struct Cell {
+    #[diesel(sql_type = Text)]
+    figure: String,
     #[diesel(sql_type = Text)]
     a: String,
     #[diesel(sql_type = Text)]
@@ -133,27 +136,20 @@ struct Cell {
     count: i64,
 }
 
-async fn cells(conn: &mut AsyncPgConnection, sql: Sql) -> ApiResult<Vec<Cell>> {
-    Ok(sql.into_query().load(conn).await?)
-}
-
-/// Counts per (ancestor topic, column) over a topic table joined to a set.
-/// Counts per (topic, `group`) over a set whose `from` unnests the topic
-/// closure as `t(topic)`, so narrower topics count in broader ones.
-fn by_topic(set: Sql, group: &str) -> Sql {
-    set.prefixed(&format!(
-        "SELECT t.topic AS a, {group}::text AS b, count(*) AS count"
-    ))
-    .suffixed(" GROUP BY 1, 2")
-}
-
-/// With the topic closure unnested as `t(topic)`.
-const TOPICS: &str = "CROSS JOIN LATERAL unnest(r.topic_closure) AS t(topic)";
-
-/// `from` names the table with the alias `r`.
-fn whole_table(from: &str) -> Sql {
-    Sql::default().suffixed(&format!(" FROM {from} WHERE r.deleted_at IS NULL"))
-}
+/// Every figure in one statement: the filtered initiatives are read once
+/// (`base`), and narrower topics count in broader ones through the topic
+/// closure.
+const FIGURES: &str = "\
+    SELECT 'matrix' AS figure, t.topic AS a, base.scope AS b, count(*) AS count \
+        FROM base CROSS JOIN LATERAL unnest(base.topic_closure) AS t(topic) GROUP BY 2, 3 \
+    UNION ALL SELECT 'scope', base.scope, '', count(*) FROM base GROUP BY 2 \
+    UNION ALL SELECT 'country', c.country, '', count(*) \
+        FROM base CROSS JOIN LATERAL unnest(base.countries) AS c(country) GROUP BY 2 \
+    UNION ALL SELECT 'expert-topic', t.topic, '', count(*) \
+        FROM experts e CROSS JOIN LATERAL unnest(e.topic_closure) AS t(topic) WHERE e.deleted_at IS NULL GROUP BY 2 \
+    UNION ALL SELECT 'expert-total', '', '', count(*) FROM experts e WHERE e.deleted_at IS NULL \
+    UNION ALL SELECT 'organisation-type', o.organisation_type, '', count(*) \
+        FROM organisations o WHERE o.deleted_at IS NULL GROUP BY 2";
 
 /// Overview of the registry
 ///
@@ -188,59 +184,28 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
         None => None,
     };
 
-    let filtered = |from: &str| {
-        let mut set = Sql::default();
-        push_set(&mut set, from, &list.filter, search.as_ref(), None);
-        set
-    };
-    let table = spec.from();
-    let matrix = cells(
-        &mut conn,
-        by_topic(filtered(&format!("{table} {TOPICS}")), "r.scope"),
-    )
-    .await?;
-    let scopes = cells(
-        &mut conn,
-        filtered(&table)
-            .prefixed("SELECT r.scope AS a, '' AS b, count(*) AS count")
-            .suffixed(" GROUP BY 1"),
-    )
-    .await?;
-    let countries = cells(
-        &mut conn,
-        filtered(&format!(
-            "{table} CROSS JOIN LATERAL unnest(r.countries) AS c(country)"
-        ))
-        .prefixed("SELECT c.country AS a, '' AS b, count(*) AS count")
-        .suffixed(" GROUP BY 1"),
-    )
-    .await?;
-    let expert_topics = cells(
-        &mut conn,
-        by_topic(whole_table(&format!("experts r {TOPICS}")), "''"),
-    )
-    .await?;
-    let expert_total = cells(
-        &mut conn,
-        whole_table("experts r").prefixed("SELECT '' AS a, '' AS b, count(*) AS count"),
-    )
-    .await?;
-    let organisation_types = cells(
-        &mut conn,
-        whole_table("organisations r")
-            .prefixed("SELECT r.organisation_type AS a, '' AS b, count(*) AS count")
-            .suffixed(" GROUP BY 1"),
-    )
-    .await?;
+    let mut set = Sql::default();
+    push_set(&mut set, &spec.from(), &list.filter, search.as_ref(), None);
+    let sql = set
+        .prefixed("WITH base AS MATERIALIZED (SELECT r.scope, r.countries, r.topic_closure")
+        .suffixed(&format!(") {FIGURES}"));
+    let cells: Vec<Cell> = sql.into_query().load(&mut conn).await?;
+    let figure = |name: &'static str| cells.iter().filter(move |c| c.figure == name);
+    let matrix = figure("matrix");
+    let scopes = figure("scope");
+    let countries = figure("country");
+    let expert_topics: Vec<&Cell> = figure("expert-topic").collect();
+    let expert_total = figure("expert-total");
+    let organisation_types = figure("organisation-type");
 
     let mut rows: BTreeMap<&str, ScopeCounts> = BTreeMap::new();
-    for cell in &matrix {
+    for cell in matrix {
         rows.entry(cell.a.as_str())
             .or_default()
             .add(&cell.b, cell.count);
     }
     let mut by_scope = ScopeCounts::default();
-    for cell in &scopes {
+    for cell in scopes {
         by_scope.add(&cell.a, cell.count);
     }
     let by_topic_and_scope = vocabulary
@@ -260,9 +225,8 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
         })
         .collect();
     let mut by_country: Vec<CountryCount> = countries
-        .into_iter()
         .map(|c| CountryCount {
-            country: c.a,
+            country: c.a.clone(),
             count: c.count,
         })
         .collect();
@@ -276,7 +240,6 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
         .map(|c| (c.a.as_str(), c.count))
         .collect();
     let mut by_type: Vec<TypeCount> = organisation_types
-        .iter()
         .map(|c| TypeCount {
             organisation_type: OrganisationType::from_db(&c.a),
             count: c.count,
@@ -298,7 +261,7 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
             by_country,
         },
         experts: ExpertOverview {
-            total: expert_total.iter().map(|c| c.count).sum(),
+            total: expert_total.map(|c| c.count).sum(),
             by_topic: vocabulary
                 .all()
                 .iter()

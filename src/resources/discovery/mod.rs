@@ -103,9 +103,88 @@ impl TableSpec {
 
 /// A resource's filters, as SQL conditions over the alias `r`.
 pub trait SetFilter {
-    /// Appends ` AND ...` for every active filter except the one named
-    /// `except` (facets count under all the *other* filters).
-    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>);
+    /// Every active filter, named after its query key.
+    fn conditions(&self) -> Conditions;
+}
+
+/// One active filter: SQL text over `r` with `#0`, `#1`… standing for its
+/// values, which are bound only when the condition is written into a
+/// statement (a facet leaves its own filter out, and PostgreSQL refuses
+/// parameters a statement does not use).
+#[derive(Debug, Clone)]
+pub struct Condition {
+    pub name: &'static str,
+    template: String,
+    binds: Vec<Bind>,
+}
+
+impl Condition {
+    pub fn new(name: &'static str, template: String, binds: Vec<Bind>) -> Self {
+        Self {
+            name,
+            template,
+            binds,
+        }
+    }
+
+    /// Binds the values into `sql` and returns the condition's text.
+    pub fn write(&self, sql: &mut Sql) -> String {
+        let mut text = self.template.clone();
+        // Highest index first, so `#1` is not taken for the start of `#10`.
+        for (index, bind) in self.binds.iter().enumerate().rev() {
+            let placeholder = sql.bind(bind.clone());
+            text = text.replace(&format!("#{index}"), &placeholder);
+        }
+        format!("({text})")
+    }
+}
+
+/// A filter's active conditions.
+#[derive(Debug, Clone, Default)]
+pub struct Conditions(pub Vec<Condition>);
+
+impl Conditions {
+    /// `column = ANY(values)`.
+    pub fn any_text(&mut self, name: &'static str, column: &str, values: Vec<String>) {
+        if !values.is_empty() {
+            self.push(
+                name,
+                format!("{column} = ANY(#0)"),
+                vec![Bind::Texts(values)],
+            );
+        }
+    }
+
+    /// `array column && values`: the record has any of the values.
+    pub fn overlaps(&mut self, name: &'static str, column: &str, values: Vec<String>) {
+        if !values.is_empty() {
+            self.push(
+                name,
+                format!("{column} && #0::text[]"),
+                vec![Bind::Texts(values)],
+            );
+        }
+    }
+
+    /// The record is linked, through `table`, to any of `ids`.
+    pub fn linked(
+        &mut self,
+        name: &'static str,
+        (table, own, other): (&str, &str, &str),
+        ids: &[Uuid],
+    ) {
+        if !ids.is_empty() {
+            self.push(
+                name,
+                format!("r.id IN (SELECT {own} FROM {table} WHERE {other} = ANY(#0))"),
+                vec![Bind::Uuids(ids.to_vec())],
+            );
+        }
+    }
+
+    pub fn push(&mut self, name: &'static str, template: String, binds: Vec<Bind>) {
+        self.0.push(Condition::new(name, template, binds));
+    }
 }
 
 /// What a list request asks for besides its filters.
@@ -209,7 +288,12 @@ pub fn push_set(
     sql.push(" FROM ")
         .push(from)
         .push(" WHERE r.deleted_at IS NULL");
-    filter.push_conditions(sql, except);
+    for condition in filter.conditions().0 {
+        if Some(condition.name) != except {
+            let text = condition.write(sql);
+            sql.push(" AND ").push(&text);
+        }
+    }
     let matched = search.map(|text| text_match(sql, text));
     if let Some(m) = &matched {
         sql.push(" AND ").push(&m.condition);
@@ -305,14 +389,19 @@ pub async fn count<F: SetFilter>(
 }
 
 #[derive(QueryableByName)]
-struct ValueCount {
+struct FacetRow {
+    #[diesel(sql_type = Text)]
+    facet: String,
     #[diesel(sql_type = Text)]
     value: String,
     #[diesel(sql_type = BigInt)]
     count: i64,
 }
 
-/// Counts per value of each requested facet, each under the other filters.
+/// Counts per value of each requested facet, each under the other filters,
+/// in one scan: the rows that fail at most one faceted filter are read once
+/// (with a flag per faceted filter), and each facet counts the rows whose
+/// *other* flags hold.
 pub async fn facets<F: SetFilter>(
     conn: &mut AsyncPgConnection,
     spec: &TableSpec,
@@ -323,46 +412,98 @@ pub async fn facets<F: SetFilter>(
     if request.facets.is_empty() {
         return Ok(None);
     }
-    let mut all = BTreeMap::new();
-    for facet in &request.facets {
-        let mut set = Sql::default();
-        let from = match facet.source {
-            FacetSource::Topics => format!(
-                "{} CROSS JOIN LATERAL unnest(r.topic_closure) AS v(value)",
-                spec.from()
-            ),
-            FacetSource::Array(column) => {
-                format!(
-                    "{} CROSS JOIN LATERAL unnest({column}) AS v(value)",
-                    spec.from()
-                )
-            }
-            _ => spec.from(),
-        };
-        push_set(&mut set, &from, &request.filter, search, Some(facet.name));
-        let sql = match facet.source {
-            FacetSource::Column(column) => set
-                .prefixed(&format!(
-                    "SELECT {column}::text AS value, count(*) AS count"
-                ))
-                .suffixed(&format!(" AND {column} IS NOT NULL GROUP BY 1")),
-            FacetSource::Array(_) | FacetSource::Topics => set
-                .prefixed("SELECT v.value::text AS value, count(*) AS count")
-                .suffixed(" GROUP BY 1"),
-        };
-        let mut counts: Vec<ValueCount> = sql.into_query().load(conn).await?;
-        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
-        let counts = counts
-            .into_iter()
-            .map(|c| FacetCount {
-                label: matches!(facet.source, FacetSource::Topics)
-                    .then(|| vocabulary.get(&c.value).map(|t| t.label.clone()))
-                    .flatten(),
-                value: c.value,
-                count: c.count,
-            })
+    let mut sql = Sql::default();
+    let mut base_where = vec!["r.deleted_at IS NULL".to_owned()];
+    let mut flags: Vec<(&str, String)> = Vec::new();
+    for condition in request.filter.conditions().0 {
+        let text = condition.write(&mut sql);
+        if request.facets.iter().any(|f| f.name == condition.name) {
+            flags.push((condition.name, text));
+        } else {
+            base_where.push(text);
+        }
+    }
+    if let Some(search) = search {
+        base_where.push(text_match(&mut sql, search).condition);
+    }
+    if flags.len() > 1 {
+        let failures: Vec<String> = flags
+            .iter()
+            .map(|(_, f)| format!("(NOT {f})::int"))
             .collect();
-        all.insert(facet.name.to_owned(), counts);
+        base_where.push(format!("{} <= 1", failures.join(" + ")));
+    }
+    let mut columns: Vec<String> = request
+        .facets
+        .iter()
+        .enumerate()
+        .map(|(i, facet)| match facet.source {
+            FacetSource::Column(column) | FacetSource::Array(column) => format!("{column} AS c{i}"),
+            FacetSource::Topics => format!("r.topic_closure AS c{i}"),
+        })
+        .collect();
+    columns.extend(
+        flags
+            .iter()
+            .enumerate()
+            .map(|(k, (_, f))| format!("{f} AS f{k}")),
+    );
+    let counts: Vec<String> = request
+        .facets
+        .iter()
+        .enumerate()
+        .map(|(i, facet)| {
+            let others: Vec<String> = flags
+                .iter()
+                .enumerate()
+                .filter(|(_, (name, _))| *name != facet.name)
+                .map(|(k, _)| format!("f{k}"))
+                .collect();
+            let only = if others.is_empty() { "TRUE".to_owned() } else { others.join(" AND ") };
+            let name = facet.name;
+            match facet.source {
+                FacetSource::Column(_) => format!(
+                    "SELECT '{name}'::text AS facet, c{i}::text AS value, count(*) AS count \
+                     FROM base WHERE c{i} IS NOT NULL AND {only} GROUP BY 2"
+                ),
+                FacetSource::Array(_) | FacetSource::Topics => format!(
+                    "SELECT '{name}'::text AS facet, v.value::text AS value, count(*) AS count \
+                     FROM base CROSS JOIN LATERAL unnest(base.c{i}) AS v(value) WHERE {only} GROUP BY 2"
+                ),
+            }
+        })
+        .collect();
+    let sql = sql.suffixed(&format!(
+        "WITH base AS MATERIALIZED (SELECT {} FROM {} WHERE {}) {}",
+        columns.join(", "),
+        spec.from(),
+        base_where.join(" AND "),
+        counts.join(" UNION ALL ")
+    ));
+    let rows: Vec<FacetRow> = sql.into_query().load(conn).await?;
+    let mut all: BTreeMap<String, Vec<FacetCount>> = request
+        .facets
+        .iter()
+        .map(|f| (f.name.to_owned(), Vec::new()))
+        .collect();
+    for row in rows {
+        let is_topic = request
+            .facets
+            .iter()
+            .any(|f| f.name == row.facet && f.source == FacetSource::Topics);
+        let label = is_topic
+            .then(|| vocabulary.get(&row.value).map(|t| t.label.clone()))
+            .flatten();
+        if let Some(counts) = all.get_mut(&row.facet) {
+            counts.push(FacetCount {
+                value: row.value,
+                label,
+                count: row.count,
+            });
+        }
+    }
+    for counts in all.values_mut() {
+        counts.sort_by(|a, b| b.count.cmp(&a.count).then_with(|| a.value.cmp(&b.value)));
     }
     Ok(Some(all))
 }
@@ -377,35 +518,4 @@ pub fn in_found_order<T>(found: &[Found], records: Vec<T>, id_of: impl Fn(&T) ->
 /// The wire texts of filter values.
 pub fn texts<T>(values: &[T], text: impl Fn(&T) -> &str) -> Vec<String> {
     values.iter().map(|v| text(v).to_owned()).collect()
-}
-
-/// Conditions shared by several resources' filters.
-pub mod conditions {
-    use super::*;
-
-    /// `r.<column> = ANY($n)` for a list of text values.
-    pub fn any_text(sql: &mut Sql, column: &str, values: Vec<String>) {
-        if !values.is_empty() {
-            let p = sql.bind(Bind::Texts(values));
-            sql.push(&format!(" AND {column} = ANY({p})"));
-        }
-    }
-
-    /// `<array column> && $n`: the record has any of the values.
-    pub fn overlaps(sql: &mut Sql, column: &str, values: Vec<String>) {
-        if !values.is_empty() {
-            let p = sql.bind(Bind::Texts(values));
-            sql.push(&format!(" AND {column} && {p}::text[]"));
-        }
-    }
-
-    /// The record is linked, through `table`, to any of `ids`.
-    pub fn linked(sql: &mut Sql, table: &str, own: &str, other: &str, ids: &[Uuid]) {
-        if !ids.is_empty() {
-            let p = sql.bind(Bind::Uuids(ids.to_vec()));
-            sql.push(&format!(
-                " AND r.id IN (SELECT {own} FROM {table} WHERE {other} = ANY({p}))"
-            ));
-        }
-    }
 }

@@ -2,11 +2,12 @@
 //! `topicMatch=any|all`. A topic matches its narrower topics too, through the
 //! record's `topic_closure` (its topics with all their ancestors).
 
+use super::Conditions;
 use crate::domain::enums::TopicMatch;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::Slug;
 use crate::http::query::QueryReader;
-use crate::sql::{Bind, Sql};
+use crate::sql::Bind;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct TopicFilter {
@@ -26,12 +27,14 @@ impl TopicFilter {
         }
     }
 
-    pub fn push(&self, sql: &mut Sql, except: Option<&str>) {
-        if self.topics.is_empty() || except == Some("topic") {
-            return;
+    pub fn add_to(&self, conditions: &mut Conditions) {
+        if !self.topics.is_empty() {
+            let operator = if self.all { "@>" } else { "&&" };
+            conditions.push(
+                "topic",
+                format!("r.topic_closure {operator} #0::text[]"),
+                vec![Bind::Texts(self.topics.clone())],
+            );
         }
-        let topics = sql.bind(Bind::Texts(self.topics.clone()));
-        let operator = if self.all { "@>" } else { "&&" };
-        sql.push(&format!(" AND r.topic_closure {operator} {topics}::text[]"));
     }
 }

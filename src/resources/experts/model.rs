@@ -16,10 +16,10 @@ use crate::domain::values::{
 use crate::error::ApiResult;
 use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
-use crate::resources::discovery::{SetFilter, conditions, texts};
+use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{Affiliation, AffiliationTerms, ExpertInitiative, LocalizedText};
 use crate::resources::matches::MatchReason;
-use crate::sql::{Bind, Sql};
+use crate::sql::Bind;
 
 pub const FIELDS: &[&str] = &[
     "givenName",
@@ -191,45 +191,47 @@ impl ExpertFilter {
 }
 
 impl SetFilter for ExpertFilter {
-    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>) {
-        if except != Some("country") {
-            conditions::any_text(sql, "r.country", texts(&self.country, Country::as_str));
-        }
-        self.topic.push(sql, except);
-        conditions::linked(
-            sql,
-            "affiliations",
-            "expert_id",
-            "organisation_id",
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text(
+            "country",
+            "r.country",
+            texts(&self.country, Country::as_str),
+        );
+        self.topic.add_to(&mut c);
+        c.linked(
+            "organisation",
+            ("affiliations", "expert_id", "organisation_id"),
             &self.organisation,
         );
-        conditions::linked(
-            sql,
-            "initiative_experts",
-            "expert_id",
-            "initiative_id",
+        c.linked(
+            "initiative",
+            ("initiative_experts", "expert_id", "initiative_id"),
             &self.initiative,
         );
         // Scope and topic of the initiatives hold for the same initiative:
         // "experts in international initiatives on clinical validation".
         if !self.initiative_scope.is_empty() || !self.initiative_topic.is_empty() {
-            sql.push(
-                " AND r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
-                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL",
+            let scopes = texts(&self.initiative_scope, |s| s.as_str());
+            c.push(
+                "initiativeScope",
+                "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
+                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL \
+                 AND (cardinality(#0::text[]) = 0 OR i.scope = ANY(#0)) \
+                 AND (cardinality(#1::text[]) = 0 OR i.topic_closure && #1::text[]))"
+                    .to_owned(),
+                vec![
+                    Bind::Texts(scopes),
+                    Bind::Texts(self.initiative_topic.clone()),
+                ],
             );
-            if !self.initiative_scope.is_empty() {
-                let scopes = sql.bind(Bind::Texts(texts(&self.initiative_scope, |s| s.as_str())));
-                sql.push(&format!(" AND i.scope = ANY({scopes})"));
-            }
-            if !self.initiative_topic.is_empty() {
-                let topics = sql.bind(Bind::Texts(self.initiative_topic.clone()));
-                sql.push(&format!(" AND i.topic_closure && {topics}::text[]"));
-            }
-            sql.push(")");
         }
-        if except != Some("language") {
-            conditions::overlaps(sql, "r.languages", texts(&self.language, Language::as_str));
-        }
+        c.overlaps(
+            "language",
+            "r.languages",
+            texts(&self.language, Language::as_str),
+        );
+        c
     }
 }
 

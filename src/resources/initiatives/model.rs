@@ -20,11 +20,11 @@ use crate::domain::values::{
 use crate::error::ApiResult;
 use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
-use crate::resources::discovery::{SetFilter, conditions, texts};
+use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{
     InitiativeExpert, InitiativeOrganisation, LocalizedText, RelatedInitiative,
 };
-use crate::sql::{Bind, Sql};
+use crate::sql::Bind;
 
 pub const FIELDS: &[&str] = &[
     "title",
@@ -254,55 +254,56 @@ fn parse_instant(raw: &str) -> Result<DateTime<Utc>, FieldError> {
 }
 
 impl SetFilter for InitiativeFilter {
-    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>) {
-        if except != Some("scope") {
-            conditions::any_text(sql, "r.scope", texts(&self.scope, |s| s.as_str()));
-        }
-        self.topic.push(sql, except);
-        if except != Some("country") {
-            conditions::overlaps(sql, "r.countries", texts(&self.country, Country::as_str));
-        }
-        if except != Some("type") {
-            conditions::any_text(
-                sql,
-                "r.initiative_type",
-                texts(&self.initiative_type, |t| t.as_str()),
-            );
-        }
-        if except != Some("status") {
-            conditions::any_text(sql, "r.status", texts(&self.status, |s| s.as_str()));
-        }
-        if except != Some("regulation") {
-            conditions::overlaps(
-                sql,
-                "r.regulations",
-                texts(&self.regulation, |r| r.as_str()),
-            );
-        }
-        conditions::linked(
-            sql,
-            "initiative_organisations",
-            "initiative_id",
-            "organisation_id",
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text("scope", "r.scope", texts(&self.scope, |s| s.as_str()));
+        self.topic.add_to(&mut c);
+        c.overlaps(
+            "country",
+            "r.countries",
+            texts(&self.country, Country::as_str),
+        );
+        c.any_text(
+            "type",
+            "r.initiative_type",
+            texts(&self.initiative_type, |t| t.as_str()),
+        );
+        c.any_text("status", "r.status", texts(&self.status, |s| s.as_str()));
+        c.overlaps(
+            "regulation",
+            "r.regulations",
+            texts(&self.regulation, |r| r.as_str()),
+        );
+        c.linked(
+            "organisation",
+            (
+                "initiative_organisations",
+                "initiative_id",
+                "organisation_id",
+            ),
             &self.organisation,
         );
-        conditions::linked(
-            sql,
-            "initiative_experts",
-            "initiative_id",
-            "expert_id",
+        c.linked(
+            "expert",
+            ("initiative_experts", "initiative_id", "expert_id"),
             &self.expert,
         );
         if let Some(day) = self.active_on {
-            let d = sql.bind(Bind::Date(day.0));
-            sql.push(&format!(
-                " AND (r.start_date IS NULL OR r.start_date <= {d}) AND (r.end_date IS NULL OR r.end_date >= {d})"
-            ));
+            c.push(
+                "activeOn",
+                "(r.start_date IS NULL OR r.start_date <= #0) AND (r.end_date IS NULL OR r.end_date >= #0)"
+                    .to_owned(),
+                vec![Bind::Date(day.0)],
+            );
         }
         if let Some(since) = self.updated_since {
-            let t = sql.bind(Bind::Timestamp(since));
-            sql.push(&format!(" AND r.updated_at >= {t}"));
+            c.push(
+                "updatedSince",
+                "r.updated_at >= #0".to_owned(),
+                vec![Bind::Timestamp(since)],
+            );
         }
+        c
     }
 }
 

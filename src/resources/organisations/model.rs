@@ -17,10 +17,9 @@ use crate::domain::values::{
 use crate::error::ApiResult;
 use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
-use crate::resources::discovery::{SetFilter, conditions, texts};
+use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
 use crate::resources::matches::MatchReason;
-use crate::sql::Sql;
 
 pub const FIELDS: &[&str] = &[
     "name",
@@ -166,25 +165,29 @@ impl OrganisationFilter {
 }
 
 impl SetFilter for OrganisationFilter {
-    fn push_conditions(&self, sql: &mut Sql, except: Option<&str>) {
-        if except != Some("type") {
-            conditions::any_text(
-                sql,
-                "r.organisation_type",
-                texts(&self.organisation_type, |t| t.as_str()),
-            );
-        }
-        if except != Some("country") {
-            conditions::any_text(sql, "r.country", texts(&self.country, Country::as_str));
-        }
-        self.topic.push(sql, except);
-        conditions::linked(
-            sql,
-            "initiative_organisations",
-            "organisation_id",
-            "initiative_id",
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text(
+            "type",
+            "r.organisation_type",
+            texts(&self.organisation_type, |t| t.as_str()),
+        );
+        c.any_text(
+            "country",
+            "r.country",
+            texts(&self.country, Country::as_str),
+        );
+        self.topic.add_to(&mut c);
+        c.linked(
+            "initiative",
+            (
+                "initiative_organisations",
+                "organisation_id",
+                "initiative_id",
+            ),
             &self.initiative,
         );
+        c
     }
 }
 
