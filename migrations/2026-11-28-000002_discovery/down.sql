@@ -1,6 +1,3 @@
-ALTER TABLE initiatives RESET (toast_tuple_target);
-ALTER TABLE experts RESET (toast_tuple_target);
-ALTER TABLE organisations RESET (toast_tuple_target);
 DROP INDEX initiatives_facts_idx, experts_facts_idx, organisations_facts_idx,
     initiatives_topics_idx, experts_topics_idx, organisations_topics_idx;
 ALTER TABLE initiatives DROP COLUMN topic_closure;
