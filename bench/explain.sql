@@ -1,0 +1,33 @@
+-- The statements behind each benchmark scenario, as the service sends them
+-- (values inlined), for EXPLAIN ANALYZE. Run: psql "$DATABASE_URL" -f bench/explain.sql
+\set ON_ERROR_STOP on
+SET jit = off;
+SET pg_trgm.word_similarity_threshold = 0.5;
+\echo '== get by id: the row, then topics and each kind of link (one query each)'
+EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM initiatives WHERE id = '01938b1e-7f00-7aaa-8000-000000000001';
+EXPLAIN (ANALYZE, COSTS OFF) SELECT io.initiative_id, o.id, o.name, o.acronym, io.role FROM initiative_organisations io JOIN organisations o ON o.id = io.organisation_id WHERE io.initiative_id = ANY(ARRAY['01938b1e-7f00-7aaa-8000-000000000001'::uuid]) AND o.deleted_at IS NULL ORDER BY o.name, o.id;
+\echo '== filtered list: the page of ids, then the total'
+EXPLAIN (ANALYZE, COSTS OFF) SELECT r.id, NULL::text AS sort_key FROM initiatives r WHERE r.deleted_at IS NULL AND (r.scope = ANY('{european}')) AND (r.topic_closure && '{algorithmic-bias}'::text[]) AND (r.status = ANY('{active}')) ORDER BY r.id ASC LIMIT 26;
+EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*) AS total FROM initiatives r WHERE r.deleted_at IS NULL AND (r.scope = ANY('{european}')) AND (r.topic_closure && '{algorithmic-bias}'::text[]) AND (r.status = ANY('{active}'));
+\echo '== full-text search (words as typed find plenty, so no typo matching): page by relevance'
+EXPLAIN (ANALYZE, COSTS OFF) SELECT r.id, (ts_rank(r.search_vector, q))::float8 AS score FROM initiatives r, (SELECT '''feder'':* | ''federated'':* | ''federated'':*'::tsquery AS q) s WHERE r.deleted_at IS NULL AND r.search_vector @@ s.q ORDER BY 2 DESC, r.id LIMIT 26;
+\echo '== full-text search with a typo: trigram matching on names'
+EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*) FROM initiatives r WHERE r.deleted_at IS NULL AND (r.search_vector @@ '''cardiolgi'':* | ''cardiolgy'':*'::tsquery OR aimd_fold('cardiolgy') <% r.search_name);
+\echo '== facets: all six in one scan'
+EXPLAIN (ANALYZE, COSTS OFF) WITH base AS MATERIALIZED (SELECT r.scope AS c0, r.topic_closure AS c1, r.countries AS c2, r.initiative_type AS c3, r.status AS c4, r.regulations AS c5, (r.scope = ANY('{european}')) AS f0, (r.regulations && '{ai-act}'::text[]) AS f1 FROM initiatives r WHERE r.deleted_at IS NULL AND (NOT (r.scope = ANY('{european}')))::int + (NOT (r.regulations && '{ai-act}'::text[]))::int <= 1)
+SELECT 'scope', c0, count(*) FROM base WHERE f1 GROUP BY 2
+UNION ALL SELECT 'topic', v, count(*) FROM base CROSS JOIN LATERAL unnest(c1) v WHERE f0 AND f1 GROUP BY 2
+UNION ALL SELECT 'country', v, count(*) FROM base CROSS JOIN LATERAL unnest(c2) v WHERE f0 AND f1 GROUP BY 2
+UNION ALL SELECT 'type', c3, count(*) FROM base WHERE f0 AND f1 GROUP BY 2
+UNION ALL SELECT 'status', c4, count(*) FROM base WHERE f0 AND f1 GROUP BY 2
+UNION ALL SELECT 'regulation', v, count(*) FROM base CROSS JOIN LATERAL unnest(c5) v WHERE f0 GROUP BY 2;
+\echo '== overview, unfiltered: one statement'
+EXPLAIN (ANALYZE, COSTS OFF) WITH base AS MATERIALIZED (SELECT r.scope, r.countries, r.topic_closure FROM initiatives r WHERE r.deleted_at IS NULL)
+SELECT 'matrix', t.topic, base.scope, count(*) FROM base CROSS JOIN LATERAL unnest(base.topic_closure) AS t(topic) GROUP BY 2, 3
+UNION ALL SELECT 'scope', base.scope, '', count(*) FROM base GROUP BY 2
+UNION ALL SELECT 'country', c.country, '', count(*) FROM base CROSS JOIN LATERAL unnest(base.countries) AS c(country) GROUP BY 2
+UNION ALL SELECT 'expert-topic', t.topic, '', count(*) FROM experts e CROSS JOIN LATERAL unnest(e.topic_closure) AS t(topic) WHERE e.deleted_at IS NULL GROUP BY 2
+UNION ALL SELECT 'expert-total', '', '', count(*) FROM experts e WHERE e.deleted_at IS NULL
+UNION ALL SELECT 'organisation-type', o.organisation_type, '', count(*) FROM organisations o WHERE o.deleted_at IS NULL GROUP BY 2;
+\echo '== change of page: keyset in creation order'
+EXPLAIN (ANALYZE, COSTS OFF) SELECT r.id, NULL::text AS sort_key FROM initiatives r WHERE r.deleted_at IS NULL AND r.id > '01938b1e-7f00-7aaa-8000-000000000001' ORDER BY r.id ASC LIMIT 26;
