@@ -58,11 +58,6 @@ pub trait Resource {
         id: Uuid,
         draft: &Self::Draft,
     ) -> impl Future<Output = ApiResult<()>> + Send;
-    fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> impl Future<Output = ApiResult<Self::Record>> + Send;
     /// Refuses filter values that name records that do not exist.
     fn check_filter(
         conn: &mut AsyncPgConnection,
@@ -74,6 +69,18 @@ pub trait Resource {
         vocabulary: &Vocabulary,
         ids: &[Uuid],
     ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
+}
+
+/// One live record, as the API shows it; 404 or 410 when it is not there.
+pub async fn find<R: Resource>(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    id: Uuid,
+) -> ApiResult<R::Record> {
+    match R::load(conn, vocabulary, &[id]).await?.pop() {
+        Some(record) => Ok(record),
+        None => Err(records::absence(conn, R::KIND, id).await?),
+    }
 }
 
 /// A list: filters, search, sort, keyset page, total and facets.
@@ -132,7 +139,7 @@ pub async fn create<R: Resource>(
     let record = conn
         .transaction(async |conn| {
             let id = R::insert(conn, &draft).await?;
-            R::find(conn, vocabulary, id).await
+            find::<R>(conn, vocabulary, id).await
         })
         .await?;
     let location = format!("{}/{}", R::COLLECTION, R::id(&record));
@@ -142,7 +149,7 @@ pub async fn create<R: Resource>(
 pub async fn get<R: Resource>(state: web::Data<AppState>, raw_id: &str) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     let mut conn = state.conn().await?;
-    let record = R::find(&mut conn, &state.vocabulary, id).await?;
+    let record = find::<R>(&mut conn, &state.vocabulary, id).await?;
     Ok(record_response(
         StatusCode::OK,
         R::version(&record),
@@ -174,7 +181,7 @@ pub async fn update<R: Resource>(
             if patched != current {
                 R::update(conn, id, &patched).await?;
             }
-            R::find(conn, vocabulary, id).await
+            find::<R>(conn, vocabulary, id).await
         })
         .await?;
     Ok(record_response(

@@ -280,6 +280,22 @@ pub async fn replace_topics(
     Ok(())
 }
 
+/// Why a record is not there to read: never was (404) or deleted (410).
+pub async fn absence(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<ApiError> {
+    let statement = format!(
+        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1",
+        kind.table()
+    );
+    let rows: Vec<RecordState> = sql_query(statement)
+        .bind::<SqlUuid, _>(id)
+        .load(conn)
+        .await?;
+    Ok(match rows.into_iter().next() {
+        Some(state) if state.deleted => gone(kind, id),
+        _ => not_found(kind, id),
+    })
+}
+
 pub fn not_found(kind: Kind, id: Uuid) -> ApiError {
     ApiError::NotFound(format!("no {} has id {id}", kind.noun()))
 }

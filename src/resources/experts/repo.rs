@@ -42,7 +42,6 @@ struct ExpertRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
-    deleted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -197,24 +196,6 @@ impl Resource for Experts {
             .execute(conn)
             .await?;
         records::replace_topics(conn, Kind::Expert, id, &draft.topics).await
-    }
-
-    async fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> ApiResult<Expert> {
-        let row: Option<ExpertRow> = experts::table
-            .find(id)
-            .select(ExpertRow::as_select())
-            .first(conn)
-            .await
-            .optional()?;
-        match row {
-            None => Err(records::not_found(Kind::Expert, id)),
-            Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Expert, id)),
-            Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
-        }
     }
 
     async fn load(

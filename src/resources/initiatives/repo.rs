@@ -42,7 +42,6 @@ struct InitiativeRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
-    deleted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -248,24 +247,6 @@ impl Resource for Initiatives {
             .execute(conn)
             .await?;
         records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await
-    }
-
-    async fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> ApiResult<Initiative> {
-        let row: Option<InitiativeRow> = initiatives::table
-            .find(id)
-            .select(InitiativeRow::as_select())
-            .first(conn)
-            .await
-            .optional()?;
-        match row {
-            None => Err(records::not_found(Kind::Initiative, id)),
-            Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Initiative, id)),
-            Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
-        }
     }
 
     async fn load(

@@ -19,7 +19,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use self::store::Table;
-use super::crud::Resource;
+use super::crud::{self, Resource};
 use super::experts::Experts;
 use super::experts::model::affiliation_terms;
 use super::initiatives::Initiatives;
@@ -133,7 +133,10 @@ pub async fn put<L: LinkKind>(
             if outcome != LinkOutcome::Unchanged {
                 touch_ends::<L>(conn, owner, target).await?;
             }
-            Ok::<_, ApiError>((outcome, L::Owner::find(conn, vocabulary, owner).await?))
+            Ok::<_, ApiError>((
+                outcome,
+                crud::find::<L::Owner>(conn, vocabulary, owner).await?,
+            ))
         })
         .await?;
     let status = if outcome == LinkOutcome::Created {

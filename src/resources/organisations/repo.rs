@@ -42,7 +42,6 @@ struct OrganisationRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
-    deleted_at: Option<DateTime<Utc>>,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -195,24 +194,6 @@ impl Resource for Organisations {
             .execute(conn)
             .await?;
         records::replace_topics(conn, Kind::Organisation, id, &draft.topics).await
-    }
-
-    async fn find(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        id: Uuid,
-    ) -> ApiResult<Organisation> {
-        let row: Option<OrganisationRow> = organisations::table
-            .find(id)
-            .select(OrganisationRow::as_select())
-            .first(conn)
-            .await
-            .optional()?;
-        match row {
-            None => Err(records::not_found(Kind::Organisation, id)),
-            Some(row) if row.deleted_at.is_some() => Err(records::gone(Kind::Organisation, id)),
-            Some(row) => Ok(assemble(conn, vocabulary, vec![row]).await?.remove(0)),
-        }
     }
 
     async fn load(
