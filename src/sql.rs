@@ -102,3 +102,47 @@ mod tests {
         assert_eq!(sql.text(), "SELECT 1 WHERE a = $1 AND b = $2");
     }
 }
+
+/// `<prefix> $1 <suffix>` with `$1` an array of ids: a statement whose text
+/// never changes, so, unlike `sql_query`, the connection prepares it once
+/// and reuses the plan (planning the record loads costs more than running
+/// them).
+pub struct ByIds {
+    prefix: String,
+    suffix: &'static str,
+    ids: Vec<Uuid>,
+}
+
+impl ByIds {
+    pub fn new(prefix: String, ids: &[Uuid], suffix: &'static str) -> Self {
+        Self {
+            prefix,
+            suffix,
+            ids: ids.to_vec(),
+        }
+    }
+}
+
+impl diesel::query_builder::QueryFragment<Pg> for ByIds {
+    fn walk_ast<'b>(
+        &'b self,
+        mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
+    ) -> diesel::QueryResult<()> {
+        out.push_sql(&self.prefix);
+        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
+        out.push_sql(self.suffix);
+        Ok(())
+    }
+}
+
+impl diesel::query_builder::QueryId for ByIds {
+    type QueryId = ();
+    // Not static: the cache keys the statement by its text instead.
+    const HAS_STATIC_QUERY_ID: bool = false;
+}
+
+impl diesel::query_builder::Query for ByIds {
+    type SqlType = diesel::sql_types::Untyped;
+}
+
+impl<Conn> diesel::query_dsl::RunQueryDsl<Conn> for ByIds {}

@@ -11,7 +11,7 @@ macro_rules! string_enum {
         $(#[$meta])*
         // utoipa does not see `rename` values passed through a macro, so
         // the variants are named to match `rename_all` (checked by a test).
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, utoipa::ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize, utoipa::ToSchema)]
         #[serde(rename_all = "kebab-case")]
         pub enum $name {
             $($variant),+

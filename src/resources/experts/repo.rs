@@ -21,12 +21,13 @@ use crate::resources::links::{self, LocalizedText, expert_name};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::resources::records::{self, Kind};
 use crate::schema::experts;
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, ByIds, Sql};
 use diesel::QueryableByName;
+use diesel::sql_types::{Array, Json};
 use diesel::sql_types::{Bool, Float4, Nullable, Text};
 use serde_json::Value;
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = experts, check_for_backend(diesel::pg::Pg))]
 struct ExpertRow {
     id: Uuid,
@@ -203,32 +204,48 @@ impl Resource for Experts {
         vocabulary: &Vocabulary,
         ids: &[Uuid],
     ) -> ApiResult<Vec<Expert>> {
-        let rows = experts::table
-            .filter(experts::id.eq_any(ids))
-            .filter(experts::deleted_at.is_null())
-            .select(ExpertRow::as_select())
-            .load(conn)
-            .await?;
-        assemble(conn, vocabulary, rows).await
+        let query = ByIds::new(
+            format!(
+                "SELECT {COLUMNS}, \
+             ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, \
+             {} AS affiliations, {} AS initiatives \
+             FROM experts r WHERE r.id = ANY(",
+                links::sql::AFFILIATIONS_OF_EXPERT,
+                links::sql::INITIATIVES_OF_EXPERT,
+            ),
+            ids,
+            ") AND r.deleted_at IS NULL",
+        );
+        let rows: Vec<Loaded> = query.load(conn).await?;
+        rows.into_iter()
+            .map(|row| row.into_record(vocabulary))
+            .collect()
     }
 }
 
-/// Adds topics and link summaries to rows: three queries for any number of rows.
-async fn assemble(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    rows: Vec<ExpertRow>,
-) -> ApiResult<Vec<Expert>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut topics = records::topics_of(conn, Kind::Expert, &ids).await?;
-    let mut affiliations = links::affiliations_of_experts(conn, &ids).await?;
-    let mut initiatives = links::initiatives_of_experts(conn, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Expert {
-            topics: vocabulary.references(topics.remove(&row.id).unwrap_or_default()),
-            affiliations: affiliations.remove(&row.id).unwrap_or_default(),
-            initiatives: initiatives.remove(&row.id).unwrap_or_default(),
+/// The row's columns, as `load` selects them.
+const COLUMNS: &str = "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, r.bio_en, r.bio_nl, r.created_at, r.updated_at, r.version";
+
+/// A record with its topics and links, in one row.
+#[derive(QueryableByName)]
+struct Loaded {
+    #[diesel(embed)]
+    columns: ExpertRow,
+    #[diesel(sql_type = Array<Text>)]
+    topics: Vec<String>,
+    #[diesel(sql_type = Json)]
+    affiliations: serde_json::Value,
+    #[diesel(sql_type = Json)]
+    initiatives: serde_json::Value,
+}
+
+impl Loaded {
+    fn into_record(self, vocabulary: &Vocabulary) -> ApiResult<Expert> {
+        let row = self.columns;
+        Ok(Expert {
+            topics: vocabulary.references(self.topics),
+            affiliations: links::decode(self.affiliations)?,
+            initiatives: links::decode(self.initiatives)?,
             name: expert_name(&row.given_name, &row.family_name),
             id: row.id,
             given_name: row.given_name,
@@ -243,7 +260,7 @@ async fn assemble(
             updated_at: row.updated_at,
             version: row.version,
         })
-        .collect())
+    }
 }
 
 #[derive(QueryableByName)]

@@ -20,9 +20,11 @@ use crate::resources::discovery::{
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::records::{self, Kind};
 use crate::schema::initiatives;
+use crate::sql::ByIds;
+use diesel::sql_types::{Array, Json, Text};
 use serde_json::Value;
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = initiatives, check_for_backend(diesel::pg::Pg))]
 struct InitiativeRow {
     id: Uuid,
@@ -254,34 +256,54 @@ impl Resource for Initiatives {
         vocabulary: &Vocabulary,
         ids: &[Uuid],
     ) -> ApiResult<Vec<Initiative>> {
-        let rows = initiatives::table
-            .filter(initiatives::id.eq_any(ids))
-            .filter(initiatives::deleted_at.is_null())
-            .select(InitiativeRow::as_select())
-            .load(conn)
-            .await?;
-        assemble(conn, vocabulary, rows).await
+        let query = ByIds::new(
+            format!(
+                "SELECT {COLUMNS}, \
+             ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics, \
+             {} AS organisations, {} AS experts, {} AS related \
+             FROM initiatives r WHERE r.id = ANY(",
+                links::sql::ORGANISATIONS_OF_INITIATIVE,
+                links::sql::EXPERTS_OF_INITIATIVE,
+                links::sql::RELATED_INITIATIVES,
+            ),
+            ids,
+            ") AND r.deleted_at IS NULL",
+        );
+        let rows: Vec<Loaded> = query.load(conn).await?;
+        rows.into_iter()
+            .map(|row| row.into_initiative(vocabulary))
+            .collect()
     }
 }
 
-/// Adds topics and link summaries to rows: five queries for any number of rows.
-async fn assemble(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    rows: Vec<InitiativeRow>,
-) -> ApiResult<Vec<Initiative>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut topics = records::topics_of(conn, Kind::Initiative, &ids).await?;
-    let mut organisations = links::organisations_of_initiatives(conn, &ids).await?;
-    let mut experts = links::experts_of_initiatives(conn, &ids).await?;
-    let mut related = links::related_initiatives(conn, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Initiative {
-            topics: vocabulary.references(topics.remove(&row.id).unwrap_or_default()),
-            organisations: organisations.remove(&row.id).unwrap_or_default(),
-            experts: experts.remove(&row.id).unwrap_or_default(),
-            related: related.remove(&row.id).unwrap_or_default(),
+/// The row's columns, as `load` selects them.
+const COLUMNS: &str = "r.id, r.title_en, r.title_nl, r.acronym, r.summary_en, r.summary_nl, r.scope, \
+    r.countries, r.initiative_type, r.status, r.start_date, r.end_date, r.website, r.regulations, \
+    r.created_at, r.updated_at, r.version";
+
+/// An initiative with its topics and links, in one row.
+#[derive(QueryableByName)]
+struct Loaded {
+    #[diesel(embed)]
+    columns: InitiativeRow,
+    #[diesel(sql_type = Array<Text>)]
+    topics: Vec<String>,
+    #[diesel(sql_type = Json)]
+    organisations: serde_json::Value,
+    #[diesel(sql_type = Json)]
+    experts: serde_json::Value,
+    #[diesel(sql_type = Json)]
+    related: serde_json::Value,
+}
+
+impl Loaded {
+    fn into_initiative(self, vocabulary: &Vocabulary) -> ApiResult<Initiative> {
+        let row = self.columns;
+        Ok(Initiative {
+            topics: vocabulary.references(self.topics),
+            organisations: links::decode(self.organisations)?,
+            experts: links::decode(self.experts)?,
+            related: links::decode_related(self.related)?,
             id: row.id,
             title: LocalizedText::new(row.title_en, row.title_nl),
             acronym: row.acronym,
@@ -302,5 +324,5 @@ async fn assemble(
             updated_at: row.updated_at,
             version: row.version,
         })
-        .collect())
+    }
 }

@@ -1,25 +1,18 @@
-//! The summaries of linked records that every read embeds. Each loader takes
-//! the ids of a whole page and answers with one query, so a page of records
-//! costs a fixed number of queries however many links it has.
-
-use std::collections::HashMap;
+//! The summaries of linked records that every read embeds. The SQL for
+//! them is a set of correlated subqueries that build JSON arrays, so a record
+//! or a whole page of records, links included, is one statement.
 
 use chrono::NaiveDate;
-use diesel::prelude::*;
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
-use serde::Serialize;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::enums::{ExpertRole, OrganisationRole, Relation};
-use crate::error::ApiResult;
-use crate::schema::{
-    affiliations, experts, initiative_experts, initiative_organisations, initiative_relations,
-    initiatives, organisations,
-};
+use crate::error::{ApiError, ApiResult};
 
 /// Text in English and/or Dutch; a language without text is left out.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[schema(example = json!({"en": "Artificial Intelligence Act", "nl": "AI-verordening"}))]
 pub struct LocalizedText {
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -42,7 +35,7 @@ impl LocalizedText {
 }
 
 /// An organisation taking part in an initiative.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InitiativeOrganisation {
     pub id: Uuid,
     #[schema(example = "Royal Netherlands Standardization Institute")]
@@ -53,7 +46,7 @@ pub struct InitiativeOrganisation {
 }
 
 /// An expert taking part in an initiative.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct InitiativeExpert {
     pub id: Uuid,
     /// Given and family name.
@@ -63,7 +56,7 @@ pub struct InitiativeExpert {
 }
 
 /// An initiative related to this one; `relation` reads from this record's side.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct RelatedInitiative {
     pub id: Uuid,
     pub title: LocalizedText,
@@ -72,7 +65,7 @@ pub struct RelatedInitiative {
 }
 
 /// An initiative an organisation takes part in.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct OrganisationInitiative {
     pub id: Uuid,
     pub title: LocalizedText,
@@ -81,7 +74,7 @@ pub struct OrganisationInitiative {
 }
 
 /// An initiative an expert takes part in.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct ExpertInitiative {
     pub id: Uuid,
     pub title: LocalizedText,
@@ -90,7 +83,7 @@ pub struct ExpertInitiative {
 }
 
 /// An expert affiliated with an organisation.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct AffiliatedExpert {
     pub id: Uuid,
     #[schema(example = "Anna de Vries")]
@@ -102,7 +95,7 @@ pub struct AffiliatedExpert {
 }
 
 /// An organisation an expert is affiliated with.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct Affiliation {
     /// The organisation's id.
     pub id: Uuid,
@@ -120,319 +113,84 @@ pub fn expert_name(given: &str, family: &str) -> String {
     format!("{given} {family}")
 }
 
-fn group<T>(rows: impl IntoIterator<Item = (Uuid, T)>) -> HashMap<Uuid, Vec<T>> {
-    let mut grouped: HashMap<Uuid, Vec<T>> = HashMap::new();
-    for (owner, item) in rows {
-        grouped.entry(owner).or_default().push(item);
-    }
-    grouped
+/// A relation as stored, with whether it must be read inverted (the record
+/// being read is the pair's second initiative).
+#[derive(Debug, Deserialize)]
+struct StoredRelation {
+    id: Uuid,
+    title: LocalizedText,
+    acronym: Option<String>,
+    relation: Relation,
+    inverted: bool,
 }
 
-// ---- reads -----------------------------------------------------------------
-
-/// (owner id, initiative id, title en, title nl, acronym, role)
-type InitiativeLinkRow = (
-    Uuid,
-    Uuid,
-    Option<String>,
-    Option<String>,
-    Option<String>,
-    String,
-);
-
-pub async fn organisations_of_initiatives(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<InitiativeOrganisation>>> {
-    let rows: Vec<(Uuid, Uuid, String, Option<String>, String)> = initiative_organisations::table
-        .inner_join(organisations::table)
-        .filter(initiative_organisations::initiative_id.eq_any(ids))
-        .filter(organisations::deleted_at.is_null())
-        .order((organisations::name, organisations::id))
-        .select((
-            initiative_organisations::initiative_id,
-            organisations::id,
-            organisations::name,
-            organisations::acronym,
-            initiative_organisations::role,
-        ))
-        .load(conn)
-        .await?;
-    Ok(group(rows.into_iter().map(
-        |(owner, id, name, acronym, role)| {
-            let role = OrganisationRole::from_db(&role);
-            (
-                owner,
-                InitiativeOrganisation {
-                    id,
-                    name,
-                    acronym,
-                    role,
-                },
-            )
-        },
-    )))
+/// Reads one embedded JSON array.
+pub fn decode<T: DeserializeOwned>(value: serde_json::Value) -> ApiResult<Vec<T>> {
+    serde_json::from_value(value).map_err(|e| ApiError::internal(format!("embedded links: {e}")))
 }
 
-pub async fn experts_of_initiatives(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<InitiativeExpert>>> {
-    let rows: Vec<(Uuid, Uuid, String, String, String)> = initiative_experts::table
-        .inner_join(experts::table)
-        .filter(initiative_experts::initiative_id.eq_any(ids))
-        .filter(experts::deleted_at.is_null())
-        .order((experts::family_name, experts::given_name, experts::id))
-        .select((
-            initiative_experts::initiative_id,
-            experts::id,
-            experts::given_name,
-            experts::family_name,
-            initiative_experts::role,
-        ))
-        .load(conn)
-        .await?;
-    Ok(group(rows.into_iter().map(
-        |(owner, id, given, family, role)| {
-            let name = expert_name(&given, &family);
-            (
-                owner,
-                InitiativeExpert {
-                    id,
-                    name,
-                    role: ExpertRole::from_db(&role),
-                },
-            )
-        },
-    )))
+/// Reads the embedded related initiatives, each relation from this side.
+pub fn decode_related(value: serde_json::Value) -> ApiResult<Vec<RelatedInitiative>> {
+    let stored: Vec<StoredRelation> = decode(value)?;
+    Ok(stored
+        .into_iter()
+        .map(|r| RelatedInitiative {
+            id: r.id,
+            title: r.title,
+            acronym: r.acronym,
+            relation: if r.inverted {
+                r.relation.inverse()
+            } else {
+                r.relation
+            },
+        })
+        .collect())
 }
 
-pub async fn related_initiatives(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<RelatedInitiative>>> {
-    type Row = (
-        Uuid,
-        Uuid,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<String>,
-    );
-    let from_subject: Vec<Row> = initiative_relations::table
-        .inner_join(initiatives::table.on(initiatives::id.eq(initiative_relations::object_id)))
-        .filter(initiative_relations::subject_id.eq_any(ids))
-        .filter(initiatives::deleted_at.is_null())
-        .select((
-            initiative_relations::subject_id,
-            initiatives::id,
-            initiative_relations::relation,
-            initiatives::title_en,
-            initiatives::title_nl,
-            initiatives::acronym,
-        ))
-        .load(conn)
-        .await?;
-    let from_object: Vec<Row> = initiative_relations::table
-        .inner_join(initiatives::table.on(initiatives::id.eq(initiative_relations::subject_id)))
-        .filter(initiative_relations::object_id.eq_any(ids))
-        .filter(initiatives::deleted_at.is_null())
-        .select((
-            initiative_relations::object_id,
-            initiatives::id,
-            initiative_relations::relation,
-            initiatives::title_en,
-            initiatives::title_nl,
-            initiatives::acronym,
-        ))
-        .load(conn)
-        .await?;
-    let summary = |invert: bool| {
-        move |(owner, id, relation, en, nl, acronym): Row| {
-            let stored = Relation::from_db(&relation);
-            let relation = if invert { stored.inverse() } else { stored };
-            (
-                owner,
-                RelatedInitiative {
-                    id,
-                    title: LocalizedText::new(en, nl),
-                    acronym,
-                    relation,
-                },
-            )
-        }
-    };
-    let mut grouped = group(
-        from_subject
-            .into_iter()
-            .map(summary(false))
-            .chain(from_object.into_iter().map(summary(true))),
-    );
-    for related in grouped.values_mut() {
-        related.sort_by_key(|r| r.id);
-    }
-    Ok(grouped)
-}
+/// Correlated subqueries over the record alias `r`, each a JSON array of
+/// one kind of summary in display order. Deleted records are left out.
+pub mod sql {
+    pub const ORGANISATIONS_OF_INITIATIVE: &str = "(SELECT coalesce(json_agg(json_build_object(\
+        'id', o.id, 'name', o.name, 'acronym', o.acronym, 'role', l.role) ORDER BY o.name, o.id), '[]') \
+        FROM initiative_organisations l JOIN organisations o ON o.id = l.organisation_id \
+        WHERE l.initiative_id = r.id AND o.deleted_at IS NULL)";
 
-pub async fn initiatives_of_organisations(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<OrganisationInitiative>>> {
-    let rows: Vec<InitiativeLinkRow> = initiative_organisations::table
-        .inner_join(initiatives::table)
-        .filter(initiative_organisations::organisation_id.eq_any(ids))
-        .filter(initiatives::deleted_at.is_null())
-        .order(initiatives::id)
-        .select((
-            initiative_organisations::organisation_id,
-            initiatives::id,
-            initiatives::title_en,
-            initiatives::title_nl,
-            initiatives::acronym,
-            initiative_organisations::role,
-        ))
-        .load(conn)
-        .await?;
-    Ok(group(rows.into_iter().map(
-        |(owner, id, en, nl, acronym, role)| {
-            let title = LocalizedText::new(en, nl);
-            let role = OrganisationRole::from_db(&role);
-            (
-                owner,
-                OrganisationInitiative {
-                    id,
-                    title,
-                    acronym,
-                    role,
-                },
-            )
-        },
-    )))
-}
+    pub const EXPERTS_OF_INITIATIVE: &str = "(SELECT coalesce(json_agg(json_build_object(\
+        'id', e.id, 'name', e.given_name || ' ' || e.family_name, 'role', l.role) \
+        ORDER BY e.family_name, e.given_name, e.id), '[]') \
+        FROM initiative_experts l JOIN experts e ON e.id = l.expert_id \
+        WHERE l.initiative_id = r.id AND e.deleted_at IS NULL)";
 
-pub async fn initiatives_of_experts(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<ExpertInitiative>>> {
-    let rows: Vec<InitiativeLinkRow> = initiative_experts::table
-        .inner_join(initiatives::table)
-        .filter(initiative_experts::expert_id.eq_any(ids))
-        .filter(initiatives::deleted_at.is_null())
-        .order(initiatives::id)
-        .select((
-            initiative_experts::expert_id,
-            initiatives::id,
-            initiatives::title_en,
-            initiatives::title_nl,
-            initiatives::acronym,
-            initiative_experts::role,
-        ))
-        .load(conn)
-        .await?;
-    Ok(group(rows.into_iter().map(
-        |(owner, id, en, nl, acronym, role)| {
-            let title = LocalizedText::new(en, nl);
-            (
-                owner,
-                ExpertInitiative {
-                    id,
-                    title,
-                    acronym,
-                    role: ExpertRole::from_db(&role),
-                },
-            )
-        },
-    )))
-}
+    pub const RELATED_INITIATIVES: &str = "(SELECT coalesce(json_agg(x ORDER BY x.id), '[]') FROM (\
+        SELECT i.id, json_build_object('en', i.title_en, 'nl', i.title_nl) AS title, i.acronym, l.relation, false AS inverted \
+        FROM initiative_relations l JOIN initiatives i ON i.id = l.object_id \
+        WHERE l.subject_id = r.id AND i.deleted_at IS NULL \
+        UNION ALL \
+        SELECT i.id, json_build_object('en', i.title_en, 'nl', i.title_nl), i.acronym, l.relation, true \
+        FROM initiative_relations l JOIN initiatives i ON i.id = l.subject_id \
+        WHERE l.object_id = r.id AND i.deleted_at IS NULL) x)";
 
-pub async fn affiliations_of_experts(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<Affiliation>>> {
-    type Row = (
-        Uuid,
-        Uuid,
-        String,
-        Option<String>,
-        Option<String>,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-    );
-    let rows: Vec<Row> = affiliations::table
-        .inner_join(organisations::table)
-        .filter(affiliations::expert_id.eq_any(ids))
-        .filter(organisations::deleted_at.is_null())
-        .order((organisations::name, organisations::id))
-        .select((
-            affiliations::expert_id,
-            organisations::id,
-            organisations::name,
-            organisations::acronym,
-            affiliations::role,
-            affiliations::since,
-            affiliations::until,
-        ))
-        .load(conn)
-        .await?;
-    Ok(group(rows.into_iter().map(
-        |(owner, id, name, acronym, role, since, until)| {
-            (
-                owner,
-                Affiliation {
-                    id,
-                    name,
-                    acronym,
-                    role,
-                    since,
-                    until,
-                },
-            )
-        },
-    )))
-}
+    pub const INITIATIVES_OF_ORGANISATION: &str = "(SELECT coalesce(json_agg(json_build_object(\
+        'id', i.id, 'title', json_build_object('en', i.title_en, 'nl', i.title_nl), 'acronym', i.acronym, \
+        'role', l.role) ORDER BY i.id), '[]') \
+        FROM initiative_organisations l JOIN initiatives i ON i.id = l.initiative_id \
+        WHERE l.organisation_id = r.id AND i.deleted_at IS NULL)";
 
-pub async fn experts_of_organisations(
-    conn: &mut AsyncPgConnection,
-    ids: &[Uuid],
-) -> ApiResult<HashMap<Uuid, Vec<AffiliatedExpert>>> {
-    type Row = (
-        Uuid,
-        Uuid,
-        String,
-        String,
-        Option<String>,
-        Option<NaiveDate>,
-        Option<NaiveDate>,
-    );
-    let rows: Vec<Row> = affiliations::table
-        .inner_join(experts::table)
-        .filter(affiliations::organisation_id.eq_any(ids))
-        .filter(experts::deleted_at.is_null())
-        .order((experts::family_name, experts::given_name, experts::id))
-        .select((
-            affiliations::organisation_id,
-            experts::id,
-            experts::given_name,
-            experts::family_name,
-            affiliations::role,
-            affiliations::since,
-            affiliations::until,
-        ))
-        .load(conn)
-        .await?;
-    Ok(group(rows.into_iter().map(
-        |(owner, id, given, family, role, since, until)| {
-            let name = expert_name(&given, &family);
-            (
-                owner,
-                AffiliatedExpert {
-                    id,
-                    name,
-                    role,
-                    since,
-                    until,
-                },
-            )
-        },
-    )))
+    pub const INITIATIVES_OF_EXPERT: &str = "(SELECT coalesce(json_agg(json_build_object(\
+        'id', i.id, 'title', json_build_object('en', i.title_en, 'nl', i.title_nl), 'acronym', i.acronym, \
+        'role', l.role) ORDER BY i.id), '[]') \
+        FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
+        WHERE l.expert_id = r.id AND i.deleted_at IS NULL)";
+
+    pub const AFFILIATIONS_OF_EXPERT: &str = "(SELECT coalesce(json_agg(json_build_object(\
+        'id', o.id, 'name', o.name, 'acronym', o.acronym, 'role', l.role, 'since', l.since, 'until', l.until) \
+        ORDER BY o.name, o.id), '[]') \
+        FROM affiliations l JOIN organisations o ON o.id = l.organisation_id \
+        WHERE l.expert_id = r.id AND o.deleted_at IS NULL)";
+
+    pub const EXPERTS_OF_ORGANISATION: &str = "(SELECT coalesce(json_agg(json_build_object(\
+        'id', e.id, 'name', e.given_name || ' ' || e.family_name, 'role', l.role, 'since', l.since, 'until', l.until) \
+        ORDER BY e.family_name, e.given_name, e.id), '[]') \
+        FROM affiliations l JOIN experts e ON e.id = l.expert_id \
+        WHERE l.organisation_id = r.id AND e.deleted_at IS NULL)";
 }

@@ -22,12 +22,13 @@ use crate::resources::links::{self, LocalizedText};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::resources::records::{self, Kind};
 use crate::schema::organisations;
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, ByIds, Sql};
 use diesel::QueryableByName;
+use diesel::sql_types::{Array, Json};
 use diesel::sql_types::{Bool, Float4, Nullable, Text};
 use serde_json::Value;
 
-#[derive(Queryable, Selectable)]
+#[derive(Queryable, QueryableByName, Selectable)]
 #[diesel(table_name = organisations, check_for_backend(diesel::pg::Pg))]
 struct OrganisationRow {
     id: Uuid,
@@ -201,32 +202,48 @@ impl Resource for Organisations {
         vocabulary: &Vocabulary,
         ids: &[Uuid],
     ) -> ApiResult<Vec<Organisation>> {
-        let rows = organisations::table
-            .filter(organisations::id.eq_any(ids))
-            .filter(organisations::deleted_at.is_null())
-            .select(OrganisationRow::as_select())
-            .load(conn)
-            .await?;
-        assemble(conn, vocabulary, rows).await
+        let query = ByIds::new(
+            format!(
+                "SELECT {COLUMNS}, \
+             ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS topics, \
+             {} AS initiatives, {} AS experts \
+             FROM organisations r WHERE r.id = ANY(",
+                links::sql::INITIATIVES_OF_ORGANISATION,
+                links::sql::EXPERTS_OF_ORGANISATION,
+            ),
+            ids,
+            ") AND r.deleted_at IS NULL",
+        );
+        let rows: Vec<Loaded> = query.load(conn).await?;
+        rows.into_iter()
+            .map(|row| row.into_record(vocabulary))
+            .collect()
     }
 }
 
-/// Adds topics and link summaries to rows: three queries for any number of rows.
-async fn assemble(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    rows: Vec<OrganisationRow>,
-) -> ApiResult<Vec<Organisation>> {
-    let ids: Vec<Uuid> = rows.iter().map(|r| r.id).collect();
-    let mut topics = records::topics_of(conn, Kind::Organisation, &ids).await?;
-    let mut initiatives = links::initiatives_of_organisations(conn, &ids).await?;
-    let mut experts = links::experts_of_organisations(conn, &ids).await?;
-    Ok(rows
-        .into_iter()
-        .map(|row| Organisation {
-            topics: vocabulary.references(topics.remove(&row.id).unwrap_or_default()),
-            initiatives: initiatives.remove(&row.id).unwrap_or_default(),
-            experts: experts.remove(&row.id).unwrap_or_default(),
+/// The row's columns, as `load` selects them.
+const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.created_at, r.updated_at, r.version";
+
+/// A record with its topics and links, in one row.
+#[derive(QueryableByName)]
+struct Loaded {
+    #[diesel(embed)]
+    columns: OrganisationRow,
+    #[diesel(sql_type = Array<Text>)]
+    topics: Vec<String>,
+    #[diesel(sql_type = Json)]
+    initiatives: serde_json::Value,
+    #[diesel(sql_type = Json)]
+    experts: serde_json::Value,
+}
+
+impl Loaded {
+    fn into_record(self, vocabulary: &Vocabulary) -> ApiResult<Organisation> {
+        let row = self.columns;
+        Ok(Organisation {
+            topics: vocabulary.references(self.topics),
+            initiatives: links::decode(self.initiatives)?,
+            experts: links::decode(self.experts)?,
             id: row.id,
             name: row.name,
             acronym: row.acronym,
@@ -239,7 +256,7 @@ async fn assemble(
             updated_at: row.updated_at,
             version: row.version,
         })
-        .collect())
+    }
 }
 
 #[derive(QueryableByName)]
