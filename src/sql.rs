@@ -89,20 +89,6 @@ impl Sql {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn placeholders_are_numbered_in_order() {
-        let mut sql = Sql::new("SELECT 1 WHERE a = ");
-        sql.push_bind(Bind::Int(1)).push(" AND b = ");
-        let b = sql.bind(Bind::Text("x".into()));
-        sql.push(&b);
-        assert_eq!(sql.text(), "SELECT 1 WHERE a = $1 AND b = $2");
-    }
-}
-
 /// `<prefix> $1 <suffix>` with `$1` an array of ids: a statement whose text
 /// never changes, so, unlike `sql_query`, the connection prepares it once
 /// and reuses the plan (planning the record loads costs more than running
@@ -146,3 +132,17 @@ impl diesel::query_builder::Query for ByIds {
 }
 
 impl<Conn> diesel::query_dsl::RunQueryDsl<Conn> for ByIds {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_are_numbered_in_order() {
+        let mut sql = Sql::new("SELECT 1 WHERE a = ");
+        sql.push_bind(Bind::Int(1)).push(" AND b = ");
+        let b = sql.bind(Bind::Text("x".into()));
+        sql.push(&b);
+        assert_eq!(sql.text(), "SELECT 1 WHERE a = $1 AND b = $2");
+    }
+}
