@@ -3,7 +3,7 @@
 \set ON_ERROR_STOP on
 SET jit = off;
 SET pg_trgm.word_similarity_threshold = 0.5;
-\echo '== get by id: the row, then topics and each kind of link (one query each)'
+\echo '== get by id: the row by primary key, then (before the single-statement load) one query per kind of link'
 EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM initiatives WHERE id = '01938b1e-7f00-7aaa-8000-000000000001';
 EXPLAIN (ANALYZE, COSTS OFF) SELECT io.initiative_id, o.id, o.name, o.acronym, io.role FROM initiative_organisations io JOIN organisations o ON o.id = io.organisation_id WHERE io.initiative_id = ANY(ARRAY['01938b1e-7f00-7aaa-8000-000000000001'::uuid]) AND o.deleted_at IS NULL ORDER BY o.name, o.id;
 \echo '== filtered list: the page of ids, then the total'
