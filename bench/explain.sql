@@ -3,9 +3,13 @@
 \set ON_ERROR_STOP on
 SET jit = off;
 SET pg_trgm.word_similarity_threshold = 0.5;
-\echo '== get by id: the row by primary key, then (before the single-statement load) one query per kind of link'
-EXPLAIN (ANALYZE, COSTS OFF) SELECT * FROM initiatives WHERE id = '01938b1e-7f00-7aaa-8000-000000000001';
-EXPLAIN (ANALYZE, COSTS OFF) SELECT io.initiative_id, o.id, o.name, o.acronym, io.role FROM initiative_organisations io JOIN organisations o ON o.id = io.organisation_id WHERE io.initiative_id = ANY(ARRAY['01938b1e-7f00-7aaa-8000-000000000001'::uuid]) AND o.deleted_at IS NULL ORDER BY o.name, o.id;
+\echo '== get by id (and every page of records): the rows with topics and links, one statement'
+EXPLAIN (ANALYZE, COSTS OFF) SELECT r.id, r.title_en, r.title_nl, r.acronym, r.summary_en, r.summary_nl, r.scope, r.countries, r.initiative_type, r.status, r.start_date, r.end_date, r.website, r.regulations, r.created_at, r.updated_at, r.version,
+  ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics,
+  (SELECT coalesce(json_agg(json_build_object('id', o.id, 'name', o.name, 'acronym', o.acronym, 'role', l.role) ORDER BY o.name, o.id), '[]') FROM initiative_organisations l JOIN organisations o ON o.id = l.organisation_id WHERE l.initiative_id = r.id AND o.deleted_at IS NULL) AS organisations,
+  (SELECT coalesce(json_agg(json_build_object('id', e.id, 'name', e.given_name || ' ' || e.family_name, 'role', l.role) ORDER BY e.family_name, e.given_name, e.id), '[]') FROM initiative_experts l JOIN experts e ON e.id = l.expert_id WHERE l.initiative_id = r.id AND e.deleted_at IS NULL) AS experts,
+  (SELECT coalesce(json_agg(x ORDER BY x.id), '[]') FROM (SELECT i.id, json_build_object('en', i.title_en, 'nl', i.title_nl) AS title, i.acronym, l.relation, false AS inverted FROM initiative_relations l JOIN initiatives i ON i.id = l.object_id WHERE l.subject_id = r.id AND i.deleted_at IS NULL UNION ALL SELECT i.id, json_build_object('en', i.title_en, 'nl', i.title_nl), i.acronym, l.relation, true FROM initiative_relations l JOIN initiatives i ON i.id = l.subject_id WHERE l.object_id = r.id AND i.deleted_at IS NULL) x) AS related
+FROM initiatives r WHERE r.id = ANY(ARRAY['01938b1e-7f00-7aaa-8000-000000000001'::uuid]) AND r.deleted_at IS NULL;
 \echo '== filtered list: the page of ids, then the total'
 EXPLAIN (ANALYZE, COSTS OFF) SELECT r.id, NULL::text AS sort_key FROM initiatives r WHERE r.deleted_at IS NULL AND (r.scope = ANY('{european}')) AND (r.topic_closure && '{algorithmic-bias}'::text[]) AND (r.status = ANY('{active}')) ORDER BY r.id ASC LIMIT 26;
 EXPLAIN (ANALYZE, COSTS OFF) SELECT count(*) AS total FROM initiatives r WHERE r.deleted_at IS NULL AND (r.scope = ANY('{european}')) AND (r.topic_closure && '{algorithmic-bias}'::text[]) AND (r.status = ANY('{active}'));
