@@ -25,9 +25,9 @@ pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, BoxError> {
     Ok(Pool::builder(manager).max_size(max_size).build()?)
 }
 
-/// Session settings every pooled connection needs. Typo-tolerant name search
-/// uses pg_trgm's `<%` operator; at its default threshold (0.6) one dropped
-/// letter in a short name ("Philps") is not found, at 0.5 it is. JIT
+/// Session settings every pooled connection needs. The duplicate finder
+/// uses pg_trgm's `<%` and `%>` operators; at their default threshold (0.6)
+/// one dropped letter in a short name ("Philps") is not found, at 0.5 it is. JIT
 /// compilation costs more than it saves on queries of a few milliseconds:
 /// measured on the benchmark dataset, a broad search went from 730 ms to
 /// tens of milliseconds without it.

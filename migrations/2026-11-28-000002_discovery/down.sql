@@ -1,3 +1,8 @@
+DROP TRIGGER initiatives_note_words ON initiatives;
+DROP TRIGGER organisations_note_words ON organisations;
+DROP TRIGGER experts_note_words ON experts;
+DROP FUNCTION aimd_note_words();
+DROP TABLE search_words;
 DROP INDEX initiatives_facts_idx, experts_facts_idx, organisations_facts_idx,
     initiatives_topics_idx, experts_topics_idx, organisations_topics_idx;
 ALTER TABLE initiatives DROP COLUMN topic_closure;

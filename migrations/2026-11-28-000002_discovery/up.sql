@@ -88,11 +88,34 @@ ALTER TABLE experts
 
 -- Search.
 CREATE INDEX initiatives_search_idx ON initiatives USING gin (search_vector) WHERE deleted_at IS NULL;
-CREATE INDEX initiatives_name_trgm_idx ON initiatives USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
 CREATE INDEX organisations_search_idx ON organisations USING gin (search_vector) WHERE deleted_at IS NULL;
 CREATE INDEX organisations_name_trgm_idx ON organisations USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
 CREATE INDEX experts_search_idx ON experts USING gin (search_vector) WHERE deleted_at IS NULL;
 CREATE INDEX experts_name_trgm_idx ON experts USING gin (search_name gin_trgm_ops) WHERE deleted_at IS NULL;
+
+-- Typo tolerance: every word of every name, title and acronym, so that a
+-- mistyped query word can be corrected against a small dictionary (trigram
+-- similarity) and the search then runs on the full-text index, instead of
+-- comparing the query with every record's name. Words are only added: a
+-- word no record uses any more finds nothing, which is harmless.
+CREATE TABLE search_words (word text PRIMARY KEY);
+CREATE INDEX search_words_trgm_idx ON search_words USING gin (word gin_trgm_ops);
+
+CREATE FUNCTION aimd_note_words() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    INSERT INTO search_words (word)
+    SELECT DISTINCT w FROM regexp_split_to_table(NEW.search_name, '[^[:alnum:]]+') AS w
+    WHERE length(w) >= 3
+    ON CONFLICT DO NOTHING;
+    RETURN NULL;
+END
+$$;
+CREATE TRIGGER initiatives_note_words AFTER INSERT OR UPDATE OF title_en, title_nl, acronym ON initiatives
+    FOR EACH ROW EXECUTE FUNCTION aimd_note_words();
+CREATE TRIGGER organisations_note_words AFTER INSERT OR UPDATE OF name, acronym ON organisations
+    FOR EACH ROW EXECUTE FUNCTION aimd_note_words();
+CREATE TRIGGER experts_note_words AFTER INSERT OR UPDATE OF given_name, family_name ON experts
+    FOR EACH ROW EXECUTE FUNCTION aimd_note_words();
 
 -- Sorts (keyset: sort key, then id).
 CREATE INDEX initiatives_title_sort_idx ON initiatives (sort_title, id) WHERE deleted_at IS NULL;

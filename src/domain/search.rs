@@ -83,18 +83,6 @@ impl SearchText {
             .flatten()
             .any(|t| matches!(t, Term::Phrase(_)))
     }
-
-    /// The positive words, joined: what typo-tolerant name matching compares.
-    pub fn words(&self) -> String {
-        let mut words = Vec::new();
-        for term in self.groups.iter().flatten() {
-            match term {
-                Term::Word(w) => words.push(w.as_str()),
-                Term::Phrase(ws) => words.extend(ws.iter().map(String::as_str)),
-            }
-        }
-        words.join(" ")
-    }
 }
 
 struct Token {
@@ -193,7 +181,6 @@ mod tests {
             ]
         );
         assert_eq!(text.excluded, vec![w("radiology")]);
-        assert_eq!(text.words(), "bias federated learning ai ml");
     }
 
     #[test]

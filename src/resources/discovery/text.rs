@@ -1,9 +1,10 @@
 //! Full-text search SQL. A query term matches when it matches in English,
 //! Dutch or as a plain folded word (names, acronyms), so each term becomes
 //! the OR of its three configurations' tsqueries; terms are ANDed, `or`
-//! groups ORed, and exclusions subtracted. Names and acronyms also match by
-//! trigram word similarity, which forgives typos; not for queries with a
-//! quoted phrase, whose word order must hold.
+//! groups ORed, and exclusions subtracted. Typos are forgiven by correcting
+//! words against a dictionary of the words in names, titles and acronyms
+//! (`search_words`, trigram similarity) when the words as typed find few
+//! records; not for queries with a quoted phrase, whose word order must hold.
 //!
 //! The tsqueries are computed once per request ([`prepare`]) and then bound
 //! as constants: inside a larger statement PostgreSQL would otherwise call
@@ -19,25 +20,27 @@ use crate::error::ApiResult;
 use crate::sql::{Bind, Sql};
 
 /// A search with its tsqueries resolved by PostgreSQL (stemmed, folded).
-#[derive(Debug, Clone, QueryableByName)]
+#[derive(Debug, Clone)]
 pub struct PreparedSearch {
+    text: SearchText,
+    resolved: Resolved,
+}
+
+#[derive(Debug, Clone, QueryableByName)]
+struct Resolved {
     /// What must match (`None` when the query only excludes).
     #[diesel(sql_type = Nullable<Text>)]
     positive: Option<String>,
     /// What must not match.
     #[diesel(sql_type = Nullable<Text>)]
     negative: Option<String>,
-    #[diesel(sql_type = Text)]
-    words: String,
-    /// Whether typo tolerance may apply (no quoted phrase).
-    #[diesel(sql_type = diesel::sql_types::Bool)]
-    fuzzy: bool,
 }
 
-/// Typo tolerance widens a search only when the words as typed find fewer
-/// records than this: trigram matching is the costly part of a search, and a
-/// query that already finds plenty was not mistyped.
-const FUZZY_BELOW: i64 = 10;
+/// Typo correction applies only when the words as typed find fewer records
+/// than this in a table: a query that finds plenty was not mistyped.
+const FEW: i64 = 10;
+/// Corrections tried per mistyped word.
+const CORRECTIONS: i64 = 3;
 
 #[derive(QueryableByName)]
 struct Probe {
@@ -45,50 +48,99 @@ struct Probe {
     found: i64,
 }
 
+#[derive(QueryableByName)]
+struct Correction {
+    #[diesel(sql_type = Text)]
+    typed: String,
+    #[diesel(sql_type = diesel::sql_types::Array<Text>)]
+    fixes: Vec<String>,
+}
+
 impl PreparedSearch {
-    /// Decides, for one table, whether to add typo-tolerant name matching.
+    /// The search as it applies to one table: as typed, or, when that finds
+    /// few records there, with each word widened to its likely corrections.
     pub async fn for_table(
         &self,
         conn: &mut AsyncPgConnection,
         table: &str,
     ) -> ApiResult<TableSearch> {
-        let fuzzy = match (&self.positive, self.fuzzy) {
-            (Some(positive), true) => {
-                let mut sql = Sql::default();
-                let p = sql.bind(Bind::Text(positive.clone()));
-                let limit = sql.bind(Bind::Int(FUZZY_BELOW));
-                let probe: Probe = sql
-                    .suffixed(&format!(
-                        "SELECT count(*) AS found FROM (SELECT 1 FROM {table} r \
-                         WHERE r.deleted_at IS NULL AND r.search_vector @@ {p}::tsquery LIMIT {limit}) hits"
-                    ))
-                    .into_query()
-                    .get_result(conn)
-                    .await?;
-                probe.found < FUZZY_BELOW
-            }
-            _ => false,
+        let Some(positive) = &self.resolved.positive else {
+            return Ok(TableSearch(self.resolved.clone()));
         };
-        Ok(TableSearch {
-            search: self.clone(),
-            fuzzy,
-        })
+        if self.text.has_phrase() {
+            return Ok(TableSearch(self.resolved.clone()));
+        }
+        let mut sql = Sql::default();
+        let p = sql.bind(Bind::Text(positive.clone()));
+        let limit = sql.bind(Bind::Int(FEW));
+        let probe: Probe = sql
+            .suffixed(&format!(
+                "SELECT count(*) AS found FROM (SELECT 1 FROM {table} r \
+                 WHERE r.deleted_at IS NULL AND r.search_vector @@ {p}::tsquery LIMIT {limit}) hits"
+            ))
+            .into_query()
+            .get_result(conn)
+            .await?;
+        if probe.found >= FEW {
+            return Ok(TableSearch(self.resolved.clone()));
+        }
+        let corrected = corrected(conn, &self.text).await?;
+        Ok(TableSearch(resolve(conn, &corrected).await?))
     }
 }
 
-/// A prepared search as it applies to one table.
-#[derive(Debug, Clone)]
-pub struct TableSearch {
-    search: PreparedSearch,
-    fuzzy: bool,
+/// Widens every word of the search with the dictionary words most like it.
+async fn corrected(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult<SearchText> {
+    let words: Vec<String> = text
+        .groups
+        .iter()
+        .flatten()
+        .filter_map(|t| match t {
+            Term::Word(w) if w.chars().count() >= 3 => Some(w.clone()),
+            _ => None,
+        })
+        .collect();
+    if words.is_empty() {
+        return Ok(text.clone());
+    }
+    let mut sql = Sql::default();
+    let typed = sql.bind(Bind::Texts(words));
+    let limit = sql.bind(Bind::Int(CORRECTIONS));
+    let corrections: Vec<Correction> = sql
+        .suffixed(&format!(
+            "SELECT q.word AS typed, ARRAY(SELECT w.word FROM search_words w \
+             WHERE w.word % aimd_fold(q.word) ORDER BY similarity(w.word, aimd_fold(q.word)) DESC, w.word \
+             LIMIT {limit}) AS fixes FROM unnest({typed}::text[]) AS q(word)"
+        ))
+        .into_query()
+        .load(conn)
+        .await?;
+    let mut widened = text.clone();
+    for group in &mut widened.groups {
+        let mut alternatives = Vec::new();
+        for term in group.iter() {
+            if let Term::Word(word) = term
+                && let Some(c) = corrections.iter().find(|c| &c.typed == word)
+            {
+                alternatives.extend(
+                    c.fixes
+                        .iter()
+                        .filter(|f| *f != word)
+                        .cloned()
+                        .map(Term::Word),
+                );
+            }
+        }
+        group.extend(alternatives);
+    }
+    Ok(widened)
 }
 
 /// SQL fragments over the record alias `r`.
 pub struct TextMatch {
     /// A boolean condition.
     pub condition: String,
-    /// A `float8` relevance: the text rank, or the name similarity of a
-    /// record that only typo tolerance found.
+    /// A `float8` relevance: the text rank (weighted by field).
     pub score: String,
     /// The tsquery of the positive terms, for highlighting.
     pub tsquery: Option<String>,
@@ -117,8 +169,16 @@ fn any_of(sql: &mut Sql, terms: &[Term]) -> String {
     format!("({})", parts.join(" || "))
 }
 
-/// Resolves the search's tsqueries in one round trip.
+/// Resolves the search's tsqueries.
 pub async fn prepare(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult<PreparedSearch> {
+    Ok(PreparedSearch {
+        text: text.clone(),
+        resolved: resolve(conn, text).await?,
+    })
+}
+
+/// Has PostgreSQL stem and fold the terms into tsqueries, in one round trip.
+async fn resolve(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult<Resolved> {
     let mut sql = Sql::default();
     let positive = if text.groups.is_empty() {
         "NULL".to_owned()
@@ -131,18 +191,20 @@ pub async fn prepare(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResu
     } else {
         format!("{}::text", any_of(&mut sql, &text.excluded))
     };
-    let words = sql.bind(Bind::Text(text.words()));
-    let fuzzy = if text.has_phrase() { "false" } else { "true" };
     let sql = sql.suffixed(&format!(
-        "SELECT {positive} AS positive, {negative} AS negative, {words} AS words, {fuzzy} AS fuzzy"
+        "SELECT {positive} AS positive, {negative} AS negative"
     ));
     Ok(sql.into_query().get_result(conn).await?)
 }
 
-/// The condition, score and highlight query of a prepared search, binding
-/// its values into `sql`.
-pub fn text_match(sql: &mut Sql, table_search: &TableSearch) -> TextMatch {
-    let search = &table_search.search;
+/// A search's tsqueries as they apply to one table.
+#[derive(Debug, Clone)]
+pub struct TableSearch(Resolved);
+
+/// The condition, score and highlight query of a search, binding its
+/// values into `sql`.
+pub fn text_match(sql: &mut Sql, search: &TableSearch) -> TextMatch {
+    let search = &search.0;
     let exclusion = match &search.negative {
         Some(negative) => {
             let n = sql.bind(Bind::Text(negative.clone()));
@@ -159,25 +221,9 @@ pub fn text_match(sql: &mut Sql, table_search: &TableSearch) -> TextMatch {
     };
     let p = sql.bind(Bind::Text(positive.clone()));
     let tsquery = format!("{p}::tsquery");
-    if !table_search.fuzzy {
-        return TextMatch {
-            condition: format!("(r.search_vector @@ {tsquery}{exclusion})"),
-            score: format!("ts_rank(r.search_vector, {tsquery})::float8"),
-            tsquery: Some(tsquery),
-        };
-    }
-    let w = sql.bind(Bind::Text(search.words.clone()));
-    let folded = format!("aimd_fold({w})");
     TextMatch {
-        condition: format!(
-            "((r.search_vector @@ {tsquery} OR {folded} <% r.search_name){exclusion})"
-        ),
-        // Text rank where the words match; name similarity only for records
-        // found by typo tolerance alone (it is the costlier to compute).
-        score: format!(
-            "(CASE WHEN r.search_vector @@ {tsquery} THEN ts_rank(r.search_vector, {tsquery}) \
-             ELSE word_similarity({folded}, r.search_name) END)::float8"
-        ),
+        condition: format!("(r.search_vector @@ {tsquery}{exclusion})"),
+        score: format!("ts_rank(r.search_vector, {tsquery})::float8"),
         tsquery: Some(tsquery),
     }
 }
