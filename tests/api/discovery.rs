@@ -701,3 +701,43 @@ async fn bad_discovery_parameters_are_named() {
         [("cursor".to_owned(), "invalid-cursor".to_owned())]
     );
 }
+
+#[actix_web::test]
+async fn typos_are_corrected_from_the_words_records_use_now() {
+    let app = spawn().await;
+    let id = app
+        .create(
+            "/v1/organisations",
+            json!({"name": "Zorginstituut Nederland", "type": "government", "country": "NL"}),
+        )
+        .await;
+    let found = |body: Value| ids(&body);
+    assert_eq!(
+        found(app.get("/v1/organisations?q=Zorginstitut").await.json()),
+        [id.clone()]
+    );
+    assert_eq!(
+        found(app.get("/v1/organisations?q=Zorgintituut").await.json()),
+        [id.clone()]
+    );
+    // A renamed record's new words are in the dictionary at once.
+    app.patch(
+        &format!("/v1/organisations/{id}"),
+        json!({"name": "Nederlandse Zorgautoriteit"}),
+    )
+    .await
+    .expect(200);
+    assert_eq!(
+        found(app.get("/v1/organisations?q=Zorgautoriteet").await.json()),
+        [id.clone()]
+    );
+    // A quoted phrase is taken as typed.
+    assert!(
+        found(
+            app.get("/v1/organisations?q=%22Nederlandse%20Zorgautoriteet%22")
+                .await
+                .json()
+        )
+        .is_empty()
+    );
+}
