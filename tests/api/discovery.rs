@@ -714,11 +714,11 @@ async fn typos_are_corrected_from_the_words_records_use_now() {
     let found = |body: Value| ids(&body);
     assert_eq!(
         found(app.get("/v1/organisations?q=Zorginstitut").await.json()),
-        [id.clone()]
+        [id.as_str()]
     );
     assert_eq!(
         found(app.get("/v1/organisations?q=Zorgintituut").await.json()),
-        [id.clone()]
+        [id.as_str()]
     );
     // A renamed record's new words are in the dictionary at once.
     app.patch(
@@ -729,7 +729,7 @@ async fn typos_are_corrected_from_the_words_records_use_now() {
     .expect(200);
     assert_eq!(
         found(app.get("/v1/organisations?q=Zorgautoriteet").await.json()),
-        [id.clone()]
+        [id.as_str()]
     );
     // A quoted phrase is taken as typed.
     assert!(
