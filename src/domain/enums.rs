@@ -160,6 +160,15 @@ string_enum! {
 }
 
 string_enum! {
+    /// The kinds of record a search can return.
+    HitType {
+        Initiative = "initiative",
+        Organisation = "organisation",
+        Expert = "expert",
+    }
+}
+
+string_enum! {
     /// Whether a record must have any (default) or all of the listed topics.
     TopicMatch {
         Any = "any",
@@ -215,6 +224,9 @@ mod tests {
             serialises_as_its_text(v, v.as_str());
         }
         for v in Relation::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in HitType::ALL {
             serialises_as_its_text(v, v.as_str());
         }
     }

@@ -94,13 +94,8 @@ pub async fn list<R: Resource>(
     let list = ListRequest::read(query, &R::TABLE, |q| R::read_filter(q, vocabulary))?;
     let mut conn = state.conn().await?;
     R::check_filter(&mut conn, &list.filter).await?;
-    let search = match &list.search {
-        Some(text) => {
-            let prepared = discovery::text::prepare(&mut conn, text).await?;
-            Some(prepared.for_table(&mut conn, R::TABLE.table).await?)
-        }
-        None => None,
-    };
+    let search =
+        discovery::text::for_table(&mut conn, list.search.as_ref(), R::TABLE.table).await?;
     let mut found = discovery::find_page(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
     let more = found.len() > limit;

@@ -176,13 +176,7 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
     let list = ListRequest::read(query, spec, |q| Initiatives::read_filter(q, vocabulary))?;
     let mut conn = state.conn().await?;
     Initiatives::check_filter(&mut conn, &list.filter).await?;
-    let search = match &list.search {
-        Some(text) => {
-            let prepared = text::prepare(&mut conn, text).await?;
-            Some(prepared.for_table(&mut conn, spec.table).await?)
-        }
-        None => None,
-    };
+    let search = text::for_table(&mut conn, list.search.as_ref(), spec.table).await?;
 
     let mut set = Sql::default();
     push_set(&mut set, &spec.from(), &list.filter, search.as_ref(), None);

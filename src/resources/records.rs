@@ -117,15 +117,18 @@ impl utoipa::IntoParams for IfMatch {
     }
 }
 
+/// The record's state; `lock` holds its row for the rest of the transaction.
 async fn state(
     conn: &mut AsyncPgConnection,
     kind: Kind,
     id: Uuid,
+    lock: bool,
 ) -> ApiResult<Option<RecordState>> {
     // The table name comes from a closed enum, never from input.
     let statement = format!(
-        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1 FOR UPDATE",
-        kind.table()
+        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1{}",
+        kind.table(),
+        if lock { " FOR UPDATE" } else { "" }
     );
     let rows: Vec<RecordState> = sql_query(statement)
         .bind::<SqlUuid, _>(id)
@@ -142,7 +145,7 @@ pub async fn lock_live(
     id: Uuid,
     precondition: Precondition,
 ) -> ApiResult<()> {
-    match state(conn, kind, id).await? {
+    match state(conn, kind, id, true).await? {
         None => Err(not_found(kind, id)),
         Some(s) if s.deleted => Err(gone(kind, id)),
         Some(s) => match precondition.0 {
@@ -165,7 +168,7 @@ pub async fn lock_link_target(
     id: Uuid,
     param: &str,
 ) -> ApiResult<()> {
-    let (code, reason) = match state(conn, kind, id).await? {
+    let (code, reason) = match state(conn, kind, id, true).await? {
         None => ("not-found", format!("no {} has id {id}", kind.noun())),
         Some(s) if s.deleted => ("deleted", format!("the {} {id} was deleted", kind.noun())),
         Some(_) => return Ok(()),
@@ -282,15 +285,7 @@ pub async fn replace_topics(
 
 /// Why a record is not there to read: never was (404) or deleted (410).
 pub async fn absence(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<ApiError> {
-    let statement = format!(
-        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1",
-        kind.table()
-    );
-    let rows: Vec<RecordState> = sql_query(statement)
-        .bind::<SqlUuid, _>(id)
-        .load(conn)
-        .await?;
-    Ok(match rows.into_iter().next() {
+    Ok(match state(conn, kind, id, false).await? {
         Some(state) if state.deleted => gone(kind, id),
         _ => not_found(kind, id),
     })

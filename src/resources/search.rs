@@ -9,73 +9,49 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use super::discovery::Total;
 use super::discovery::text::{prepare, text_match};
 use super::{AppState, page_response};
-use crate::domain::input::FieldError;
+use crate::domain::enums::HitType;
 use crate::domain::search::SearchText;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::{Cursor, Page, PageParams, PageRequest, encode_cursor};
 use crate::http::query::QueryReader;
 use crate::sql::{Bind, Sql};
 
-/// The kinds of record a search can return.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum HitType {
-    Initiative,
-    Organisation,
-    Expert,
-}
-
-impl HitType {
-    const ALL: [HitType; 3] = [Self::Initiative, Self::Organisation, Self::Expert];
-
-    fn parse(raw: &str) -> Result<Self, FieldError> {
-        match raw.trim() {
-            "initiative" => Ok(Self::Initiative),
-            "organisation" => Ok(Self::Organisation),
-            "expert" => Ok(Self::Expert),
-            _ => Err(FieldError::new(
-                "unknown-value",
-                format!("'{raw}' is not one of: initiative, organisation, expert"),
-            )),
-        }
-    }
-
-    /// (type, table, display name, English text, Dutch text) over `r`;
-    /// the snippet comes from whichever text shows a match.
-    fn columns(
-        self,
-    ) -> (
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-        &'static str,
-    ) {
-        match self {
-            Self::Initiative => (
-                "initiative",
-                "initiatives",
-                "coalesce(r.title_en, r.title_nl)",
-                "coalesce(r.summary_en, r.title_en)",
-                "coalesce(r.summary_nl, r.title_nl)",
-            ),
-            Self::Organisation => (
-                "organisation",
-                "organisations",
-                "r.name",
-                "coalesce(r.description_en, r.name)",
-                "r.description_nl",
-            ),
-            Self::Expert => (
-                "expert",
-                "experts",
-                "r.given_name || ' ' || r.family_name",
-                "coalesce(r.bio_en, r.given_name || ' ' || r.family_name)",
-                "r.bio_nl",
-            ),
-        }
+/// (type, table, display name, English text, Dutch text) over `r`;
+/// the snippet comes from whichever text shows a match.
+fn columns(
+    hit: HitType,
+) -> (
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+    &'static str,
+) {
+    match hit {
+        HitType::Initiative => (
+            "initiative",
+            "initiatives",
+            "coalesce(r.title_en, r.title_nl)",
+            "coalesce(r.summary_en, r.title_en)",
+            "coalesce(r.summary_nl, r.title_nl)",
+        ),
+        HitType::Organisation => (
+            "organisation",
+            "organisations",
+            "r.name",
+            "coalesce(r.description_en, r.name)",
+            "r.description_nl",
+        ),
+        HitType::Expert => (
+            "expert",
+            "experts",
+            "r.given_name || ' ' || r.family_name",
+            "coalesce(r.bio_en, r.given_name || ' ' || r.family_name)",
+            "r.bio_nl",
+        ),
     }
 }
 
@@ -144,12 +120,6 @@ fn html_snippet(raw: &str) -> String {
         .replace(MARK_END, "</mark>")
 }
 
-#[derive(QueryableByName)]
-struct Total {
-    #[diesel(sql_type = diesel::sql_types::BigInt)]
-    total: i64,
-}
-
 /// Search everything
 ///
 /// Initiatives, organisations and experts in one ranked list. Each hit has
@@ -181,13 +151,13 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
     }
 
     let mut conn = state.conn().await?;
-    let prepared = prepare(&mut conn, &text).await?;
+    let mut prepared = prepare(&mut conn, &text).await?;
     let mut union = Sql::default();
     let mut parts = Vec::new();
     let mut counted = Vec::new();
     let mut highlight_query = None;
     for hit_type in &types {
-        let (kind, table, title, english, dutch) = hit_type.columns();
+        let (kind, table, title, english, dutch) = columns(*hit_type);
         let matched = text_match(&mut union, &prepared.for_table(&mut conn, table).await?);
         parts.push(format!(
             "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \

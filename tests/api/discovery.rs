@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
-use crate::support::spawn;
+use crate::support::{ids, spawn};
 
 /// Ids of the fixture's records, by short name.
 struct Fixture {
@@ -30,15 +30,6 @@ impl Fixture {
             })
             .collect()
     }
-}
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
 }
 
 macro_rules! fixture {

@@ -4,16 +4,7 @@ use std::collections::HashSet;
 
 use serde_json::{Value, json};
 
-use crate::support::{expert, initiative, organisation, spawn};
-
-fn ids(page: &Value) -> Vec<String> {
-    page["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|i| i["id"].as_str().unwrap().to_owned())
-        .collect()
-}
+use crate::support::{expert, ids, initiative, organisation, spawn};
 
 #[actix_web::test]
 async fn walking_pages_while_inserting_sees_every_original_record_once() {

@@ -385,6 +385,16 @@ pub async fn count_queries<T>(work: impl std::future::Future<Output = T>) -> (T,
 
 // ---- fixtures ---------------------------------------------------------------
 
+/// The ids of a list page's items, in order.
+pub fn ids(page: &Value) -> Vec<String> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub fn organisation(name: &str) -> Value {
     serde_json::json!({"name": name, "type": "standards-body", "country": "NL", "topics": ["standardisation"]})
 }

@@ -369,9 +369,9 @@ fn push_keyset(sql: &mut Sql, key: Option<(&str, &str)>, descending: bool, curso
 }
 
 #[derive(QueryableByName)]
-struct Total {
+pub struct Total {
     #[diesel(sql_type = BigInt)]
-    total: i64,
+    pub total: i64,
 }
 
 /// How many records the filters and search select.

@@ -24,6 +24,9 @@ use crate::sql::{Bind, Sql};
 pub struct PreparedSearch {
     text: SearchText,
     resolved: Resolved,
+    /// The typo-corrected tsqueries, resolved the first time a table needs
+    /// them (a search across kinds may ask for each kind).
+    corrected: Option<Resolved>,
 }
 
 #[derive(Debug, Clone, QueryableByName)]
@@ -60,7 +63,7 @@ impl PreparedSearch {
     /// The search as it applies to one table: as typed, or, when that finds
     /// few records there, with each word widened to its likely corrections.
     pub async fn for_table(
-        &self,
+        &mut self,
         conn: &mut AsyncPgConnection,
         table: &str,
     ) -> ApiResult<TableSearch> {
@@ -84,8 +87,15 @@ impl PreparedSearch {
         if probe.found >= FEW {
             return Ok(TableSearch(self.resolved.clone()));
         }
-        let corrected = corrected(conn, &self.text).await?;
-        Ok(TableSearch(resolve(conn, &corrected).await?))
+        if self.corrected.is_none() {
+            let widened = corrected(conn, &self.text).await?;
+            self.corrected = Some(resolve(conn, &widened).await?);
+        }
+        Ok(TableSearch(
+            self.corrected
+                .clone()
+                .unwrap_or_else(|| self.resolved.clone()),
+        ))
     }
 }
 
@@ -174,7 +184,22 @@ pub async fn prepare(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResu
     Ok(PreparedSearch {
         text: text.clone(),
         resolved: resolve(conn, text).await?,
+        corrected: None,
     })
+}
+
+/// A list's search (if it has one) as it applies to its table.
+pub async fn for_table(
+    conn: &mut AsyncPgConnection,
+    text: Option<&SearchText>,
+    table: &str,
+) -> ApiResult<Option<TableSearch>> {
+    match text {
+        Some(text) => Ok(Some(
+            prepare(conn, text).await?.for_table(conn, table).await?,
+        )),
+        None => Ok(None),
+    }
 }
 
 /// Has PostgreSQL stem and fold the terms into tsqueries, in one round trip.
