@@ -193,24 +193,27 @@ impl ResponseError for ApiError {
     fn error_response(&self) -> HttpResponse {
         // `instance` is set, and internal causes are logged, by the problem
         // middleware, which knows the request.
-        problem_response(&self.to_problem(None), self)
+        self.problem_response(None)
     }
 }
 
-pub fn problem_response(problem: &Problem, error: &ApiError) -> HttpResponse {
-    let mut response = HttpResponse::build(error.status_code());
-    response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-    match error {
-        ApiError::MethodNotAllowed { allowed } => {
-            response.insert_header((header::ALLOW, allowed.join(", ")));
+impl ApiError {
+    /// The problem+json response, with the headers its status calls for.
+    pub fn problem_response(&self, instance: Option<String>) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
+        match self {
+            ApiError::MethodNotAllowed { allowed } => {
+                response.insert_header((header::ALLOW, allowed.join(", ")));
+            }
+            ApiError::Unavailable(_) => {
+                response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            _ => {}
         }
-        ApiError::Unavailable(_) => {
-            response.insert_header((header::RETRY_AFTER, "1"));
-        }
-        _ => {}
+        // Serialising a struct of strings and numbers cannot fail.
+        response.body(serde_json::to_vec(&self.to_problem(instance)).unwrap_or_default())
     }
-    // Serialising a struct of strings and numbers cannot fail.
-    response.body(serde_json::to_vec(problem).unwrap_or_default())
 }
 
 impl From<diesel::result::Error> for ApiError {

@@ -8,7 +8,7 @@ use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, ResponseError};
+use actix_web::{Error, HttpMessage};
 use uuid::Uuid;
 
 use crate::error::{ApiError, PROBLEM_JSON};
@@ -112,13 +112,7 @@ fn render(path: &str, status: StatusCode, error: Option<&ApiError>) -> actix_web
         }
         _ => {}
     }
-    let mut response = error.error_response();
-    let problem = error.to_problem(Some(path.to_owned()));
-    let body = serde_json::to_vec(&problem).unwrap_or_default();
-    response
-        .headers_mut()
-        .insert(header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON));
-    response.set_body(actix_web::body::BoxBody::new(body))
+    error.problem_response(Some(path.to_owned()))
 }
 
 fn by_status(path: &str, status: StatusCode) -> ApiError {
