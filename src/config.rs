@@ -36,6 +36,29 @@ pub enum Command {
     Migrate,
     /// Print the OpenAPI document.
     Openapi,
+    /// Manage API keys (applies pending migrations first).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum KeysCommand {
+    /// Create a key and print its token, which is shown only this once.
+    Create {
+        /// Who or what the key is for.
+        #[arg(long)]
+        name: String,
+        /// reader, curator, editor or admin.
+        #[arg(long, value_parser = ["reader", "curator", "editor", "admin"])]
+        role: String,
+        /// When the key stops working (RFC 3339, e.g. 2027-12-31T00:00:00Z).
+        #[arg(long)]
+        expires_at: Option<chrono::DateTime<chrono::Utc>>,
+    },
+    /// List every key (never the tokens).
+    List,
+    /// Revoke a key by id; it is refused from then on.
+    Revoke { id: uuid::Uuid },
 }
 
 #[derive(Debug, clap::Args)]
@@ -55,4 +78,8 @@ pub struct ServeArgs {
     /// Do not apply pending migrations at start-up.
     #[arg(long, env = "AIMD_NO_MIGRATE")]
     pub no_migrate: bool,
+
+    /// Reads need an API key too (role reader or higher).
+    #[arg(long, env = "AIMD_READS_REQUIRE_KEY")]
+    pub reads_require_key: bool,
 }

@@ -8,6 +8,9 @@ use utoipa::ToSchema;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
 
+/// The challenge sent with every 401 (RFC 6750).
+pub const WWW_AUTHENTICATE: &str = "Bearer realm=\"aimd-registry\"";
+
 /// A problem report (RFC 9457).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -79,7 +82,14 @@ pub enum ApiError {
     MethodNotAllowed {
         allowed: Vec<String>,
     },
+    /// No usable credentials: none sent where needed, or a key that is
+    /// malformed, unknown, expired or revoked.
+    Unauthorized(String),
+    /// Valid credentials whose role does not allow the operation.
+    Forbidden(String),
     PreconditionFailed(String),
+    /// A write that must name the version it is based on did not.
+    PreconditionRequired(String),
     PayloadTooLarge(String),
     UnsupportedMediaType(String),
     /// Well-formed input that refers to records in a state that forbids the operation.
@@ -107,7 +117,13 @@ impl ApiError {
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::Gone(_) => ("gone", "The record was deleted"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
+            Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
+            Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
             Self::PreconditionFailed(_) => ("precondition-failed", "The record has changed"),
+            Self::PreconditionRequired(_) => (
+                "precondition-required",
+                "The request must say which version it changes",
+            ),
             Self::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
             Self::UnsupportedMediaType(_) => (
                 "unsupported-media-type",
@@ -141,7 +157,10 @@ impl ApiError {
             Self::BadRequest(d)
             | Self::NotFound(d)
             | Self::Gone(d)
+            | Self::Unauthorized(d)
+            | Self::Forbidden(d)
             | Self::PreconditionFailed(d)
+            | Self::PreconditionRequired(d)
             | Self::PayloadTooLarge(d)
             | Self::UnsupportedMediaType(d)
             | Self::Unprocessable(_, d) => d.clone(),
@@ -181,7 +200,10 @@ impl ResponseError for ApiError {
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Gone(_) => StatusCode::GONE,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            Self::Forbidden(_) => StatusCode::FORBIDDEN,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
@@ -208,6 +230,9 @@ impl ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::Unauthorized(_) => {
+                response.insert_header((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE));
             }
             _ => {}
         }

@@ -1,6 +1,7 @@
 //! aimd-registry: a registry of experts, organisations and initiatives on AI
 //! in medical devices. See `docs/architecture.md` for a map of the code.
 
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;
@@ -16,10 +17,11 @@ use std::sync::Arc;
 use actix_web::web;
 
 use crate::db::{BoxError, DbPool};
+use crate::http::access::Policy;
 use crate::resources::AppState;
 
 /// Loads what the handlers share (the vocabulary) through the pool.
-pub async fn app_state(pool: DbPool) -> Result<web::Data<AppState>, BoxError> {
+pub async fn app_state(pool: DbPool, policy: Policy) -> Result<web::Data<AppState>, BoxError> {
     let mut conn = pool.get().await?;
     let vocabulary = resources::topics::repo::load_vocabulary(&mut conn)
         .await
@@ -28,5 +30,6 @@ pub async fn app_state(pool: DbPool) -> Result<web::Data<AppState>, BoxError> {
     Ok(web::Data::new(AppState {
         pool,
         vocabulary: Arc::new(vocabulary),
+        policy,
     }))
 }

@@ -4,8 +4,10 @@ use actix_web::HttpServer;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use aimd_registry::config::{Cli, Command, ServeArgs};
+use aimd_registry::auth::{Role, keys};
+use aimd_registry::config::{Cli, Command, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
+use aimd_registry::http::access::Policy;
 use aimd_registry::{app_state, http, openapi};
 
 fn init_logging(cli: &Cli) {
@@ -36,7 +38,10 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         prepare_database(&cli.database_url).await?;
     }
     let pool = db::pool(&cli.database_url, args.pool_size)?;
-    let state = app_state(pool).await?;
+    let policy = Policy {
+        reads_require_key: args.reads_require_key,
+    };
+    let state = app_state(pool, policy).await?;
     let spec = Arc::new(openapi::spec());
     let mut server =
         HttpServer::new(move || http::app(state.clone(), spec.clone())).bind(&args.bind)?;
@@ -49,6 +54,58 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     Ok(())
 }
 
+async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
+    prepare_database(&cli.database_url).await?;
+    let pool = db::pool(&cli.database_url, 1)?;
+    let mut conn = pool.get().await?;
+    match command {
+        KeysCommand::Create {
+            name,
+            role,
+            expires_at,
+        } => {
+            let role = Role::parse(role).map_err(|e| e.reason)?;
+            let created = keys::create(&mut conn, name, role, *expires_at)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!(
+                "created the {} key '{}' ({}); its token follows and is shown only now",
+                role.as_str(),
+                created.key.name,
+                created.key.id
+            );
+            println!("{}", created.token);
+        }
+        KeysCommand::List => {
+            let all = keys::list(&mut conn).await.map_err(|e| e.to_string())?;
+            println!("id\trole\tprefix\tname\tcreated\texpires\trevoked\tlast used");
+            let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
+                t.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339())
+            };
+            for key in all {
+                println!(
+                    "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+                    key.id,
+                    key.role.as_str(),
+                    key.token_prefix,
+                    key.name,
+                    key.created_at.to_rfc3339(),
+                    time(key.expires_at),
+                    time(key.revoked_at),
+                    time(key.last_used_at)
+                );
+            }
+        }
+        KeysCommand::Revoke { id } => {
+            let key = keys::revoke(&mut conn, *id)
+                .await
+                .map_err(|e| e.to_string())?;
+            eprintln!("revoked the key '{}' ({})", key.name, key.id);
+        }
+    }
+    Ok(())
+}
+
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
@@ -56,6 +113,7 @@ async fn main() -> std::process::ExitCode {
     let result = match &cli.command {
         Command::Serve(args) => serve(&cli, args).await,
         Command::Migrate => prepare_database(&cli.database_url).await,
+        Command::Keys(command) => manage_keys(&cli, command).await,
         Command::Openapi => openapi::spec()
             .to_pretty_json()
             .map(|json| println!("{json}"))

@@ -6,13 +6,18 @@
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, Responses};
+use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::server::Server;
 use utoipa::openapi::{
     ContentBuilder, ObjectBuilder, OpenApi as Spec, Ref, RefOr, Required, Response, Type,
 };
 use utoipa::{OpenApi, ToSchema};
 
+use crate::auth::{Access, Role};
 use crate::error::{PROBLEM_JSON, Problem};
+
+/// The name of the API-key security scheme in the spec.
+pub const SECURITY_SCHEME: &str = "apiKey";
 
 /// The API's version, which is the crate's: `API-Version` header and `info.version`.
 pub const API_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -34,6 +39,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "search", description = "One search across every kind of record"),
         (name = "overview", description = "Counts for the sector's overview: initiatives per topic and scope, and more"),
         (name = "topics", description = "The controlled vocabulary records are tagged with"),
+        (name = "api-keys", description = "API keys and their roles (admins only)"),
         (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
         (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them")
@@ -67,6 +73,18 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "country: 'XX' is not an ISO 3166-1 alpha-2 country code",
     ),
     (
+        "401",
+        "Unauthorized",
+        "No API key where the operation needs one, or a key that is malformed, unknown, expired or revoked",
+        "this operation needs an API key with the role 'curator' or higher",
+    ),
+    (
+        "403",
+        "Forbidden",
+        "The API key's role does not allow this operation",
+        "this operation needs the role 'editor' or higher; the key 'Portal' has 'reader'",
+    ),
+    (
         "404",
         "NotFound",
         "No such record, link or route",
@@ -77,6 +95,12 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "Gone",
         "The record was deleted; its id stays reserved",
         "the organisation 01938b1e-7f00-7aaa-8000-000000000001 was deleted; its id will not be reused",
+    ),
+    (
+        "428",
+        "PreconditionRequired",
+        "`If-Match` is missing: a change must name the version it is based on",
+        "send If-Match with the ETag of the version you read, so that no one else's change is overwritten",
     ),
     (
         "413",
@@ -108,7 +132,14 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
             _ => None,
         })
         .collect();
-    let mut statuses = vec!["400"];
+    let access = operation
+        .operation_id
+        .as_deref()
+        .and_then(crate::http::access::rule);
+    let mut statuses = vec!["400", "401"];
+    if matches!(access, Some(Access::Role(_)) | None) {
+        statuses.push("403");
+    }
     if !path_params.is_empty() {
         statuses.push("404");
     }
@@ -117,6 +148,14 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     }
     if operation.request_body.is_some() {
         statuses.extend(["413", "415"]);
+    }
+    let has_header = |name: &str| {
+        params.iter().any(
+            |p| matches!(p, RefOr::T(p) if p.parameter_in == ParameterIn::Header && p.name == name),
+        )
+    };
+    if has_header("If-Match") {
+        statuses.push("428");
     }
     statuses.extend(["500", "503"]);
     statuses
@@ -148,9 +187,12 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
     let code: u16 = status.parse().unwrap_or(500);
     let slug = match code {
         400 => "invalid-input",
+        401 => "unauthorized",
+        403 => "forbidden",
         404 => "not-found",
         410 => "gone",
         413 => "payload-too-large",
+        428 => "precondition-required",
         415 => "unsupported-media-type",
         503 => "unavailable",
         _ => "internal",
@@ -177,6 +219,17 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
     for (name, _) in shared_headers() {
         response = response.header_ref(name, Ref::new(format!("#/components/headers/{name}")));
     }
+    if code == 401 {
+        let challenge = ObjectBuilder::new().schema_type(Type::String);
+        response = response.header(
+            "WWW-Authenticate",
+            HeaderBuilder::new()
+                .schema(Some(challenge))
+                .description(Some("How to authenticate: with a bearer API key"))
+                .example(Some(crate::error::WWW_AUTHENTICATE.into()))
+                .build(),
+        );
+    }
     if code == 503 {
         let seconds = ObjectBuilder::new().schema_type(Type::Integer);
         response = response.header(
@@ -202,7 +255,31 @@ fn add_shared_responses(spec: &mut Spec) {
             RefOr::T(problem_component(status, description, detail)),
         );
     }
+    components.add_security_scheme(
+        SECURITY_SCHEME,
+        SecurityScheme::Http(
+            HttpBuilder::new()
+                .scheme(HttpAuthScheme::Bearer)
+                .bearer_format("aimd_<43 characters>")
+                .description(Some(
+                    "An API key, sent as `Authorization: Bearer <key>`. Roles, each including the ones before it: \
+`reader` (partner portals), `curator` (create and edit), `editor` (also publish, archive, merge, delete), \
+`admin` (also manage keys). An operation's security requirement lists the least role it needs; \
+operations that also allow `{}` can be called without a key.",
+                ))
+                .build(),
+        ),
+    );
     for item in spec.paths.paths.values_mut() {
+        let writes = [
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for operation in writes.into_iter().flatten() {
+            add_change_message(operation);
+        }
         let operations = [
             &mut item.get,
             &mut item.put,
@@ -211,6 +288,7 @@ fn add_shared_responses(spec: &mut Spec) {
             &mut item.patch,
         ];
         for operation in operations.into_iter().flatten() {
+            add_security(operation);
             for status in problem_statuses(operation) {
                 let name = PROBLEMS
                     .iter()
@@ -230,6 +308,41 @@ fn add_shared_responses(spec: &mut Spec) {
             add_conditional_get(get);
         }
     }
+}
+
+/// Changes of records are kept in their history with the reason a client
+/// gives in `X-Change-Message`.
+fn add_change_message(operation: &mut Operation) {
+    let changes_records = operation
+        .tags
+        .iter()
+        .flatten()
+        .any(|tag| ["organisations", "experts", "initiatives"].contains(&tag.as_str()));
+    if changes_records {
+        let params = operation.parameters.get_or_insert_with(Vec::new);
+        params.extend(
+            <crate::resources::history::ChangeMessage as utoipa::IntoParams>::into_params(|| None)
+                .into_iter()
+                .map(RefOr::T),
+        );
+    }
+}
+
+/// Writes the operation's access rule (see `http::access`) as its security
+/// requirement: the least role, or no key at all for public operations.
+fn add_security(operation: &mut Operation) {
+    let access = operation
+        .operation_id
+        .as_deref()
+        .and_then(crate::http::access::rule)
+        .unwrap_or(Access::Role(Role::Admin));
+    operation.security = Some(match access {
+        Access::Public => vec![
+            SecurityRequirement::default(),
+            SecurityRequirement::new(SECURITY_SCHEME, Vec::<String>::new()),
+        ],
+        Access::Role(role) => vec![SecurityRequirement::new(SECURITY_SCHEME, [role.as_str()])],
+    });
 }
 
 /// GETs answer with a strong `ETag` and `Cache-Control: no-cache`, and 304

@@ -176,6 +176,34 @@ string_enum! {
     }
 }
 
+string_enum! {
+    /// What a history entry records.
+    HistoryAction {
+        Created = "created",
+        Updated = "updated",
+        Deleted = "deleted",
+        Linked = "linked",
+        Unlinked = "unlinked",
+    }
+}
+
+string_enum! {
+    /// What an API key may do; each role includes the ones before it.
+    Role {
+        Reader = "reader",
+        Curator = "curator",
+        Editor = "editor",
+        Admin = "admin",
+    }
+}
+
+impl Role {
+    /// Whether this role includes everything `other` may do.
+    pub fn includes(self, other: Role) -> bool {
+        self as u8 >= other as u8
+    }
+}
+
 impl Relation {
     /// The same relation read from the other initiative's side.
     pub fn inverse(self) -> Self {
@@ -229,6 +257,21 @@ mod tests {
         for v in HitType::ALL {
             serialises_as_its_text(v, v.as_str());
         }
+        for v in HistoryAction::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in Role::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+    }
+
+    #[test]
+    fn roles_include_the_lower_ones_only() {
+        assert!(Role::Admin.includes(Role::Reader));
+        assert!(Role::Editor.includes(Role::Curator));
+        assert!(Role::Curator.includes(Role::Curator));
+        assert!(!Role::Curator.includes(Role::Editor));
+        assert!(!Role::Reader.includes(Role::Curator));
     }
 
     #[test]

@@ -438,6 +438,23 @@ impl Slug {
     }
 }
 
+/// A moment in time, written as RFC 3339 (`2027-01-31T00:00:00Z`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Timestamp(pub chrono::DateTime<chrono::Utc>);
+
+impl Timestamp {
+    pub fn parse(raw: &str) -> Result<Self, FieldError> {
+        chrono::DateTime::parse_from_rfc3339(raw.trim())
+            .map(|t| Self(t.with_timezone(&chrono::Utc)))
+            .map_err(|_| {
+                FieldError::new(
+                    "invalid-timestamp",
+                    format!("'{raw}' is not an RFC 3339 date-time such as 2027-01-31T00:00:00Z"),
+                )
+            })
+    }
+}
+
 /// Implements [`FromJson`] for a type with `parse(&str) -> Result<Self, FieldError>`.
 macro_rules! from_json_via_parse {
     ($($ty:ty),+) => {$(
@@ -449,7 +466,9 @@ macro_rules! from_json_via_parse {
     )+};
 }
 
-from_json_via_parse!(Country, Language, Orcid, RorId, WebUrl, Email, Date, Slug);
+from_json_via_parse!(
+    Country, Language, Orcid, RorId, WebUrl, Email, Date, Slug, Timestamp
+);
 
 #[cfg(test)]
 mod tests {

@@ -1,6 +1,7 @@
 //! The HTTP application: routes, extractor configuration, middleware and the
 //! fallback that answers unknown routes (404) and wrong methods (405).
 
+pub mod access;
 pub mod middleware;
 pub mod page;
 pub mod query;
@@ -8,7 +9,7 @@ pub mod query;
 use std::sync::Arc;
 
 use actix_web::body::MessageBody;
-use actix_web::dev::{ResourceDef, ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::error::JsonPayloadError;
 use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, Error, HttpRequest, HttpResponse, web};
@@ -17,9 +18,12 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
+use self::access::Operations;
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
-use crate::resources::{AppState, experts, initiatives, organisations, overview, search, topics};
+use crate::resources::{
+    AppState, api_keys, experts, initiatives, organisations, overview, search, topics,
+};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
@@ -31,6 +35,10 @@ fn routes(config: &mut ServiceConfig) {
         .service(overview::overview)
         .service(topics::list_topics)
         .service(topics::get_topic)
+        .service(api_keys::list_api_keys)
+        .service(api_keys::create_api_key)
+        .service(api_keys::get_api_key)
+        .service(api_keys::revoke_api_key)
         .service(organisations::list_organisations)
         .service(organisations::create_organisation)
         // Before `/organisations/{id}`, which would take "matches" for an id.
@@ -38,12 +46,14 @@ fn routes(config: &mut ServiceConfig) {
         .service(organisations::get_organisation)
         .service(organisations::update_organisation)
         .service(organisations::delete_organisation)
+        .service(organisations::get_organisation_history)
         .service(experts::list_experts)
         .service(experts::create_expert)
         .service(experts::expert_matches)
         .service(experts::get_expert)
         .service(experts::update_expert)
         .service(experts::delete_expert)
+        .service(experts::get_expert_history)
         .service(experts::put_affiliation)
         .service(experts::delete_affiliation)
         .service(initiatives::list_initiatives)
@@ -51,6 +61,7 @@ fn routes(config: &mut ServiceConfig) {
         .service(initiatives::get_initiative)
         .service(initiatives::update_initiative)
         .service(initiatives::delete_initiative)
+        .service(initiatives::get_initiative_history)
         .service(initiatives::put_organisation)
         .service(initiatives::delete_organisation)
         .service(initiatives::put_expert)
@@ -95,51 +106,12 @@ fn json_config() -> web::JsonConfig {
         })
 }
 
-/// Which methods each documented path allows, for telling a 405 from a 404.
-pub struct RouteTable(Vec<(ResourceDef, Vec<String>)>);
-
-impl RouteTable {
-    pub fn from_spec(spec: &OpenApi) -> Self {
-        let routes = spec
-            .paths
-            .paths
-            .iter()
-            .map(|(path, item)| {
-                let mut methods = Vec::new();
-                let ops = [
-                    ("GET", &item.get),
-                    ("PUT", &item.put),
-                    ("POST", &item.post),
-                    ("DELETE", &item.delete),
-                    ("PATCH", &item.patch),
-                ];
-                for (name, op) in ops {
-                    if op.is_some() {
-                        methods.push(name.to_owned());
-                    }
-                }
-                (ResourceDef::new(format!("/v1{path}")), methods)
-            })
-            .collect();
-        Self(routes)
-    }
-
-    fn allowed(&self, path: &str) -> Option<&[String]> {
-        self.0
-            .iter()
-            .find(|(def, _)| def.is_match(path))
-            .map(|(_, methods)| methods.as_slice())
-    }
-}
-
 async fn fallback(
     request: HttpRequest,
-    routes: web::Data<RouteTable>,
+    operations: web::Data<Operations>,
 ) -> Result<HttpResponse, ApiError> {
-    Err(match routes.allowed(request.path()) {
-        Some(methods) => ApiError::MethodNotAllowed {
-            allowed: methods.to_vec(),
-        },
+    Err(match operations.allowed(request.path()) {
+        Some(allowed) => ApiError::MethodNotAllowed { allowed },
         None => ApiError::NotFound(format!("there is no resource at {}", request.path())),
     })
 }
@@ -157,11 +129,12 @@ pub fn app(
         InitError = (),
     >,
 > {
-    let route_table = web::Data::new(RouteTable::from_spec(&spec));
+    let operations = web::Data::new(Operations::from_spec(&spec));
     App::new()
         .app_data(state)
-        .app_data(route_table)
+        .app_data(operations)
         .app_data(json_config())
+        .wrap(from_fn(access::authorize))
         .wrap(from_fn(middleware::conditional_get))
         .wrap(from_fn(middleware::problem_details))
         .wrap(DefaultHeaders::new().add(("API-Version", API_VERSION)))

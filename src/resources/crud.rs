@@ -14,8 +14,10 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
+use super::history::{self, ChangeContext};
 use super::records::{self, Kind, Precondition};
 use super::{AppState, created, links, page_response, record_response};
+use crate::domain::enums::HistoryAction;
 use crate::domain::input::{check_patch_fields, merge_patch};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
@@ -83,6 +85,10 @@ pub async fn find<R: Resource>(
     }
 }
 
+fn to_json(draft: &impl Serialize) -> ApiResult<Value> {
+    serde_json::to_value(draft).map_err(ApiError::internal)
+}
+
 /// A list: filters, search, sort, keyset page, total and facets.
 pub async fn list<R: Resource>(
     state: web::Data<AppState>,
@@ -126,14 +132,18 @@ pub async fn list<R: Resource>(
 
 pub async fn create<R: Resource>(
     state: web::Data<AppState>,
+    request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
+    let context = ChangeContext::read(&request)?;
     let draft = R::parse_draft(&body, &state.vocabulary)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;
     let record = conn
         .transaction(async |conn| {
             let id = R::insert(conn, &draft).await?;
+            let changes = history::diff(&Value::Null, &to_json(&draft)?);
+            history::record(conn, &context, R::KIND, id, HistoryAction::Created, changes).await?;
             find::<R>(conn, vocabulary, id).await
         })
         .await?;
@@ -164,17 +174,22 @@ pub async fn update<R: Resource>(
     let id = path_id("id", raw_id)?;
     check_patch_fields(&patch, R::FIELDS, R::NESTED_FIELDS)?;
     let precondition = Precondition::from_request(&request)?;
+    let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;
     let record = conn
         .transaction(async |conn| {
             records::lock_live(conn, R::KIND, id, precondition).await?;
             let current = R::load_draft(conn, id).await?;
-            let mut document = serde_json::to_value(&current).map_err(ApiError::internal)?;
+            let before = to_json(&current)?;
+            let mut document = before.clone();
             merge_patch(&mut document, &patch);
             let patched = R::parse_draft(&document, vocabulary)?;
             if patched != current {
                 R::update(conn, id, &patched).await?;
+                let changes = history::diff(&before, &to_json(&patched)?);
+                history::record(conn, &context, R::KIND, id, HistoryAction::Updated, changes)
+                    .await?;
             }
             find::<R>(conn, vocabulary, id).await
         })
@@ -194,12 +209,20 @@ pub async fn delete<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     let precondition = Precondition::from_request(&request)?;
+    let context = ChangeContext::read(&request)?;
     let mut conn = state.conn().await?;
     conn.transaction(async |conn| {
         records::lock_live(conn, R::KIND, id, precondition).await?;
+        let before = to_json(&R::load_draft(conn, id).await?)?;
         let now = Utc::now();
-        links::detach_all(conn, R::KIND, id, now).await?;
-        records::bury(conn, R::KIND, id, now).await
+        for detached in links::detach_all(conn, R::KIND, id, now).await? {
+            let change = history::link_change(R::KIND, id, &detached.terms, &Value::Null);
+            let action = HistoryAction::Unlinked;
+            history::record(conn, &context, detached.kind, detached.id, action, change).await?;
+        }
+        records::bury(conn, R::KIND, id, now).await?;
+        let changes = history::diff(&before, &Value::Null);
+        history::record(conn, &context, R::KIND, id, HistoryAction::Deleted, changes).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

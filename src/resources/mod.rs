@@ -2,9 +2,11 @@
 //! `model.rs`, SQL in `repo.rs`. Links and shared record mechanics live in
 //! `links`, `records` and `editing`.
 
+pub mod api_keys;
 pub mod crud;
 pub mod discovery;
 pub mod experts;
+pub mod history;
 pub mod initiatives;
 pub mod links;
 pub mod matches;
@@ -25,12 +27,14 @@ use serde::Serialize;
 use crate::db::DbPool;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
+use crate::http::access::Policy;
 use crate::http::page::{Page, next_link};
 
 /// What every handler can reach.
 pub struct AppState {
     pub pool: DbPool,
     pub vocabulary: Arc<Vocabulary>,
+    pub policy: Policy,
 }
 
 impl AppState {

@@ -66,10 +66,15 @@ impl Precondition {
         Self(None)
     }
 
-    /// Reads `If-Match`. `*` matches any live record, as RFC 9110 says.
+    /// Reads `If-Match`, which every change of an existing record must send
+    /// (428 without it), so that no edit silently overwrites another. `*`
+    /// matches any live record, as RFC 9110 says.
     pub fn from_request(request: &HttpRequest) -> ApiResult<Self> {
         let Some(value) = request.headers().get(header::IF_MATCH) else {
-            return Ok(Self(None));
+            return Err(ApiError::PreconditionRequired(
+                "send If-Match with the ETag of the version you read, so that no one else's change is overwritten"
+                    .to_owned(),
+            ));
         };
         let text = value.to_str().unwrap_or_default().trim();
         if text == "*" {
@@ -107,9 +112,9 @@ impl utoipa::IntoParams for IfMatch {
         vec![ParameterBuilder::new()
             .name("If-Match")
             .parameter_in(ParameterIn::Header)
-            .required(Required::False)
+            .required(Required::True)
             .description(Some(
-                "The ETag (version) the change is based on; a stale one is refused with 412 so that no edit is lost",
+                "The ETag (version) of the record the change is based on: required (428 without it); a stale one is refused with 412 so that no edit is lost",
             ))
             .schema(Some(etag))
             .example(Some("\"3\"".into()))
@@ -281,6 +286,11 @@ pub async fn replace_topics(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Whether a record was ever created (deleted ones included).
+pub async fn ever_existed(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
+    Ok(state(conn, kind, id, false).await?.is_some())
 }
 
 /// Why a record is not there to read: never was (404) or deleted (410).

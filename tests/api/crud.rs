@@ -240,6 +240,7 @@ async fn plain_json_patches_are_accepted_too() {
         .send(
             TestRequest::patch()
                 .uri(&format!("/v1/initiatives/{id}"))
+                .insert_header(("if-match", "\"1\""))
                 .set_json(json!({"acronym": "AIA"})),
         )
         .await;

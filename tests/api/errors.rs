@@ -191,5 +191,14 @@ async fn an_unreachable_database_is_a_retryable_503() {
     let reply = app.get("/v1/organisations").await;
     reply.problem(503);
     assert_eq!(reply.header("retry-after"), Some("1"));
-    app.post("/v1/initiatives", json!({})).await.problem(400);
+    // Refusing a caller without a key needs no database; checking a key does.
+    let anonymous = TestRequest::post()
+        .uri("/v1/initiatives")
+        .set_json(json!({}));
+    app.send_as(anonymous, None).await.problem(401);
+    let keyed = TestRequest::post()
+        .uri("/v1/initiatives")
+        .insert_header(("authorization", format!("Bearer aimd_{}", "a".repeat(43))))
+        .set_json(json!({}));
+    app.send_as(keyed, None).await.problem(503);
 }

@@ -1,6 +1,7 @@
 //! Links between records: both views, idempotent PUTs, refusals, and what
 //! deleting a record does to the records linked to it.
 
+use actix_web::test::TestRequest;
 use serde_json::{Value, json};
 
 use crate::support::{count_queries, expert, initiative, organisation, spawn};
@@ -439,12 +440,21 @@ async fn concurrent_link_changes_from_both_sides_all_succeed() {
     let from_b = format!("/v1/initiatives/{b}/related/{a}");
     let link_a = format!("/v1/initiatives/{a}/organisations/{organisation_id}");
     let link_b = format!("/v1/initiatives/{b}/organisations/{organisation_id}");
+    // `If-Match: *`: this test is about locking order, not versions.
+    let put = |path: &str, body: Value| {
+        app.send(
+            TestRequest::put()
+                .uri(path)
+                .insert_header(("if-match", "*"))
+                .set_json(body),
+        )
+    };
     let requests = (0..8).flat_map(|_| {
         [
-            app.put(&from_a, json!({"relation": "part-of"})),
-            app.put(&from_b, json!({"relation": "has-part"})),
-            app.put(&link_a, json!({"role": "lead"})),
-            app.put(&link_b, json!({"role": "member"})),
+            put(&from_a, json!({"relation": "part-of"})),
+            put(&from_b, json!({"relation": "has-part"})),
+            put(&link_a, json!({"role": "lead"})),
+            put(&link_b, json!({"role": "member"})),
         ]
     });
     let replies = futures_util::future::join_all(requests).await;

@@ -3,7 +3,9 @@
 
 mod support;
 
+mod access;
 mod crud;
+mod curation;
 mod discovery;
 mod errors;
 mod links;

@@ -12,7 +12,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test;
 use actix_web::web::Bytes;
+use aimd_registry::auth::{Role, keys};
 use aimd_registry::db::{self, maintenance_url, quote_identifier};
+use aimd_registry::http::access::Policy;
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::sql_query;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -254,9 +256,12 @@ impl Reply {
     }
 }
 
-/// The app on a fresh database.
+/// The app on a fresh database. Requests go out with an admin key unless
+/// sent with [`TestApp::send_as`].
 pub struct TestApp<S> {
     service: S,
+    pool: db::DbPool,
+    admin_token: String,
     /// Held so the database is dropped with the app, after the test.
     _database: TestDb,
 }
@@ -268,16 +273,41 @@ pub async fn spawn() -> TestApp<
         Error = actix_web::Error,
     >,
 > {
+    spawn_with(Policy::default()).await
+}
+
+pub async fn spawn_with(
+    policy: Policy,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
     install_query_counter();
     let db = TestDb::new().await;
     let pool = db::pool(&db.url, 4).expect("pool");
-    let state = aimd_registry::app_state(pool).await.expect("state");
+    let admin_token = new_key(&pool, Role::Admin, "test admin").await;
+    let state = aimd_registry::app_state(pool.clone(), policy)
+        .await
+        .expect("state");
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
     TestApp {
         service,
+        pool,
+        admin_token,
         _database: db,
     }
+}
+
+async fn new_key(pool: &db::DbPool, role: Role, name: &str) -> String {
+    let mut conn = pool.get().await.expect("connection");
+    keys::create(&mut conn, name, role, None)
+        .await
+        .expect("create key")
+        .token
 }
 
 /// The app with a database that does not answer (nothing listens on port 9).
@@ -291,13 +321,16 @@ pub async fn spawn_without_database() -> TestApp<
     let db = TestDb::new().await;
     let pool = db::pool("postgres://postgres@127.0.0.1:9/nowhere", 1).expect("pool");
     let state = actix_web::web::Data::new(aimd_registry::resources::AppState {
-        pool,
+        pool: pool.clone(),
         vocabulary: Arc::new(Default::default()),
+        policy: Policy::default(),
     });
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
     TestApp {
         service,
+        pool,
+        admin_token: String::new(),
         _database: db,
     }
 }
@@ -307,8 +340,22 @@ where
     S: Service<actix_http::Request, Response = ServiceResponse<B>, Error = actix_web::Error>,
     B: MessageBody,
 {
+    /// Sends a request with the admin key.
     pub async fn send(&self, request: test::TestRequest) -> Reply {
-        let response = test::call_service(&self.service, request.to_request()).await;
+        let token = self.admin_token.clone();
+        self.send_as(request, Some(&token)).await
+    }
+
+    /// Sends a request with the given key, or none.
+    pub async fn send_as(&self, request: test::TestRequest, token: Option<&str>) -> Reply {
+        let mut request = request.to_request();
+        if let Some(token) = token.filter(|t| !t.is_empty()) {
+            let value = format!("Bearer {token}").parse().expect("header value");
+            request
+                .headers_mut()
+                .insert(actix_web::http::header::AUTHORIZATION, value);
+        }
+        let response = test::call_service(&self.service, request).await;
         let status = response.status();
         let headers = response.headers().clone();
         let body = test::read_body(response).await;
@@ -328,23 +375,65 @@ where
             .await
     }
 
-    pub async fn put(&self, path: &str, body: Value) -> Reply {
-        self.send(test::TestRequest::put().uri(path).set_json(body))
-            .await
+    /// A new key with `role`; returns its token.
+    pub async fn key(&self, role: Role) -> String {
+        new_key(&self.pool, role, &format!("test {}", role.as_str())).await
     }
 
+    /// Makes a key's expiry lie in the past.
+    pub async fn expire_key(&self, id: &str) {
+        let mut conn = self.pool.get().await.expect("connection");
+        sql_query(format!(
+            "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = '{id}'"
+        ))
+        .execute(&mut conn)
+        .await
+        .expect("expire key");
+    }
+
+    /// The current ETag of the record a path changes (the record itself, or
+    /// the owner of a link), or `*` when it has none, so that the helpers
+    /// below reach the 404 or 410 a test may be after.
+    async fn current_etag(&self, path: &str) -> String {
+        let record: String = path.split('/').take(4).collect::<Vec<_>>().join("/");
+        let reply = self.get(&record).await;
+        reply.header("etag").unwrap_or("*").to_owned()
+    }
+
+    /// `PUT`, with `If-Match` set to the current version.
+    pub async fn put(&self, path: &str, body: Value) -> Reply {
+        let etag = self.current_etag(path).await;
+        self.send(
+            test::TestRequest::put()
+                .uri(path)
+                .insert_header(("if-match", etag))
+                .set_json(body),
+        )
+        .await
+    }
+
+    /// A merge patch, with `If-Match` set to the current version.
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
+        let etag = self.current_etag(path).await;
         self.send(
             test::TestRequest::patch()
                 .uri(path)
                 .insert_header(("content-type", "application/merge-patch+json"))
+                .insert_header(("if-match", etag))
                 .set_payload(body.to_string()),
         )
         .await
     }
 
+    /// `DELETE`, with `If-Match` set to the current version.
     pub async fn delete(&self, path: &str) -> Reply {
-        self.send(test::TestRequest::delete().uri(path)).await
+        let etag = self.current_etag(path).await;
+        self.send(
+            test::TestRequest::delete()
+                .uri(path)
+                .insert_header(("if-match", etag)),
+        )
+        .await
     }
 
     /// Creates a record and returns its id.

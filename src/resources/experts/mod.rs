@@ -47,9 +47,10 @@ pub async fn list_experts(
 #[post("/experts")]
 pub async fn create_expert(
     state: web::Data<AppState>,
+    request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    crud::create::<Experts>(state, body).await
+    crud::create::<Experts>(state, request, body).await
 }
 
 /// Find possible duplicates
@@ -201,4 +202,27 @@ pub async fn delete_affiliation(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     links::delete::<Affiliations>(state, request, path).await
+}
+
+/// Get an expert's history
+///
+/// Every change of the expert, newest first: who made it (the API key),
+/// when, in which request, why (`X-Change-Message`), and each changed
+/// field's value before and after. Deleted experts keep their history.
+#[utoipa::path(
+    tag = "experts",
+    operation_id = "getExpertHistory",
+    params(
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        crate::http::page::PageParams
+    ),
+    responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::resources::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
+)]
+#[get("/experts/{id}/history")]
+pub async fn get_expert_history(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    super::history::list(state, request, super::records::Kind::Expert, &id).await
 }

@@ -48,9 +48,10 @@ pub async fn list_initiatives(
 #[post("/initiatives")]
 pub async fn create_initiative(
     state: web::Data<AppState>,
+    request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    crud::create::<Initiatives>(state, body).await
+    crud::create::<Initiatives>(state, request, body).await
 }
 
 /// Get an initiative
@@ -282,4 +283,27 @@ pub async fn delete_related(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     links::delete::<RelatedInitiatives>(state, request, path).await
+}
+
+/// Get an initiative's history
+///
+/// Every change of the initiative, newest first: who made it (the API key),
+/// when, in which request, why (`X-Change-Message`), and each changed
+/// field's value before and after. Deleted initiatives keep their history.
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "getInitiativeHistory",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        crate::http::page::PageParams
+    ),
+    responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::resources::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
+)]
+#[get("/initiatives/{id}/history")]
+pub async fn get_initiative_history(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    super::history::list(state, request, super::records::Kind::Initiative, &id).await
 }

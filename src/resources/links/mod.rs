@@ -6,7 +6,7 @@
 mod store;
 mod summaries;
 
-pub use self::store::detach_all;
+pub use self::store::{Detached, detach_all};
 pub use self::summaries::*;
 
 use std::future::Future;
@@ -22,10 +22,11 @@ use self::store::Table;
 use super::crud::{self, Resource};
 use super::experts::Experts;
 use super::experts::model::affiliation_terms;
+use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::records::{self, Kind, Precondition};
 use super::{AppState, record_response};
-use crate::domain::enums::{ExpertRole, OrganisationRole, Relation};
+use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
@@ -71,6 +72,43 @@ pub trait LinkKind {
         owner: Uuid,
         target: Uuid,
     ) -> impl Future<Output = ApiResult<bool>> + Send;
+    /// The link's terms as the owner reads them, for the history.
+    fn current(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+    ) -> impl Future<Output = ApiResult<Option<Value>>> + Send;
+    /// The same terms as the target reads them.
+    fn from_target_side(terms: Value) -> Value {
+        terms
+    }
+}
+
+/// Records a link change in the history of both ends.
+async fn record_link_change<L: LinkKind>(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    (owner, target): (Uuid, Uuid),
+    before: Option<Value>,
+    after: Option<Value>,
+) -> ApiResult<()> {
+    let action = if after.is_some() {
+        HistoryAction::Linked
+    } else {
+        HistoryAction::Unlinked
+    };
+    let (before, after) = (before.unwrap_or(Value::Null), after.unwrap_or(Value::Null));
+    let change = history::link_change(L::TARGET, target, &before, &after);
+    history::record(conn, context, L::Owner::KIND, owner, action, change).await?;
+    let flip = |terms: Value| {
+        if terms.is_null() {
+            terms
+        } else {
+            L::from_target_side(terms)
+        }
+    };
+    let change = history::link_change(L::Owner::KIND, owner, &flip(before), &flip(after));
+    history::record(conn, context, L::TARGET, target, action, change).await
 }
 
 fn ids<L: LinkKind>(path: &(String, String)) -> ApiResult<(Uuid, Uuid)> {
@@ -124,14 +162,18 @@ pub async fn put<L: LinkKind>(
     let (owner, target) = ids::<L>(&path)?;
     let terms = L::parse(&body)?;
     let precondition = Precondition::from_request(&request)?;
+    let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;
     let (outcome, record) = conn
         .transaction(async |conn| {
             lock_ends::<L>(conn, owner, target, precondition).await?;
+            let before = L::current(conn, owner, target).await?;
             let outcome = L::store(conn, owner, target, &terms).await?;
             if outcome != LinkOutcome::Unchanged {
                 touch_ends::<L>(conn, owner, target).await?;
+                let after = L::current(conn, owner, target).await?;
+                record_link_change::<L>(conn, &context, (owner, target), before, after).await?;
             }
             Ok::<_, ApiError>((
                 outcome,
@@ -155,13 +197,16 @@ pub async fn delete<L: LinkKind>(
 ) -> ApiResult<HttpResponse> {
     let (owner, target) = ids::<L>(&path)?;
     let precondition = Precondition::from_request(&request)?;
+    let context = ChangeContext::read(&request)?;
     let mut conn = state.conn().await?;
     conn.transaction(async |conn| {
         records::lock_live(conn, L::Owner::KIND, owner, precondition).await?;
+        let before = L::current(conn, owner, target).await?;
         if !L::remove(conn, owner, target).await? {
             return Err(ApiError::NotFound(format!("there is no such {}", L::NOUN)));
         }
-        touch_ends::<L>(conn, owner, target).await
+        touch_ends::<L>(conn, owner, target).await?;
+        record_link_change::<L>(conn, &context, (owner, target), before, None).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -200,6 +245,14 @@ impl LinkKind for InitiativeOrganisations {
     async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, target: Uuid) -> ApiResult<bool> {
         store::remove(conn, Table::InitiativeOrganisations, owner, target).await
     }
+
+    async fn current(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+    ) -> ApiResult<Option<Value>> {
+        store::terms(conn, Table::InitiativeOrganisations, owner, target).await
+    }
 }
 
 /// `/v1/initiatives/{id}/experts/{expertId}`
@@ -227,6 +280,14 @@ impl LinkKind for InitiativeExperts {
 
     async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, target: Uuid) -> ApiResult<bool> {
         store::remove(conn, Table::InitiativeExperts, owner, target).await
+    }
+
+    async fn current(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+    ) -> ApiResult<Option<Value>> {
+        store::terms(conn, Table::InitiativeExperts, owner, target).await
     }
 }
 
@@ -275,6 +336,29 @@ impl LinkKind for RelatedInitiatives {
         };
         store::remove(conn, Table::InitiativeRelations, subject, object).await
     }
+
+    async fn current(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        other: Uuid,
+    ) -> ApiResult<Option<Value>> {
+        if owner < other {
+            store::terms(conn, Table::InitiativeRelations, owner, other).await
+        } else {
+            let stored = store::terms(conn, Table::InitiativeRelations, other, owner).await?;
+            Ok(stored.map(Self::from_target_side))
+        }
+    }
+
+    /// The stored relation is read from the subject's side; the other side
+    /// reads it inverted.
+    fn from_target_side(terms: Value) -> Value {
+        let inverted = terms["relation"]
+            .as_str()
+            .and_then(|r| Relation::parse(r).ok())
+            .map(|r| r.inverse().as_str());
+        serde_json::json!({ "relation": inverted })
+    }
 }
 
 /// `/v1/experts/{id}/affiliations/{organisationId}`
@@ -302,5 +386,13 @@ impl LinkKind for Affiliations {
 
     async fn remove(conn: &mut AsyncPgConnection, owner: Uuid, target: Uuid) -> ApiResult<bool> {
         store::remove(conn, Table::Affiliations, owner, target).await
+    }
+
+    async fn current(
+        conn: &mut AsyncPgConnection,
+        owner: Uuid,
+        target: Uuid,
+    ) -> ApiResult<Option<Value>> {
+        store::terms(conn, Table::Affiliations, owner, target).await
     }
 }

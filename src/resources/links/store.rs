@@ -2,9 +2,10 @@
 //! closed enum, never from input.
 
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Bool, Date, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
 use uuid::Uuid;
 
 use super::{AffiliationTerms, LinkOutcome};
@@ -65,6 +66,36 @@ impl Table {
             },
         }
     }
+}
+
+#[derive(QueryableByName)]
+struct StoredTerms {
+    #[diesel(sql_type = Jsonb)]
+    terms: Value,
+}
+
+/// A link's terms as stored (`{"role": "lead"}`), for the history; `None`
+/// when there is no such link.
+pub async fn terms(
+    conn: &mut AsyncPgConnection,
+    table: Table,
+    left: Uuid,
+    right: Uuid,
+) -> ApiResult<Option<Value>> {
+    let Layout {
+        table: name,
+        left: (_, l),
+        right: (_, r),
+        ..
+    } = table.layout();
+    let found: Vec<StoredTerms> = sql_query(format!(
+        "SELECT to_jsonb(t) - '{l}' - '{r}' - 'created_at' AS terms FROM {name} t WHERE {l} = $1 AND {r} = $2"
+    ))
+    .bind::<SqlUuid, _>(left)
+    .bind::<SqlUuid, _>(right)
+    .load(conn)
+    .await?;
+    Ok(found.into_iter().next().map(|f| f.terms))
 }
 
 #[derive(QueryableByName)]
@@ -163,6 +194,8 @@ pub async fn remove(
 struct Other {
     #[diesel(sql_type = SqlUuid)]
     id: Uuid,
+    #[diesel(sql_type = Jsonb)]
+    terms: Value,
 }
 
 /// Removes every link of a record that is being deleted and marks the records
@@ -172,7 +205,8 @@ pub async fn detach_all(
     kind: Kind,
     id: Uuid,
     at: DateTime<Utc>,
-) -> ApiResult<()> {
+) -> ApiResult<Vec<Detached>> {
+    let mut detached = Vec::new();
     for table in Table::ALL {
         let Layout {
             table: name,
@@ -180,19 +214,33 @@ pub async fn detach_all(
             right,
             ..
         } = table.layout();
+        let (l, r) = (left.1, right.1);
         for ((own_kind, own), (other_kind, other)) in [(left, right), (right, left)] {
             if own_kind != kind {
                 continue;
             }
             let others: Vec<Other> = sql_query(format!(
-                "DELETE FROM {name} WHERE {own} = $1 RETURNING {other} AS id"
+                "DELETE FROM {name} t WHERE {own} = $1 \
+                 RETURNING {other} AS id, to_jsonb(t) - '{l}' - '{r}' - 'created_at' AS terms"
             ))
             .bind::<SqlUuid, _>(id)
             .load(conn)
             .await?;
-            let others: Vec<Uuid> = others.into_iter().map(|o| o.id).collect();
-            records::touch(conn, other_kind, &others, at).await?;
+            let ids: Vec<Uuid> = others.iter().map(|o| o.id).collect();
+            records::touch(conn, other_kind, &ids, at).await?;
+            detached.extend(others.into_iter().map(|o| Detached {
+                kind: other_kind,
+                id: o.id,
+                terms: o.terms,
+            }));
         }
     }
-    Ok(())
+    Ok(detached)
+}
+
+/// A record that lost its link to a deleted one, and the link's terms.
+pub struct Detached {
+    pub kind: Kind,
+    pub id: Uuid,
+    pub terms: Value,
 }

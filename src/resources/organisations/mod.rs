@@ -46,9 +46,10 @@ pub async fn list_organisations(
 #[post("/organisations")]
 pub async fn create_organisation(
     state: web::Data<AppState>,
+    request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    crud::create::<Organisations>(state, body).await
+    crud::create::<Organisations>(state, request, body).await
 }
 
 /// Find possible duplicates
@@ -147,4 +148,27 @@ pub async fn delete_organisation(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     crud::delete::<Organisations>(state, request, &id).await
+}
+
+/// Get an organisation's history
+///
+/// Every change of the organisation, newest first: who made it (the API key),
+/// when, in which request, why (`X-Change-Message`), and each changed
+/// field's value before and after. Deleted organisations keep their history.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "getOrganisationHistory",
+    params(
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        crate::http::page::PageParams
+    ),
+    responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::resources::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
+)]
+#[get("/organisations/{id}/history")]
+pub async fn get_organisation_history(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    super::history::list(state, request, super::records::Kind::Organisation, &id).await
 }

@@ -1,0 +1,2 @@
+DROP TABLE history;
+DROP TABLE api_keys;

@@ -1,0 +1,30 @@
+-- API keys: only a SHA-256 hash of each token is kept. Tokens carry 256
+-- random bits, so a fast hash is enough: there is nothing to brute-force.
+CREATE TABLE api_keys (
+    id           uuid PRIMARY KEY,
+    name         text NOT NULL CHECK (length(name) BETWEEN 1 AND 200),
+    role         text NOT NULL CHECK (role IN ('reader', 'curator', 'editor', 'admin')),
+    token_prefix text NOT NULL,
+    token_hash   bytea NOT NULL UNIQUE,
+    created_at   timestamptz NOT NULL,
+    expires_at   timestamptz,
+    revoked_at   timestamptz,
+    last_used_at timestamptz
+);
+
+-- Every change of a record, written in the transaction that makes it.
+CREATE TABLE history (
+    seq            bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    kind           text NOT NULL CHECK (kind IN ('organisation', 'expert', 'initiative')),
+    record_id      uuid NOT NULL,
+    action         text NOT NULL,
+    actor_key_id   uuid REFERENCES api_keys (id),
+    actor_name     text,
+    at             timestamptz NOT NULL,
+    request_id     text,
+    message        text,
+    changes        jsonb NOT NULL DEFAULT '{}'
+);
+
+-- A record's history, newest first.
+CREATE INDEX history_record_idx ON history (record_id, seq DESC);

@@ -1,0 +1,255 @@
+//! API keys and roles: every operation in the spec is checked for every
+//! kind of caller against the security requirement the spec declares, so a
+//! new route cannot skip authorization and the documentation cannot lie.
+
+use actix_web::test::TestRequest;
+use aimd_registry::auth::Role;
+use aimd_registry::http::access::Policy;
+use serde_json::{Value, json};
+
+use crate::support::{spawn, spawn_with};
+
+/// The least role the spec says an operation needs; `None` when it may be
+/// called without a key.
+fn documented_role(operation: &Value) -> Option<Role> {
+    let security = operation["security"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no security requirement: {operation}"));
+    if security
+        .iter()
+        .any(|r| r.as_object().is_some_and(|o| o.is_empty()))
+    {
+        return None;
+    }
+    let scopes = security[0]["apiKey"]
+        .as_array()
+        .expect("apiKey requirement");
+    Some(Role::parse(scopes[0].as_str().expect("a role")).expect("a known role"))
+}
+
+/// Every operation, with its path made concrete (ids that do not exist).
+fn operations() -> Vec<(String, String, Value)> {
+    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let mut found = Vec::new();
+    for (path, item) in spec["paths"].as_object().unwrap() {
+        let concrete: String = path
+            .split('/')
+            .map(|segment| match segment {
+                "{slug}" => "data-use".to_owned(),
+                s if s.starts_with('{') => uuid::Uuid::now_v7().to_string(),
+                s => s.to_owned(),
+            })
+            .collect::<Vec<_>>()
+            .join("/");
+        for (method, operation) in item.as_object().unwrap() {
+            found.push((method.clone(), format!("/v1{concrete}"), operation.clone()));
+        }
+    }
+    assert!(found.len() > 30, "the spec lists the operations");
+    found
+}
+
+fn request(method: &str, path: &str) -> TestRequest {
+    let request = match method {
+        "get" => TestRequest::get(),
+        "post" => TestRequest::post(),
+        "put" => TestRequest::put(),
+        "patch" => TestRequest::patch(),
+        "delete" => TestRequest::delete(),
+        other => panic!("unexpected method {other}"),
+    };
+    let request = request.uri(path).insert_header(("if-match", "*"));
+    if method == "get" || method == "delete" {
+        request
+    } else {
+        request.set_json(json!({}))
+    }
+}
+
+#[actix_web::test]
+async fn every_operation_enforces_the_role_its_spec_declares() {
+    let app = spawn().await;
+    let mut callers = vec![(None, String::new())];
+    for role in Role::ALL {
+        callers.push((Some(*role), app.key(*role).await));
+    }
+    let mut checked = 0;
+    for (method, path, operation) in operations() {
+        let needed = documented_role(&operation);
+        for (role, token) in &callers {
+            let reply = app
+                .send_as(request(&method, &path), Some(token.as_str()))
+                .await;
+            let status = reply.status.as_u16();
+            let at = format!("{method} {path} as {role:?}");
+            match (needed, role) {
+                (Some(_), None) => {
+                    reply.problem(401);
+                    assert!(
+                        reply
+                            .header("www-authenticate")
+                            .is_some_and(|h| h.starts_with("Bearer")),
+                        "{at}: WWW-Authenticate"
+                    );
+                }
+                (Some(needed), Some(role)) if !role.includes(needed) => {
+                    assert_eq!(
+                        status,
+                        403,
+                        "{at}: {}",
+                        String::from_utf8_lossy(&reply.body)
+                    );
+                    reply.problem(403);
+                }
+                _ => assert!(
+                    status != 401 && status != 403,
+                    "{at}: allowed, but answered {status}"
+                ),
+            }
+            checked += 1;
+        }
+    }
+    assert!(checked > 150, "{checked} calls checked");
+}
+
+#[actix_web::test]
+async fn a_deployment_can_require_a_key_for_reads() {
+    let app = spawn_with(Policy {
+        reads_require_key: true,
+    })
+    .await;
+    let anonymous = app
+        .send_as(TestRequest::get().uri("/v1/initiatives"), None)
+        .await;
+    anonymous.problem(401);
+    let reader = app.key(Role::Reader).await;
+    app.send_as(TestRequest::get().uri("/v1/initiatives"), Some(&reader))
+        .await
+        .expect(200);
+    // Documentation stays public.
+    app.send_as(TestRequest::get().uri("/v1/openapi.json"), None)
+        .await
+        .expect(200);
+}
+
+#[actix_web::test]
+async fn keys_are_created_once_listed_without_secrets_and_revoked() {
+    let app = spawn().await;
+    let created = app
+        .post(
+            "/v1/api-keys",
+            json!({"name": "Partner portal", "role": "reader", "expiresAt": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+    created.expect(201);
+    let body = created.json();
+    let token = body["token"].as_str().unwrap().to_owned();
+    let id = body["id"].as_str().unwrap().to_owned();
+    assert!(token.starts_with("aimd_") && token.len() == 48, "{token}");
+    assert!(token.starts_with(body["tokenPrefix"].as_str().unwrap()));
+    assert_eq!(body["role"], "reader");
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/v1/api-keys/{id}").as_str())
+    );
+
+    let app = &app;
+    let read = |token: String| async move {
+        app.send_as(TestRequest::get().uri("/v1/initiatives"), Some(&token))
+            .await
+    };
+    read(token.clone()).await.expect(200);
+    let listed = app.get("/v1/api-keys").await;
+    listed.expect(200);
+    let text = String::from_utf8_lossy(&listed.body).to_string();
+    assert!(!text.contains(&token), "the token is never shown again");
+    let entry = app.get(&format!("/v1/api-keys/{id}")).await;
+    entry.expect(200);
+    assert!(entry.json()["lastUsedAt"].is_string(), "use is recorded");
+    assert!(entry.json().get("token").is_none());
+
+    // A reader cannot manage keys.
+    let forbidden = app
+        .send_as(TestRequest::get().uri("/v1/api-keys"), Some(&token))
+        .await;
+    forbidden.problem(403);
+
+    let revoked = app
+        .send(TestRequest::delete().uri(&format!("/v1/api-keys/{id}")))
+        .await;
+    revoked.expect(200);
+    assert!(revoked.json()["revokedAt"].is_string());
+    let refused = read(token.clone()).await;
+    refused.problem(401);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("revoked")
+    );
+    assert_eq!(
+        refused.header("www-authenticate"),
+        Some("Bearer realm=\"aimd-registry\"")
+    );
+
+    // Unknown and malformed keys, and other schemes, are refused too.
+    read(format!("aimd_{}", "x".repeat(43))).await.problem(401);
+    read("not-a-key".to_owned()).await.problem(401);
+    let basic = TestRequest::get()
+        .uri("/v1/initiatives")
+        .insert_header(("authorization", "Basic dXNlcjpwYXNz"));
+    app.send_as(basic, None).await.problem(401);
+}
+
+#[actix_web::test]
+async fn expired_keys_and_bad_key_requests_are_refused() {
+    let app = spawn().await;
+    let past = app
+        .post(
+            "/v1/api-keys",
+            json!({"name": "x", "role": "admin", "expiresAt": "2020-01-01T00:00:00Z", "scope": "all"}),
+        )
+        .await
+        .problem(400);
+    assert!(past.contains(&("expiresAt".to_owned(), "in-the-past".to_owned())));
+    assert!(past.contains(&("scope".to_owned(), "unknown-field".to_owned())));
+    let bad_role = app
+        .post("/v1/api-keys", json!({"name": "x", "role": "owner"}))
+        .await
+        .problem(400);
+    assert_eq!(
+        bad_role,
+        vec![("role".to_owned(), "unknown-value".to_owned())]
+    );
+
+    let short = app
+        .post(
+            "/v1/api-keys",
+            json!({"name": "short-lived", "role": "editor", "expiresAt": "2099-01-01T00:00:00Z"}),
+        )
+        .await;
+    let token = short.json()["token"].as_str().unwrap().to_owned();
+    let id = short.json()["id"].as_str().unwrap().to_owned();
+    app.expire_key(&id).await;
+    let refused = app
+        .send_as(TestRequest::get().uri("/v1/initiatives"), Some(&token))
+        .await;
+    refused.problem(401);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("expired")
+    );
+}
+
+#[test]
+fn every_operation_has_an_explicit_access_rule() {
+    for (method, path, operation) in operations() {
+        let id = operation["operationId"].as_str().unwrap();
+        assert!(
+            aimd_registry::http::access::rule(id).is_some(),
+            "{method} {path} ({id}) has no entry in http::access::RULES; it is admin-only until it gets one"
+        );
+    }
+}
