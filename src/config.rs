@@ -82,4 +82,8 @@ pub struct ServeArgs {
     /// Reads need an API key too (role reader or higher).
     #[arg(long, env = "AIMD_READS_REQUIRE_KEY")]
     pub reads_require_key: bool,
+
+    /// Editors may approve their own changes (single-editor deployments).
+    #[arg(long, env = "AIMD_ALLOW_SELF_APPROVAL")]
+    pub allow_self_approval: bool,
 }

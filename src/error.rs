@@ -87,6 +87,9 @@ pub enum ApiError {
     Unauthorized(String),
     /// Valid credentials whose role does not allow the operation.
     Forbidden(String),
+    /// The record's state does not allow the operation (a workflow step
+    /// that does not apply).
+    Conflict(String),
     PreconditionFailed(String),
     /// A write that must name the version it is based on did not.
     PreconditionRequired(String),
@@ -119,6 +122,7 @@ impl ApiError {
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
+            Self::Conflict(_) => ("conflict", "The record's state does not allow this"),
             Self::PreconditionFailed(_) => ("precondition-failed", "The record has changed"),
             Self::PreconditionRequired(_) => (
                 "precondition-required",
@@ -159,6 +163,7 @@ impl ApiError {
             | Self::Gone(d)
             | Self::Unauthorized(d)
             | Self::Forbidden(d)
+            | Self::Conflict(d)
             | Self::PreconditionFailed(d)
             | Self::PreconditionRequired(d)
             | Self::PayloadTooLarge(d)
@@ -202,6 +207,7 @@ impl ResponseError for ApiError {
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
+            Self::Conflict(_) => StatusCode::CONFLICT,
             Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,

@@ -40,6 +40,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     let pool = db::pool(&cli.database_url, args.pool_size)?;
     let policy = Policy {
         reads_require_key: args.reads_require_key,
+        allow_self_approval: args.allow_self_approval,
     };
     let state = app_state(pool, policy).await?;
     let spec = Arc::new(openapi::spec());

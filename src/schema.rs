@@ -27,6 +27,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
+        publication_status -> Text,
     }
 }
 
@@ -53,6 +54,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
+        publication_status -> Text,
     }
 }
 
@@ -94,6 +96,7 @@ diesel::table! {
         updated_at -> Timestamptz,
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
+        publication_status -> Text,
     }
 }
 

@@ -22,6 +22,8 @@ pub enum Bind {
     Float(f64),
 }
 
+use crate::auth::Audience;
+
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
     text: String,
@@ -70,8 +72,11 @@ impl Sql {
         &self.text
     }
 
-    pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let mut query = sql_query(self.text).into_boxed();
+    /// The statement, narrowed to what `audience` may see (see
+    /// [`Audience::restrict`]); writes pass [`Audience::Staff`].
+    pub fn into_query(self, audience: Audience) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        let text = audience.restrict(&self.text).into_owned();
+        let mut query = sql_query(text).into_boxed();
         for bind in self.binds {
             query = match bind {
                 Bind::Text(v) => query.bind::<Text, _>(v),
@@ -95,15 +100,16 @@ impl Sql {
 /// them).
 pub struct ByIds {
     prefix: String,
-    suffix: &'static str,
+    suffix: String,
     ids: Vec<Uuid>,
 }
 
 impl ByIds {
-    pub fn new(prefix: String, ids: &[Uuid], suffix: &'static str) -> Self {
+    /// The statement, narrowed to what `audience` may see.
+    pub fn new(audience: Audience, prefix: &str, ids: &[Uuid], suffix: &str) -> Self {
         Self {
-            prefix,
-            suffix,
+            prefix: audience.restrict(prefix).into_owned(),
+            suffix: audience.restrict(suffix).into_owned(),
             ids: ids.to_vec(),
         }
     }
@@ -116,7 +122,7 @@ impl diesel::query_builder::QueryFragment<Pg> for ByIds {
     ) -> diesel::QueryResult<()> {
         out.push_sql(&self.prefix);
         out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
-        out.push_sql(self.suffix);
+        out.push_sql(&self.suffix);
         Ok(())
     }
 }

@@ -1,2 +1,14 @@
+DROP INDEX initiatives_facts_idx;
+CREATE INDEX initiatives_facts_idx ON initiatives (id)
+    INCLUDE (scope, status, initiative_type, countries, regulations, topic_closure, start_date, end_date, updated_at)
+    WHERE deleted_at IS NULL;
+DROP INDEX experts_facts_idx;
+CREATE INDEX experts_facts_idx ON experts (id) INCLUDE (country, languages, topic_closure) WHERE deleted_at IS NULL;
+DROP INDEX organisations_facts_idx;
+CREATE INDEX organisations_facts_idx ON organisations (id) INCLUDE (organisation_type, country, topic_closure)
+    WHERE deleted_at IS NULL;
+ALTER TABLE organisations DROP COLUMN publication_status, DROP COLUMN editors;
+ALTER TABLE experts DROP COLUMN publication_status, DROP COLUMN editors;
+ALTER TABLE initiatives DROP COLUMN publication_status, DROP COLUMN editors;
 DROP TABLE history;
 DROP TABLE api_keys;

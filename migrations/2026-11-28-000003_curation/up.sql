@@ -28,3 +28,34 @@ CREATE TABLE history (
 
 -- A record's history, newest first.
 CREATE INDEX history_record_idx ON history (record_id, seq DESC);
+
+-- The publication workflow: draft → in-review → published → archived
+-- (→ published again). `editors` are the keys that changed the record since
+-- it was last approved: none of them may approve it (four-eyes).
+ALTER TABLE organisations
+    ADD COLUMN publication_status text NOT NULL DEFAULT 'draft'
+        CHECK (publication_status IN ('draft', 'in-review', 'published', 'archived')),
+    ADD COLUMN editors uuid[] NOT NULL DEFAULT '{}';
+ALTER TABLE experts
+    ADD COLUMN publication_status text NOT NULL DEFAULT 'draft'
+        CHECK (publication_status IN ('draft', 'in-review', 'published', 'archived')),
+    ADD COLUMN editors uuid[] NOT NULL DEFAULT '{}';
+ALTER TABLE initiatives
+    ADD COLUMN publication_status text NOT NULL DEFAULT 'draft'
+        CHECK (publication_status IN ('draft', 'in-review', 'published', 'archived')),
+    ADD COLUMN editors uuid[] NOT NULL DEFAULT '{}';
+
+-- The public's lists filter on publication too: keep the counting scans
+-- index-only.
+DROP INDEX initiatives_facts_idx;
+CREATE INDEX initiatives_facts_idx ON initiatives (id)
+    INCLUDE (scope, status, initiative_type, countries, regulations, topic_closure, start_date, end_date,
+             updated_at, publication_status)
+    WHERE deleted_at IS NULL;
+DROP INDEX experts_facts_idx;
+CREATE INDEX experts_facts_idx ON experts (id) INCLUDE (country, languages, topic_closure, publication_status)
+    WHERE deleted_at IS NULL;
+DROP INDEX organisations_facts_idx;
+CREATE INDEX organisations_facts_idx ON organisations (id)
+    INCLUDE (organisation_type, country, topic_closure, publication_status)
+    WHERE deleted_at IS NULL;

@@ -52,6 +52,15 @@ impl Caller {
         self.0.as_ref()
     }
 
+    /// The caller the access middleware found for the request.
+    pub fn of_request(request: &HttpRequest) -> Self {
+        request
+            .extensions()
+            .get::<Caller>()
+            .cloned()
+            .unwrap_or_default()
+    }
+
     /// Whether the caller holds `role` or a higher one.
     pub fn has(&self, role: Role) -> bool {
         self.0.as_ref().is_some_and(|k| k.role.includes(role))
@@ -63,11 +72,65 @@ impl FromRequest for Caller {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(request
-            .extensions()
-            .get::<Caller>()
-            .cloned()
-            .unwrap_or_default()))
+        ready(Ok(Self::of_request(request)))
+    }
+}
+
+/// Which records a caller may see. Curators and above see every live
+/// record in any publication state; everyone else only published ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Audience {
+    Public,
+    Staff,
+}
+
+impl Audience {
+    pub fn of(caller: &Caller) -> Self {
+        if caller.has(Role::Curator) {
+            Self::Staff
+        } else {
+            Self::Public
+        }
+    }
+
+    pub fn of_request(request: &HttpRequest) -> Self {
+        Self::of(&Caller::of_request(request))
+    }
+
+    /// Narrows a read statement to what this audience may see. Every read
+    /// in the registry tests liveness as `<alias>.deleted_at IS NULL` (the
+    /// partial indexes are defined on it); for the public, each such test
+    /// also requires the row to be published. Because the rewrite covers
+    /// every liveness test in the statement, subqueries over linked records
+    /// (embedded summaries, filters on links) are narrowed alike.
+    pub fn restrict(self, sql: &str) -> std::borrow::Cow<'_, str> {
+        const LIVE: &str = "deleted_at IS NULL";
+        if self == Self::Staff || !sql.contains(LIVE) {
+            return std::borrow::Cow::Borrowed(sql);
+        }
+        let mut narrowed = String::with_capacity(sql.len() + 64);
+        let mut rest = sql;
+        while let Some(at) = rest.find(LIVE) {
+            let before = &rest[..at];
+            // The alias, if any: the identifier and dot right before.
+            let qualifier_start = before
+                .trim_end_matches('.')
+                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
+                .map_or(0, |i| i + 1);
+            let qualifier = if before.ends_with('.') {
+                &before[qualifier_start..]
+            } else {
+                ""
+            };
+            narrowed.push_str(before);
+            narrowed.push_str(LIVE);
+            narrowed.push_str(" AND ");
+            narrowed.push_str(qualifier);
+            narrowed.push_str("publication_status = 'published'");
+            rest = &rest[at + LIVE.len()..];
+        }
+        narrowed.push_str(rest);
+        std::borrow::Cow::Owned(narrowed)
     }
 }
 
@@ -126,6 +189,21 @@ mod tests {
         assert_eq!(a.hash, token_hash(&a.token));
         assert_eq!(a.hash.len(), 32);
         assert!(a.token.starts_with(&a.shown_prefix));
+    }
+
+    #[test]
+    fn the_public_sees_only_published_rows_at_every_liveness_test() {
+        let sql = "SELECT r.id FROM t r WHERE r.deleted_at IS NULL AND r.id IN \
+                   (SELECT x FROM l JOIN o ON o.id = l.o WHERE o.deleted_at IS NULL) \
+                   AND EXISTS (SELECT 1 FROM u WHERE deleted_at IS NULL)";
+        assert_eq!(
+            Audience::Public.restrict(sql),
+            "SELECT r.id FROM t r WHERE r.deleted_at IS NULL AND r.publication_status = 'published' \
+             AND r.id IN (SELECT x FROM l JOIN o ON o.id = l.o WHERE o.deleted_at IS NULL \
+             AND o.publication_status = 'published') AND EXISTS (SELECT 1 FROM u WHERE \
+             deleted_at IS NULL AND publication_status = 'published')"
+        );
+        assert_eq!(Audience::Staff.restrict(sql), sql);
     }
 
     #[test]

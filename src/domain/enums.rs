@@ -184,6 +184,33 @@ string_enum! {
         Deleted = "deleted",
         Linked = "linked",
         Unlinked = "unlinked",
+        Submitted = "submitted",
+        Approved = "approved",
+        Rejected = "rejected",
+        Archived = "archived",
+        Restored = "restored",
+    }
+}
+
+string_enum! {
+    /// Where a record stands in the review-and-publish workflow. Only
+    /// published records are shown to the public and to readers.
+    PublicationStatus {
+        Draft = "draft",
+        InReview = "in-review",
+        Published = "published",
+        Archived = "archived",
+    }
+}
+
+string_enum! {
+    /// A step in the publication workflow.
+    PublicationAction {
+        Submit = "submit",
+        Approve = "approve",
+        Reject = "reject",
+        Archive = "archive",
+        Restore = "restore",
     }
 }
 
@@ -194,6 +221,41 @@ string_enum! {
         Curator = "curator",
         Editor = "editor",
         Admin = "admin",
+    }
+}
+
+impl PublicationStatus {
+    /// Where `action` takes a record in this state, if it may be taken.
+    pub fn after(self, action: PublicationAction) -> Option<Self> {
+        use PublicationAction as A;
+        match (self, action) {
+            (Self::Draft, A::Submit) => Some(Self::InReview),
+            (Self::InReview, A::Approve) => Some(Self::Published),
+            (Self::InReview, A::Reject) => Some(Self::Draft),
+            (Self::Published, A::Archive) => Some(Self::Archived),
+            (Self::Archived, A::Restore) => Some(Self::Published),
+            _ => None,
+        }
+    }
+}
+
+impl PublicationAction {
+    /// The least role that may take this step.
+    pub fn needs(self) -> Role {
+        match self {
+            Self::Submit => Role::Curator,
+            Self::Approve | Self::Reject | Self::Archive | Self::Restore => Role::Editor,
+        }
+    }
+
+    pub fn recorded_as(self) -> HistoryAction {
+        match self {
+            Self::Submit => HistoryAction::Submitted,
+            Self::Approve => HistoryAction::Approved,
+            Self::Reject => HistoryAction::Rejected,
+            Self::Archive => HistoryAction::Archived,
+            Self::Restore => HistoryAction::Restored,
+        }
     }
 }
 
@@ -257,12 +319,42 @@ mod tests {
         for v in HitType::ALL {
             serialises_as_its_text(v, v.as_str());
         }
+        for v in PublicationStatus::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in PublicationAction::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
         for v in HistoryAction::ALL {
             serialises_as_its_text(v, v.as_str());
         }
         for v in Role::ALL {
             serialises_as_its_text(v, v.as_str());
         }
+    }
+
+    #[test]
+    fn the_workflow_allows_exactly_its_transitions() {
+        use PublicationAction as A;
+        use PublicationStatus as S;
+        let mut allowed = Vec::new();
+        for status in S::ALL {
+            for action in A::ALL {
+                if let Some(next) = status.after(*action) {
+                    allowed.push((*status, *action, next));
+                }
+            }
+        }
+        assert_eq!(
+            allowed,
+            [
+                (S::Draft, A::Submit, S::InReview),
+                (S::InReview, A::Approve, S::Published),
+                (S::InReview, A::Reject, S::Draft),
+                (S::Published, A::Archive, S::Archived),
+                (S::Archived, A::Restore, S::Published),
+            ]
+        );
     }
 
     #[test]

@@ -55,6 +55,10 @@ const RULES: &[(&str, Access)] = &[
     ("deleteInitiativeExpert", Access::Role(Role::Curator)),
     ("putRelatedInitiative", Access::Role(Role::Curator)),
     ("deleteRelatedInitiative", Access::Role(Role::Curator)),
+    // Submitting needs a curator; the other steps an editor (checked per step).
+    ("publishOrganisation", Access::Role(Role::Curator)),
+    ("publishExpert", Access::Role(Role::Curator)),
+    ("publishInitiative", Access::Role(Role::Curator)),
 ];
 
 /// The access rule of an operation, if it has one.
@@ -131,6 +135,9 @@ impl Operations {
 pub struct Policy {
     /// Reads need a key too (at least `reader`).
     pub reads_require_key: bool,
+    /// An editor may approve changes they made themselves (for deployments
+    /// with a single editor); off by default: four eyes.
+    pub allow_self_approval: bool,
 }
 
 /// Authenticates and authorizes the request, and hands the caller to the

@@ -17,6 +17,7 @@ use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_fo
 use super::history::{self, ChangeContext};
 use super::records::{self, Kind, Precondition};
 use super::{AppState, created, links, page_response, record_response};
+use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
 use crate::domain::input::{check_patch_fields, merge_patch};
 use crate::domain::topics::Vocabulary;
@@ -64,22 +65,26 @@ pub trait Resource {
     fn check_filter(
         conn: &mut AsyncPgConnection,
         filter: &Self::Filter,
+        audience: Audience,
     ) -> impl Future<Output = ApiResult<()>> + Send;
-    /// The live records among `ids`, in any order.
+    /// The live records among `ids` that `audience` may see, in any order.
     fn load(
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
         ids: &[Uuid],
+        audience: Audience,
     ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
 }
 
-/// One live record, as the API shows it; 404 or 410 when it is not there.
+/// One live record, as the API shows it to `audience`; 404 or 410 when it
+/// is not there for them.
 pub async fn find<R: Resource>(
     conn: &mut AsyncPgConnection,
     vocabulary: &Vocabulary,
     id: Uuid,
+    audience: Audience,
 ) -> ApiResult<R::Record> {
-    match R::load(conn, vocabulary, &[id]).await?.pop() {
+    match R::load(conn, vocabulary, &[id], audience).await?.pop() {
         Some(record) => Ok(record),
         None => Err(records::absence(conn, R::KIND, id).await?),
     }
@@ -97,11 +102,15 @@ pub async fn list<R: Resource>(
     let vocabulary = &state.vocabulary;
     let keys: Vec<&str> = R::FILTER_KEYS.iter().chain(LIST_KEYS).copied().collect();
     let query = QueryReader::new(request.query_string(), &keys);
-    let list = ListRequest::read(query, &R::TABLE, |q| R::read_filter(q, vocabulary))?;
+    let audience = Audience::of_request(&request);
+    let list = ListRequest::read(query, &R::TABLE, audience, |q| {
+        R::read_filter(q, vocabulary)
+    })?;
     let mut conn = state.conn().await?;
-    R::check_filter(&mut conn, &list.filter).await?;
+    R::check_filter(&mut conn, &list.filter, audience).await?;
     let search =
-        discovery::text::for_table(&mut conn, list.search.as_ref(), R::TABLE.table).await?;
+        discovery::text::for_table(&mut conn, list.search.as_ref(), R::TABLE.table, audience)
+            .await?;
     let mut found = discovery::find_page(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
     let more = found.len() > limit;
@@ -117,7 +126,7 @@ pub async fn list<R: Resource>(
     let facets =
         discovery::facets(&mut conn, &R::TABLE, &list, search.as_ref(), vocabulary).await?;
     let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
-    let records = R::load(&mut conn, vocabulary, &ids).await?;
+    let records = R::load(&mut conn, vocabulary, &ids, audience).await?;
     let items = in_found_order(&found, records, R::id);
     Ok(page_response(
         &request,
@@ -142,19 +151,25 @@ pub async fn create<R: Resource>(
     let record = conn
         .transaction(async |conn| {
             let id = R::insert(conn, &draft).await?;
+            records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
             let changes = history::diff(&Value::Null, &to_json(&draft)?);
             history::record(conn, &context, R::KIND, id, HistoryAction::Created, changes).await?;
-            find::<R>(conn, vocabulary, id).await
+            find::<R>(conn, vocabulary, id, Audience::Staff).await
         })
         .await?;
     let location = format!("{}/{}", R::COLLECTION, R::id(&record));
     Ok(created(location, R::version(&record), &record))
 }
 
-pub async fn get<R: Resource>(state: web::Data<AppState>, raw_id: &str) -> ApiResult<HttpResponse> {
+pub async fn get<R: Resource>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    raw_id: &str,
+) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
+    let audience = Audience::of_request(&request);
     let mut conn = state.conn().await?;
-    let record = find::<R>(&mut conn, &state.vocabulary, id).await?;
+    let record = find::<R>(&mut conn, &state.vocabulary, id, audience).await?;
     Ok(record_response(
         StatusCode::OK,
         R::version(&record),
@@ -187,11 +202,12 @@ pub async fn update<R: Resource>(
             let patched = R::parse_draft(&document, vocabulary)?;
             if patched != current {
                 R::update(conn, id, &patched).await?;
+                records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
                 let changes = history::diff(&before, &to_json(&patched)?);
                 history::record(conn, &context, R::KIND, id, HistoryAction::Updated, changes)
                     .await?;
             }
-            find::<R>(conn, vocabulary, id).await
+            find::<R>(conn, vocabulary, id, Audience::Staff).await
         })
         .await?;
     Ok(record_response(

@@ -67,6 +67,12 @@ impl ChangeContext {
     }
 }
 
+impl ChangeContext {
+    pub fn actor_id(&self) -> Option<Uuid> {
+        self.actor.as_ref().map(|a| a.id)
+    }
+}
+
 impl FromRequest for ChangeContext {
     type Error = ApiError;
     type Future = Ready<Result<Self, ApiError>>;

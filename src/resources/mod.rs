@@ -12,6 +12,7 @@ pub mod links;
 pub mod matches;
 pub mod organisations;
 pub mod overview;
+pub mod publication;
 pub mod records;
 pub mod search;
 pub mod topics;

@@ -16,6 +16,7 @@ use super::crud::Resource;
 use super::discovery::{ListRequest, TableSpec, push_set, text};
 use super::initiatives::Initiatives;
 use super::initiatives::model::InitiativeListQuery;
+use crate::auth::Audience;
 use crate::domain::enums::{OrganisationType, Scope};
 use crate::domain::topics::TopicRef;
 use crate::error::ApiResult;
@@ -173,17 +174,20 @@ pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiRe
         .copied()
         .collect();
     let query = QueryReader::new(request.query_string(), &keys);
-    let list = ListRequest::read(query, spec, |q| Initiatives::read_filter(q, vocabulary))?;
+    let audience = Audience::of_request(&request);
+    let list = ListRequest::read(query, spec, audience, |q| {
+        Initiatives::read_filter(q, vocabulary)
+    })?;
     let mut conn = state.conn().await?;
-    Initiatives::check_filter(&mut conn, &list.filter).await?;
-    let search = text::for_table(&mut conn, list.search.as_ref(), spec.table).await?;
+    Initiatives::check_filter(&mut conn, &list.filter, audience).await?;
+    let search = text::for_table(&mut conn, list.search.as_ref(), spec.table, audience).await?;
 
     let mut set = Sql::default();
     push_set(&mut set, &spec.from(), &list.filter, search.as_ref(), None);
     let sql = set
         .prefixed("WITH base AS MATERIALIZED (SELECT r.scope, r.countries, r.topic_closure")
         .suffixed(&format!(") {FIGURES}"));
-    let cells: Vec<Cell> = sql.into_query().load(&mut conn).await?;
+    let cells: Vec<Cell> = sql.into_query(audience).load(&mut conn).await?;
     let figure = |name: &'static str| cells.iter().filter(move |c| c.figure == name);
     let matrix = figure("matrix");
     let scopes = figure("scope");

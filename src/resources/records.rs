@@ -12,6 +12,8 @@ use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::auth::Audience;
+use crate::domain::enums::PublicationStatus;
 use crate::domain::values::Slug;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 
@@ -62,10 +64,6 @@ struct RecordState {
 pub struct Precondition(Option<i64>);
 
 impl Precondition {
-    pub fn none() -> Self {
-        Self(None)
-    }
-
     /// Reads `If-Match`, which every change of an existing record must send
     /// (428 without it), so that no edit silently overwrites another. `*`
     /// matches any live record, as RFC 9110 says.
@@ -197,6 +195,7 @@ pub async fn check_filter_ids(
     kind: Kind,
     param: &str,
     ids: &[Uuid],
+    audience: Audience,
 ) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
@@ -205,7 +204,7 @@ pub async fn check_filter_ids(
         "SELECT id FROM {} WHERE id = ANY($1) AND deleted_at IS NULL",
         kind.table()
     );
-    let live: Vec<LiveId> = sql_query(statement)
+    let live: Vec<LiveId> = sql_query(audience.restrict(&statement).into_owned())
         .bind::<Array<SqlUuid>, _>(ids)
         .load(conn)
         .await?;
@@ -288,12 +287,88 @@ pub async fn replace_topics(
     Ok(())
 }
 
+#[derive(QueryableByName)]
+struct Publication {
+    #[diesel(sql_type = Text)]
+    publication_status: String,
+    #[diesel(sql_type = Array<SqlUuid>)]
+    editors: Vec<Uuid>,
+}
+
+/// A record's publication status and the keys that changed it since it was
+/// last approved.
+pub async fn publication(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+) -> ApiResult<(PublicationStatus, Vec<Uuid>)> {
+    let row: Publication = sql_query(format!(
+        "SELECT publication_status, editors FROM {} WHERE id = $1",
+        kind.table()
+    ))
+    .bind::<SqlUuid, _>(id)
+    .get_result(conn)
+    .await?;
+    Ok((
+        PublicationStatus::from_db(&row.publication_status),
+        row.editors,
+    ))
+}
+
+/// Moves a record to `status`; approval starts a new round of editors.
+pub async fn set_publication(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    status: PublicationStatus,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let editors = if status == PublicationStatus::Published {
+        "'{}'"
+    } else {
+        "editors"
+    };
+    sql_query(format!(
+        "UPDATE {} SET publication_status = $2, editors = {editors}, version = version + 1, \
+         updated_at = $3 WHERE id = $1",
+        kind.table()
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(status.as_str())
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
+/// Notes that `editor` changed the record, so that they cannot approve it.
+pub async fn note_editor(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    editor: Option<Uuid>,
+) -> ApiResult<()> {
+    let Some(editor) = editor else {
+        return Ok(());
+    };
+    sql_query(format!(
+        "UPDATE {} SET editors = array_append(editors, $2) WHERE id = $1 AND NOT ($2 = ANY(editors))",
+        kind.table()
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(editor)
+    .execute(conn)
+    .await?;
+    Ok(())
+}
+
 /// Whether a record was ever created (deleted ones included).
 pub async fn ever_existed(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
     Ok(state(conn, kind, id, false).await?.is_some())
 }
 
-/// Why a record is not there to read: never was (404) or deleted (410).
+/// Why a record is not there to read: deleted (410), or never was or not
+/// published (404: the public does not learn of unpublished records).
 pub async fn absence(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<ApiError> {
     Ok(match state(conn, kind, id, false).await? {
         Some(state) if state.deleted => gone(kind, id),

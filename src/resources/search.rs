@@ -12,6 +12,7 @@ use uuid::Uuid;
 use super::discovery::Total;
 use super::discovery::text::{prepare, text_match};
 use super::{AppState, page_response};
+use crate::auth::Audience;
 use crate::domain::enums::HitType;
 use crate::domain::search::SearchText;
 use crate::error::{ApiError, ApiResult};
@@ -150,6 +151,7 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
         types = HitType::ALL.to_vec();
     }
 
+    let audience = Audience::of_request(&request);
     let mut conn = state.conn().await?;
     let mut prepared = prepare(&mut conn, &text).await?;
     let mut union = Sql::default();
@@ -158,7 +160,10 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
     let mut highlight_query = None;
     for hit_type in &types {
         let (kind, table, title, english, dutch) = columns(*hit_type);
-        let matched = text_match(&mut union, &prepared.for_table(&mut conn, table).await?);
+        let matched = text_match(
+            &mut union,
+            &prepared.for_table(&mut conn, table, audience).await?,
+        );
         parts.push(format!(
             "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \
              {dutch} AS text_nl, {score} AS score \
@@ -180,7 +185,7 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
             "SELECT count(*) AS total FROM ({}) hits",
             counted.join(" UNION ALL ")
         ))
-        .into_query()
+        .into_query(audience)
         .get_result(&mut conn)
         .await?;
 
@@ -219,7 +224,7 @@ pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResu
          (SELECT * FROM ({union_sql}) hits{keyset} ORDER BY hits.score DESC, hits.id ASC LIMIT {limit}) page \
          ORDER BY page.score DESC, page.id ASC"
     ));
-    let mut hits: Vec<SearchHit> = sql.into_query().load(&mut conn).await?;
+    let mut hits: Vec<SearchHit> = sql.into_query(audience).load(&mut conn).await?;
     let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
     let next = (hits.len() > limit)
         .then(|| {

@@ -116,6 +116,7 @@ async fn every_operation_enforces_the_role_its_spec_declares() {
 async fn a_deployment_can_require_a_key_for_reads() {
     let app = spawn_with(Policy {
         reads_require_key: true,
+        ..Policy::default()
     })
     .await;
     let anonymous = app

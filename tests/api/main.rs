@@ -11,4 +11,5 @@ mod errors;
 mod links;
 mod lists;
 mod openapi;
+mod publication;
 mod validation;

@@ -16,6 +16,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use self::text::{TableSearch, TextMatch, text_match};
+use crate::auth::Audience;
 use crate::domain::input::FieldError;
 use crate::domain::search::SearchText;
 use crate::domain::topics::Vocabulary;
@@ -191,6 +192,8 @@ impl Conditions {
 #[derive(Debug, Clone)]
 pub struct ListRequest<F> {
     pub filter: F,
+    /// Who is asking, which decides the records they may see.
+    pub audience: Audience,
     pub search: Option<SearchText>,
     pub sort: SortSpec,
     pub facets: Vec<FacetSpec>,
@@ -203,6 +206,7 @@ impl<F> ListRequest<F> {
     pub fn read(
         mut query: QueryReader,
         spec: &TableSpec,
+        audience: Audience,
         read_filter: impl FnOnce(&mut QueryReader) -> F,
     ) -> ApiResult<Self> {
         let filter = read_filter(&mut query);
@@ -236,6 +240,7 @@ impl<F> ListRequest<F> {
         query.finish()?;
         Ok(Self {
             filter,
+            audience,
             search,
             sort,
             facets,
@@ -348,7 +353,7 @@ pub async fn find_page<F: SetFilter>(
     };
     sql.push(" LIMIT ")
         .push_bind(Bind::Int(request.page.limit + 1));
-    Ok(sql.into_query().load(conn).await?)
+    Ok(sql.into_query(request.audience).load(conn).await?)
 }
 
 /// Rows after the cursor: keys sort in `direction`, ties by ascending id.
@@ -384,7 +389,7 @@ pub async fn count<F: SetFilter>(
     let mut set = Sql::default();
     push_set(&mut set, &spec.from(), &request.filter, search, None);
     let sql = set.prefixed("SELECT count(*) AS total");
-    let total: Total = sql.into_query().get_result(conn).await?;
+    let total: Total = sql.into_query(request.audience).get_result(conn).await?;
     Ok(total.total)
 }
 
@@ -480,7 +485,7 @@ pub async fn facets<F: SetFilter>(
         base_where.join(" AND "),
         counts.join(" UNION ALL ")
     ));
-    let rows: Vec<FacetRow> = sql.into_query().load(conn).await?;
+    let rows: Vec<FacetRow> = sql.into_query(request.audience).load(conn).await?;
     let mut all: BTreeMap<String, Vec<FacetCount>> = request
         .facets
         .iter()

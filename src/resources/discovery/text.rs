@@ -15,6 +15,7 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
+use crate::auth::Audience;
 use crate::domain::search::{SearchText, Term};
 use crate::error::ApiResult;
 use crate::sql::{Bind, Sql};
@@ -66,6 +67,7 @@ impl PreparedSearch {
         &mut self,
         conn: &mut AsyncPgConnection,
         table: &str,
+        audience: Audience,
     ) -> ApiResult<TableSearch> {
         let Some(positive) = &self.resolved.positive else {
             return Ok(TableSearch(self.resolved.clone()));
@@ -81,7 +83,7 @@ impl PreparedSearch {
                 "SELECT count(*) AS found FROM (SELECT 1 FROM {table} r \
                  WHERE r.deleted_at IS NULL AND r.search_vector @@ {p}::tsquery LIMIT {limit}) hits"
             ))
-            .into_query()
+            .into_query(audience)
             .get_result(conn)
             .await?;
         if probe.found >= FEW {
@@ -122,7 +124,8 @@ async fn corrected(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult
              WHERE w.word % aimd_fold(q.word) ORDER BY similarity(w.word, aimd_fold(q.word)) DESC, w.word \
              LIMIT {limit}) AS fixes FROM unnest({typed}::text[]) AS q(word)"
         ))
-        .into_query()
+        // The dictionary holds words, not records.
+        .into_query(Audience::Staff)
         .load(conn)
         .await?;
     let mut widened = text.clone();
@@ -193,10 +196,14 @@ pub async fn for_table(
     conn: &mut AsyncPgConnection,
     text: Option<&SearchText>,
     table: &str,
+    audience: Audience,
 ) -> ApiResult<Option<TableSearch>> {
     match text {
         Some(text) => Ok(Some(
-            prepare(conn, text).await?.for_table(conn, table).await?,
+            prepare(conn, text)
+                .await?
+                .for_table(conn, table, audience)
+                .await?,
         )),
         None => Ok(None),
     }
@@ -219,7 +226,8 @@ async fn resolve(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult<R
     let sql = sql.suffixed(&format!(
         "SELECT {positive} AS positive, {negative} AS negative"
     ));
-    Ok(sql.into_query().get_result(conn).await?)
+    // Stems and folds terms; reads no records.
+    Ok(sql.into_query(Audience::Staff).get_result(conn).await?)
 }
 
 /// A search's tsqueries as they apply to one table.

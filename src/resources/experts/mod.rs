@@ -85,9 +85,10 @@ pub async fn expert_matches(
 #[get("/experts/{id}")]
 pub async fn get_expert(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Experts>(state, &id).await
+    crud::get::<Experts>(state, request, &id).await
 }
 
 /// Update an expert
@@ -225,4 +226,35 @@ pub async fn get_expert_history(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     super::history::list(state, request, super::records::Kind::Expert, &id).await
+}
+
+/// Move an expert through the publication workflow
+///
+/// `submit` (curator) puts a draft up for review; `approve` publishes it,
+/// `reject` sends it back to draft, `archive` withdraws a published one and
+/// `restore` publishes it again (editor). An editor cannot approve an expert
+/// they changed since it was last approved, unless the deployment allows it.
+/// Only published experts are visible to the public and to readers.
+#[utoipa::path(
+    tag = "experts",
+    operation_id = "publishExpert",
+    params(
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        IfMatch
+    ),
+    request_body(content = crate::resources::publication::PublicationStep, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The expert in its new state", body = Expert, headers(("ETag" = String, description = "The record's new version, quoted"))),
+        (status = 409, description = "The step does not apply to the expert's current state (e.g. approving a draft)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/experts/{id}/publication")]
+pub async fn publish_expert(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    super::publication::act::<Experts>(state, request, &id, body).await
 }

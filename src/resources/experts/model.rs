@@ -7,7 +7,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::domain::enums::{Scope, TopicMatch};
+use crate::domain::enums::{PublicationStatus, Scope, TopicMatch};
 use crate::domain::input::ObjectReader;
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
@@ -122,6 +122,7 @@ impl ExpertDraft {
     "initiatives": [{"id": "01938b1e-7f00-7aaa-8000-000000000002", "title": {"en": "NEN expert group AI and medical devices"}, "acronym": null, "role": "chair"}],
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
+    "publicationStatus": "published",
     "version": 3
 }))]
 pub struct Expert {
@@ -146,6 +147,9 @@ pub struct Expert {
     pub updated_at: DateTime<Utc>,
     #[schema(minimum = 1)]
     pub version: i64,
+    /// Where the record stands in the publication workflow; the public and
+    /// readers only ever see `published`.
+    pub publication_status: PublicationStatus,
 }
 
 /// The expert list's filters, read from the query string.

@@ -9,6 +9,8 @@ use super::model::{
     Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
     NESTED_FIELDS,
 };
+use crate::auth::Audience;
+use crate::domain::enums::PublicationStatus;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Email, Language, Localized, Name, Orcid, ShortText, Slug};
 use crate::error::ApiResult;
@@ -43,6 +45,7 @@ struct ExpertRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
+    publication_status: String,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -136,15 +139,27 @@ impl Resource for Experts {
         record.version
     }
 
-    async fn check_filter(conn: &mut AsyncPgConnection, filter: &ExpertFilter) -> ApiResult<()> {
+    async fn check_filter(
+        conn: &mut AsyncPgConnection,
+        filter: &ExpertFilter,
+        audience: Audience,
+    ) -> ApiResult<()> {
         records::check_filter_ids(
             conn,
             Kind::Organisation,
             "organisation",
             &filter.organisation,
+            audience,
         )
         .await?;
-        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
+        records::check_filter_ids(
+            conn,
+            Kind::Initiative,
+            "initiative",
+            &filter.initiative,
+            audience,
+        )
+        .await
     }
 
     async fn insert(conn: &mut AsyncPgConnection, draft: &ExpertDraft) -> ApiResult<Uuid> {
@@ -203,9 +218,11 @@ impl Resource for Experts {
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
         ids: &[Uuid],
+        audience: Audience,
     ) -> ApiResult<Vec<Expert>> {
         let query = ByIds::new(
-            format!(
+            audience,
+            &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, \
              {} AS affiliations, {} AS initiatives \
@@ -224,7 +241,7 @@ impl Resource for Experts {
 }
 
 /// The row's columns, as `load` selects them.
-const COLUMNS: &str = "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, r.bio_en, r.bio_nl, r.created_at, r.updated_at, r.version";
+const COLUMNS: &str = "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, r.bio_en, r.bio_nl, r.created_at, r.updated_at, r.version, r.publication_status";
 
 /// A record with its topics and links, in one row.
 #[derive(QueryableByName)]
@@ -259,6 +276,7 @@ impl Loaded {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            publication_status: PublicationStatus::from_db(&row.publication_status),
         })
     }
 }
@@ -310,7 +328,8 @@ pub async fn candidates(
          OR aimd_fold({name}) <% r.search_name OR aimd_fold({name}) %> r.search_name) \
          ORDER BY name_similarity DESC, r.id LIMIT {limit}"
     ));
-    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
+    // Only curators find matches: they see records in every state.
+    let rows: Vec<CandidateRow> = sql.into_query(Audience::Staff).load(conn).await?;
     let mut candidates: Vec<ExpertCandidate> = rows
         .into_iter()
         .map(|row| {

@@ -64,9 +64,10 @@ pub async fn create_initiative(
 #[get("/initiatives/{id}")]
 pub async fn get_initiative(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Initiatives>(state, &id).await
+    crud::get::<Initiatives>(state, request, &id).await
 }
 
 /// Update an initiative
@@ -306,4 +307,35 @@ pub async fn get_initiative_history(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     super::history::list(state, request, super::records::Kind::Initiative, &id).await
+}
+
+/// Move an initiative through the publication workflow
+///
+/// `submit` (curator) puts a draft up for review; `approve` publishes it,
+/// `reject` sends it back to draft, `archive` withdraws a published one and
+/// `restore` publishes it again (editor). An editor cannot approve an initiative
+/// they changed since it was last approved, unless the deployment allows it.
+/// Only published initiatives are visible to the public and to readers.
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "publishInitiative",
+    params(
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        IfMatch
+    ),
+    request_body(content = crate::resources::publication::PublicationStep, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The initiative in its new state", body = Initiative, headers(("ETag" = String, description = "The record's new version, quoted"))),
+        (status = 409, description = "The step does not apply to the initiative's current state (e.g. approving a draft)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/initiatives/{id}/publication")]
+pub async fn publish_initiative(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    super::publication::act::<Initiatives>(state, request, &id, body).await
 }

@@ -9,7 +9,8 @@ use uuid::Uuid;
 
 use crate::domain::enums::TopicMatch;
 use crate::domain::enums::{
-    ExpertRole, InitiativeStatus, InitiativeType, OrganisationRole, Regulation, Relation, Scope,
+    ExpertRole, InitiativeStatus, InitiativeType, OrganisationRole, PublicationStatus, Regulation,
+    Relation, Scope,
 };
 use crate::domain::input::FieldError;
 use crate::domain::input::ObjectReader;
@@ -158,6 +159,7 @@ impl InitiativeDraft {
     "related": [{"id": "01938b1e-7f00-7aaa-8000-000000000004", "title": {"en": "Artificial Intelligence Act"}, "acronym": "AI Act", "relation": "related-to"}],
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
+    "publicationStatus": "published",
     "version": 4
 }))]
 pub struct Initiative {
@@ -186,6 +188,9 @@ pub struct Initiative {
     pub updated_at: DateTime<Utc>,
     #[schema(minimum = 1)]
     pub version: i64,
+    /// Where the record stands in the publication workflow; the public and
+    /// readers only ever see `published`.
+    pub publication_status: PublicationStatus,
 }
 
 /// The initiative list's filters, read from the query string. The overview

@@ -8,7 +8,10 @@ use uuid::Uuid;
 use super::model::{
     FIELDS, FILTER_KEYS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
 };
-use crate::domain::enums::{InitiativeStatus, InitiativeType, Regulation, Scope};
+use crate::auth::Audience;
+use crate::domain::enums::{
+    InitiativeStatus, InitiativeType, PublicationStatus, Regulation, Scope,
+};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
@@ -44,6 +47,7 @@ struct InitiativeRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
+    publication_status: String,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -176,15 +180,17 @@ impl Resource for Initiatives {
     async fn check_filter(
         conn: &mut AsyncPgConnection,
         filter: &InitiativeFilter,
+        audience: Audience,
     ) -> ApiResult<()> {
         records::check_filter_ids(
             conn,
             Kind::Organisation,
             "organisation",
             &filter.organisation,
+            audience,
         )
         .await?;
-        records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert).await
+        records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert, audience).await
     }
 
     async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
@@ -255,9 +261,11 @@ impl Resource for Initiatives {
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
         ids: &[Uuid],
+        audience: Audience,
     ) -> ApiResult<Vec<Initiative>> {
         let query = ByIds::new(
-            format!(
+            audience,
+            &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics, \
              {} AS organisations, {} AS experts, {} AS related \
@@ -279,7 +287,7 @@ impl Resource for Initiatives {
 /// The row's columns, as `load` selects them.
 const COLUMNS: &str = "r.id, r.title_en, r.title_nl, r.acronym, r.summary_en, r.summary_nl, r.scope, \
     r.countries, r.initiative_type, r.status, r.start_date, r.end_date, r.website, r.regulations, \
-    r.created_at, r.updated_at, r.version";
+    r.created_at, r.updated_at, r.version, r.publication_status";
 
 /// An initiative with its topics and links, in one row.
 #[derive(QueryableByName)]
@@ -323,6 +331,7 @@ impl Loaded {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            publication_status: PublicationStatus::from_db(&row.publication_status),
         })
     }
 }

@@ -26,6 +26,7 @@ use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::records::{self, Kind, Precondition};
 use super::{AppState, record_response};
+use crate::auth::Audience;
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
@@ -172,12 +173,13 @@ pub async fn put<L: LinkKind>(
             let outcome = L::store(conn, owner, target, &terms).await?;
             if outcome != LinkOutcome::Unchanged {
                 touch_ends::<L>(conn, owner, target).await?;
+                records::note_editor(conn, L::Owner::KIND, owner, context.actor_id()).await?;
                 let after = L::current(conn, owner, target).await?;
                 record_link_change::<L>(conn, &context, (owner, target), before, after).await?;
             }
             Ok::<_, ApiError>((
                 outcome,
-                crud::find::<L::Owner>(conn, vocabulary, owner).await?,
+                crud::find::<L::Owner>(conn, vocabulary, owner, Audience::Staff).await?,
             ))
         })
         .await?;
@@ -206,6 +208,7 @@ pub async fn delete<L: LinkKind>(
             return Err(ApiError::NotFound(format!("there is no such {}", L::NOUN)));
         }
         touch_ends::<L>(conn, owner, target).await?;
+        records::note_editor(conn, L::Owner::KIND, owner, context.actor_id()).await?;
         record_link_change::<L>(conn, &context, (owner, target), before, None).await
     })
     .await?;

@@ -85,9 +85,10 @@ pub async fn organisation_matches(
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
     state: web::Data<AppState>,
+    request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    crud::get::<Organisations>(state, &id).await
+    crud::get::<Organisations>(state, request, &id).await
 }
 
 /// Update an organisation
@@ -171,4 +172,35 @@ pub async fn get_organisation_history(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     super::history::list(state, request, super::records::Kind::Organisation, &id).await
+}
+
+/// Move an organisation through the publication workflow
+///
+/// `submit` (curator) puts a draft up for review; `approve` publishes it,
+/// `reject` sends it back to draft, `archive` withdraws a published one and
+/// `restore` publishes it again (editor). An editor cannot approve an organisation
+/// they changed since it was last approved, unless the deployment allows it.
+/// Only published organisations are visible to the public and to readers.
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "publishOrganisation",
+    params(
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        IfMatch
+    ),
+    request_body(content = crate::resources::publication::PublicationStep, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The organisation in its new state", body = Organisation, headers(("ETag" = String, description = "The record's new version, quoted"))),
+        (status = 409, description = "The step does not apply to the organisation's current state (e.g. approving a draft)", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/organisations/{id}/publication")]
+pub async fn publish_organisation(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    super::publication::act::<Organisations>(state, request, &id, body).await
 }

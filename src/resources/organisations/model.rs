@@ -8,6 +8,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::enums::OrganisationType;
+use crate::domain::enums::PublicationStatus;
 use crate::domain::enums::TopicMatch;
 use crate::domain::input::ObjectReader;
 use crate::domain::topics::{TopicRef, Vocabulary};
@@ -117,6 +118,7 @@ impl OrganisationDraft {
     "experts": [{"id": "01938b1e-7f00-7aaa-8000-000000000003", "name": "Anna de Vries", "role": "Standardisation consultant", "since": "2021-03-01", "until": null}],
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
+    "publicationStatus": "published",
     "version": 1
 }))]
 pub struct Organisation {
@@ -140,6 +142,9 @@ pub struct Organisation {
     /// Starts at 1 and grows by one with every change, links included.
     #[schema(minimum = 1)]
     pub version: i64,
+    /// Where the record stands in the publication workflow; the public and
+    /// readers only ever see `published`.
+    pub publication_status: PublicationStatus,
 }
 
 /// The organisation list's filters, read from the query string.

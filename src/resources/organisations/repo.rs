@@ -9,7 +9,9 @@ use super::model::{
     FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationCandidate, OrganisationDraft,
     OrganisationFilter, OrganisationProbe,
 };
+use crate::auth::Audience;
 use crate::domain::enums::OrganisationType;
+use crate::domain::enums::PublicationStatus;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
@@ -43,6 +45,7 @@ struct OrganisationRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
+    publication_status: String,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -137,8 +140,16 @@ impl Resource for Organisations {
     async fn check_filter(
         conn: &mut AsyncPgConnection,
         filter: &OrganisationFilter,
+        audience: Audience,
     ) -> ApiResult<()> {
-        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
+        records::check_filter_ids(
+            conn,
+            Kind::Initiative,
+            "initiative",
+            &filter.initiative,
+            audience,
+        )
+        .await
     }
 
     async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
@@ -201,9 +212,11 @@ impl Resource for Organisations {
         conn: &mut AsyncPgConnection,
         vocabulary: &Vocabulary,
         ids: &[Uuid],
+        audience: Audience,
     ) -> ApiResult<Vec<Organisation>> {
         let query = ByIds::new(
-            format!(
+            audience,
+            &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS topics, \
              {} AS initiatives, {} AS experts \
@@ -222,7 +235,7 @@ impl Resource for Organisations {
 }
 
 /// The row's columns, as `load` selects them.
-const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.created_at, r.updated_at, r.version";
+const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.created_at, r.updated_at, r.version, r.publication_status";
 
 /// A record with its topics and links, in one row.
 #[derive(QueryableByName)]
@@ -255,6 +268,7 @@ impl Loaded {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            publication_status: PublicationStatus::from_db(&row.publication_status),
         })
     }
 }
@@ -315,7 +329,8 @@ pub async fn candidates(
          OR lower(r.acronym) = lower({name}) OR aimd_fold({name}) <% r.search_name OR aimd_fold({name}) %> r.search_name) \
          ORDER BY name_similarity DESC, r.id LIMIT {limit}"
     ));
-    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
+    // Only curators find matches: they see records in every state.
+    let rows: Vec<CandidateRow> = sql.into_query(Audience::Staff).load(conn).await?;
     let mut candidates: Vec<OrganisationCandidate> = rows
         .into_iter()
         .map(|row| {

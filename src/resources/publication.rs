@@ -1,0 +1,126 @@
+//! The review-and-publish workflow shared by the three record kinds:
+//! `POST /v1/{kind}/{id}/publication` with a step (submit, approve, reject,
+//! archive, restore). Curators submit; editors take the other steps, and
+//! never approve a record they changed themselves since it was last
+//! approved (four eyes), unless the deployment allows it.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+
+use super::crud::{self, Resource};
+use super::history::{self, ChangeContext};
+use super::records::{self, Precondition};
+use super::{AppState, record_response};
+use crate::auth::{Audience, Caller};
+use crate::domain::enums::{PublicationAction, PublicationStatus};
+use crate::domain::input::ObjectReader;
+use crate::domain::values::Text;
+use crate::error::{ApiError, ApiResult};
+use crate::http::query::path_id;
+
+type Message = Text<1000, true>;
+
+/// A workflow step, with an optional message that is kept in the history
+/// (it takes the place of `X-Change-Message`).
+#[derive(Debug, ToSchema)]
+#[schema(example = json!({"action": "approve", "message": "Checked against the Official Journal"}))]
+pub struct PublicationStep {
+    /// submit: draft → in-review (curator); approve: in-review → published;
+    /// reject: in-review → draft; archive: published → archived;
+    /// restore: archived → published (editor).
+    pub action: PublicationAction,
+    /// Why; for a rejection, what to mend.
+    #[schema(value_type = Option<String>, max_length = 1000, required = false)]
+    pub message: Option<Message>,
+}
+
+impl PublicationStep {
+    fn parse(body: &Value) -> ApiResult<Self> {
+        let mut reader = ObjectReader::new(body, &["action", "message"])?;
+        let action = reader.required("action");
+        let message = reader.optional("message");
+        reader.finish(|| {
+            Some(Self {
+                action: action?,
+                message,
+            })
+        })
+    }
+}
+
+pub async fn act<R: Resource>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    raw_id: &str,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", raw_id)?;
+    let step = PublicationStep::parse(&body)?;
+    let precondition = Precondition::from_request(&request)?;
+    let mut context = ChangeContext::read(&request)?;
+    if let Some(message) = &step.message {
+        context.message = Some(message.as_str().to_owned());
+    }
+    let caller = Caller::of_request(&request);
+    let needed = step.action.needs();
+    if !caller.has(needed) {
+        return Err(ApiError::Forbidden(format!(
+            "'{}' needs the role '{}' or higher",
+            step.action.as_str(),
+            needed.as_str()
+        )));
+    }
+    let allow_self_approval = state.policy.allow_self_approval;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let record = conn
+        .transaction(async |conn| {
+            records::lock_live(conn, R::KIND, id, precondition).await?;
+            let (status, editors) = records::publication(conn, R::KIND, id).await?;
+            let next = status.after(step.action).ok_or_else(|| {
+                ApiError::Conflict(format!(
+                    "the {} is {}; '{}' applies to {}",
+                    R::KIND.noun(),
+                    status.as_str(),
+                    step.action.as_str(),
+                    applies_to(step.action)
+                ))
+            })?;
+            let approver = context.actor_id();
+            if step.action == PublicationAction::Approve
+                && !allow_self_approval
+                && approver.is_some_and(|a| editors.contains(&a))
+            {
+                return Err(ApiError::Forbidden(format!(
+                    "four eyes: you changed this {} since it was last approved, so another editor must approve it",
+                    R::KIND.noun()
+                )));
+            }
+            records::set_publication(conn, R::KIND, id, next, Utc::now()).await?;
+            let changes =
+                json!({"publicationStatus": {"before": status.as_str(), "after": next.as_str()}});
+            history::record(conn, &context, R::KIND, id, step.action.recorded_as(), changes)
+                .await?;
+            crud::find::<R>(conn, vocabulary, id, Audience::Staff).await
+        })
+        .await?;
+    Ok(record_response(
+        StatusCode::OK,
+        R::version(&record),
+        &record,
+    ))
+}
+
+/// The states a step applies to, for the problem's detail.
+fn applies_to(action: PublicationAction) -> String {
+    let from: Vec<&str> = PublicationStatus::ALL
+        .iter()
+        .filter(|s| s.after(action).is_some())
+        .map(|s| s.as_str())
+        .collect();
+    format!("{} records", from.join(" or "))
+}

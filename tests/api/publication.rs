@@ -1,0 +1,264 @@
+//! The review-and-publish workflow, four eyes, and what the public and
+//! readers see: published records only, everywhere.
+
+use actix_web::test::TestRequest;
+use aimd_registry::auth::Role;
+use aimd_registry::http::access::Policy;
+use serde_json::{Value, json};
+
+use crate::support::{ids, initiative, organisation, spawn, spawn_with};
+
+fn step(path: &str, version: i64, action: &str, message: Option<&str>) -> TestRequest {
+    let mut body = json!({"action": action});
+    if let Some(message) = message {
+        body["message"] = json!(message);
+    }
+    TestRequest::post()
+        .uri(&format!("{path}/publication"))
+        .insert_header(("if-match", format!("\"{version}\"")))
+        .set_json(body)
+}
+
+#[actix_web::test]
+async fn a_record_goes_from_draft_through_review_to_published_and_back() {
+    let app = spawn().await;
+    let curator = app.key(Role::Curator).await;
+    let editor = app.key(Role::Editor).await;
+    let created = app
+        .send_as(
+            TestRequest::post()
+                .uri("/v1/initiatives")
+                .set_json(initiative("AI Act")),
+            Some(&curator),
+        )
+        .await;
+    created.expect(201);
+    assert_eq!(created.json()["publicationStatus"], "draft");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/initiatives/{id}");
+    let anonymous = |p: &str| TestRequest::get().uri(p);
+    app.send_as(anonymous(&path), None).await.problem(404);
+
+    // Curators submit but do not approve.
+    let submitted = app
+        .send_as(step(&path, 1, "submit", None), Some(&curator))
+        .await;
+    submitted.expect(200);
+    assert_eq!(submitted.json()["publicationStatus"], "in-review");
+    assert_eq!(submitted.json()["version"], 2);
+    let refused = app
+        .send_as(step(&path, 2, "approve", None), Some(&curator))
+        .await;
+    refused.problem(403);
+    // A step that does not apply is a conflict; a stale version is 412.
+    app.send_as(step(&path, 2, "archive", None), Some(&editor))
+        .await
+        .problem(409);
+    app.send_as(step(&path, 1, "approve", None), Some(&editor))
+        .await
+        .problem(412);
+
+    // Rejected with a reason, mended, submitted again and approved.
+    let rejected = app
+        .send_as(
+            step(&path, 2, "reject", Some("Add the Dutch title")),
+            Some(&editor),
+        )
+        .await;
+    assert_eq!(rejected.json()["publicationStatus"], "draft");
+    app.send_as(step(&path, 3, "submit", None), Some(&curator))
+        .await
+        .expect(200);
+    let approved = app
+        .send_as(step(&path, 4, "approve", Some("OK")), Some(&editor))
+        .await;
+    approved.expect(200);
+    assert_eq!(approved.json()["publicationStatus"], "published");
+    let seen = app.send_as(anonymous(&path), None).await;
+    seen.expect(200);
+    assert_eq!(seen.json()["publicationStatus"], "published");
+
+    // Archived records disappear for the public; restoring brings them back.
+    app.send_as(step(&path, 5, "archive", None), Some(&editor))
+        .await
+        .expect(200);
+    app.send_as(anonymous(&path), None).await.problem(404);
+    let listed = app.send_as(anonymous("/v1/initiatives"), None).await.json();
+    assert_eq!(listed["total"], 0);
+    app.send_as(step(&path, 6, "restore", None), Some(&editor))
+        .await
+        .expect(200);
+    app.send_as(anonymous(&path), None).await.expect(200);
+
+    let history = app.get(&format!("{path}/history")).await.json();
+    let steps: Vec<(&str, &Value)> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| (e["action"].as_str().unwrap(), &e["message"]))
+        .collect();
+    assert_eq!(
+        steps,
+        [
+            ("restored", &Value::Null),
+            ("archived", &Value::Null),
+            ("approved", &json!("OK")),
+            ("submitted", &Value::Null),
+            ("rejected", &json!("Add the Dutch title")),
+            ("submitted", &Value::Null),
+            ("created", &Value::Null),
+        ]
+    );
+    assert_eq!(
+        history["items"][4]["changes"],
+        json!({"publicationStatus": {"before": "in-review", "after": "draft"}})
+    );
+    let bad = app
+        .send_as(
+            TestRequest::post()
+                .uri(&format!("{path}/publication"))
+                .insert_header(("if-match", "\"7\""))
+                .set_json(json!({"action": "publish", "note": "x"})),
+            Some(&editor),
+        )
+        .await
+        .problem(400);
+    assert!(bad.contains(&("action".to_owned(), "unknown-value".to_owned())));
+    assert!(bad.contains(&("note".to_owned(), "unknown-field".to_owned())));
+}
+
+#[actix_web::test]
+async fn an_editor_cannot_approve_their_own_change_unless_allowed() {
+    for allowed in [false, true] {
+        let app = spawn_with(Policy {
+            allow_self_approval: allowed,
+            ..Policy::default()
+        })
+        .await;
+        let editor = app.key(Role::Editor).await;
+        let other = app.key(Role::Editor).await;
+        let created = app
+            .send_as(
+                TestRequest::post()
+                    .uri("/v1/organisations")
+                    .set_json(organisation("NEN")),
+                Some(&editor),
+            )
+            .await;
+        let path = format!(
+            "/v1/organisations/{}",
+            created.json()["id"].as_str().unwrap()
+        );
+        app.send_as(step(&path, 1, "submit", None), Some(&editor))
+            .await
+            .expect(200);
+        let own = app
+            .send_as(step(&path, 2, "approve", None), Some(&editor))
+            .await;
+        if allowed {
+            own.expect(200);
+        } else {
+            own.problem(403);
+            assert!(own.json()["detail"].as_str().unwrap().contains("four eyes"));
+            app.send_as(step(&path, 2, "approve", None), Some(&other))
+                .await
+                .expect(200);
+        }
+    }
+}
+
+/// Publishes a record with a second editor, as an editorial team would.
+async fn publish<S, B>(app: &crate::support::TestApp<S>, path: &str)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let version = app.get(path).await.json()["version"].as_i64().unwrap();
+    app.send(step(path, version, "submit", None))
+        .await
+        .expect(200);
+    let editor = app.key(Role::Editor).await;
+    app.send_as(step(path, version + 1, "approve", None), Some(&editor))
+        .await
+        .expect(200);
+}
+
+#[actix_web::test]
+async fn the_public_and_readers_see_published_records_only_everywhere() {
+    let app = spawn().await;
+    let reader = app.key(Role::Reader).await;
+    let shown = app
+        .create("/v1/initiatives", initiative("Shown standard on bias"))
+        .await;
+    let hidden = app
+        .create("/v1/initiatives", initiative("Hidden standard on bias"))
+        .await;
+    let public_org = app
+        .create("/v1/organisations", organisation("Public body"))
+        .await;
+    let draft_org = app
+        .create("/v1/organisations", organisation("Draft body"))
+        .await;
+    for (org, role) in [(&public_org, "lead"), (&draft_org, "member")] {
+        app.put(
+            &format!("/v1/initiatives/{shown}/organisations/{org}"),
+            json!({"role": role}),
+        )
+        .await
+        .expect(201);
+    }
+    publish(&app, &format!("/v1/initiatives/{shown}")).await;
+    publish(&app, &format!("/v1/organisations/{public_org}")).await;
+
+    for token in [None, Some(reader.as_str())] {
+        let get = |path: String| app.send_as(TestRequest::get().uri(&path), token);
+        let record = get(format!("/v1/initiatives/{shown}")).await.json();
+        let embedded: Vec<&str> = record["organisations"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|o| o["name"].as_str().unwrap())
+            .collect();
+        assert_eq!(
+            embedded,
+            ["Public body"],
+            "drafts are left out of summaries"
+        );
+        get(format!("/v1/initiatives/{hidden}")).await.problem(404);
+        get(format!("/v1/organisations/{draft_org}"))
+            .await
+            .problem(404);
+
+        let list = get("/v1/initiatives?facets=scope".to_owned()).await.json();
+        assert_eq!(ids(&list), [shown.as_str()]);
+        assert_eq!(list["total"], 1);
+        assert_eq!(
+            list["facets"]["scope"],
+            json!([{"value": "european", "count": 1}])
+        );
+        let search = get("/v1/search?q=standard".to_owned()).await.json();
+        assert_eq!(ids(&search), [shown.as_str()]);
+        assert_eq!(search["total"], 1);
+        let overview = get("/v1/overview".to_owned()).await.json();
+        assert_eq!(overview["initiatives"]["total"], 1, "{overview}");
+        assert_eq!(overview["organisations"]["total"], 1, "{overview}");
+        let organisations = get("/v1/organisations".to_owned()).await.json();
+        assert_eq!(ids(&organisations), [public_org.as_str()]);
+        // Filtering on an unpublished record is like filtering on none.
+        get(format!("/v1/initiatives?organisation={draft_org}"))
+            .await
+            .problem(400);
+        get(format!("/v1/initiatives?organisation={public_org}"))
+            .await
+            .expect(200);
+    }
+    // Curators see every state.
+    let all = app.get("/v1/initiatives").await.json();
+    assert_eq!(all["total"], 2);
+    let record = app.get(&format!("/v1/initiatives/{shown}")).await.json();
+    assert_eq!(record["organisations"].as_array().unwrap().len(), 2);
+}
