@@ -1,3 +1,4 @@
+DROP TABLE pending_revisions;
 DROP INDEX initiatives_facts_idx;
 CREATE INDEX initiatives_facts_idx ON initiatives (id)
     INCLUDE (scope, status, initiative_type, countries, regulations, topic_closure, start_date, end_date, updated_at)

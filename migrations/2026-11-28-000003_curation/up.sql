@@ -59,3 +59,12 @@ DROP INDEX organisations_facts_idx;
 CREATE INDEX organisations_facts_idx ON organisations (id)
     INCLUDE (organisation_type, country, topic_closure, publication_status)
     WHERE deleted_at IS NULL;
+
+-- An edit of a published record waits here, as the record would be written,
+-- until an editor approves it (it then goes live) or rejects it.
+CREATE TABLE pending_revisions (
+    record_id  uuid PRIMARY KEY,
+    kind       text NOT NULL CHECK (kind IN ('organisation', 'expert', 'initiative')),
+    draft      jsonb NOT NULL,
+    updated_at timestamptz NOT NULL
+);

@@ -181,6 +181,7 @@ string_enum! {
     HistoryAction {
         Created = "created",
         Updated = "updated",
+        Revised = "revised",
         Deleted = "deleted",
         Linked = "linked",
         Unlinked = "unlinked",

@@ -18,7 +18,7 @@ use super::history::{self, ChangeContext};
 use super::records::{self, Kind, Precondition};
 use super::{AppState, created, links, page_response, record_response};
 use crate::auth::Audience;
-use crate::domain::enums::HistoryAction;
+use crate::domain::enums::{HistoryAction, PublicationStatus};
 use crate::domain::input::{check_patch_fields, merge_patch};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
@@ -179,7 +179,9 @@ pub async fn get<R: Resource>(
 
 /// Applies a JSON Merge Patch (RFC 7396). The patched document is validated
 /// as a whole, exactly like a new record; a patch that changes nothing leaves
-/// the version alone.
+/// the version alone. A published record is not changed: the edit becomes
+/// (or amends) its pending revision, which goes live when an editor
+/// approves it.
 pub async fn update<R: Resource>(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -195,17 +197,29 @@ pub async fn update<R: Resource>(
     let record = conn
         .transaction(async |conn| {
             records::lock_live(conn, R::KIND, id, precondition).await?;
-            let current = R::load_draft(conn, id).await?;
-            let before = to_json(&current)?;
+            let (status, _) = records::publication(conn, R::KIND, id).await?;
+            let live = to_json(&R::load_draft(conn, id).await?)?;
+            let pending = match status {
+                PublicationStatus::Published => records::pending_revision(conn, id).await?,
+                _ => None,
+            };
+            let before = pending.unwrap_or(live);
+            let current = R::parse_draft(&before, vocabulary)?;
             let mut document = before.clone();
             merge_patch(&mut document, &patch);
             let patched = R::parse_draft(&document, vocabulary)?;
             if patched != current {
-                R::update(conn, id, &patched).await?;
+                let after = to_json(&patched)?;
+                let changes = history::diff(&before, &after);
+                let action = if status == PublicationStatus::Published {
+                    records::propose_revision(conn, R::KIND, id, after, Utc::now()).await?;
+                    HistoryAction::Revised
+                } else {
+                    R::update(conn, id, &patched).await?;
+                    HistoryAction::Updated
+                };
                 records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
-                let changes = history::diff(&before, &to_json(&patched)?);
-                history::record(conn, &context, R::KIND, id, HistoryAction::Updated, changes)
-                    .await?;
+                history::record(conn, &context, R::KIND, id, action, changes).await?;
             }
             find::<R>(conn, vocabulary, id, Audience::Staff).await
         })

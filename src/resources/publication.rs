@@ -81,7 +81,15 @@ pub async fn act<R: Resource>(
         .transaction(async |conn| {
             records::lock_live(conn, R::KIND, id, precondition).await?;
             let (status, editors) = records::publication(conn, R::KIND, id).await?;
-            let next = status.after(step.action).ok_or_else(|| {
+            let pending = match (status, step.action) {
+                (PublicationStatus::Published, PublicationAction::Approve | PublicationAction::Reject) => {
+                    records::pending_revision(conn, id).await?
+                }
+                _ => None,
+            };
+            // On a published record, approve and reject decide its pending revision.
+            let next = if pending.is_some() { Some(status) } else { status.after(step.action) };
+            let next = next.ok_or_else(|| {
                 ApiError::Conflict(format!(
                     "the {} is {}; '{}' applies to {}",
                     R::KIND.noun(),
@@ -100,9 +108,24 @@ pub async fn act<R: Resource>(
                     R::KIND.noun()
                 )));
             }
-            records::set_publication(conn, R::KIND, id, next, Utc::now()).await?;
-            let changes =
-                json!({"publicationStatus": {"before": status.as_str(), "after": next.as_str()}});
+            let applies_revision = pending.is_some() && step.action == PublicationAction::Approve;
+            let changes = match pending {
+                Some(revision) => {
+                    records::drop_revision(conn, id).await?;
+                    if step.action == PublicationAction::Approve {
+                        let live = serde_json::to_value(R::load_draft(conn, id).await?)
+                            .map_err(ApiError::internal)?;
+                        R::update(conn, id, &R::parse_draft(&revision, vocabulary)?).await?;
+                        history::diff(&live, &revision)
+                    } else {
+                        json!({})
+                    }
+                }
+                None => json!({"publicationStatus": {"before": status.as_str(), "after": next.as_str()}}),
+            };
+            // Applying a revision gave the record its new version already.
+            let new_version = !applies_revision;
+            records::set_publication(conn, R::KIND, id, next, Utc::now(), new_version).await?;
             history::record(conn, &context, R::KIND, id, step.action.recorded_as(), changes)
                 .await?;
             crud::find::<R>(conn, vocabulary, id, Audience::Staff).await

@@ -7,7 +7,7 @@ use actix_web::http::header;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
-use diesel::sql_types::{Array, Bool, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Bool, Int8, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
@@ -315,21 +315,28 @@ pub async fn publication(
     ))
 }
 
-/// Moves a record to `status`; approval starts a new round of editors.
+/// Moves a record to `status` and gives it a new version (unless the
+/// request gave it one already); approval starts a new round of editors.
 pub async fn set_publication(
     conn: &mut AsyncPgConnection,
     kind: Kind,
     id: Uuid,
     status: PublicationStatus,
     at: DateTime<Utc>,
+    new_version: bool,
 ) -> ApiResult<()> {
     let editors = if status == PublicationStatus::Published {
         "'{}'"
     } else {
         "editors"
     };
+    let version = if new_version {
+        "version + 1"
+    } else {
+        "version"
+    };
     sql_query(format!(
-        "UPDATE {} SET publication_status = $2, editors = {editors}, version = version + 1, \
+        "UPDATE {} SET publication_status = $2, editors = {editors}, version = {version}, \
          updated_at = $3 WHERE id = $1",
         kind.table()
     ))
@@ -338,6 +345,61 @@ pub async fn set_publication(
     .bind::<Timestamptz, _>(at)
     .execute(conn)
     .await?;
+    Ok(())
+}
+
+/// The pending revision as a column of a record load; only staff see it.
+pub fn pending_revision_sql(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Staff => "(SELECT p.draft FROM pending_revisions p WHERE p.record_id = r.id)",
+        Audience::Public => "NULL::jsonb",
+    }
+}
+
+#[derive(QueryableByName)]
+struct Pending {
+    #[diesel(sql_type = Jsonb)]
+    draft: serde_json::Value,
+}
+
+/// The pending revision of a published record, if there is one.
+pub async fn pending_revision(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+) -> ApiResult<Option<serde_json::Value>> {
+    let found: Vec<Pending> = sql_query("SELECT draft FROM pending_revisions WHERE record_id = $1")
+        .bind::<SqlUuid, _>(id)
+        .load(conn)
+        .await?;
+    Ok(found.into_iter().next().map(|p| p.draft))
+}
+
+/// Stores (or replaces) a published record's pending revision.
+pub async fn propose_revision(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    draft: serde_json::Value,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    sql_query(
+        "INSERT INTO pending_revisions (record_id, kind, draft, updated_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (record_id) DO UPDATE SET draft = EXCLUDED.draft, updated_at = EXCLUDED.updated_at",
+    )
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(kind.noun())
+    .bind::<Jsonb, _>(draft)
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)
+    .await?;
+    touch(conn, kind, &[id], at).await
+}
+
+pub async fn drop_revision(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
+    sql_query("DELETE FROM pending_revisions WHERE record_id = $1")
+        .bind::<SqlUuid, _>(id)
+        .execute(conn)
+        .await?;
     Ok(())
 }
 

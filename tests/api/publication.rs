@@ -262,3 +262,111 @@ async fn the_public_and_readers_see_published_records_only_everywhere() {
     let record = app.get(&format!("/v1/initiatives/{shown}")).await.json();
     assert_eq!(record["organisations"].as_array().unwrap().len(), 2);
 }
+
+#[actix_web::test]
+async fn edits_of_published_records_wait_for_approval() {
+    let app = spawn().await;
+    let curator = app.key(Role::Curator).await;
+    let editor = app.key(Role::Editor).await;
+    let id = app.create("/v1/initiatives", initiative("AI Act")).await;
+    let path = format!("/v1/initiatives/{id}");
+    publish(&app, &path).await;
+    let anonymous = || TestRequest::get().uri(&path);
+    let edit = |version: i64, body: Value| {
+        TestRequest::patch()
+            .uri(&path)
+            .insert_header(("content-type", "application/merge-patch+json"))
+            .insert_header(("if-match", format!("\"{version}\"")))
+            .set_payload(body.to_string())
+    };
+
+    let proposed = app
+        .send_as(edit(3, json!({"acronym": "AIA"})), Some(&curator))
+        .await;
+    proposed.expect(200);
+    let staff_view = proposed.json();
+    assert_eq!(
+        staff_view["acronym"],
+        Value::Null,
+        "the live record is unchanged"
+    );
+    assert_eq!(staff_view["pendingRevision"]["acronym"], "AIA");
+    assert_eq!(staff_view["publicationStatus"], "published");
+    assert_eq!(staff_view["version"], 4);
+    // A second edit amends the revision, not the live record.
+    let amended = app
+        .send_as(edit(4, json!({"status": "completed"})), Some(&curator))
+        .await
+        .json();
+    assert_eq!(amended["pendingRevision"]["acronym"], "AIA");
+    assert_eq!(amended["pendingRevision"]["status"], "completed");
+    assert_eq!(amended["status"], "active");
+
+    let reader = app.key(Role::Reader).await;
+    for token in [None, Some(reader.as_str())] {
+        let public = app.send_as(anonymous(), token).await.json();
+        assert_eq!(public["acronym"], Value::Null);
+        assert!(public.get("pendingRevision").is_none(), "{public}");
+    }
+
+    // The curator who proposed it cannot approve it even as an editor; another editor can.
+    app.send_as(step(&path, 5, "approve", None), Some(&editor))
+        .await
+        .expect(200);
+    let live = app.send_as(anonymous(), None).await.json();
+    assert_eq!(live["acronym"], "AIA");
+    assert_eq!(live["status"], "completed");
+    assert!(app.get(&path).await.json().get("pendingRevision").is_none());
+
+    // A rejected revision is dropped.
+    app.send_as(edit(6, json!({"acronym": "WRONG"})), Some(&curator))
+        .await
+        .expect(200);
+    app.send_as(
+        step(&path, 7, "reject", Some("Not the official acronym")),
+        Some(&editor),
+    )
+    .await
+    .expect(200);
+    let after = app.get(&path).await.json();
+    assert_eq!(after["acronym"], "AIA");
+    assert!(after.get("pendingRevision").is_none());
+
+    let history = app.get(&format!("{path}/history")).await.json();
+    let actions: Vec<&str> = history["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["action"].as_str().unwrap())
+        .take(5)
+        .collect();
+    assert_eq!(
+        actions,
+        ["rejected", "revised", "approved", "revised", "revised"]
+    );
+    assert_eq!(
+        history["items"][2]["changes"]["acronym"],
+        json!({"before": null, "after": "AIA"}),
+        "approval records what went live"
+    );
+}
+
+#[actix_web::test]
+async fn whoever_proposed_a_revision_cannot_approve_it() {
+    let app = spawn().await;
+    let editor = app.key(Role::Editor).await;
+    let path = format!(
+        "/v1/organisations/{}",
+        app.create("/v1/organisations", organisation("NEN")).await
+    );
+    publish(&app, &path).await;
+    let edit = TestRequest::patch()
+        .uri(&path)
+        .insert_header(("content-type", "application/merge-patch+json"))
+        .insert_header(("if-match", "\"3\""))
+        .set_payload(json!({"acronym": "NEN"}).to_string());
+    app.send_as(edit, Some(&editor)).await.expect(200);
+    app.send_as(step(&path, 4, "approve", None), Some(&editor))
+        .await
+        .problem(403);
+}

@@ -25,7 +25,7 @@ use crate::resources::records::{self, Kind};
 use crate::schema::experts;
 use crate::sql::{Bind, ByIds, Sql};
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, Json};
+use diesel::sql_types::{Array, Json, Jsonb};
 use diesel::sql_types::{Bool, Float4, Nullable, Text};
 use serde_json::Value;
 
@@ -225,10 +225,12 @@ impl Resource for Experts {
             &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, \
-             {} AS affiliations, {} AS initiatives \
+             {} AS affiliations, {} AS initiatives, \
+             {} AS pending_revision \
              FROM experts r WHERE r.id = ANY(",
                 links::sql::AFFILIATIONS_OF_EXPERT,
                 links::sql::INITIATIVES_OF_EXPERT,
+                records::pending_revision_sql(audience),
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -254,6 +256,8 @@ struct Loaded {
     affiliations: serde_json::Value,
     #[diesel(sql_type = Json)]
     initiatives: serde_json::Value,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pending_revision: Option<serde_json::Value>,
 }
 
 impl Loaded {
@@ -276,6 +280,7 @@ impl Loaded {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            pending_revision: self.pending_revision,
             publication_status: PublicationStatus::from_db(&row.publication_status),
         })
     }

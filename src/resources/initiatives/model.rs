@@ -191,6 +191,12 @@ pub struct Initiative {
     /// Where the record stands in the publication workflow; the public and
     /// readers only ever see `published`.
     pub publication_status: PublicationStatus,
+    /// Curators and above only: an edit of this published record waiting
+    /// for an editor's approval, as the record would then be written
+    /// (the body of a create). Absent when there is none.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>, required = false)]
+    pub pending_revision: Option<serde_json::Value>,
 }
 
 /// The initiative list's filters, read from the query string. The overview

@@ -24,7 +24,7 @@ use crate::resources::links::{self, LocalizedText};
 use crate::resources::records::{self, Kind};
 use crate::schema::initiatives;
 use crate::sql::ByIds;
-use diesel::sql_types::{Array, Json, Text};
+use diesel::sql_types::{Array, Json, Jsonb, Nullable, Text};
 use serde_json::Value;
 
 #[derive(Queryable, QueryableByName, Selectable)]
@@ -268,11 +268,13 @@ impl Resource for Initiatives {
             &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics, \
-             {} AS organisations, {} AS experts, {} AS related \
+             {} AS organisations, {} AS experts, {} AS related, \
+             {} AS pending_revision \
              FROM initiatives r WHERE r.id = ANY(",
                 links::sql::ORGANISATIONS_OF_INITIATIVE,
                 links::sql::EXPERTS_OF_INITIATIVE,
                 links::sql::RELATED_INITIATIVES,
+                records::pending_revision_sql(audience),
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -302,6 +304,8 @@ struct Loaded {
     experts: serde_json::Value,
     #[diesel(sql_type = Json)]
     related: serde_json::Value,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pending_revision: Option<serde_json::Value>,
 }
 
 impl Loaded {
@@ -331,6 +335,7 @@ impl Loaded {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            pending_revision: self.pending_revision,
             publication_status: PublicationStatus::from_db(&row.publication_status),
         })
     }

@@ -26,7 +26,7 @@ use crate::resources::records::{self, Kind};
 use crate::schema::organisations;
 use crate::sql::{Bind, ByIds, Sql};
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, Json};
+use diesel::sql_types::{Array, Json, Jsonb};
 use diesel::sql_types::{Bool, Float4, Nullable, Text};
 use serde_json::Value;
 
@@ -219,10 +219,12 @@ impl Resource for Organisations {
             &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS topics, \
-             {} AS initiatives, {} AS experts \
+             {} AS initiatives, {} AS experts, \
+             {} AS pending_revision \
              FROM organisations r WHERE r.id = ANY(",
                 links::sql::INITIATIVES_OF_ORGANISATION,
                 links::sql::EXPERTS_OF_ORGANISATION,
+                records::pending_revision_sql(audience),
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -248,6 +250,8 @@ struct Loaded {
     initiatives: serde_json::Value,
     #[diesel(sql_type = Json)]
     experts: serde_json::Value,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    pending_revision: Option<serde_json::Value>,
 }
 
 impl Loaded {
@@ -268,6 +272,7 @@ impl Loaded {
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
+            pending_revision: self.pending_revision,
             publication_status: PublicationStatus::from_db(&row.publication_status),
         })
     }
