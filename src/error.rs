@@ -79,6 +79,10 @@ pub enum ApiError {
     BadRequest(String),
     NotFound(String),
     Gone(String),
+    /// The record was merged into another; `location` is the survivor's URL.
+    Merged {
+        location: String,
+    },
     MethodNotAllowed {
         allowed: Vec<String>,
     },
@@ -119,6 +123,7 @@ impl ApiError {
             Self::BadRequest(_) => ("bad-request", "The request could not be read"),
             Self::NotFound(_) => ("not-found", "Not found"),
             Self::Gone(_) => ("gone", "The record was deleted"),
+            Self::Merged { .. } => ("merged", "The record was merged into another"),
             Self::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             Self::Unauthorized(_) => ("unauthorized", "Authentication required"),
             Self::Forbidden(_) => ("forbidden", "Not allowed for this role"),
@@ -153,6 +158,7 @@ impl ApiError {
             Self::MethodNotAllowed { allowed } => {
                 format!("this resource supports {}", allowed.join(", "))
             }
+            Self::Merged { location } => format!("the record now lives at {location}"),
             Self::Internal(_) => "the request failed on our side; it has been logged".to_owned(),
             Self::Unavailable(_) => {
                 "the request could not be completed just now and changed nothing; retry it"
@@ -204,6 +210,7 @@ impl ResponseError for ApiError {
             Self::InvalidInput(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
             Self::NotFound(_) => StatusCode::NOT_FOUND,
             Self::Gone(_) => StatusCode::GONE,
+            Self::Merged { .. } => StatusCode::PERMANENT_REDIRECT,
             Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             Self::Forbidden(_) => StatusCode::FORBIDDEN,
@@ -236,6 +243,9 @@ impl ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::Merged { location } => {
+                response.insert_header((header::LOCATION, location.as_str()));
             }
             ApiError::Unauthorized(_) => {
                 response.insert_header((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE));

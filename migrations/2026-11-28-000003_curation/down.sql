@@ -1,3 +1,7 @@
+DROP FUNCTION aimd_inverse_relation(text);
+ALTER TABLE organisations DROP COLUMN merged_into;
+ALTER TABLE experts DROP COLUMN merged_into;
+ALTER TABLE initiatives DROP COLUMN merged_into;
 DROP TABLE pending_revisions;
 DROP INDEX initiatives_facts_idx;
 CREATE INDEX initiatives_facts_idx ON initiatives (id)

@@ -68,3 +68,16 @@ CREATE TABLE pending_revisions (
     draft      jsonb NOT NULL,
     updated_at timestamptz NOT NULL
 );
+
+-- A duplicate merged into another record: a tombstone that redirects.
+ALTER TABLE organisations ADD COLUMN merged_into uuid REFERENCES organisations (id);
+ALTER TABLE experts ADD COLUMN merged_into uuid REFERENCES experts (id);
+ALTER TABLE initiatives ADD COLUMN merged_into uuid REFERENCES initiatives (id);
+
+-- How a relation reads from the other initiative's side (as in the code).
+CREATE FUNCTION aimd_inverse_relation(relation text) RETURNS text
+    LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    RETURN CASE relation
+        WHEN 'part-of' THEN 'has-part' WHEN 'has-part' THEN 'part-of'
+        WHEN 'succeeds' THEN 'succeeded-by' WHEN 'succeeded-by' THEN 'succeeds'
+        ELSE relation END;

@@ -190,6 +190,7 @@ string_enum! {
         Rejected = "rejected",
         Archived = "archived",
         Restored = "restored",
+        Merged = "merged",
     }
 }
 
@@ -223,6 +224,18 @@ string_enum! {
         Editor = "editor",
         Admin = "admin",
     }
+}
+
+impl OrganisationRole {
+    /// Which role a merge keeps when both records had one.
+    pub const STRONGEST_FIRST: &'static [&'static str] =
+        &["lead", "secretariat", "funder", "member", "observer"];
+}
+
+impl ExpertRole {
+    /// Which role a merge keeps when both records had one.
+    pub const STRONGEST_FIRST: &'static [&'static str] =
+        &["chair", "convenor", "rapporteur", "member", "contact"];
 }
 
 impl PublicationStatus {
@@ -332,6 +345,21 @@ mod tests {
         for v in Role::ALL {
             serialises_as_its_text(v, v.as_str());
         }
+    }
+
+    #[test]
+    fn role_strengths_rank_every_role() {
+        let mut organisation: Vec<&str> =
+            OrganisationRole::ALL.iter().map(|r| r.as_str()).collect();
+        let mut ranked = OrganisationRole::STRONGEST_FIRST.to_vec();
+        organisation.sort_unstable();
+        ranked.sort_unstable();
+        assert_eq!(organisation, ranked);
+        let mut expert: Vec<&str> = ExpertRole::ALL.iter().map(|r| r.as_str()).collect();
+        let mut ranked = ExpertRole::STRONGEST_FIRST.to_vec();
+        expert.sort_unstable();
+        ranked.sort_unstable();
+        assert_eq!(expert, ranked);
     }
 
     #[test]

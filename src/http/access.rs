@@ -59,6 +59,9 @@ const RULES: &[(&str, Access)] = &[
     ("publishOrganisation", Access::Role(Role::Curator)),
     ("publishExpert", Access::Role(Role::Curator)),
     ("publishInitiative", Access::Role(Role::Curator)),
+    ("mergeOrganisation", Access::Role(Role::Editor)),
+    ("mergeExpert", Access::Role(Role::Editor)),
+    ("mergeInitiative", Access::Role(Role::Editor)),
 ];
 
 /// The access rule of an operation, if it has one.

@@ -10,6 +10,7 @@ pub mod history;
 pub mod initiatives;
 pub mod links;
 pub mod matches;
+pub mod merge;
 pub mod organisations;
 pub mod overview;
 pub mod publication;

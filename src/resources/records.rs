@@ -42,6 +42,11 @@ impl Kind {
         }
     }
 
+    /// The collection's path, e.g. `/v1/organisations`.
+    pub fn collection(self) -> String {
+        format!("/v1/{}", self.table())
+    }
+
     pub fn noun(self) -> &'static str {
         match self {
             Self::Organisation => "organisation",
@@ -57,6 +62,8 @@ struct RecordState {
     deleted: bool,
     #[diesel(sql_type = Int8)]
     version: i64,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    merged_into: Option<Uuid>,
 }
 
 /// The version a client expects the record to have (`If-Match: "3"`).
@@ -129,7 +136,7 @@ async fn state(
 ) -> ApiResult<Option<RecordState>> {
     // The table name comes from a closed enum, never from input.
     let statement = format!(
-        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1{}",
+        "SELECT deleted_at IS NOT NULL AS deleted, version, merged_into FROM {} WHERE id = $1{}",
         kind.table(),
         if lock { " FOR UPDATE" } else { "" }
     );
@@ -429,13 +436,42 @@ pub async fn ever_existed(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) ->
     Ok(state(conn, kind, id, false).await?.is_some())
 }
 
-/// Why a record is not there to read: deleted (410), or never was or not
-/// published (404: the public does not learn of unpublished records).
+/// Why a record is not there to read: merged into another (308 to it),
+/// deleted (410), or never was or not published (404: the public does not
+/// learn of unpublished records).
 pub async fn absence(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<ApiError> {
     Ok(match state(conn, kind, id, false).await? {
+        Some(RecordState {
+            merged_into: Some(survivor),
+            ..
+        }) => ApiError::Merged {
+            location: format!("{}/{survivor}", kind.collection()),
+        },
         Some(state) if state.deleted => gone(kind, id),
         _ => not_found(kind, id),
     })
+}
+
+/// Turns `duplicate` into a tombstone that redirects to `survivor`, and
+/// points earlier merges into it there too, so a redirect is one hop.
+pub async fn bury_merged(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    duplicate: Uuid,
+    survivor: Uuid,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    let table = kind.table();
+    sql_query(format!(
+        "UPDATE {table} SET merged_into = $2, deleted_at = coalesce(deleted_at, $3), updated_at = $3, \
+         version = version + (id = $1)::int WHERE id = $1 OR merged_into = $1"
+    ))
+    .bind::<SqlUuid, _>(duplicate)
+    .bind::<SqlUuid, _>(survivor)
+    .bind::<Timestamptz, _>(at)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 pub fn not_found(kind: Kind, id: Uuid) -> ApiError {

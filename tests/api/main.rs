@@ -10,6 +10,7 @@ mod discovery;
 mod errors;
 mod links;
 mod lists;
+mod merges;
 mod openapi;
 mod publication;
 mod validation;

@@ -59,7 +59,8 @@ pub async fn create_initiative(
     tag = "initiatives",
     operation_id = "getInitiative",
     params(("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
-    responses((status = 200, description = "The initiative; `ETag` gives its version", body = Initiative, headers(("ETag" = String, description = "The record's version, quoted"))))
+    responses((status = 200, description = "The initiative; `ETag` gives its version", body = Initiative, headers(("ETag" = String, description = "The record's version, quoted"))),
+        (status = 308, description = "The initiative was merged into another; `Location` gives the survivor's URL", headers(("Location" = String, description = "The surviving record's URL"))))
 )]
 #[get("/initiatives/{id}")]
 pub async fn get_initiative(
@@ -338,4 +339,35 @@ pub async fn publish_initiative(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     super::publication::act::<Initiatives>(state, request, &id, body).await
+}
+
+/// Merge a duplicate initiative into another
+///
+/// Every link of the duplicate moves to the surviving initiative; where both
+/// were linked to the same record one link remains, with the stronger role.
+/// The duplicate then answers `GET` with 308 and the survivor's URL, lists
+/// leave it out, and both histories record the merge. The survivor must be
+/// a live initiative that was not merged itself (422 otherwise).
+#[utoipa::path(
+    tag = "initiatives",
+    operation_id = "mergeInitiative",
+    params(
+        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        IfMatch
+    ),
+    request_body(content = crate::resources::merge::MergeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The surviving initiative, with the links it took over", body = Initiative, headers(("ETag" = String, description = "The survivor's new version, quoted"))),
+        (status = 412, description = "`If-Match` names an older version of the duplicate", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The survivor is missing, deleted, merged or of another kind", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/initiatives/{id}/merge")]
+pub async fn merge_initiative(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    super::merge::merge::<Initiatives>(state, request, &id, body).await
 }

@@ -6,7 +6,7 @@
 mod store;
 mod summaries;
 
-pub use self::store::{Detached, detach_all};
+pub use self::store::{Detached, detach_all, move_all};
 pub use self::summaries::*;
 
 use std::future::Future;

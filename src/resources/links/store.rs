@@ -9,6 +9,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::{AffiliationTerms, LinkOutcome};
+use crate::domain::enums::{ExpertRole, OrganisationRole};
 use crate::domain::values::Role;
 use crate::error::ApiResult;
 use crate::resources::records::{self, Kind};
@@ -236,6 +237,99 @@ pub async fn detach_all(
         }
     }
     Ok(detached)
+}
+
+/// Moves every link of `duplicate` to `survivor`, which is merged into:
+/// where both were linked to the same record, one link remains, with the
+/// stronger role (the survivor's affiliation terms win). Links between the
+/// two are dropped. Returns the records on the other ends, which now show
+/// the survivor.
+pub async fn move_all(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    duplicate: Uuid,
+    survivor: Uuid,
+    at: DateTime<Utc>,
+) -> ApiResult<Vec<(Kind, Uuid)>> {
+    let mut moved = Vec::new();
+    for table in Table::ALL {
+        let Layout {
+            table: name,
+            left,
+            right,
+            value,
+        } = table.layout();
+        let strength = match table {
+            Table::InitiativeOrganisations => Some(OrganisationRole::STRONGEST_FIRST),
+            Table::InitiativeExperts => Some(ExpertRole::STRONGEST_FIRST),
+            Table::InitiativeRelations | Table::Affiliations => None,
+        };
+        for ((own_kind, own), (other_kind, other)) in [(left, right), (right, left)] {
+            if own_kind != kind {
+                continue;
+            }
+            // A relation is stored smaller id first, read from that side.
+            let (subject, object, relation) = if table == Table::InitiativeRelations {
+                (
+                    format!("least($2, d.{other})"),
+                    format!("greatest($2, d.{other})"),
+                    format!(
+                        "CASE WHEN ($2 < d.{other}) = (d.{own} < d.{other}) THEN d.{value} \
+                         ELSE aimd_inverse_relation(d.{value}) END"
+                    ),
+                )
+            } else if own == left.1 {
+                ("$2".to_owned(), format!("d.{other}"), format!("d.{value}"))
+            } else {
+                (format!("d.{other}"), "$2".to_owned(), format!("d.{value}"))
+            };
+            let on_conflict = match strength {
+                Some(order) => {
+                    let ranks = order
+                        .iter()
+                        .map(|r| format!("'{r}'"))
+                        .collect::<Vec<_>>()
+                        .join(", ");
+                    format!(
+                        "DO UPDATE SET {value} = EXCLUDED.{value} WHERE array_position(ARRAY[{ranks}], EXCLUDED.{value}) \
+                         < array_position(ARRAY[{ranks}], {name}.{value})"
+                    )
+                }
+                None => "DO NOTHING".to_owned(),
+            };
+            let (l, r) = (left.1, right.1);
+            let extra = if table == Table::Affiliations {
+                ", since, until"
+            } else {
+                ""
+            };
+            let extra_values = if table == Table::Affiliations {
+                ", d.since, d.until"
+            } else {
+                ""
+            };
+            let others: Vec<Other> = sql_query(format!(
+                "WITH gone AS (DELETE FROM {name} d WHERE d.{own} = $1 \
+                   RETURNING d.*, to_jsonb(d) - '{l}' - '{r}' - 'created_at' AS terms), \
+                 moved AS (INSERT INTO {name} ({l}, {r}, {value}{extra}, created_at) \
+                   SELECT {subject}, {object}, {relation}{extra_values}, d.created_at FROM gone d \
+                   WHERE d.{other} <> $2 ON CONFLICT ({l}, {r}) {on_conflict}) \
+                 SELECT {other} AS id, terms FROM gone"
+            ))
+            .bind::<SqlUuid, _>(duplicate)
+            .bind::<SqlUuid, _>(survivor)
+            .load(conn)
+            .await?;
+            let ids: Vec<Uuid> = others
+                .iter()
+                .map(|o| o.id)
+                .filter(|o| *o != survivor)
+                .collect();
+            records::touch(conn, other_kind, &ids, at).await?;
+            moved.extend(ids.into_iter().map(|o| (other_kind, o)));
+        }
+    }
+    Ok(moved)
 }
 
 /// A record that lost its link to a deleted one, and the link's terms.

@@ -80,7 +80,8 @@ pub async fn organisation_matches(
     tag = "organisations",
     operation_id = "getOrganisation",
     params(("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
-    responses((status = 200, description = "The organisation; `ETag` gives its version", body = Organisation, headers(("ETag" = String, description = "The record's version, quoted"))))
+    responses((status = 200, description = "The organisation; `ETag` gives its version", body = Organisation, headers(("ETag" = String, description = "The record's version, quoted"))),
+        (status = 308, description = "The organisation was merged into another; `Location` gives the survivor's URL", headers(("Location" = String, description = "The surviving record's URL"))))
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
@@ -203,4 +204,35 @@ pub async fn publish_organisation(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     super::publication::act::<Organisations>(state, request, &id, body).await
+}
+
+/// Merge a duplicate organisation into another
+///
+/// Every link of the duplicate moves to the surviving organisation; where both
+/// were linked to the same record one link remains, with the stronger role.
+/// The duplicate then answers `GET` with 308 and the survivor's URL, lists
+/// leave it out, and both histories record the merge. The survivor must be
+/// a live organisation that was not merged itself (422 otherwise).
+#[utoipa::path(
+    tag = "organisations",
+    operation_id = "mergeOrganisation",
+    params(
+        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        IfMatch
+    ),
+    request_body(content = crate::resources::merge::MergeRequest, content_type = "application/json"),
+    responses(
+        (status = 200, description = "The surviving organisation, with the links it took over", body = Organisation, headers(("ETag" = String, description = "The survivor's new version, quoted"))),
+        (status = 412, description = "`If-Match` names an older version of the duplicate", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The survivor is missing, deleted, merged or of another kind", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/organisations/{id}/merge")]
+pub async fn merge_organisation(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    super::merge::merge::<Organisations>(state, request, &id, body).await
 }

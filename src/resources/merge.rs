@@ -1,0 +1,108 @@
+//! Merging duplicates: `POST /v1/{kind}/{id}/merge` with `{"into": id}`.
+//! The duplicate's links move to the survivor (one link per pair, the
+//! stronger role kept), the duplicate becomes a tombstone that answers 308
+//! with the survivor's URL, and both histories record the merge.
+
+use actix_web::http::StatusCode;
+use actix_web::{HttpRequest, HttpResponse, web};
+use chrono::Utc;
+use diesel_async::AsyncConnection;
+use serde_json::{Value, json};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::crud::{self, Resource};
+use super::history::{self, ChangeContext};
+use super::records::{self, Precondition};
+use super::{AppState, links, record_response};
+use crate::auth::Audience;
+use crate::domain::enums::HistoryAction;
+use crate::error::{ApiError, ApiResult};
+use crate::http::query::path_id;
+
+/// Which record a duplicate is merged into.
+#[derive(Debug, ToSchema)]
+#[schema(example = json!({"into": "01938b1e-7f00-7aaa-8000-000000000002"}))]
+pub struct MergeRequest {
+    /// The surviving record, of the same kind, live and not merged itself.
+    pub into: Uuid,
+}
+
+impl MergeRequest {
+    fn parse(body: &Value) -> ApiResult<Self> {
+        let object = body.as_object().ok_or_else(|| {
+            ApiError::BadRequest("the request body must be a JSON object".to_owned())
+        })?;
+        if let Some(unknown) = object.keys().find(|k| *k != "into") {
+            return Err(ApiError::invalid(
+                unknown.as_str(),
+                "unknown-field",
+                "is not a field of this resource (or is read-only)",
+            ));
+        }
+        object
+            .get("into")
+            .and_then(Value::as_str)
+            .and_then(|raw| Uuid::parse_str(raw.trim()).ok())
+            .map(|into| Self { into })
+            .ok_or_else(|| {
+                ApiError::invalid("into", "invalid-id", "must be a record's id (a UUID)")
+            })
+    }
+}
+
+pub async fn merge<R: Resource>(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    raw_id: &str,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let duplicate = path_id("id", raw_id)?;
+    let survivor = MergeRequest::parse(&body)?.into;
+    if survivor == duplicate {
+        return Err(ApiError::invalid(
+            "into",
+            "self-merge",
+            format!("a {} cannot be merged into itself", R::KIND.noun()),
+        ));
+    }
+    let precondition = Precondition::from_request(&request)?;
+    let context = ChangeContext::read(&request)?;
+    let vocabulary = &state.vocabulary;
+    let mut conn = state.conn().await?;
+    let record = conn
+        .transaction(async |conn| {
+            // Both locked in id order, so crossing merges cannot deadlock.
+            if survivor < duplicate {
+                records::lock_link_target(conn, R::KIND, survivor, "into").await?;
+                records::lock_live(conn, R::KIND, duplicate, precondition).await?;
+            } else {
+                records::lock_live(conn, R::KIND, duplicate, precondition).await?;
+                records::lock_link_target(conn, R::KIND, survivor, "into").await?;
+            }
+            let now = Utc::now();
+            let moved = links::move_all(conn, R::KIND, duplicate, survivor, now).await?;
+            records::drop_revision(conn, duplicate).await?;
+            records::bury_merged(conn, R::KIND, duplicate, survivor, now).await?;
+            records::touch(conn, R::KIND, &[survivor], now).await?;
+            let merged = HistoryAction::Merged;
+            let gone = json!({"mergedInto": {"before": null, "after": survivor}});
+            history::record(conn, &context, R::KIND, duplicate, merged, gone).await?;
+            let absorbed = json!({"mergedFrom": {"before": null, "after": duplicate}});
+            history::record(conn, &context, R::KIND, survivor, merged, absorbed).await?;
+            for (kind, other) in moved {
+                let relinked = json!({
+                    format!("{}s/{duplicate}", R::KIND.noun()): {"before": "linked", "after": null},
+                    format!("{}s/{survivor}", R::KIND.noun()): {"before": null, "after": "linked"}
+                });
+                history::record(conn, &context, kind, other, merged, relinked).await?;
+            }
+            crud::find::<R>(conn, vocabulary, survivor, Audience::Staff).await
+        })
+        .await?;
+    Ok(record_response(
+        StatusCode::OK,
+        R::version(&record),
+        &record,
+    ))
+}
