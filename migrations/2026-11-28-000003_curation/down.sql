@@ -12,8 +12,9 @@ CREATE INDEX experts_facts_idx ON experts (id) INCLUDE (country, languages, topi
 DROP INDEX organisations_facts_idx;
 CREATE INDEX organisations_facts_idx ON organisations (id) INCLUDE (organisation_type, country, topic_closure)
     WHERE deleted_at IS NULL;
-ALTER TABLE organisations DROP COLUMN publication_status, DROP COLUMN editors;
-ALTER TABLE experts DROP COLUMN publication_status, DROP COLUMN editors;
-ALTER TABLE initiatives DROP COLUMN publication_status, DROP COLUMN editors;
+ALTER TABLE organisations DROP COLUMN is_public, DROP COLUMN publication_status, DROP COLUMN editors;
+ALTER TABLE experts DROP COLUMN is_public, DROP COLUMN consent_public_profile, DROP COLUMN consent_given_at,
+    DROP COLUMN consent_note, DROP COLUMN erased_at, DROP COLUMN publication_status, DROP COLUMN editors;
+ALTER TABLE initiatives DROP COLUMN is_public, DROP COLUMN publication_status, DROP COLUMN editors;
 DROP TABLE history;
 DROP TABLE api_keys;

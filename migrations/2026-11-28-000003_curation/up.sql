@@ -45,19 +45,34 @@ ALTER TABLE initiatives
         CHECK (publication_status IN ('draft', 'in-review', 'published', 'archived')),
     ADD COLUMN editors uuid[] NOT NULL DEFAULT '{}';
 
--- The public's lists filter on publication too: keep the counting scans
--- index-only.
+-- Experts are shown to the public only with their consent to a public
+-- profile (GDPR); their contact data only to curators.
+ALTER TABLE experts
+    ADD COLUMN consent_public_profile boolean NOT NULL DEFAULT false,
+    ADD COLUMN consent_given_at date,
+    ADD COLUMN consent_note text,
+    ADD COLUMN erased_at timestamptz;
+
+-- What the public and readers may see, as one column every read tests.
+ALTER TABLE organisations ADD COLUMN is_public boolean
+    GENERATED ALWAYS AS (publication_status = 'published') STORED;
+ALTER TABLE initiatives ADD COLUMN is_public boolean
+    GENERATED ALWAYS AS (publication_status = 'published') STORED;
+ALTER TABLE experts ADD COLUMN is_public boolean
+    GENERATED ALWAYS AS (publication_status = 'published' AND consent_public_profile) STORED;
+
+-- The public's lists filter on it too: keep the counting scans index-only.
 DROP INDEX initiatives_facts_idx;
 CREATE INDEX initiatives_facts_idx ON initiatives (id)
     INCLUDE (scope, status, initiative_type, countries, regulations, topic_closure, start_date, end_date,
-             updated_at, publication_status)
+             updated_at, is_public)
     WHERE deleted_at IS NULL;
 DROP INDEX experts_facts_idx;
-CREATE INDEX experts_facts_idx ON experts (id) INCLUDE (country, languages, topic_closure, publication_status)
+CREATE INDEX experts_facts_idx ON experts (id) INCLUDE (country, languages, topic_closure, is_public)
     WHERE deleted_at IS NULL;
 DROP INDEX organisations_facts_idx;
 CREATE INDEX organisations_facts_idx ON organisations (id)
-    INCLUDE (organisation_type, country, topic_closure, publication_status)
+    INCLUDE (organisation_type, country, topic_closure, is_public)
     WHERE deleted_at IS NULL;
 
 -- An edit of a published record waits here, as the record would be written,

@@ -100,7 +100,8 @@ impl Audience {
     /// Narrows a read statement to what this audience may see. Every read
     /// in the registry tests liveness as `<alias>.deleted_at IS NULL` (the
     /// partial indexes are defined on it); for the public, each such test
-    /// also requires the row to be published. Because the rewrite covers
+    /// also requires the row's `is_public` (published, and for experts
+    /// consenting to a public profile). Because the rewrite covers
     /// every liveness test in the statement, subqueries over linked records
     /// (embedded summaries, filters on links) are narrowed alike.
     pub fn restrict(self, sql: &str) -> std::borrow::Cow<'_, str> {
@@ -126,7 +127,7 @@ impl Audience {
             narrowed.push_str(LIVE);
             narrowed.push_str(" AND ");
             narrowed.push_str(qualifier);
-            narrowed.push_str("publication_status = 'published'");
+            narrowed.push_str("is_public");
             rest = &rest[at + LIVE.len()..];
         }
         narrowed.push_str(rest);
@@ -198,10 +199,9 @@ mod tests {
                    AND EXISTS (SELECT 1 FROM u WHERE deleted_at IS NULL)";
         assert_eq!(
             Audience::Public.restrict(sql),
-            "SELECT r.id FROM t r WHERE r.deleted_at IS NULL AND r.publication_status = 'published' \
+            "SELECT r.id FROM t r WHERE r.deleted_at IS NULL AND r.is_public \
              AND r.id IN (SELECT x FROM l JOIN o ON o.id = l.o WHERE o.deleted_at IS NULL \
-             AND o.publication_status = 'published') AND EXISTS (SELECT 1 FROM u WHERE \
-             deleted_at IS NULL AND publication_status = 'published')"
+             AND o.is_public) AND EXISTS (SELECT 1 FROM u WHERE deleted_at IS NULL AND is_public)"
         );
         assert_eq!(Audience::Staff.restrict(sql), sql);
     }

@@ -191,6 +191,7 @@ string_enum! {
         Archived = "archived",
         Restored = "restored",
         Merged = "merged",
+        Erased = "erased",
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod api_keys;
 pub mod crud;
 pub mod discovery;
+pub mod erasure;
 pub mod experts;
 pub mod history;
 pub mod initiatives;

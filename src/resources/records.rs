@@ -169,6 +169,39 @@ pub async fn lock_live(
     }
 }
 
+/// Locks a record whose personal data is to be erased: live or deleted,
+/// but not erased already (410) or never created (404).
+pub async fn lock_for_erasure(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+    precondition: Precondition,
+) -> ApiResult<()> {
+    let statement = format!(
+        "SELECT erased_at IS NOT NULL AS deleted, version, merged_into FROM {} WHERE id = $1 FOR UPDATE",
+        kind.table()
+    );
+    let found: Vec<RecordState> = sql_query(statement)
+        .bind::<SqlUuid, _>(id)
+        .load(conn)
+        .await?;
+    match found.into_iter().next() {
+        None => Err(not_found(kind, id)),
+        Some(s) if s.deleted => Err(ApiError::Gone(format!(
+            "the personal data of {} {id} was erased already",
+            kind.noun()
+        ))),
+        Some(s) => match precondition.0 {
+            Some(expected) if expected != s.version => Err(ApiError::PreconditionFailed(format!(
+                "the {} is at version {}, not {expected}",
+                kind.noun(),
+                s.version
+            ))),
+            _ => Ok(()),
+        },
+    }
+}
+
 /// Locks the other end of a link, answering 422 (naming `param`) when that
 /// record is missing or deleted: the request is well-formed, but it asks to
 /// link to something that cannot be linked.

@@ -12,5 +12,6 @@ mod links;
 mod lists;
 mod merges;
 mod openapi;
+mod privacy;
 mod publication;
 mod validation;

@@ -380,6 +380,37 @@ where
         new_key(&self.pool, role, &format!("test {}", role.as_str())).await
     }
 
+    /// Every row of every table of the app's database, as text.
+    pub async fn every_row(&self) -> String {
+        #[derive(diesel::QueryableByName)]
+        struct Dump {
+            #[diesel(sql_type = diesel::sql_types::Text)]
+            text: String,
+        }
+        let mut conn = self.pool.get().await.expect("connection");
+        let tables: Vec<Dump> = sql_query(
+            "SELECT quote_ident(table_name) AS text FROM information_schema.tables \
+             WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
+        )
+        .load(&mut conn)
+        .await
+        .expect("tables");
+        assert!(tables.len() > 10, "every table is listed");
+        let mut all = String::new();
+        for table in tables {
+            let rows: Dump = sql_query(format!(
+                "SELECT coalesce(string_agg(t::text, E'\\n'), '') AS text FROM {} t",
+                table.text
+            ))
+            .get_result(&mut conn)
+            .await
+            .expect("dump");
+            all.push_str(&rows.text);
+            all.push('\n');
+        }
+        all
+    }
+
     /// Makes a key's expiry lie in the past.
     pub async fn expire_key(&self, id: &str) {
         let mut conn = self.pool.get().await.expect("connection");

@@ -14,8 +14,10 @@ use super::AppState;
 use super::crud;
 use super::links::{self, Affiliations};
 use super::records::IfMatch;
+use crate::domain::input::FieldError;
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageParams};
+use crate::http::query::{QueryReader, path_id};
 
 pub use self::repo::Experts;
 
@@ -127,17 +129,21 @@ pub async fn update_expert(
     crud::update::<Experts>(state, request, &id, patch).await
 }
 
-/// Delete an expert
+/// Delete an expert, or erase their personal data
 ///
 /// The expert becomes a tombstone: it answers 410 from then on, lists leave
 /// it out, their affiliations and initiative roles are removed and the id is
-/// never reused.
+/// never reused. With `erase=true` (admin only) the person's personal data
+/// is erased as the GDPR requires: from the record, every link, the search
+/// indexes and every history entry about them; this also works on an
+/// expert deleted before (send `If-Match: *`).
 #[utoipa::path(
     tag = "experts",
     operation_id = "deleteExpert",
     params(
         ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        IfMatch
+        IfMatch,
+        ("erase" = Option<bool>, Query, description = "Erase the person's personal data too (admin only)", example = true)
     ),
     responses(
         (status = 204, description = "Deleted"),
@@ -150,7 +156,26 @@ pub async fn delete_expert(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    crud::delete::<Experts>(state, request, &id).await
+    let mut query = QueryReader::new(request.query_string(), &["erase"]);
+    let erase = query.one("erase", parse_flag).unwrap_or(false);
+    query.finish()?;
+    if erase {
+        let id = path_id("id", &id)?;
+        super::erasure::erase_expert(state, request, id).await
+    } else {
+        crud::delete::<Experts>(state, request, &id).await
+    }
+}
+
+fn parse_flag(raw: &str) -> Result<bool, FieldError> {
+    match raw.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(FieldError::new(
+            "invalid-boolean",
+            format!("'{other}' is not true or false"),
+        )),
+    }
 }
 
 /// Add or change an affiliation

@@ -8,10 +8,11 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use crate::domain::enums::{PublicationStatus, Scope, TopicMatch};
-use crate::domain::input::ObjectReader;
+use crate::domain::input::{FieldError, FromJson, ObjectReader};
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, Date, Email, LANGUAGE_KEYS, Language, Localized, Name, Orcid, Prose, ShortText, Slug,
+    Text,
 };
 use crate::error::ApiResult;
 use crate::http::query::{QueryReader, parse_uuid};
@@ -31,8 +32,78 @@ pub const FIELDS: &[&str] = &[
     "languages",
     "bio",
     "topics",
+    "consent",
 ];
-pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("bio", LANGUAGE_KEYS)];
+pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
+    ("bio", LANGUAGE_KEYS),
+    ("consent", &["publicProfile", "givenAt", "note"]),
+];
+
+/// The expert's recorded consent to a public profile (GDPR). Without
+/// `publicProfile: true` the expert is visible to curators only, also in
+/// other records' link summaries.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail to the NEN secretariat"}))]
+pub struct Consent {
+    pub public_profile: bool,
+    /// When the consent was given.
+    #[schema(value_type = Option<String>, format = Date)]
+    pub given_at: Option<Date>,
+    /// How it was given, or any remark.
+    #[schema(value_type = Option<String>, max_length = 1000)]
+    pub note: Option<Text<1000, true>>,
+}
+
+impl FromJson for Consent {
+    fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
+        let Value::Object(object) = value else {
+            return Err(vec![FieldError::wrong_type("an object")]);
+        };
+        let mut errors = Vec::new();
+        let public_profile = match object.get("publicProfile") {
+            Some(Value::Bool(b)) => *b,
+            None | Some(Value::Null) => {
+                errors.push(FieldError::new("required", "is required").under("publicProfile"));
+                false
+            }
+            Some(_) => {
+                errors.push(FieldError::wrong_type("true or false").under("publicProfile"));
+                false
+            }
+        };
+        let optional = |key: &str| -> Option<&Value> { object.get(key).filter(|v| !v.is_null()) };
+        let given_at = match optional("givenAt").map(Date::from_json) {
+            Some(Ok(date)) => Some(date),
+            Some(Err(e)) => {
+                errors.extend(e.into_iter().map(|e| e.under("givenAt")));
+                None
+            }
+            None => None,
+        };
+        let note = match optional("note").map(Text::from_json) {
+            Some(Ok(note)) => Some(note),
+            Some(Err(e)) => {
+                errors.extend(
+                    e.into_iter()
+                        .filter(|e| !e.is_blank())
+                        .map(|e| e.under("note")),
+                );
+                None
+            }
+            None => None,
+        };
+        if errors.is_empty() {
+            Ok(Self {
+                public_profile,
+                given_at,
+                note,
+            })
+        } else {
+            Err(errors)
+        }
+    }
+}
 
 /// An expert as written by a client: the body of `POST`, and the document a
 /// `PATCH` merge patch is applied to. Affiliations are separate resources.
@@ -47,7 +118,8 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("bio", LANGUAGE_KEYS)];
     "country": "NL",
     "languages": ["nl", "en"],
     "bio": {"en": "Fictional example: clinical physicist working on validation of AI in radiology."},
-    "topics": ["clinical-validation", "algorithmic-bias"]
+    "topics": ["clinical-validation", "algorithmic-bias"],
+    "consent": {"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail"}
 }))]
 pub struct ExpertDraft {
     #[schema(value_type = String, min_length = 1, max_length = 300)]
@@ -73,6 +145,8 @@ pub struct ExpertDraft {
     /// Topic slugs of the expert's expertise.
     #[schema(value_type = Option<Vec<String>>, required = false, example = json!(["clinical-validation"]))]
     pub topics: Vec<Slug>,
+    /// Consent to a public profile; absent means none was recorded.
+    pub consent: Option<Consent>,
 }
 
 impl ExpertDraft {
@@ -87,8 +161,10 @@ impl ExpertDraft {
         let languages = r.list("languages", 50);
         let bio = r.optional("bio");
         let topics = r.topics("topics", vocabulary, false);
+        let consent = r.optional("consent");
         r.finish(|| {
             Some(Self {
+                consent,
                 given_name: given_name?,
                 family_name: family_name?,
                 honorific,
@@ -117,6 +193,7 @@ impl ExpertDraft {
     "country": "NL",
     "languages": ["nl", "en"],
     "bio": {"en": "Fictional example: clinical physicist working on validation of AI in radiology."},
+    "consent": {"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail"},
     "topics": [{"slug": "clinical-validation", "label": {"en": "Clinical validation", "nl": "Klinische validatie"}}],
     "affiliations": [{"id": "01938b1e-7f00-7aaa-8000-000000000001", "name": "Royal Netherlands Standardization Institute", "acronym": "NEN", "role": "Senior advisor", "since": "2021-03-01", "until": null}],
     "initiatives": [{"id": "01938b1e-7f00-7aaa-8000-000000000002", "title": {"en": "NEN expert group AI and medical devices"}, "acronym": null, "role": "chair"}],
@@ -133,12 +210,18 @@ pub struct Expert {
     /// Given and family name, for display.
     pub name: String,
     pub orcid: Option<String>,
-    #[schema(format = Email)]
+    /// Contact data: shown to curators and above only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = Email, required = false)]
     pub email: Option<String>,
     pub country: Option<String>,
     pub languages: Vec<String>,
     pub bio: Option<LocalizedText>,
     pub topics: Vec<TopicRef>,
+    /// The recorded consent to a public profile: shown to curators and above only.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(required = false)]
+    pub consent: Option<Consent>,
     /// Organisations the expert is affiliated with.
     pub affiliations: Vec<Affiliation>,
     /// Initiatives the expert takes part in.

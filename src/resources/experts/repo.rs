@@ -1,18 +1,20 @@
 //! All SQL for experts.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use super::model::{
-    Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
+    Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
     NESTED_FIELDS,
 };
 use crate::auth::Audience;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::topics::Vocabulary;
-use crate::domain::values::{Country, Email, Language, Localized, Name, Orcid, ShortText, Slug};
+use crate::domain::values::{
+    Country, Date, Email, Language, Localized, Name, Orcid, ShortText, Slug, Text as Bounded,
+};
 use crate::error::ApiResult;
 use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
@@ -42,6 +44,9 @@ struct ExpertRow {
     languages: Vec<String>,
     bio_en: Option<String>,
     bio_nl: Option<String>,
+    consent_public_profile: bool,
+    consent_given_at: Option<NaiveDate>,
+    consent_note: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
@@ -60,6 +65,9 @@ struct ExpertColumns<'a> {
     languages: Vec<&'a str>,
     bio_en: Option<&'a str>,
     bio_nl: Option<&'a str>,
+    consent_public_profile: bool,
+    consent_given_at: Option<NaiveDate>,
+    consent_note: Option<&'a str>,
 }
 
 impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
@@ -75,6 +83,13 @@ impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
             languages: d.languages.iter().map(Language::as_str).collect(),
             bio_en: bio.and_then(Localized::en_str),
             bio_nl: bio.and_then(Localized::nl_str),
+            consent_public_profile: d.consent.as_ref().is_some_and(|c| c.public_profile),
+            consent_given_at: d.consent.as_ref().and_then(|c| c.given_at).map(|d| d.0),
+            consent_note: d
+                .consent
+                .as_ref()
+                .and_then(|c| c.note.as_ref())
+                .map(|n| n.as_str()),
         }
     }
 }
@@ -199,6 +214,14 @@ impl Resource for Experts {
             languages: row.languages.into_iter().map(Language::from_db).collect(),
             bio: Some(Localized::from_db(row.bio_en, row.bio_nl)).filter(|b| !b.is_empty()),
             topics: topics.into_iter().map(Slug::from_db).collect(),
+            consent: (row.consent_public_profile
+                || row.consent_given_at.is_some()
+                || row.consent_note.is_some())
+            .then(|| Consent {
+                public_profile: row.consent_public_profile,
+                given_at: row.consent_given_at.map(Date),
+                note: row.consent_note.map(Bounded::from_db),
+            }),
         })
     }
 
@@ -223,11 +246,12 @@ impl Resource for Experts {
         let query = ByIds::new(
             audience,
             &format!(
-                "SELECT {COLUMNS}, \
+                "SELECT {}, \
              ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, \
              {} AS affiliations, {} AS initiatives, \
              {} AS pending_revision \
              FROM experts r WHERE r.id = ANY(",
+                columns(audience),
                 links::sql::AFFILIATIONS_OF_EXPERT,
                 links::sql::INITIATIVES_OF_EXPERT,
                 records::pending_revision_sql(audience),
@@ -242,8 +266,24 @@ impl Resource for Experts {
     }
 }
 
-/// The row's columns, as `load` selects them.
-const COLUMNS: &str = "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, r.bio_en, r.bio_nl, r.created_at, r.updated_at, r.version, r.publication_status";
+/// The row's columns as `load` selects them for `audience`: contact data
+/// and consent only for staff.
+fn columns(audience: Audience) -> &'static str {
+    match audience {
+        Audience::Staff => {
+            "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, \
+             r.bio_en, r.bio_nl, r.consent_public_profile, r.consent_given_at, r.consent_note, \
+             true AS shows_consent, \
+             r.created_at, r.updated_at, r.version, r.publication_status"
+        }
+        Audience::Public => {
+            "r.id, r.given_name, r.family_name, r.honorific, r.orcid, NULL::text AS email, r.country, \
+             r.languages, r.bio_en, r.bio_nl, false AS consent_public_profile, \
+             NULL::date AS consent_given_at, NULL::text AS consent_note, false AS shows_consent, \
+             r.created_at, r.updated_at, r.version, r.publication_status"
+        }
+    }
+}
 
 /// A record with its topics and links, in one row.
 #[derive(QueryableByName)]
@@ -258,6 +298,8 @@ struct Loaded {
     initiatives: serde_json::Value,
     #[diesel(sql_type = Nullable<Jsonb>)]
     pending_revision: Option<serde_json::Value>,
+    #[diesel(sql_type = Bool)]
+    shows_consent: bool,
 }
 
 impl Loaded {
@@ -277,6 +319,11 @@ impl Loaded {
             country: row.country,
             languages: row.languages,
             bio: LocalizedText::optional(row.bio_en, row.bio_nl),
+            consent: self.shows_consent.then(|| Consent {
+                public_profile: row.consent_public_profile,
+                given_at: row.consent_given_at.map(Date),
+                note: row.consent_note.map(Bounded::from_db),
+            }),
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
