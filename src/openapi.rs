@@ -97,6 +97,12 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "the organisation 01938b1e-7f00-7aaa-8000-000000000001 was deleted; its id will not be reused",
     ),
     (
+        "422",
+        "Unprocessable",
+        "The `Idempotency-Key` was used within 24 hours for a different request",
+        "this Idempotency-Key was used within the last 24 hours for a different request; use a new key for a new request",
+    ),
+    (
         "428",
         "PreconditionRequired",
         "`If-Match` is missing: a change must name the version it is based on",
@@ -157,6 +163,9 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     if has_header("If-Match") {
         statuses.push("428");
     }
+    if has_header("Idempotency-Key") {
+        statuses.push("422");
+    }
     statuses.extend(["500", "503"]);
     statuses
 }
@@ -192,6 +201,7 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
         404 => "not-found",
         410 => "gone",
         413 => "payload-too-large",
+        422 => "unprocessable",
         428 => "precondition-required",
         415 => "unsupported-media-type",
         503 => "unavailable",
@@ -278,7 +288,7 @@ operations that also allow `{}` can be called without a key.",
             &mut item.patch,
         ];
         for operation in writes.into_iter().flatten() {
-            add_change_message(operation);
+            add_write_headers(operation);
         }
         let operations = [
             &mut item.get,
@@ -311,13 +321,27 @@ operations that also allow `{}` can be called without a key.",
 }
 
 /// Changes of records are kept in their history with the reason a client
-/// gives in `X-Change-Message`.
-fn add_change_message(operation: &mut Operation) {
+/// gives in `X-Change-Message`; creations take an `Idempotency-Key`.
+fn add_write_headers(operation: &mut Operation) {
     let changes_records = operation
         .tags
         .iter()
         .flatten()
         .any(|tag| ["organisations", "experts", "initiatives"].contains(&tag.as_str()));
+    let creates = operation
+        .operation_id
+        .as_deref()
+        .is_some_and(|id| id.starts_with("create") && id != "createApiKey");
+    if creates {
+        let params = operation.parameters.get_or_insert_with(Vec::new);
+        params.extend(
+            <crate::resources::idempotency::IdempotencyKeyHeader as utoipa::IntoParams>::into_params(
+                || None,
+            )
+            .into_iter()
+            .map(RefOr::T),
+        );
+    }
     if changes_records {
         let params = operation.parameters.get_or_insert_with(Vec::new);
         params.extend(

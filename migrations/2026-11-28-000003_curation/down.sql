@@ -1,3 +1,4 @@
+DROP TABLE idempotency_keys;
 DROP FUNCTION aimd_inverse_relation(text);
 ALTER TABLE organisations DROP COLUMN merged_into;
 ALTER TABLE experts DROP COLUMN merged_into;

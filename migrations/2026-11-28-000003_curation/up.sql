@@ -96,3 +96,18 @@ CREATE FUNCTION aimd_inverse_relation(relation text) RETURNS text
         WHEN 'part-of' THEN 'has-part' WHEN 'has-part' THEN 'part-of'
         WHEN 'succeeds' THEN 'succeeded-by' WHEN 'succeeded-by' THEN 'succeeds'
         ELSE relation END;
+
+-- Creations made with an Idempotency-Key, and what they answered, so that a
+-- retry within 24 hours gets the same answer instead of a second record.
+CREATE TABLE idempotency_keys (
+    key_id       uuid NOT NULL REFERENCES api_keys (id),
+    idempotency  text NOT NULL,
+    route        text NOT NULL,
+    request_hash bytea NOT NULL,
+    location     text,
+    version      bigint,
+    body         jsonb,
+    created_at   timestamptz NOT NULL,
+    PRIMARY KEY (key_id, idempotency)
+);
+CREATE INDEX idempotency_keys_age_idx ON idempotency_keys (created_at);

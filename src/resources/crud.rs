@@ -6,6 +6,7 @@
 use std::future::Future;
 
 use actix_web::http::StatusCode;
+use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
@@ -15,6 +16,7 @@ use uuid::Uuid;
 
 use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
 use super::history::{self, ChangeContext};
+use super::idempotency::{Claim, Remembered};
 use super::records::{self, Kind, Precondition};
 use super::{AppState, created, links, page_response, record_response};
 use crate::auth::Audience;
@@ -145,20 +147,41 @@ pub async fn create<R: Resource>(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let context = ChangeContext::read(&request)?;
+    let claim = Claim::from_request(&request, context.actor_id(), &body)?;
     let draft = R::parse_draft(&body, &state.vocabulary)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;
-    let record = conn
+    let (answer, replayed) = conn
         .transaction(async |conn| {
+            if let Some(claim) = &claim
+                && let Some(earlier) = claim.claim(conn).await?
+            {
+                return Ok::<_, ApiError>((earlier, true));
+            }
             let id = R::insert(conn, &draft).await?;
             records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
             let changes = history::diff(&Value::Null, &to_json(&draft)?);
             history::record(conn, &context, R::KIND, id, HistoryAction::Created, changes).await?;
-            find::<R>(conn, vocabulary, id, Audience::Staff).await
+            let record = find::<R>(conn, vocabulary, id, Audience::Staff).await?;
+            let answer = Remembered {
+                location: format!("{}/{id}", R::COLLECTION),
+                version: R::version(&record),
+                body: to_json(&record)?,
+            };
+            if let Some(claim) = &claim {
+                claim.remember(conn, &answer).await?;
+            }
+            Ok((answer, false))
         })
         .await?;
-    let location = format!("{}/{}", R::COLLECTION, R::id(&record));
-    Ok(created(location, R::version(&record), &record))
+    let mut response = created(answer.location, answer.version, &answer.body);
+    if replayed {
+        response.headers_mut().insert(
+            HeaderName::from_static("idempotent-replayed"),
+            HeaderValue::from_static("true"),
+        );
+    }
+    Ok(response)
 }
 
 pub async fn get<R: Resource>(

@@ -8,6 +8,7 @@ pub mod discovery;
 pub mod erasure;
 pub mod experts;
 pub mod history;
+pub mod idempotency;
 pub mod initiatives;
 pub mod links;
 pub mod matches;

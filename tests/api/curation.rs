@@ -249,3 +249,60 @@ async fn every_change_is_in_the_history_with_actor_reason_and_values() {
         vec![("X-Change-Message".to_owned(), "invalid-message".to_owned())]
     );
 }
+
+#[actix_web::test]
+async fn creations_with_an_idempotency_key_are_safe_to_retry() {
+    let app = spawn().await;
+    let create = |key: &str, body: Value| {
+        TestRequest::post()
+            .uri("/v1/organisations")
+            .insert_header(("idempotency-key", key.to_owned()))
+            .set_json(body)
+    };
+    let first = app.send(create("retry-1", organisation("NEN"))).await;
+    first.expect(201);
+    assert!(first.header("idempotent-replayed").is_none());
+    let retry = app.send(create("retry-1", organisation("NEN"))).await;
+    retry.expect(201);
+    assert_eq!(retry.header("idempotent-replayed"), Some("true"));
+    assert_eq!(retry.json(), first.json());
+    assert_eq!(retry.header("location"), first.header("location"));
+    assert_eq!(retry.header("etag"), first.header("etag"));
+
+    let reused = app
+        .send(create("retry-1", organisation("Other body")))
+        .await;
+    assert_eq!(
+        reused.problem(422),
+        [("Idempotency-Key".to_owned(), "key-reused".to_owned())]
+    );
+
+    // Concurrent retries: one creates, the others wait and replay.
+    let concurrent = futures_util::future::join_all(
+        (0..5).map(|_| app.send(create("retry-2", organisation("CEN")))),
+    )
+    .await;
+    let ids: std::collections::BTreeSet<String> = concurrent
+        .iter()
+        .map(|r| {
+            r.expect(201);
+            r.json()["id"].as_str().unwrap().to_owned()
+        })
+        .collect();
+    assert_eq!(ids.len(), 1);
+    let listed = app.get("/v1/organisations").await.json();
+    assert_eq!(listed["total"], 2, "one NEN and one CEN");
+
+    // Another API key's identical key is its own.
+    let curator = app.key(aimd_registry::auth::Role::Curator).await;
+    let theirs = app
+        .send_as(create("retry-1", organisation("NEN")), Some(&curator))
+        .await;
+    theirs.expect(201);
+    assert!(theirs.header("idempotent-replayed").is_none());
+    let too_long = app.send(create(&"k".repeat(256), organisation("X"))).await;
+    assert_eq!(
+        too_long.problem(400),
+        [("Idempotency-Key".to_owned(), "invalid-key".to_owned())]
+    );
+}

@@ -1,0 +1,183 @@
+//! Safe retries of creations: a `POST` with an `Idempotency-Key` header is
+//! remembered (per API key) with a hash of its body and the answer it got.
+//! A retry with the same key and body within 24 hours gets that answer again
+//! and creates nothing; the same key with another body is refused (422).
+//! Claims are made in the creating transaction, so of two concurrent
+//! requests with one key the second waits for the first and then replays it.
+
+use actix_web::HttpRequest;
+use actix_web::http::header::HeaderName;
+use diesel::sql_types::{BigInt, Bytea, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use serde_json::Value;
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult, InvalidParam};
+
+pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
+const MAX_KEY_CHARS: usize = 255;
+
+/// A client's idempotency key, scoped to its API key and the route.
+pub struct Claim {
+    key_id: Uuid,
+    idempotency: String,
+    route: String,
+    request_hash: Vec<u8>,
+}
+
+/// A remembered answer to a creation.
+pub struct Remembered {
+    pub location: String,
+    pub version: i64,
+    pub body: Value,
+}
+
+impl Claim {
+    /// Reads `Idempotency-Key`; `None` when the request has none. A key
+    /// needs an API key to be scoped to, which creations always have.
+    pub fn from_request(
+        request: &HttpRequest,
+        key_id: Option<Uuid>,
+        body: &Value,
+    ) -> ApiResult<Option<Self>> {
+        let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
+            return Ok(None);
+        };
+        let idempotency = value
+            .to_str()
+            .ok()
+            .map(str::trim)
+            .filter(|k| (1..=MAX_KEY_CHARS).contains(&k.len()))
+            .ok_or_else(|| {
+                ApiError::invalid(
+                    "Idempotency-Key",
+                    "invalid-key",
+                    format!(
+                        "must be 1 to {MAX_KEY_CHARS} visible ASCII characters, such as a UUID"
+                    ),
+                )
+            })?;
+        let key_id = key_id.ok_or_else(|| ApiError::internal("a creation without an API key"))?;
+        let canonical = serde_json::to_vec(body).map_err(ApiError::internal)?;
+        Ok(Some(Self {
+            key_id,
+            idempotency: idempotency.to_owned(),
+            route: request.path().to_owned(),
+            request_hash: Sha256::digest(&canonical).to_vec(),
+        }))
+    }
+
+    /// Claims the key for this request, or returns the answer a first
+    /// request with it got.
+    pub async fn claim(&self, conn: &mut AsyncPgConnection) -> ApiResult<Option<Remembered>> {
+        sql_query(
+            "DELETE FROM idempotency_keys WHERE key_id = $1 AND idempotency = $2 \
+             AND created_at < now() - interval '24 hours'",
+        )
+        .bind::<SqlUuid, _>(self.key_id)
+        .bind::<Text, _>(&self.idempotency)
+        .execute(conn)
+        .await?;
+        let claimed = sql_query(
+            "INSERT INTO idempotency_keys (key_id, idempotency, route, request_hash, created_at) \
+             VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING",
+        )
+        .bind::<SqlUuid, _>(self.key_id)
+        .bind::<Text, _>(&self.idempotency)
+        .bind::<Text, _>(&self.route)
+        .bind::<Bytea, _>(&self.request_hash)
+        .execute(conn)
+        .await?;
+        if claimed == 1 {
+            return Ok(None);
+        }
+        let earlier: Earlier = sql_query(
+            "SELECT route, request_hash, location, version, body FROM idempotency_keys \
+             WHERE key_id = $1 AND idempotency = $2",
+        )
+        .bind::<SqlUuid, _>(self.key_id)
+        .bind::<Text, _>(&self.idempotency)
+        .get_result(conn)
+        .await?;
+        if earlier.route != self.route || earlier.request_hash != self.request_hash {
+            let reason = "was used within the last 24 hours for a different request";
+            return Err(ApiError::Unprocessable(
+                vec![InvalidParam::new("Idempotency-Key", "key-reused", reason)],
+                format!("this Idempotency-Key {reason}; use a new key for a new request"),
+            ));
+        }
+        match (earlier.location, earlier.version, earlier.body) {
+            (Some(location), Some(version), Some(body)) => Ok(Some(Remembered {
+                location,
+                version,
+                body,
+            })),
+            _ => Err(ApiError::internal(
+                "an idempotency key was claimed without an answer",
+            )),
+        }
+    }
+
+    /// Remembers the answer, in the transaction that created the record.
+    pub async fn remember(
+        &self,
+        conn: &mut AsyncPgConnection,
+        answer: &Remembered,
+    ) -> ApiResult<()> {
+        sql_query(
+            "UPDATE idempotency_keys SET location = $3, version = $4, body = $5 \
+             WHERE key_id = $1 AND idempotency = $2",
+        )
+        .bind::<SqlUuid, _>(self.key_id)
+        .bind::<Text, _>(&self.idempotency)
+        .bind::<Text, _>(&answer.location)
+        .bind::<BigInt, _>(answer.version)
+        .bind::<Jsonb, _>(&answer.body)
+        .execute(conn)
+        .await?;
+        Ok(())
+    }
+}
+
+#[derive(QueryableByName)]
+struct Earlier {
+    #[diesel(sql_type = Text)]
+    route: String,
+    #[diesel(sql_type = Bytea)]
+    request_hash: Vec<u8>,
+    #[diesel(sql_type = Nullable<Text>)]
+    location: Option<String>,
+    #[diesel(sql_type = Nullable<BigInt>)]
+    version: Option<i64>,
+    #[diesel(sql_type = Nullable<Jsonb>)]
+    body: Option<Value>,
+}
+
+/// Documents the `Idempotency-Key` header that [`Claim::from_request`] reads.
+pub struct IdempotencyKeyHeader;
+
+impl utoipa::IntoParams for IdempotencyKeyHeader {
+    fn into_params(
+        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
+    ) -> Vec<utoipa::openapi::path::Parameter> {
+        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
+        use utoipa::openapi::{ObjectBuilder, Required, Type};
+        vec![ParameterBuilder::new()
+            .name("Idempotency-Key")
+            .parameter_in(ParameterIn::Header)
+            .required(Required::False)
+            .description(Some(
+                "Makes the creation safe to retry: within 24 hours, a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused with 422",
+            ))
+            .schema(Some(
+                ObjectBuilder::new()
+                    .schema_type(Type::String)
+                    .min_length(Some(1))
+                    .max_length(Some(MAX_KEY_CHARS)),
+            ))
+            .example(Some("6f1c1a4e-3b1d-4b7e-9a52-0c8f2f7d9b10".into()))
+            .build()]
+    }
+}
