@@ -106,7 +106,7 @@ CREATE TABLE idempotency_keys (
     request_hash bytea NOT NULL,
     location     text,
     version      bigint,
-    body         jsonb,
+    body         text,
     created_at   timestamptz NOT NULL,
     PRIMARY KEY (key_id, idempotency)
 );

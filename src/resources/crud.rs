@@ -166,7 +166,7 @@ pub async fn create<R: Resource>(
             let answer = Remembered {
                 location: format!("{}/{id}", R::COLLECTION),
                 version: R::version(&record),
-                body: to_json(&record)?,
+                body: serde_json::to_string(&record).map_err(ApiError::internal)?,
             };
             if let Some(claim) = &claim {
                 claim.remember(conn, &answer).await?;
@@ -174,7 +174,7 @@ pub async fn create<R: Resource>(
             Ok((answer, false))
         })
         .await?;
-    let mut response = created(answer.location, answer.version, &answer.body);
+    let mut response = created(answer.location, answer.version, answer.body);
     if replayed {
         response.headers_mut().insert(
             HeaderName::from_static("idempotent-replayed"),

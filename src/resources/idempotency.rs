@@ -7,7 +7,7 @@
 
 use actix_web::HttpRequest;
 use actix_web::http::header::HeaderName;
-use diesel::sql_types::{BigInt, Bytea, Jsonb, Nullable, Text, Uuid as SqlUuid};
+use diesel::sql_types::{BigInt, Bytea, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
@@ -31,7 +31,8 @@ pub struct Claim {
 pub struct Remembered {
     pub location: String,
     pub version: i64,
-    pub body: Value,
+    /// The JSON body exactly as first sent, so that its ETag is the same.
+    pub body: String,
 }
 
 impl Claim {
@@ -134,7 +135,7 @@ impl Claim {
         .bind::<Text, _>(&self.idempotency)
         .bind::<Text, _>(&answer.location)
         .bind::<BigInt, _>(answer.version)
-        .bind::<Jsonb, _>(&answer.body)
+        .bind::<Text, _>(&answer.body)
         .execute(conn)
         .await?;
         Ok(())
@@ -151,8 +152,8 @@ struct Earlier {
     location: Option<String>,
     #[diesel(sql_type = Nullable<BigInt>)]
     version: Option<i64>,
-    #[diesel(sql_type = Nullable<Jsonb>)]
-    body: Option<Value>,
+    #[diesel(sql_type = Nullable<Text>)]
+    body: Option<String>,
 }
 
 /// Documents the `Idempotency-Key` header that [`Claim::from_request`] reads.

@@ -54,9 +54,12 @@ pub fn record_response(status: StatusCode, version: i64, record: &impl Serialize
         .json(record)
 }
 
-/// 201 with the new record and where it lives.
-pub fn created(location: String, version: i64, record: &impl Serialize) -> HttpResponse {
-    let mut response = record_response(StatusCode::CREATED, version, record);
+/// 201 with the new record (as serialised JSON) and where it lives.
+pub fn created(location: String, version: i64, record_json: String) -> HttpResponse {
+    let mut response = HttpResponse::Created()
+        .insert_header((header::ETAG, format!("\"{version}\"")))
+        .content_type(mime::APPLICATION_JSON)
+        .body(record_json);
     if let Ok(value) = header::HeaderValue::from_str(&location) {
         response.headers_mut().insert(header::LOCATION, value);
     }
