@@ -86,4 +86,20 @@ pub struct ServeArgs {
     /// Editors may approve their own changes (single-editor deployments).
     #[arg(long, env = "AIMD_ALLOW_SELF_APPROVAL")]
     pub allow_self_approval: bool,
+
+    /// Requests a minute per API key (0: unlimited).
+    #[arg(long, env = "AIMD_RATE_LIMIT", default_value_t = 1200)]
+    pub rate_limit: u32,
+
+    /// Requests a minute per client address without a key (0: unlimited).
+    #[arg(long, env = "AIMD_ANONYMOUS_RATE_LIMIT", default_value_t = 300)]
+    pub anonymous_rate_limit: u32,
+
+    /// Browser origins allowed to call the API (CORS), comma-separated, or `*`.
+    #[arg(long, env = "AIMD_CORS_ORIGINS", value_delimiter = ',')]
+    pub cors_origins: Vec<String>,
+
+    /// Let those origins write too, not only read.
+    #[arg(long, env = "AIMD_CORS_ALLOW_WRITES")]
+    pub cors_allow_writes: bool,
 }

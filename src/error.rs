@@ -101,6 +101,11 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// Well-formed input that refers to records in a state that forbids the operation.
     Unprocessable(Vec<InvalidParam>, String),
+    /// Over the rate limit; retry after that many seconds.
+    TooManyRequests {
+        retry_after: u64,
+        detail: String,
+    },
     /// A transient condition (database unreachable, a write that collided
     /// with a concurrent one); the client may retry. The cause is logged.
     Unavailable(String),
@@ -142,6 +147,7 @@ impl ApiError {
                 "unprocessable",
                 "The request refers to records that cannot be used",
             ),
+            Self::TooManyRequests { .. } => ("too-many-requests", "Too many requests"),
             Self::Unavailable(_) => ("unavailable", "Temporarily unavailable"),
             Self::Internal(_) => ("internal", "Internal server error"),
         }
@@ -174,7 +180,8 @@ impl ApiError {
             | Self::PreconditionRequired(d)
             | Self::PayloadTooLarge(d)
             | Self::UnsupportedMediaType(d)
-            | Self::Unprocessable(_, d) => d.clone(),
+            | Self::Unprocessable(_, d)
+            | Self::TooManyRequests { detail: d, .. } => d.clone(),
         }
     }
 
@@ -220,6 +227,7 @@ impl ResponseError for ApiError {
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
+            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -243,6 +251,9 @@ impl ApiError {
             }
             ApiError::Unavailable(_) => {
                 response.insert_header((header::RETRY_AFTER, "1"));
+            }
+            ApiError::TooManyRequests { retry_after, .. } => {
+                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
             }
             ApiError::Merged { location } => {
                 response.insert_header((header::LOCATION, location.as_str()));

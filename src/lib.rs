@@ -31,5 +31,6 @@ pub async fn app_state(pool: DbPool, policy: Policy) -> Result<web::Data<AppStat
         pool,
         vocabulary: Arc::new(vocabulary),
         policy,
+        limiter: Default::default(),
     }))
 }

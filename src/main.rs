@@ -8,6 +8,7 @@ use aimd_registry::auth::{Role, keys};
 use aimd_registry::config::{Cli, Command, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::http::access::Policy;
+use aimd_registry::http::cors::CorsPolicy;
 use aimd_registry::{app_state, http, openapi};
 
 fn init_logging(cli: &Cli) {
@@ -41,6 +42,12 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     let policy = Policy {
         reads_require_key: args.reads_require_key,
         allow_self_approval: args.allow_self_approval,
+        rate_limit: args.rate_limit,
+        anonymous_rate_limit: args.anonymous_rate_limit,
+        cors: CorsPolicy {
+            origins: args.cors_origins.clone(),
+            allow_writes: args.cors_allow_writes,
+        },
     };
     let state = app_state(pool, policy).await?;
     let spec = Arc::new(openapi::spec());

@@ -121,6 +121,12 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "send the body as application/json (or application/merge-patch+json for PATCH)",
     ),
     (
+        "429",
+        "TooManyRequests",
+        "Over the rate limit (per API key, or per address without one); retry after `Retry-After` seconds",
+        "at most 300 requests a minute are allowed without an API key; retry in 42 s",
+    ),
+    (
         "500",
         "InternalError",
         "Failure on our side; the cause is logged under the request id",
@@ -166,7 +172,7 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     if has_header("Idempotency-Key") {
         statuses.push("422");
     }
-    statuses.extend(["500", "503"]);
+    statuses.extend(["429", "500", "503"]);
     statuses
 }
 
@@ -203,6 +209,7 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
         413 => "payload-too-large",
         422 => "unprocessable",
         428 => "precondition-required",
+        429 => "too-many-requests",
         415 => "unsupported-media-type",
         503 => "unavailable",
         _ => "internal",
@@ -239,6 +246,36 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
                 .example(Some(crate::error::WWW_AUTHENTICATE.into()))
                 .build(),
         );
+    }
+    if code == 429 {
+        let integer = || ObjectBuilder::new().schema_type(Type::Integer);
+        for (name, description, example) in [
+            ("Retry-After", "Seconds until the limit resets", 42),
+            (
+                "RateLimit-Limit",
+                "Requests allowed in the current one-minute window",
+                300,
+            ),
+            (
+                "RateLimit-Remaining",
+                "Requests left in the current window",
+                0,
+            ),
+            (
+                "RateLimit-Reset",
+                "Seconds until the current window ends",
+                42,
+            ),
+        ] {
+            response = response.header(
+                name,
+                HeaderBuilder::new()
+                    .schema(Some(integer()))
+                    .description(Some(description))
+                    .example(Some(example.into()))
+                    .build(),
+            );
+        }
     }
     if code == 503 {
         let seconds = ObjectBuilder::new().schema_type(Type::Integer);

@@ -12,6 +12,7 @@ use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 use utoipa::openapi::OpenApi;
 
+use super::cors::CorsPolicy;
 use crate::auth::{Access, Caller, Role, keys};
 use crate::error::ApiError;
 use crate::resources::AppState;
@@ -133,14 +134,19 @@ impl Operations {
     }
 }
 
-/// Settings of who may do what.
-#[derive(Debug, Clone, Copy, Default)]
+/// Settings of who may do what, and how much.
+#[derive(Debug, Clone, Default)]
 pub struct Policy {
     /// Reads need a key too (at least `reader`).
     pub reads_require_key: bool,
     /// An editor may approve changes they made themselves (for deployments
     /// with a single editor); off by default: four eyes.
     pub allow_self_approval: bool,
+    /// Requests a minute per API key; 0: unlimited.
+    pub rate_limit: u32,
+    /// Requests a minute per client address without a key; 0: unlimited.
+    pub anonymous_rate_limit: u32,
+    pub cors: CorsPolicy,
 }
 
 /// Authenticates and authorizes the request, and hands the caller to the

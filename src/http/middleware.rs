@@ -82,7 +82,7 @@ pub async fn problem_details(
         .error()
         .and_then(|e| e.as_error::<ApiError>())
     {
-        let rendered = render(&path, status, Some(api_error));
+        let rendered = keep_headers(&response, render(&path, status, Some(api_error)));
         return Ok(response.into_response(rendered).map_into_right_body());
     }
     let already_problem = response
@@ -92,8 +92,22 @@ pub async fn problem_details(
     if already_problem {
         return Ok(response.map_into_left_body());
     }
-    let rendered = render(&path, status, None);
+    let rendered = keep_headers(&response, render(&path, status, None));
     Ok(response.into_response(rendered).map_into_right_body())
+}
+
+/// Carries over the headers other middleware set on the original answer
+/// (rate-limit counters, say), unless the problem sets its own.
+fn keep_headers<B>(
+    original: &ServiceResponse<B>,
+    mut rendered: actix_web::HttpResponse,
+) -> actix_web::HttpResponse {
+    for (name, value) in original.headers() {
+        if !rendered.headers().contains_key(name) && name != header::CONTENT_LENGTH {
+            rendered.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    rendered
 }
 
 fn render(path: &str, status: StatusCode, error: Option<&ApiError>) -> actix_web::HttpResponse {

@@ -2,6 +2,8 @@
 //! fallback that answers unknown routes (404) and wrong methods (405).
 
 pub mod access;
+pub mod cors;
+pub mod limits;
 pub mod middleware;
 pub mod page;
 pub mod query;
@@ -140,9 +142,11 @@ pub fn app(
         .app_data(state)
         .app_data(operations)
         .app_data(json_config())
+        .wrap(from_fn(limits::rate_limit))
         .wrap(from_fn(access::authorize))
         .wrap(from_fn(middleware::conditional_get))
         .wrap(from_fn(middleware::problem_details))
+        .wrap(from_fn(cors::cors))
         .wrap(DefaultHeaders::new().add(("API-Version", API_VERSION)))
         .wrap(from_fn(middleware::request_context))
         // Registered before the /v1 scope, which would otherwise claim these paths.

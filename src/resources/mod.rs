@@ -32,6 +32,7 @@ use crate::db::DbPool;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 use crate::http::access::Policy;
+use crate::http::limits::RateLimiter;
 use crate::http::page::{Page, next_link};
 
 /// What every handler can reach.
@@ -39,6 +40,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub vocabulary: Arc<Vocabulary>,
     pub policy: Policy,
+    pub limiter: RateLimiter,
 }
 
 impl AppState {

@@ -254,3 +254,102 @@ fn every_operation_has_an_explicit_access_rule() {
         );
     }
 }
+
+#[actix_web::test]
+async fn callers_over_their_rate_limit_are_told_when_to_retry() {
+    let app = spawn_with(Policy {
+        rate_limit: 3,
+        anonymous_rate_limit: 2,
+        ..Policy::default()
+    })
+    .await;
+    let anonymous = || TestRequest::get().uri("/v1/topics");
+    let first = app.send_as(anonymous(), None).await;
+    first.expect(200);
+    assert_eq!(first.header("ratelimit-limit"), Some("2"));
+    assert_eq!(first.header("ratelimit-remaining"), Some("1"));
+    app.send_as(anonymous(), None).await.expect(200);
+    let refused = app.send_as(anonymous(), None).await;
+    refused.problem(429);
+    let retry_after: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=60).contains(&retry_after));
+    assert_eq!(refused.header("ratelimit-remaining"), Some("0"));
+    assert_eq!(
+        refused.header("ratelimit-reset"),
+        refused.header("retry-after")
+    );
+
+    // A key has its own, larger allowance.
+    let reader = app.key(Role::Reader).await;
+    for remaining in ["2", "1", "0"] {
+        let reply = app.send_as(anonymous(), Some(&reader)).await;
+        reply.expect(200);
+        assert_eq!(reply.header("ratelimit-remaining"), Some(remaining));
+    }
+    app.send_as(anonymous(), Some(&reader)).await.problem(429);
+}
+
+#[actix_web::test]
+async fn portals_pages_may_read_across_origins_and_write_only_when_allowed() {
+    for allow_writes in [false, true] {
+        let app = spawn_with(Policy {
+            cors: aimd_registry::http::cors::CorsPolicy {
+                origins: vec!["https://portal.example".to_owned()],
+                allow_writes,
+            },
+            ..Policy::default()
+        })
+        .await;
+        let preflight = |origin: &str, method: &str| {
+            TestRequest::default()
+                .method(actix_web::http::Method::OPTIONS)
+                .uri("/v1/initiatives")
+                .insert_header(("origin", origin.to_owned()))
+                .insert_header(("access-control-request-method", method.to_owned()))
+                .insert_header(("access-control-request-headers", "authorization"))
+        };
+        let read = app
+            .send_as(preflight("https://portal.example", "GET"), None)
+            .await;
+        read.expect(204);
+        assert_eq!(
+            read.header("access-control-allow-origin"),
+            Some("https://portal.example")
+        );
+        assert!(
+            read.header("access-control-allow-headers")
+                .unwrap()
+                .contains("Authorization")
+        );
+        let write = app
+            .send_as(preflight("https://portal.example", "PATCH"), None)
+            .await;
+        write.expect(204);
+        assert_eq!(
+            write.header("access-control-allow-origin").is_some(),
+            allow_writes,
+            "writes allowed: {allow_writes}"
+        );
+        let stranger = app
+            .send_as(preflight("https://elsewhere.example", "GET"), None)
+            .await;
+        assert!(stranger.header("access-control-allow-origin").is_none());
+
+        let get = TestRequest::get()
+            .uri("/v1/initiatives")
+            .insert_header(("origin", "https://portal.example"));
+        let reply = app.send_as(get, None).await;
+        reply.expect(200);
+        assert_eq!(
+            reply.header("access-control-allow-origin"),
+            Some("https://portal.example")
+        );
+        assert!(
+            reply
+                .header("access-control-expose-headers")
+                .unwrap()
+                .contains("ETag")
+        );
+        assert_eq!(reply.header("vary"), Some("Origin"));
+    }
+}

@@ -324,6 +324,7 @@ pub async fn spawn_without_database() -> TestApp<
         pool: pool.clone(),
         vocabulary: Arc::new(Default::default()),
         policy: Policy::default(),
+        limiter: Default::default(),
     });
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
