@@ -51,32 +51,36 @@ CREATE TEMP TABLE vocab AS SELECT
     (SELECT array_agg(slug ORDER BY position) FROM topics) AS topics;
 
 -- Organisations: names like "Robust Radiology Institute 123".
-INSERT INTO organisations (id, name, acronym, organisation_type, country, website, description_en, description_nl, created_at, updated_at)
+-- Records are published, as most of a live registry is; some initiatives are
+-- drafts, and a fifth of the experts have not consented to a public profile.
+INSERT INTO organisations (id, name, acronym, organisation_type, country, website, description_en, description_nl, created_at, updated_at,
+                           publication_status)
 SELECT pg_temp.uuid7(t.at), t.name, upper(left(replace(t.name, ' ', ''), 4)) || (n % 97),
        pg_temp.pick(v.org_types, 2), pg_temp.pick(v.countries, 2.5),
        'https://www.org' || n || '.example.org/',
        'An organisation working on ' || pg_temp.pick(v.field_en) || ' and ' || lower(pg_temp.pick(v.noun_en)) || '.',
        CASE WHEN random() < 0.6 THEN 'Een organisatie die werkt aan ' || pg_temp.pick(v.field_nl) || '.' END,
-       t.at, t.at
+       t.at, t.at, 'published'
 FROM vocab v, generate_series(1, :organisations) AS n,
      LATERAL (SELECT now() - interval '3 years' * random() AS at,
                      pg_temp.pick(v.adjective_en) || ' ' || initcap(pg_temp.pick(v.field_en)) || ' ' || pg_temp.pick(v.org_kinds) || ' ' || n AS name
               WHERE n > 0) t;
 
 -- Experts (fictional names; only some have an ORCID-like id or e-mail).
-INSERT INTO experts (id, given_name, family_name, country, languages, bio_en, bio_nl, email, created_at, updated_at)
+INSERT INTO experts (id, given_name, family_name, country, languages, bio_en, bio_nl, email, created_at, updated_at,
+                     publication_status, consent_public_profile)
 SELECT pg_temp.uuid7(t.at), pg_temp.pick(v.given_names), pg_temp.pick(v.family_names, 1.5), pg_temp.pick(v.countries, 2.5),
        CASE WHEN random() < 0.5 THEN ARRAY['nl','en'] ELSE ARRAY['en'] END,
        'Fictional expert in ' || pg_temp.pick(v.field_en) || ', working on ' || lower(pg_temp.pick(v.adjective_en)) || ' ' || pg_temp.pick(v.noun_en) || '.',
        CASE WHEN random() < 0.4 THEN 'Fictieve expert in ' || pg_temp.pick(v.field_nl) || '.' END,
        CASE WHEN random() < 0.3 THEN 'expert' || n || '@example.org' END,
-       t.at, t.at
+       t.at, t.at, 'published', random() < 0.8
 FROM vocab v, generate_series(1, :experts) AS n,
      LATERAL (SELECT now() - interval '3 years' * random() AS at WHERE n > 0) t;
 
 -- Initiatives: a third national (mostly NL), the rest European or international.
 INSERT INTO initiatives (id, title_en, title_nl, acronym, summary_en, summary_nl, scope, countries, initiative_type, status,
-                         start_date, end_date, website, regulations, created_at, updated_at)
+                         start_date, end_date, website, regulations, created_at, updated_at, publication_status)
 SELECT pg_temp.uuid7(t.at),
        t.adj || ' ' || t.noun || ' for ' || t.field,
        CASE WHEN random() < 0.5 THEN pg_temp.pick(v.adjective_nl) || ' ' || pg_temp.pick(v.noun_nl) || ' voor ' || pg_temp.pick(v.field_nl) END,
@@ -92,7 +96,7 @@ SELECT pg_temp.uuid7(t.at),
        t.start, CASE WHEN t.status IN ('completed', 'discontinued') THEN t.start + (365 + floor(random() * 1500))::int END,
        CASE WHEN random() < 0.7 THEN 'https://initiative' || n || '.example.org/' END,
        CASE WHEN random() < 0.85 THEN ARRAY(SELECT DISTINCT pg_temp.pick(v.regulations, 1.5) FROM generate_series(1, 1 + floor(random() * 2)::int) WHERE n > 0) ELSE '{}' END,
-       t.at, t.at
+       t.at, t.at, CASE WHEN random() < 0.95 THEN 'published' ELSE 'draft' END
 FROM vocab v, generate_series(1, :initiatives) AS n,
      LATERAL (SELECT now() - interval '3 years' * random() AS at,
                      pg_temp.pick(v.adjective_en) AS adj, pg_temp.pick(v.noun_en) AS noun, pg_temp.pick(v.field_en) AS field,

@@ -94,10 +94,13 @@ impl Sql {
     }
 }
 
-/// `<prefix> $1 <suffix>` with `$1` an array of ids: a statement whose text
-/// never changes, so, unlike `sql_query`, the connection prepares it once
-/// and reuses the plan (planning the record loads costs more than running
-/// them).
+/// `<prefix> $1 <suffix>` with `$1` an array of ids, where the prefix ends
+/// in `= ANY(`: a statement whose text never changes, so, unlike
+/// `sql_query`, the connection prepares it once and reuses the plan
+/// (planning the record loads costs more than running them). A single id is
+/// bound as a scalar (`= ($1)`): PostgreSQL then settles on a generic plan
+/// after a few runs, which it never does for the array form (measured on
+/// the benchmark dataset: 0.5 ms against 2.5 ms, most of it planning).
 pub struct ByIds {
     prefix: String,
     suffix: String,
@@ -107,8 +110,14 @@ pub struct ByIds {
 impl ByIds {
     /// The statement, narrowed to what `audience` may see.
     pub fn new(audience: Audience, prefix: &str, ids: &[Uuid], suffix: &str) -> Self {
+        debug_assert!(prefix.ends_with("= ANY("), "ByIds prefixes end in '= ANY('");
+        let mut prefix = audience.restrict(prefix).into_owned();
+        if ids.len() == 1 && prefix.ends_with("= ANY(") {
+            prefix.truncate(prefix.len() - "ANY(".len());
+            prefix.push('(');
+        }
         Self {
-            prefix: audience.restrict(prefix).into_owned(),
+            prefix,
             suffix: audience.restrict(suffix).into_owned(),
             ids: ids.to_vec(),
         }
@@ -121,7 +130,10 @@ impl diesel::query_builder::QueryFragment<Pg> for ByIds {
         mut out: diesel::query_builder::AstPass<'_, 'b, Pg>,
     ) -> diesel::QueryResult<()> {
         out.push_sql(&self.prefix);
-        out.push_bind_param::<Array<SqlUuid>, _>(&self.ids)?;
+        match self.ids.as_slice() {
+            [single] => out.push_bind_param::<SqlUuid, _>(single)?,
+            ids => out.push_bind_param::<Array<SqlUuid>, _>(ids)?,
+        }
         out.push_sql(&self.suffix);
         Ok(())
     }

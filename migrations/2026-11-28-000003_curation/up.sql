@@ -111,3 +111,9 @@ CREATE TABLE idempotency_keys (
     PRIMARY KEY (key_id, idempotency)
 );
 CREATE INDEX idempotency_keys_age_idx ON idempotency_keys (created_at);
+
+-- Counting what the public may see (a list's total without filters) reads
+-- these small indexes instead of the tables.
+CREATE INDEX initiatives_public_idx ON initiatives (id) WHERE deleted_at IS NULL AND is_public;
+CREATE INDEX experts_public_idx ON experts (id) WHERE deleted_at IS NULL AND is_public;
+CREATE INDEX organisations_public_idx ON organisations (id) WHERE deleted_at IS NULL AND is_public;

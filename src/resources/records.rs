@@ -355,6 +355,20 @@ pub async fn publication(
     ))
 }
 
+/// Whether a record exists and is published.
+pub async fn is_published(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
+    let found: Vec<Publication> = sql_query(format!(
+        "SELECT publication_status, editors FROM {} WHERE id = $1",
+        kind.table()
+    ))
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?;
+    Ok(found
+        .iter()
+        .any(|p| p.publication_status == PublicationStatus::Published.as_str()))
+}
+
 /// Moves a record to `status` and gives it a new version (unless the
 /// request gave it one already); approval starts a new round of editors.
 pub async fn set_publication(

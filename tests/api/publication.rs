@@ -370,3 +370,43 @@ async fn whoever_proposed_a_revision_cannot_approve_it() {
         .await
         .problem(403);
 }
+
+#[actix_web::test]
+async fn links_between_published_records_are_changed_by_editors_only() {
+    let app = spawn().await;
+    let curator = app.key(Role::Curator).await;
+    let editor = app.key(Role::Editor).await;
+    let initiative_id = app.create("/v1/initiatives", initiative("AI Act")).await;
+    let organisation_id = app.create("/v1/organisations", organisation("NEN")).await;
+    let draft_org = app.create("/v1/organisations", organisation("Draft")).await;
+    let initiative_path = format!("/v1/initiatives/{initiative_id}");
+    publish(&app, &initiative_path).await;
+    publish(&app, &format!("/v1/organisations/{organisation_id}")).await;
+    let link = |org: &str, version: i64| {
+        TestRequest::put()
+            .uri(&format!("{initiative_path}/organisations/{org}"))
+            .insert_header(("if-match", format!("\"{version}\"")))
+            .set_json(json!({"role": "lead"}))
+    };
+    let refused = app.send_as(link(&organisation_id, 3), Some(&curator)).await;
+    refused.problem(403);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("published")
+    );
+    // A draft on one end is invisible to readers: curators may link it.
+    app.send_as(link(&draft_org, 3), Some(&curator))
+        .await
+        .expect(201);
+    app.send_as(link(&organisation_id, 4), Some(&editor))
+        .await
+        .expect(201);
+    let unlink = TestRequest::delete()
+        .uri(&format!(
+            "{initiative_path}/organisations/{organisation_id}"
+        ))
+        .insert_header(("if-match", "\"5\""));
+    app.send_as(unlink, Some(&curator)).await.problem(403);
+}

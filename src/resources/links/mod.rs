@@ -26,7 +26,7 @@ use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::records::{self, Kind, Precondition};
 use super::{AppState, record_response};
-use crate::auth::Audience;
+use crate::auth::{self, Audience, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
@@ -142,6 +142,30 @@ async fn lock_ends<L: LinkKind>(
     }
 }
 
+/// A link between two published records is part of what readers see, so
+/// only editors change it directly; a curator's change of a published
+/// record goes through review (see `crud::update`), and links have no
+/// pending form.
+async fn guard_published<L: LinkKind>(
+    conn: &mut AsyncPgConnection,
+    caller: &Caller,
+    owner: Uuid,
+    target: Uuid,
+) -> ApiResult<()> {
+    if caller.has(auth::Role::Editor)
+        || !records::is_published(conn, L::Owner::KIND, owner).await?
+        || !records::is_published(conn, L::TARGET, target).await?
+    {
+        return Ok(());
+    }
+    Err(ApiError::Forbidden(format!(
+        "both records are published, so readers would see this change at once; links between published records are changed by editors (role 'editor'), not by a {}",
+        caller
+            .key()
+            .map_or("caller without a key", |k| k.role.as_str())
+    )))
+}
+
 async fn touch_ends<L: LinkKind>(
     conn: &mut AsyncPgConnection,
     owner: Uuid,
@@ -164,11 +188,13 @@ pub async fn put<L: LinkKind>(
     let terms = L::parse(&body)?;
     let precondition = Precondition::from_request(&request)?;
     let context = ChangeContext::read(&request)?;
+    let caller = Caller::of_request(&request);
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;
     let (outcome, record) = conn
         .transaction(async |conn| {
             lock_ends::<L>(conn, owner, target, precondition).await?;
+            guard_published::<L>(conn, &caller, owner, target).await?;
             let before = L::current(conn, owner, target).await?;
             let outcome = L::store(conn, owner, target, &terms).await?;
             if outcome != LinkOutcome::Unchanged {
@@ -200,9 +226,11 @@ pub async fn delete<L: LinkKind>(
     let (owner, target) = ids::<L>(&path)?;
     let precondition = Precondition::from_request(&request)?;
     let context = ChangeContext::read(&request)?;
+    let caller = Caller::of_request(&request);
     let mut conn = state.conn().await?;
     conn.transaction(async |conn| {
         records::lock_live(conn, L::Owner::KIND, owner, precondition).await?;
+        guard_published::<L>(conn, &caller, owner, target).await?;
         let before = L::current(conn, owner, target).await?;
         if !L::remove(conn, owner, target).await? {
             return Err(ApiError::NotFound(format!("there is no such {}", L::NOUN)));
