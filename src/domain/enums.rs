@@ -207,6 +207,16 @@ string_enum! {
 }
 
 string_enum! {
+    /// What happened to a record, as the change feed tells it.
+    ChangeEvent {
+        Created = "created",
+        Updated = "updated",
+        Deleted = "deleted",
+        Merged = "merged",
+    }
+}
+
+string_enum! {
     /// A step in the publication workflow.
     PublicationAction {
         Submit = "submit",
@@ -332,6 +342,9 @@ mod tests {
             serialises_as_its_text(v, v.as_str());
         }
         for v in HitType::ALL {
+            serialises_as_its_text(v, v.as_str());
+        }
+        for v in ChangeEvent::ALL {
             serialises_as_its_text(v, v.as_str());
         }
         for v in PublicationStatus::ALL {

@@ -22,6 +22,7 @@ use crate::resources::AppState;
 const RULES: &[(&str, Access)] = &[
     ("search", Access::Public),
     ("getOverview", Access::Public),
+    ("listChanges", Access::Public),
     ("listTopics", Access::Public),
     ("getTopic", Access::Public),
     ("listApiKeys", Access::Role(Role::Admin)),

@@ -24,7 +24,7 @@ use self::access::Operations;
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
 use crate::resources::{
-    AppState, api_keys, experts, initiatives, organisations, overview, search, topics,
+    AppState, api_keys, changes, experts, initiatives, organisations, overview, search, topics,
 };
 
 /// Request bodies larger than this are refused with 413.
@@ -34,6 +34,7 @@ pub const MAX_BODY_BYTES: usize = 1024 * 1024;
 fn routes(config: &mut ServiceConfig) {
     config
         .service(search::search)
+        .service(changes::list_changes)
         .service(overview::overview)
         .service(topics::list_topics)
         .service(topics::get_topic)

@@ -3,6 +3,7 @@
 //! `links`, `records` and `editing`.
 
 pub mod api_keys;
+pub mod changes;
 pub mod crud;
 pub mod discovery;
 pub mod erasure;

@@ -446,7 +446,16 @@ pub async fn propose_revision(
     .bind::<Timestamptz, _>(at)
     .execute(conn)
     .await?;
-    touch(conn, kind, &[id], at).await
+    // The new version is news for curators only: the change feed tells the
+    // public nothing until the revision is approved.
+    sql_query("SELECT set_config('aimd.staff_only_change', 'on', true)")
+        .execute(conn)
+        .await?;
+    touch(conn, kind, &[id], at).await?;
+    sql_query("SELECT set_config('aimd.staff_only_change', '', true)")
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 pub async fn drop_revision(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {

@@ -4,6 +4,7 @@
 mod support;
 
 mod access;
+mod changes;
 mod crud;
 mod curation;
 mod discovery;

@@ -381,6 +381,11 @@ where
         new_key(&self.pool, role, &format!("test {}", role.as_str())).await
     }
 
+    /// A connection of its own to the app's database.
+    pub async fn connection(&self) -> aimd_registry::db::PooledConnection {
+        self.pool.get().await.expect("connection")
+    }
+
     /// Every row of every table of the app's database, as text.
     pub async fn every_row(&self) -> String {
         #[derive(diesel::QueryableByName)]
