@@ -99,6 +99,8 @@ pub enum ApiError {
     PreconditionRequired(String),
     PayloadTooLarge(String),
     UnsupportedMediaType(String),
+    /// No representation the client accepts.
+    NotAcceptable(String),
     /// Well-formed input that refers to records in a state that forbids the operation.
     Unprocessable(Vec<InvalidParam>, String),
     /// Over the rate limit; retry after that many seconds.
@@ -139,6 +141,7 @@ impl ApiError {
                 "The request must say which version it changes",
             ),
             Self::PayloadTooLarge(_) => ("payload-too-large", "The request body is too large"),
+            Self::NotAcceptable(_) => ("not-acceptable", "No acceptable representation"),
             Self::UnsupportedMediaType(_) => (
                 "unsupported-media-type",
                 "The request body has an unsupported content type",
@@ -180,6 +183,7 @@ impl ApiError {
             | Self::PreconditionRequired(d)
             | Self::PayloadTooLarge(d)
             | Self::UnsupportedMediaType(d)
+            | Self::NotAcceptable(d)
             | Self::Unprocessable(_, d)
             | Self::TooManyRequests { detail: d, .. } => d.clone(),
         }
@@ -211,6 +215,8 @@ impl std::fmt::Display for ApiError {
     }
 }
 
+impl std::error::Error for ApiError {}
+
 impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
@@ -226,6 +232,7 @@ impl ResponseError for ApiError {
             Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
             Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
             Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,

@@ -24,7 +24,8 @@ use self::access::Operations;
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
 use crate::resources::{
-    AppState, api_keys, changes, experts, initiatives, organisations, overview, search, topics,
+    AppState, api_keys, changes, experts, exports, initiatives, organisations, overview, search,
+    topics,
 };
 
 /// Request bodies larger than this are refused with 413.
@@ -35,6 +36,9 @@ fn routes(config: &mut ServiceConfig) {
     config
         .service(search::search)
         .service(changes::list_changes)
+        .service(exports::export_organisations)
+        .service(exports::export_experts)
+        .service(exports::export_initiatives)
         .service(overview::overview)
         .service(topics::list_topics)
         .service(topics::get_topic)

@@ -38,6 +38,9 @@ pub trait Resource {
     const TABLE: TableSpec;
     /// The list's own filter keys (besides `q`, `sort`, `facets`, paging).
     const FILTER_KEYS: &'static [&'static str];
+    /// The columns of the CSV export: paths into the record as `GET` shows
+    /// it (`title.en`); see `exports::cell` for how lists flatten.
+    const CSV_COLUMNS: &'static [&'static str];
 
     /// The record as a client writes it: what a merge patch edits.
     type Draft: PartialEq + Serialize + Send + Sync;

@@ -8,6 +8,7 @@ pub mod crud;
 pub mod discovery;
 pub mod erasure;
 pub mod experts;
+pub mod exports;
 pub mod history;
 pub mod idempotency;
 pub mod initiatives;

@@ -9,6 +9,7 @@ mod crud;
 mod curation;
 mod discovery;
 mod errors;
+mod exports;
 mod links;
 mod lists;
 mod merges;

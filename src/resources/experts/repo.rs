@@ -133,6 +133,26 @@ impl Resource for Experts {
         ],
     };
     const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "givenName",
+        "familyName",
+        "honorific",
+        "name",
+        "orcid",
+        "email",
+        "country",
+        "languages",
+        "bio.en",
+        "bio.nl",
+        "topics",
+        "affiliations",
+        "initiatives",
+        "publicationStatus",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ];
 
     type Draft = ExpertDraft;
     type Record = Expert;

@@ -156,6 +156,30 @@ impl Resource for Initiatives {
         ],
     };
     const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "title.en",
+        "title.nl",
+        "acronym",
+        "summary.en",
+        "summary.nl",
+        "scope",
+        "countries",
+        "type",
+        "status",
+        "startDate",
+        "endDate",
+        "website",
+        "regulations",
+        "topics",
+        "organisations",
+        "experts",
+        "related",
+        "publicationStatus",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ];
 
     type Draft = InitiativeDraft;
     type Record = Initiative;

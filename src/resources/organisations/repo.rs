@@ -116,6 +116,24 @@ impl Resource for Organisations {
         ],
     };
     const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "acronym",
+        "type",
+        "country",
+        "website",
+        "rorId",
+        "description.en",
+        "description.nl",
+        "topics",
+        "initiatives",
+        "experts",
+        "publicationStatus",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ];
 
     type Draft = OrganisationDraft;
     type Record = Organisation;
