@@ -39,6 +39,22 @@ pub enum Command {
     /// Manage API keys (applies pending migrations first).
     #[command(subcommand)]
     Keys(KeysCommand),
+    /// Write every record of one kind to standard output, as the API exports
+    /// it; the change-feed position it includes goes to standard error.
+    Export(ExportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ExportArgs {
+    /// organisations, experts or initiatives.
+    #[arg(value_parser = ["organisations", "experts", "initiatives"])]
+    pub kind: String,
+    /// ndjson (default) or csv.
+    #[arg(long, value_enum, default_value = "ndjson")]
+    pub format: crate::resources::exports::Format,
+    /// Only what the public may see (by default: every live record).
+    #[arg(long)]
+    pub public: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,11 +4,16 @@ use actix_web::HttpServer;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
+use aimd_registry::auth::Audience;
 use aimd_registry::auth::{Role, keys};
-use aimd_registry::config::{Cli, Command, KeysCommand, ServeArgs};
+use aimd_registry::config::{Cli, Command, ExportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::http::access::Policy;
 use aimd_registry::http::cors::CorsPolicy;
+use aimd_registry::resources::experts::Experts;
+use aimd_registry::resources::exports::write_to;
+use aimd_registry::resources::initiatives::Initiatives;
+use aimd_registry::resources::organisations::Organisations;
 use aimd_registry::{app_state, http, openapi};
 
 fn init_logging(cli: &Cli) {
@@ -59,6 +64,27 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     tracing::info!(bind = %args.bind, "serving; API docs at /v1/docs");
     // actix-web stops gracefully on SIGTERM, SIGINT (Ctrl-C) and SIGQUIT.
     server.run().await?;
+    Ok(())
+}
+
+async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
+    prepare_database(&cli.database_url).await?;
+    let pool = db::pool(&cli.database_url, 1)?;
+    let state = app_state(pool, Policy::default()).await?;
+    let audience = if args.public {
+        Audience::Public
+    } else {
+        Audience::Staff
+    };
+    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let position = match args.kind.as_str() {
+        "organisations" => write_to::<Organisations>(&state, audience, args.format, &mut out).await,
+        "experts" => write_to::<Experts>(&state, audience, args.format, &mut out).await,
+        _ => write_to::<Initiatives>(&state, audience, args.format, &mut out).await,
+    }
+    .map_err(|e| e.to_string())?;
+    std::io::Write::flush(&mut out)?;
+    eprintln!("change position {position}: follow /v1/changes?after={position}");
     Ok(())
 }
 
@@ -122,6 +148,7 @@ async fn main() -> std::process::ExitCode {
         Command::Serve(args) => serve(&cli, args).await,
         Command::Migrate => prepare_database(&cli.database_url).await,
         Command::Keys(command) => manage_keys(&cli, command).await,
+        Command::Export(args) => export(&cli, args).await,
         Command::Openapi => openapi::spec()
             .to_pretty_json()
             .map(|json| println!("{json}"))

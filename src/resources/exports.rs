@@ -31,7 +31,7 @@ const BATCH: i64 = 500;
 /// Batches in flight between the database and the client.
 const BUFFERED_BATCHES: usize = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     Ndjson,
     Csv,
@@ -195,6 +195,41 @@ pub async fn export_initiatives(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     export::<super::initiatives::Initiatives>(state, request).await
+}
+
+/// The same export, written to `out` (the command line's `export`).
+/// Returns the change-feed position it includes.
+pub async fn write_to<R: Resource>(
+    state: &AppState,
+    audience: Audience,
+    format: Format,
+    out: &mut impl std::io::Write,
+) -> ApiResult<i64> {
+    let mut conn = state.conn().await?;
+    let (position_tx, position_rx) = oneshot::channel();
+    let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
+    let producer = async {
+        let outcome =
+            stream::<R>(&mut conn, state, audience, format, position_tx, &chunks_tx).await;
+        drop(chunks_tx);
+        outcome
+    };
+    // Owning the receiver, the consumer closes the channel when it stops
+    // (say, on a closed pipe), which stops the producer too.
+    let consumer = async {
+        let mut chunks = chunks_rx;
+        while let Some(chunk) = chunks.recv().await {
+            out.write_all(&chunk?).map_err(ApiError::internal)?;
+        }
+        Ok::<_, ApiError>(())
+    };
+    let (produced, consumed) = tokio::join!(producer, consumer);
+    let _ = conn.batch_execute("ROLLBACK").await;
+    produced?;
+    consumed?;
+    position_rx
+        .await
+        .map_err(|_| ApiError::internal("the export stopped before it began"))?
 }
 
 #[derive(QueryableByName)]
