@@ -57,6 +57,21 @@ pub trait FromJson: Sized {
     fn from_json(value: &Value) -> Result<Self, Vec<FieldError>>;
 }
 
+/// A record's id in a body (`{"into": "0193…"}`).
+impl FromJson for uuid::Uuid {
+    fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
+        let raw = value
+            .as_str()
+            .ok_or_else(|| vec![FieldError::wrong_type("a record's id (a UUID)")])?;
+        uuid::Uuid::try_parse(raw.trim()).map_err(|_| {
+            vec![FieldError::new(
+                "invalid-id",
+                format!("'{raw}' is not a UUID"),
+            )]
+        })
+    }
+}
+
 /// Walks the fields of one JSON object. Unknown fields are reported when the
 /// reader is created; each accessor records its own errors.
 pub struct ObjectReader<'a> {

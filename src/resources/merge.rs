@@ -17,6 +17,7 @@ use super::records::{self, Precondition};
 use super::{AppState, links, record_response};
 use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
+use crate::domain::input::single_field;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::path_id;
 
@@ -30,24 +31,7 @@ pub struct MergeRequest {
 
 impl MergeRequest {
     fn parse(body: &Value) -> ApiResult<Self> {
-        let object = body.as_object().ok_or_else(|| {
-            ApiError::BadRequest("the request body must be a JSON object".to_owned())
-        })?;
-        if let Some(unknown) = object.keys().find(|k| *k != "into") {
-            return Err(ApiError::invalid(
-                unknown.as_str(),
-                "unknown-field",
-                "is not a field of this resource (or is read-only)",
-            ));
-        }
-        object
-            .get("into")
-            .and_then(Value::as_str)
-            .and_then(|raw| Uuid::parse_str(raw.trim()).ok())
-            .map(|into| Self { into })
-            .ok_or_else(|| {
-                ApiError::invalid("into", "invalid-id", "must be a record's id (a UUID)")
-            })
+        single_field(body, "into").map(|into| Self { into })
     }
 }
 

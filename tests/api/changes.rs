@@ -9,7 +9,7 @@ use diesel::sql_query;
 use diesel_async::{RunQueryDsl, SimpleAsyncConnection};
 use serde_json::{Value, json};
 
-use crate::support::{initiative, organisation, spawn};
+use crate::support::{initiative, organisation, spawn, step};
 
 fn events(page: &Value) -> Vec<(String, String)> {
     page["items"]
@@ -89,12 +89,7 @@ async fn each_caller_sees_the_feed_as_they_see_the_registry() {
     let editor = app.key(Role::Editor).await;
     let id = app.create("/v1/initiatives", initiative("AI Act")).await;
     let path = format!("/v1/initiatives/{id}");
-    let step = |version: i64, action: &str| {
-        TestRequest::post()
-            .uri(&format!("{path}/publication"))
-            .insert_header(("if-match", format!("\"{version}\"")))
-            .set_json(json!({"action": action}))
-    };
+    let step = |version: i64, action: &str| step(&path, version, action);
     app.send(step(1, "submit")).await.expect(200);
     app.send_as(step(2, "approve"), Some(&editor))
         .await

@@ -6,14 +6,7 @@ use actix_web::test::TestRequest;
 use aimd_registry::auth::Role;
 use serde_json::{Value, json};
 
-use crate::support::{ids, initiative, organisation, spawn};
-
-fn step(path: &str, version: i64, action: &str) -> TestRequest {
-    TestRequest::post()
-        .uri(&format!("{path}/publication"))
-        .insert_header(("if-match", format!("\"{version}\"")))
-        .set_json(json!({"action": action}))
-}
+use crate::support::{ids, initiative, organisation, spawn, step};
 
 #[actix_web::test]
 async fn only_consenting_experts_are_public_and_never_with_contact_data() {

@@ -6,17 +6,13 @@ use aimd_registry::auth::Role;
 use aimd_registry::http::access::Policy;
 use serde_json::{Value, json};
 
-use crate::support::{ids, initiative, organisation, spawn, spawn_with};
+use crate::support::{self, ids, initiative, organisation, spawn, spawn_with, step_with};
 
 fn step(path: &str, version: i64, action: &str, message: Option<&str>) -> TestRequest {
-    let mut body = json!({"action": action});
-    if let Some(message) = message {
-        body["message"] = json!(message);
+    match message {
+        Some(message) => step_with(path, version, json!({"action": action, "message": message})),
+        None => support::step(path, version, action),
     }
-    TestRequest::post()
-        .uri(&format!("{path}/publication"))
-        .insert_header(("if-match", format!("\"{version}\"")))
-        .set_json(body)
 }
 
 #[actix_web::test]

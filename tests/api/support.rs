@@ -509,6 +509,21 @@ pub async fn count_queries<T>(work: impl std::future::Future<Output = T>) -> (T,
     (result, QUERIES.with(Cell::get) - before)
 }
 
+// ---- requests -----------------------------------------------------------------
+
+/// A publication step on the record at `path`, based on `version`.
+pub fn step(path: &str, version: i64, action: &str) -> test::TestRequest {
+    step_with(path, version, serde_json::json!({"action": action}))
+}
+
+/// A publication step with a body of the caller's own (a message, say).
+pub fn step_with(path: &str, version: i64, body: Value) -> test::TestRequest {
+    test::TestRequest::post()
+        .uri(&format!("{path}/publication"))
+        .insert_header(("if-match", format!("\"{version}\"")))
+        .set_json(body)
+}
+
 // ---- fixtures ---------------------------------------------------------------
 
 /// The ids of a list page's items, in order.
