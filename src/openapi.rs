@@ -46,7 +46,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
         (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them")
     ),
-    components(schemas(Problem))
+    components(schemas(Problem, crate::domain::enums::TopicMatch))
 )]
 struct ApiDoc;
 

@@ -259,3 +259,27 @@ fn enum_values_are_the_wire_values() {
         }
     }
 }
+
+#[test]
+fn every_reference_in_the_spec_resolves() {
+    fn refs<'a>(value: &'a Value, found: &mut Vec<&'a str>) {
+        match value {
+            Value::Object(object) => {
+                if let Some(Value::String(target)) = object.get("$ref") {
+                    found.push(target);
+                }
+                object.values().for_each(|v| refs(v, found));
+            }
+            Value::Array(items) => items.iter().for_each(|v| refs(v, found)),
+            _ => {}
+        }
+    }
+    let spec = generated();
+    let mut found = Vec::new();
+    refs(&spec, &mut found);
+    assert!(found.len() > 50);
+    for target in found {
+        let pointer = target.trim_start_matches('#');
+        assert!(spec.pointer(pointer).is_some(), "{target} does not resolve");
+    }
+}
