@@ -42,6 +42,21 @@ pub enum Command {
     /// Write every record of one kind to standard output, as the API exports
     /// it; the change-feed position it includes goes to standard error.
     Export(ExportArgs),
+    /// Import an NDJSON file as `POST /v1/imports` does (as an operator:
+    /// the history shows no API key).
+    Import(ImportArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ImportArgs {
+    /// The NDJSON file, one record per line.
+    pub file: std::path::PathBuf,
+    /// Check and report, write nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Publish what is imported (otherwise records are drafts).
+    #[arg(long)]
+    pub publish: bool,
 }
 
 #[derive(Debug, clap::Args)]

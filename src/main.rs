@@ -4,14 +4,16 @@ use actix_web::HttpServer;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use aimd_registry::auth::Audience;
+use aimd_registry::auth::{Audience, Caller, KeyHolder};
 use aimd_registry::auth::{Role, keys};
-use aimd_registry::config::{Cli, Command, ExportArgs, KeysCommand, ServeArgs};
+use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::http::access::Policy;
 use aimd_registry::http::cors::CorsPolicy;
 use aimd_registry::resources::experts::Experts;
 use aimd_registry::resources::exports::write_to;
+use aimd_registry::resources::history::ChangeContext;
+use aimd_registry::resources::imports::{self, ImportOptions};
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
 use aimd_registry::{app_state, http, openapi};
@@ -88,6 +90,49 @@ async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
     Ok(())
 }
 
+async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
+    let text = std::fs::read_to_string(&args.file)?;
+    prepare_database(&cli.database_url).await?;
+    let pool = db::pool(&cli.database_url, 1)?;
+    let state = app_state(pool, Policy::default()).await?;
+    let mut conn = state.pool.get().await?;
+    let context = ChangeContext {
+        actor: None,
+        request_id: None,
+        message: Some(format!("import of {}", args.file.display())),
+    };
+    // The operator at the command line may do what an admin may.
+    let operator = Caller::with_key(KeyHolder {
+        id: uuid::Uuid::nil(),
+        name: "command line".to_owned(),
+        role: Role::Admin,
+    });
+    let options = ImportOptions {
+        dry_run: args.dry_run,
+        publish: args.publish,
+    };
+    match imports::run(
+        &mut conn,
+        &state.vocabulary,
+        &text,
+        &context,
+        &operator,
+        options,
+    )
+    .await
+    {
+        Ok(report) => {
+            println!("{}", serde_json::to_string_pretty(&report)?);
+            Ok(())
+        }
+        Err(error) => {
+            let problem = error.to_problem(None);
+            println!("{}", serde_json::to_string_pretty(&problem)?);
+            Err(format!("the import was refused: {}", problem.detail).into())
+        }
+    }
+}
+
 async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
     prepare_database(&cli.database_url).await?;
     let pool = db::pool(&cli.database_url, 1)?;
@@ -149,6 +194,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => prepare_database(&cli.database_url).await,
         Command::Keys(command) => manage_keys(&cli, command).await,
         Command::Export(args) => export(&cli, args).await,
+        Command::Import(args) => import(&cli, args).await,
         Command::Openapi => openapi::spec()
             .to_pretty_json()
             .map(|json| println!("{json}"))

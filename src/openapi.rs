@@ -40,6 +40,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "overview", description = "Counts for the sector's overview: initiatives per topic and scope, and more"),
         (name = "changes", description = "The change feed, for keeping a copy of the registry in sync"),
         (name = "exports", description = "Everything at once, streamed, with the feed position it includes"),
+        (name = "imports", description = "Validated bulk import of NDJSON, all or nothing"),
         (name = "topics", description = "The controlled vocabulary records are tagged with"),
         (name = "api-keys", description = "API keys and their roles (admins only)"),
         (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),

@@ -26,6 +26,7 @@ const RULES: &[(&str, Access)] = &[
     ("exportOrganisations", Access::Public),
     ("exportExperts", Access::Public),
     ("exportInitiatives", Access::Public),
+    ("importRecords", Access::Role(Role::Curator)),
     ("listTopics", Access::Public),
     ("getTopic", Access::Public),
     ("listApiKeys", Access::Role(Role::Admin)),

@@ -24,8 +24,8 @@ use self::access::Operations;
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
 use crate::resources::{
-    AppState, api_keys, changes, experts, exports, initiatives, organisations, overview, search,
-    topics,
+    AppState, api_keys, changes, experts, exports, imports, initiatives, organisations, overview,
+    search, topics,
 };
 
 /// Request bodies larger than this are refused with 413.
@@ -39,6 +39,7 @@ fn routes(config: &mut ServiceConfig) {
         .service(exports::export_organisations)
         .service(exports::export_experts)
         .service(exports::export_initiatives)
+        .service(imports::import_records)
         .service(overview::overview)
         .service(topics::list_topics)
         .service(topics::get_topic)
@@ -147,6 +148,9 @@ pub fn app(
         .app_data(state)
         .app_data(operations)
         .app_data(json_config())
+        .app_data(web::PayloadConfig::new(
+            crate::resources::imports::MAX_IMPORT_BYTES,
+        ))
         .wrap(from_fn(limits::rate_limit))
         .wrap(from_fn(access::authorize))
         .wrap(from_fn(middleware::conditional_get))

@@ -41,6 +41,8 @@ pub trait Resource {
     /// The columns of the CSV export: paths into the record as `GET` shows
     /// it (`title.en`); see `exports::cell` for how lists flatten.
     const CSV_COLUMNS: &'static [&'static str];
+    /// The columns an import matches existing records on, besides the id.
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str];
 
     /// The record as a client writes it: what a merge patch edits.
     type Draft: PartialEq + Serialize + Send + Sync;
@@ -51,6 +53,8 @@ pub trait Resource {
     fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<Self::Draft>;
     fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self::Filter;
     fn id(record: &Self::Record) -> Uuid;
+    /// The draft's values of [`Self::EXTERNAL_KEY_COLUMNS`] that it has.
+    fn external_keys(draft: &Self::Draft) -> Vec<String>;
     fn version(record: &Self::Record) -> i64;
 
     fn insert(

@@ -17,7 +17,7 @@ use crate::domain::enums::PublicationStatus;
 use crate::domain::values::Slug;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
     Organisation,
     Expert,
@@ -71,6 +71,12 @@ struct RecordState {
 pub struct Precondition(Option<i64>);
 
 impl Precondition {
+    /// Any live version will do (`If-Match: *`): for changes that carry no
+    /// version, such as an import naming records by id or key.
+    pub fn any() -> Self {
+        Self(None)
+    }
+
     /// Reads `If-Match`, which every change of an existing record must send
     /// (428 without it), so that no edit silently overwrites another. `*`
     /// matches any live record, as RFC 9110 says.

@@ -10,6 +10,7 @@ mod curation;
 mod discovery;
 mod errors;
 mod exports;
+mod imports;
 mod links;
 mod lists;
 mod merges;

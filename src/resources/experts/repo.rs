@@ -153,6 +153,7 @@ impl Resource for Experts {
         "updatedAt",
         "version",
     ];
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["orcid"];
 
     type Draft = ExpertDraft;
     type Record = Expert;
@@ -168,6 +169,10 @@ impl Resource for Experts {
 
     fn id(record: &Expert) -> Uuid {
         record.id
+    }
+
+    fn external_keys(draft: &ExpertDraft) -> Vec<String> {
+        draft.orcid.iter().map(|o| o.as_str().to_owned()).collect()
     }
 
     fn version(record: &Expert) -> i64 {

@@ -180,6 +180,7 @@ impl Resource for Initiatives {
         "updatedAt",
         "version",
     ];
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["website"];
 
     type Draft = InitiativeDraft;
     type Record = Initiative;
@@ -195,6 +196,14 @@ impl Resource for Initiatives {
 
     fn id(record: &Initiative) -> Uuid {
         record.id
+    }
+
+    fn external_keys(draft: &InitiativeDraft) -> Vec<String> {
+        draft
+            .website
+            .iter()
+            .map(|w| w.as_str().to_owned())
+            .collect()
     }
 
     fn version(record: &Initiative) -> i64 {

@@ -176,6 +176,30 @@ async fn touch_ends<L: LinkKind>(
     records::touch(conn, L::TARGET, &[target], now).await
 }
 
+/// Creates a link or sets its terms, inside the caller's transaction: both
+/// ends locked, the published-records rule checked, both ends given a new
+/// version and a history entry when anything changed.
+pub async fn apply<L: LinkKind>(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    caller: &Caller,
+    (owner, target): (Uuid, Uuid),
+    precondition: Precondition,
+    terms: &L::Terms,
+) -> ApiResult<LinkOutcome> {
+    lock_ends::<L>(conn, owner, target, precondition).await?;
+    guard_published::<L>(conn, caller, owner, target).await?;
+    let before = L::current(conn, owner, target).await?;
+    let outcome = L::store(conn, owner, target, terms).await?;
+    if outcome != LinkOutcome::Unchanged {
+        touch_ends::<L>(conn, owner, target).await?;
+        records::note_editor(conn, L::Owner::KIND, owner, context.actor_id()).await?;
+        let after = L::current(conn, owner, target).await?;
+        record_link_change::<L>(conn, context, (owner, target), before, after).await?;
+    }
+    Ok(outcome)
+}
+
 /// `PUT` a link: creates it (201) or sets its terms (200), and answers with
 /// the owner as it now reads.
 pub async fn put<L: LinkKind>(
@@ -193,16 +217,15 @@ pub async fn put<L: LinkKind>(
     let mut conn = state.conn().await?;
     let (outcome, record) = conn
         .transaction(async |conn| {
-            lock_ends::<L>(conn, owner, target, precondition).await?;
-            guard_published::<L>(conn, &caller, owner, target).await?;
-            let before = L::current(conn, owner, target).await?;
-            let outcome = L::store(conn, owner, target, &terms).await?;
-            if outcome != LinkOutcome::Unchanged {
-                touch_ends::<L>(conn, owner, target).await?;
-                records::note_editor(conn, L::Owner::KIND, owner, context.actor_id()).await?;
-                let after = L::current(conn, owner, target).await?;
-                record_link_change::<L>(conn, &context, (owner, target), before, after).await?;
-            }
+            let outcome = apply::<L>(
+                conn,
+                &context,
+                &caller,
+                (owner, target),
+                precondition,
+                &terms,
+            )
+            .await?;
             Ok::<_, ApiError>((
                 outcome,
                 crud::find::<L::Owner>(conn, vocabulary, owner, Audience::Staff).await?,

@@ -134,6 +134,7 @@ impl Resource for Organisations {
         "updatedAt",
         "version",
     ];
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["ror_id", "website"];
 
     type Draft = OrganisationDraft;
     type Record = Organisation;
@@ -149,6 +150,12 @@ impl Resource for Organisations {
 
     fn id(record: &Organisation) -> Uuid {
         record.id
+    }
+
+    fn external_keys(draft: &OrganisationDraft) -> Vec<String> {
+        let ror = draft.ror_id.as_ref().map(|r| r.as_str().to_owned());
+        let website = draft.website.as_ref().map(|w| w.as_str().to_owned());
+        ror.into_iter().chain(website).collect()
     }
 
     fn version(record: &Organisation) -> i64 {

@@ -1,0 +1,199 @@
+//! Bulk import: all or nothing, every error with its line, matching by id
+//! or external key so that a second run changes nothing.
+
+use actix_web::test::TestRequest;
+use aimd_registry::auth::Role;
+use serde_json::{Value, json};
+
+use crate::support::spawn;
+
+fn ndjson(lines: &[Value]) -> String {
+    lines
+        .iter()
+        .map(Value::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn import(query: &str, body: String) -> TestRequest {
+    TestRequest::post()
+        .uri(&format!("/v1/imports{query}"))
+        .insert_header(("content-type", "application/x-ndjson"))
+        .set_payload(body)
+}
+
+fn registry() -> Vec<Value> {
+    vec![
+        json!({"kind": "organisation", "name": "Royal Netherlands Standardization Institute", "acronym": "NEN",
+               "type": "standards-body", "country": "NL", "website": "https://www.nen.nl/", "topics": ["standardisation"]}),
+        json!({"kind": "expert", "givenName": "Anna", "familyName": "de Vries", "orcid": "0000-0002-1825-0097",
+               "bio": {"en": "Fictional expert."}, "affiliations": [{"ref": "https://www.nen.nl/", "role": "Advisor"}]}),
+        json!({"kind": "initiative", "title": {"en": "Artificial Intelligence Act"}, "scope": "european", "type": "legislation",
+               "status": "active", "topics": ["trust-in-ai"], "website": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"}),
+        json!({"kind": "initiative", "title": {"en": "NEN expert group AI and medical devices"}, "scope": "national",
+               "countries": ["NL"], "type": "expert-network", "status": "active", "topics": ["clinical-validation"],
+               "website": "https://www.nen.nl/ai-medical-devices",
+               "organisations": [{"ref": "https://www.nen.nl/", "role": "secretariat"}],
+               "experts": [{"ref": "0000-0002-1825-0097", "role": "chair"}],
+               "related": [{"ref": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj", "relation": "related-to"}]}),
+    ]
+}
+
+#[actix_web::test]
+async fn an_import_links_records_by_key_and_a_second_run_changes_nothing() {
+    let app = spawn().await;
+    let first = app.send(import("", ndjson(&registry()))).await;
+    first.expect(200);
+    let report = first.json();
+    assert_eq!(
+        (
+            report["created"].clone(),
+            report["updated"].clone(),
+            report["linksChanged"].clone()
+        ),
+        (json!(4), json!(0), json!(4))
+    );
+    let group_id = report["records"][3]["id"].as_str().unwrap().to_owned();
+    let group = app.get(&format!("/v1/initiatives/{group_id}")).await.json();
+    assert_eq!(group["publicationStatus"], "draft");
+    assert_eq!(group["organisations"][0]["role"], "secretariat");
+    assert_eq!(group["experts"][0]["role"], "chair");
+    assert_eq!(group["related"][0]["relation"], "related-to");
+    let history = app
+        .get(&format!("/v1/initiatives/{group_id}/history"))
+        .await
+        .json();
+    assert!(
+        history["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|e| e["actor"]["name"] == "test admin")
+    );
+    assert_eq!(
+        history["items"].as_array().unwrap().last().unwrap()["message"],
+        "import"
+    );
+
+    let again = app.send(import("", ndjson(&registry()))).await.json();
+    assert_eq!(
+        (
+            again["created"].clone(),
+            again["unchanged"].clone(),
+            again["linksChanged"].clone()
+        ),
+        (json!(0), json!(4), json!(0))
+    );
+    assert_eq!(
+        app.get("/v1/organisations").await.json()["total"],
+        1,
+        "no duplicates"
+    );
+    assert_eq!(
+        app.get(&format!("/v1/initiatives/{group_id}")).await.json()["version"],
+        group["version"]
+    );
+
+    // A line changes the fields it gives and keeps the others.
+    let nen = report["records"][0]["id"].as_str().unwrap().to_owned();
+    app.patch(
+        &format!("/v1/organisations/{nen}"),
+        json!({"description": {"en": "Added by a curator"}}),
+    )
+    .await
+    .expect(200);
+    let kept = app.send(import("", ndjson(&registry()))).await.json();
+    assert_eq!(kept["unchanged"], 4);
+    let organisation = app.get(&format!("/v1/organisations/{nen}")).await.json();
+    assert_eq!(organisation["description"]["en"], "Added by a curator");
+
+    // A changed field updates the record it matches.
+    let mut changed = registry();
+    changed[0]["acronym"] = json!("NEN-NL");
+    let third = app.send(import("", ndjson(&changed))).await.json();
+    assert_eq!(
+        (third["updated"].clone(), third["unchanged"].clone()),
+        (json!(1), json!(3))
+    );
+}
+
+#[actix_web::test]
+async fn one_bad_line_among_a_thousand_writes_nothing_and_is_named() {
+    let app = spawn().await;
+    let mut lines: Vec<Value> = (0..1000)
+        .map(|n| json!({"kind": "organisation", "name": format!("Organisation {n}"), "type": "university", "country": "NL"}))
+        .collect();
+    lines[536]["country"] = json!("XX");
+    let reply = app.send(import("", ndjson(&lines))).await;
+    assert_eq!(
+        reply.problem(400),
+        [("537/country".to_owned(), "unknown-country".to_owned())]
+    );
+    assert_eq!(app.get("/v1/organisations").await.json()["total"], 0);
+
+    let unknown = vec![
+        json!({"kind": "initiative", "title": {"en": "X"}, "scope": "european", "type": "standard",
+        "status": "active", "topics": ["ethics"], "organisations": [{"ref": "https://nowhere.example/", "role": "lead"}]}),
+    ];
+    let reply = app.send(import("", ndjson(&unknown))).await;
+    assert_eq!(
+        reply.problem(400),
+        [(
+            "1/organisations/0/ref".to_owned(),
+            "unknown-reference".to_owned()
+        )]
+    );
+    assert_eq!(
+        app.get("/v1/initiatives").await.json()["total"],
+        0,
+        "the transaction was rolled back"
+    );
+
+    let garbage = app
+        .send(import(
+            "",
+            "{\"kind\": \"organisation\"}\nnot json\n[1]".to_owned(),
+        ))
+        .await;
+    let problems = garbage.problem(400);
+    assert!(
+        problems.contains(&("1/name".to_owned(), "required".to_owned())),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&("2".to_owned(), "invalid-json".to_owned())),
+        "{problems:?}"
+    );
+    assert!(
+        problems.contains(&("3".to_owned(), "not-an-object".to_owned())),
+        "{problems:?}"
+    );
+    let wrong_type = TestRequest::post()
+        .uri("/v1/imports")
+        .set_json(json!({"kind": "organisation"}));
+    app.send(wrong_type).await.problem(415);
+}
+
+#[actix_web::test]
+async fn dry_runs_write_nothing_and_only_editors_publish_on_import() {
+    let app = spawn().await;
+    let dry = app.send(import("?dryRun=true", ndjson(&registry()))).await;
+    dry.expect(200);
+    assert_eq!(dry.json()["dryRun"], true);
+    assert_eq!(dry.json()["created"], 4);
+    assert_eq!(app.get("/v1/organisations").await.json()["total"], 0);
+
+    let curator = app.key(Role::Curator).await;
+    app.send_as(import("?publish=true", ndjson(&registry())), Some(&curator))
+        .await
+        .problem(403);
+    let editor = app.key(Role::Editor).await;
+    app.send_as(import("?publish=true", ndjson(&registry())), Some(&editor))
+        .await
+        .expect(200);
+    let public = app
+        .send_as(TestRequest::get().uri("/v1/initiatives"), None)
+        .await
+        .json();
+    assert_eq!(public["total"], 2);
+}
