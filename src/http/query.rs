@@ -113,6 +113,18 @@ pub fn parse_uuid(raw: &str) -> Result<Uuid, FieldError> {
         .map_err(|_| FieldError::new("invalid-id", format!("'{raw}' is not a UUID")))
 }
 
+/// `true` or `false`, as query flags are written.
+pub fn parse_flag(raw: &str) -> Result<bool, FieldError> {
+    match raw.trim() {
+        "true" => Ok(true),
+        "false" => Ok(false),
+        other => Err(FieldError::new(
+            "invalid-boolean",
+            format!("'{other}' is not true or false"),
+        )),
+    }
+}
+
 /// Parses an id in the URL path, naming the segment when it is malformed.
 pub fn path_id(name: &str, raw: &str) -> ApiResult<Uuid> {
     Uuid::try_parse(raw)

@@ -35,7 +35,7 @@ use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
 use crate::domain::input::merge_patch;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
-use crate::http::query::QueryReader;
+use crate::http::query::{QueryReader, parse_flag};
 
 /// Import bodies may be larger than other requests.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
@@ -427,6 +427,32 @@ async fn write_record<R: Resource>(
     Ok((id, outcome))
 }
 
+/// A line written, with what the links phase needs of it.
+type Written<'a> = (
+    Kind,
+    usize,
+    Vec<String>,
+    &'a Vec<LinkLine>,
+    ApiResult<(Uuid, ImportOutcome)>,
+);
+
+async fn write_line<'a, R: Resource>(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    vocabulary: &Vocabulary,
+    parsed: &'a Parsed<R>,
+    publish: bool,
+) -> Written<'a> {
+    let result = write_record(conn, context, vocabulary, parsed, publish).await;
+    (
+        R::KIND,
+        parsed.line,
+        R::external_keys(&parsed.draft),
+        &parsed.links,
+        result,
+    )
+}
+
 /// The id a link reference names: an id, or an external key of a record of
 /// `kind` in the file or in the registry.
 async fn resolve(
@@ -500,27 +526,13 @@ pub async fn run(
         let mut written: Vec<(Kind, Uuid, &Vec<LinkLine>, usize)> = Vec::new();
         for line in &lines {
             let (kind, number, keys, links, result) = match line {
-                Line::Organisation(p) => (
-                    Kind::Organisation,
-                    p.line,
-                    Organisations::external_keys(&p.draft),
-                    &p.links,
-                    write_record(conn, context, vocabulary, p, options.publish).await,
-                ),
-                Line::Expert(p) => (
-                    Kind::Expert,
-                    p.line,
-                    Experts::external_keys(&p.draft),
-                    &p.links,
-                    write_record(conn, context, vocabulary, p, options.publish).await,
-                ),
-                Line::Initiative(p) => (
-                    Kind::Initiative,
-                    p.line,
-                    Initiatives::external_keys(&p.draft),
-                    &p.links,
-                    write_record(conn, context, vocabulary, p, options.publish).await,
-                ),
+                Line::Organisation(p) => {
+                    write_line(conn, context, vocabulary, p, options.publish).await
+                }
+                Line::Expert(p) => write_line(conn, context, vocabulary, p, options.publish).await,
+                Line::Initiative(p) => {
+                    write_line(conn, context, vocabulary, p, options.publish).await
+                }
             };
             let (id, outcome) = result.map_err(|e| ApiError::InvalidInput(under(number, "", e)))?;
             for key in keys {
@@ -654,15 +666,4 @@ pub async fn import_records(
     )
     .await?;
     Ok(HttpResponse::Ok().json(report))
-}
-
-fn parse_flag(raw: &str) -> Result<bool, crate::domain::input::FieldError> {
-    match raw.trim() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        other => Err(crate::domain::input::FieldError::new(
-            "invalid-boolean",
-            format!("'{other}' is not true or false"),
-        )),
-    }
 }

@@ -14,10 +14,9 @@ use super::AppState;
 use super::crud;
 use super::links::{self, Affiliations};
 use super::records::IfMatch;
-use crate::domain::input::FieldError;
 use crate::error::ApiResult;
 use crate::http::page::{Page, PageParams};
-use crate::http::query::{QueryReader, path_id};
+use crate::http::query::{QueryReader, parse_flag, path_id};
 
 pub use self::repo::Experts;
 
@@ -164,17 +163,6 @@ pub async fn delete_expert(
         super::erasure::erase_expert(state, request, id).await
     } else {
         crud::delete::<Experts>(state, request, &id).await
-    }
-}
-
-fn parse_flag(raw: &str) -> Result<bool, FieldError> {
-    match raw.trim() {
-        "true" => Ok(true),
-        "false" => Ok(false),
-        other => Err(FieldError::new(
-            "invalid-boolean",
-            format!("'{other}' is not true or false"),
-        )),
     }
 }
 
