@@ -71,6 +71,17 @@ struct RecordState {
 pub struct Precondition(Option<i64>);
 
 impl Precondition {
+    /// 412 when the client based its change on another version than `current`.
+    fn check(self, kind: Kind, current: i64) -> ApiResult<()> {
+        match self.0 {
+            Some(expected) if expected != current => Err(ApiError::PreconditionFailed(format!(
+                "the {} is at version {current}, not {expected}; read it again and reapply your change",
+                kind.noun()
+            ))),
+            _ => Ok(()),
+        }
+    }
+
     /// Any live version will do (`If-Match: *`): for changes that carry no
     /// version, such as an import naming records by id or key.
     pub fn any() -> Self {
@@ -164,14 +175,7 @@ pub async fn lock_live(
     match state(conn, kind, id, true).await? {
         None => Err(not_found(kind, id)),
         Some(s) if s.deleted => Err(gone(kind, id)),
-        Some(s) => match precondition.0 {
-            Some(expected) if expected != s.version => Err(ApiError::PreconditionFailed(format!(
-                "the {} is at version {}, not {expected}; read it again and reapply your change",
-                kind.noun(),
-                s.version
-            ))),
-            _ => Ok(()),
-        },
+        Some(s) => precondition.check(kind, s.version),
     }
 }
 
@@ -197,14 +201,7 @@ pub async fn lock_for_erasure(
             "the personal data of {} {id} was erased already",
             kind.noun()
         ))),
-        Some(s) => match precondition.0 {
-            Some(expected) if expected != s.version => Err(ApiError::PreconditionFailed(format!(
-                "the {} is at version {}, not {expected}",
-                kind.noun(),
-                s.version
-            ))),
-            _ => Ok(()),
-        },
+        Some(s) => precondition.check(kind, s.version),
     }
 }
 
@@ -342,27 +339,12 @@ struct Publication {
 }
 
 /// A record's publication status and the keys that changed it since it was
-/// last approved.
-pub async fn publication(
+/// last approved; `None` when there is no such record.
+async fn find_publication(
     conn: &mut AsyncPgConnection,
     kind: Kind,
     id: Uuid,
-) -> ApiResult<(PublicationStatus, Vec<Uuid>)> {
-    let row: Publication = sql_query(format!(
-        "SELECT publication_status, editors FROM {} WHERE id = $1",
-        kind.table()
-    ))
-    .bind::<SqlUuid, _>(id)
-    .get_result(conn)
-    .await?;
-    Ok((
-        PublicationStatus::from_db(&row.publication_status),
-        row.editors,
-    ))
-}
-
-/// Whether a record exists and is published.
-pub async fn is_published(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
+) -> ApiResult<Option<(PublicationStatus, Vec<Uuid>)>> {
     let found: Vec<Publication> = sql_query(format!(
         "SELECT publication_status, editors FROM {} WHERE id = $1",
         kind.table()
@@ -370,9 +352,29 @@ pub async fn is_published(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) ->
     .bind::<SqlUuid, _>(id)
     .load(conn)
     .await?;
-    Ok(found
-        .iter()
-        .any(|p| p.publication_status == PublicationStatus::Published.as_str()))
+    Ok(found.into_iter().next().map(|row| {
+        (
+            PublicationStatus::from_db(&row.publication_status),
+            row.editors,
+        )
+    }))
+}
+
+/// The publication status and editors of a record the caller has locked.
+pub async fn publication(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    id: Uuid,
+) -> ApiResult<(PublicationStatus, Vec<Uuid>)> {
+    find_publication(conn, kind, id)
+        .await?
+        .ok_or_else(|| not_found(kind, id))
+}
+
+/// Whether a record exists and is published.
+pub async fn is_published(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
+    let found = find_publication(conn, kind, id).await?;
+    Ok(found.is_some_and(|(status, _)| status == PublicationStatus::Published))
 }
 
 /// Moves a record to `status` and gives it a new version (unless the
