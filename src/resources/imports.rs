@@ -26,12 +26,15 @@ use super::experts::Experts;
 use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::links::{
-    self, Affiliations, InitiativeExperts, InitiativeOrganisations, LinkKind, RelatedInitiatives,
+    self, AffiliationTerms, Affiliations, InitiativeExperts, InitiativeOrganisations, LinkKind,
+    RelatedInitiatives,
 };
 use super::organisations::Organisations;
 use super::records::{self, Kind, Precondition};
 use crate::auth::{Caller, Role};
-use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
+use crate::domain::enums::{
+    ExpertRole, HistoryAction, HitType, OrganisationRole, PublicationStatus, Relation,
+};
 use crate::domain::input::merge_patch;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
@@ -100,7 +103,35 @@ struct LinkLine {
     field: &'static str,
     index: usize,
     reference: String,
-    terms: Value,
+    terms: LinkTerms,
+}
+
+/// A link's terms, read by the rules of the link's own `PUT`.
+enum LinkTerms {
+    Affiliation(AffiliationTerms),
+    Organisation(OrganisationRole),
+    Expert(ExpertRole),
+    Related(Relation),
+}
+
+impl LinkTerms {
+    fn parse(kind: Kind, field: &str, terms: &Value) -> ApiResult<Self> {
+        Ok(match (kind, field) {
+            (Kind::Expert, _) => Self::Affiliation(Affiliations::parse(terms)?),
+            (_, "organisations") => Self::Organisation(InitiativeOrganisations::parse(terms)?),
+            (_, "experts") => Self::Expert(InitiativeExperts::parse(terms)?),
+            _ => Self::Related(RelatedInitiatives::parse(terms)?),
+        })
+    }
+
+    /// The kind of record at the link's other end.
+    fn target(&self) -> Kind {
+        match self {
+            Self::Affiliation(_) | Self::Organisation(_) => Kind::Organisation,
+            Self::Expert(_) => Kind::Expert,
+            Self::Related(_) => Kind::Initiative,
+        }
+    }
 }
 
 struct Parsed<R: Resource> {
@@ -119,26 +150,12 @@ enum Line {
     Initiative(Parsed<Initiatives>),
 }
 
-/// The link fields each kind may carry, with the kind of their other end.
-fn link_fields(kind: Kind) -> &'static [(&'static str, Kind)] {
+/// The link fields each kind may carry.
+fn link_fields(kind: Kind) -> &'static [&'static str] {
     match kind {
         Kind::Organisation => &[],
-        Kind::Expert => &[("affiliations", Kind::Organisation)],
-        Kind::Initiative => &[
-            ("organisations", Kind::Organisation),
-            ("experts", Kind::Expert),
-            ("related", Kind::Initiative),
-        ],
-    }
-}
-
-/// Checks the link terms with the rules of the link's own endpoint.
-fn check_terms(kind: Kind, field: &str, terms: &Value) -> ApiResult<()> {
-    match (kind, field) {
-        (Kind::Expert, _) => Affiliations::parse(terms).map(drop),
-        (_, "organisations") => InitiativeOrganisations::parse(terms).map(drop),
-        (_, "experts") => InitiativeExperts::parse(terms).map(drop),
-        _ => RelatedInitiatives::parse(terms).map(drop),
+        Kind::Expert => &["affiliations"],
+        Kind::Initiative => &["organisations", "experts", "related"],
     }
 }
 
@@ -188,7 +205,7 @@ fn parse_record<R: Resource>(
         }
     };
     let mut links = Vec::new();
-    for (field, _) in link_fields(R::KIND) {
+    for field in link_fields(R::KIND) {
         let Some(value) = object.remove(*field) else {
             continue;
         };
@@ -220,11 +237,13 @@ fn parse_record<R: Resource>(
                     continue;
                 }
             };
-            let terms = Value::Object(terms);
-            if let Err(e) = check_terms(R::KIND, field, &terms) {
-                errors.extend(under(line, &format!("{field}/{index}"), e));
-                continue;
-            }
+            let terms = match LinkTerms::parse(R::KIND, field, &Value::Object(terms)) {
+                Ok(terms) => terms,
+                Err(e) => {
+                    errors.extend(under(line, &format!("{field}/{index}"), e));
+                    continue;
+                }
+            };
             links.push(LinkLine {
                 field,
                 index,
@@ -479,29 +498,24 @@ async fn write_link(
     conn: &mut AsyncPgConnection,
     context: &ChangeContext,
     caller: &Caller,
-    (owner_kind, owner): (Kind, Uuid),
-    link: &LinkLine,
+    owner: Uuid,
+    terms: &LinkTerms,
     target: Uuid,
 ) -> ApiResult<bool> {
     let ends = (owner, target);
     let any = Precondition::any();
-    let outcome = match (owner_kind, link.field) {
-        (Kind::Expert, _) => {
-            let terms = Affiliations::parse(&link.terms)?;
-            links::apply::<Affiliations>(conn, context, caller, ends, any, &terms).await?
+    let outcome = match terms {
+        LinkTerms::Affiliation(t) => {
+            links::apply::<Affiliations>(conn, context, caller, ends, any, t).await?
         }
-        (_, "organisations") => {
-            let terms = InitiativeOrganisations::parse(&link.terms)?;
-            links::apply::<InitiativeOrganisations>(conn, context, caller, ends, any, &terms)
-                .await?
+        LinkTerms::Organisation(t) => {
+            links::apply::<InitiativeOrganisations>(conn, context, caller, ends, any, t).await?
         }
-        (_, "experts") => {
-            let terms = InitiativeExperts::parse(&link.terms)?;
-            links::apply::<InitiativeExperts>(conn, context, caller, ends, any, &terms).await?
+        LinkTerms::Expert(t) => {
+            links::apply::<InitiativeExperts>(conn, context, caller, ends, any, t).await?
         }
-        _ => {
-            let terms = RelatedInitiatives::parse(&link.terms)?;
-            links::apply::<RelatedInitiatives>(conn, context, caller, ends, any, &terms).await?
+        LinkTerms::Related(t) => {
+            links::apply::<RelatedInitiatives>(conn, context, caller, ends, any, t).await?
         }
     };
     Ok(outcome != links::LinkOutcome::Unchanged)
@@ -523,7 +537,7 @@ pub async fn run(
             ..Default::default()
         };
         let mut in_file: HashMap<(Kind, String), Uuid> = HashMap::new();
-        let mut written: Vec<(Kind, Uuid, &Vec<LinkLine>, usize)> = Vec::new();
+        let mut written: Vec<(Uuid, &Vec<LinkLine>, usize)> = Vec::new();
         for line in &lines {
             let (kind, number, keys, links, result) = match line {
                 Line::Organisation(p) => {
@@ -554,15 +568,12 @@ pub async fn run(
                 id,
                 outcome,
             });
-            written.push((kind, id, links, number));
+            written.push((id, links, number));
         }
         let mut unresolved = Vec::new();
-        for (kind, owner, links, number) in written {
+        for (owner, links, number) in written {
             for link in links {
-                let target_kind = link_fields(kind)
-                    .iter()
-                    .find(|(f, _)| *f == link.field)
-                    .map_or(kind, |(_, k)| *k);
+                let target_kind = link.terms.target();
                 match resolve(conn, target_kind, &link.reference, &in_file).await? {
                     None => unresolved.push(InvalidParam::new(
                         format!("{number}/{}/{}/ref", link.field, link.index),
@@ -574,16 +585,15 @@ pub async fn run(
                         ),
                     )),
                     Some(target) => {
-                        let changed =
-                            write_link(conn, context, caller, (kind, owner), link, target)
-                                .await
-                                .map_err(|e| {
-                                    ApiError::InvalidInput(under(
-                                        number,
-                                        &format!("{}/{}", link.field, link.index),
-                                        e,
-                                    ))
-                                })?;
+                        let changed = write_link(conn, context, caller, owner, &link.terms, target)
+                            .await
+                            .map_err(|e| {
+                                ApiError::InvalidInput(under(
+                                    number,
+                                    &format!("{}/{}", link.field, link.index),
+                                    e,
+                                ))
+                            })?;
                         report.links_changed += usize::from(changed);
                     }
                 }
