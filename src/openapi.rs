@@ -4,7 +4,7 @@
 //! headers, and the problem responses each kind of operation can give.
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, Responses};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::server::Server;
@@ -360,6 +360,28 @@ operations that also allow `{}` can be called without a key.",
     }
 }
 
+/// A request header as the spec documents it.
+pub fn header_parameter(
+    name: &str,
+    required: bool,
+    description: &str,
+    schema: ObjectBuilder,
+    example: serde_json::Value,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(description))
+        .schema(Some(schema))
+        .example(Some(example))
+        .build()
+}
+
 /// Changes of records are kept in their history with the reason a client
 /// gives in `X-Change-Message`; creations take an `Idempotency-Key`.
 fn add_write_headers(operation: &mut Operation) {
@@ -372,23 +394,15 @@ fn add_write_headers(operation: &mut Operation) {
         .operation_id
         .as_deref()
         .is_some_and(|id| id.starts_with("create") && id != "createApiKey");
-    if creates {
-        let params = operation.parameters.get_or_insert_with(Vec::new);
-        params.extend(
-            <crate::resources::idempotency::IdempotencyKeyHeader as utoipa::IntoParams>::into_params(
-                || None,
-            )
-            .into_iter()
-            .map(RefOr::T),
-        );
-    }
-    if changes_records {
-        let params = operation.parameters.get_or_insert_with(Vec::new);
-        params.extend(
-            <crate::resources::history::ChangeMessage as utoipa::IntoParams>::into_params(|| None)
-                .into_iter()
-                .map(RefOr::T),
-        );
+    let headers = [
+        creates.then(crate::resources::idempotency::header),
+        changes_records.then(crate::resources::history::change_message_header),
+    ];
+    for header in headers.into_iter().flatten() {
+        operation
+            .parameters
+            .get_or_insert_with(Vec::new)
+            .push(RefOr::T(header));
     }
 }
 

@@ -82,32 +82,19 @@ impl FromRequest for ChangeContext {
     }
 }
 
-/// Documents the `X-Change-Message` header that [`ChangeContext`] reads.
-pub struct ChangeMessage;
-
-impl utoipa::IntoParams for ChangeMessage {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ObjectBuilder, Required, Type};
-        vec![
-            ParameterBuilder::new()
-                .name("X-Change-Message")
-                .parameter_in(ParameterIn::Header)
-                .required(Required::False)
-                .description(Some(
-                    "Why the change is made; kept with it in the record's history",
-                ))
-                .schema(Some(
-                    ObjectBuilder::new()
-                        .schema_type(Type::String)
-                        .max_length(Some(MAX_MESSAGE_CHARS)),
-                ))
-                .example(Some("Title corrected after the 2026 revision".into()))
-                .build(),
-        ]
-    }
+/// The `X-Change-Message` header that [`ChangeContext`] reads, as the spec
+/// documents it.
+pub fn change_message_header() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    crate::openapi::header_parameter(
+        "X-Change-Message",
+        false,
+        "Why the change is made; kept with it in the record's history",
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .max_length(Some(MAX_MESSAGE_CHARS)),
+        "Title corrected after the 2026 revision".into(),
+    )
 }
 
 /// The fields that differ between two JSON objects, as

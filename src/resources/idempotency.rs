@@ -156,29 +156,18 @@ struct Earlier {
     body: Option<String>,
 }
 
-/// Documents the `Idempotency-Key` header that [`Claim::from_request`] reads.
-pub struct IdempotencyKeyHeader;
-
-impl utoipa::IntoParams for IdempotencyKeyHeader {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ObjectBuilder, Required, Type};
-        vec![ParameterBuilder::new()
-            .name("Idempotency-Key")
-            .parameter_in(ParameterIn::Header)
-            .required(Required::False)
-            .description(Some(
-                "Makes the creation safe to retry: within 24 hours, a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused with 422",
-            ))
-            .schema(Some(
-                ObjectBuilder::new()
-                    .schema_type(Type::String)
-                    .min_length(Some(1))
-                    .max_length(Some(MAX_KEY_CHARS)),
-            ))
-            .example(Some("6f1c1a4e-3b1d-4b7e-9a52-0c8f2f7d9b10".into()))
-            .build()]
-    }
+/// The `Idempotency-Key` header that [`Claim::from_request`] reads, as the
+/// spec documents it.
+pub fn header() -> utoipa::openapi::path::Parameter {
+    use utoipa::openapi::{ObjectBuilder, Type};
+    crate::openapi::header_parameter(
+        "Idempotency-Key",
+        false,
+        "Makes the creation safe to retry: within 24 hours, a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused with 422",
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .min_length(Some(1))
+            .max_length(Some(MAX_KEY_CHARS)),
+        "6f1c1a4e-3b1d-4b7e-9a52-0c8f2f7d9b10".into(),
+    )
 }

@@ -126,21 +126,16 @@ impl utoipa::IntoParams for IfMatch {
     fn into_params(
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::path::{ParameterBuilder, ParameterIn};
-        use utoipa::openapi::{ObjectBuilder, Required, Type};
-        let etag = ObjectBuilder::new()
-            .schema_type(Type::String)
-            .pattern(Some(r#"^(\*|"[0-9]+(-[0-9a-f]+)?")$"#));
-        vec![ParameterBuilder::new()
-            .name("If-Match")
-            .parameter_in(ParameterIn::Header)
-            .required(Required::True)
-            .description(Some(
-                "The ETag (version) of the record the change is based on: required (428 without it); a stale one is refused with 412 so that no edit is lost",
-            ))
-            .schema(Some(etag))
-            .example(Some("\"3\"".into()))
-            .build()]
+        use utoipa::openapi::{ObjectBuilder, Type};
+        vec![crate::openapi::header_parameter(
+            "If-Match",
+            true,
+            "The ETag (version) of the record the change is based on: required (428 without it); a stale one is refused with 412 so that no edit is lost",
+            ObjectBuilder::new()
+                .schema_type(Type::String)
+                .pattern(Some(r#"^(\*|"[0-9]+(-[0-9a-f]+)?")$"#)),
+            "\"3\"".into(),
+        )]
     }
 }
 
