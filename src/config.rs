@@ -1,7 +1,11 @@
 //! Command line and environment. Every setting can come from an environment
 //! variable; a flag overrides it.
 
-use clap::{Parser, Subcommand};
+use std::time::Duration;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::resources::webhooks::worker::DeliverySettings;
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/aimd_registry";
 
@@ -133,4 +137,48 @@ pub struct ServeArgs {
     /// Let those origins write too, not only read.
     #[arg(long, env = "AIMD_CORS_ALLOW_WRITES")]
     pub cors_allow_writes: bool,
+
+    /// Load the demo dataset (data/demo) at start-up; loading it again changes nothing.
+    #[arg(long, env = "AIMD_DEMO")]
+    pub demo: bool,
+
+    #[command(flatten)]
+    pub webhooks: WebhookArgs,
+}
+
+/// How webhook deliveries are attempted.
+#[derive(Debug, Clone, Args)]
+pub struct WebhookArgs {
+    /// Do not send webhook deliveries from this instance (they wait in the
+    /// outbox for an instance that does).
+    #[arg(long, env = "AIMD_WEBHOOKS_OFF")]
+    pub webhooks_off: bool,
+
+    /// Seconds before the first retry of a failed delivery; doubles each time.
+    #[arg(long, env = "AIMD_WEBHOOK_RETRY_SECONDS", default_value_t = 30)]
+    pub webhook_retry_seconds: u64,
+
+    /// Attempts per delivery before it is given up.
+    #[arg(long, env = "AIMD_WEBHOOK_MAX_ATTEMPTS", default_value_t = 10, value_parser = clap::value_parser!(i32).range(1..))]
+    pub webhook_max_attempts: i32,
+
+    /// Failed attempts in a row after which a subscription is switched off.
+    #[arg(long, env = "AIMD_WEBHOOK_DISABLE_AFTER", default_value_t = 20, value_parser = clap::value_parser!(i32).range(1..))]
+    pub webhook_disable_after: i32,
+
+    /// Seconds a receiver has to answer.
+    #[arg(long, env = "AIMD_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_timeout_seconds: u64,
+}
+
+impl WebhookArgs {
+    pub fn settings(&self) -> DeliverySettings {
+        DeliverySettings {
+            retry_base: Duration::from_secs(self.webhook_retry_seconds),
+            max_attempts: self.webhook_max_attempts,
+            disable_after: self.webhook_disable_after,
+            timeout: Duration::from_secs(self.webhook_timeout_seconds),
+            ..DeliverySettings::default()
+        }
+    }
 }

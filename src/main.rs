@@ -16,6 +16,7 @@ use aimd_registry::resources::history::ChangeContext;
 use aimd_registry::resources::imports::{self, ImportOptions};
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
+use aimd_registry::resources::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, http, openapi};
 
 fn init_logging(cli: &Cli) {
@@ -56,7 +57,13 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             allow_writes: args.cors_allow_writes,
         },
     };
-    let state = app_state(pool, policy).await?;
+    let state = app_state(pool.clone(), policy).await?;
+    if args.webhooks.webhooks_off {
+        tracing::info!("webhook deliveries are left to other instances");
+    } else {
+        let deliverer = Deliverer::new(pool, args.webhooks.settings());
+        actix_web::rt::spawn(deliverer.run());
+    }
     let spec = Arc::new(openapi::spec());
     let mut server =
         HttpServer::new(move || http::app(state.clone(), spec.clone())).bind(&args.bind)?;

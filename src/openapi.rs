@@ -43,6 +43,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "imports", description = "Validated bulk import of NDJSON, all or nothing"),
         (name = "topics", description = "The controlled vocabulary records are tagged with"),
         (name = "api-keys", description = "API keys and their roles (admins only)"),
+        (name = "webhooks", description = "Signed notifications of changes, pushed to subscribed receivers (admins only)"),
         (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
         (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them")
@@ -390,10 +391,13 @@ fn add_write_headers(operation: &mut Operation) {
         .iter()
         .flatten()
         .any(|tag| ["organisations", "experts", "initiatives"].contains(&tag.as_str()));
-    let creates = operation
-        .operation_id
-        .as_deref()
-        .is_some_and(|id| id.starts_with("create") && id != "createApiKey");
+    // Keys and webhook subscriptions answer with a secret, which must not be
+    // kept for replaying, so only record creations take Idempotency-Key.
+    let creates = changes_records
+        && operation
+            .operation_id
+            .as_deref()
+            .is_some_and(|id| id.starts_with("create"));
     let headers = [
         creates.then(crate::resources::idempotency::header),
         changes_records.then(crate::resources::history::change_message_header),

@@ -217,6 +217,26 @@ string_enum! {
 }
 
 string_enum! {
+    /// Whose view of the registry a webhook subscription follows: the
+    /// public's (published records only, as the anonymous change feed) or
+    /// the staff's (every change, drafts included).
+    WebhookAudience {
+        Public = "public",
+        Staff = "staff",
+    }
+}
+
+string_enum! {
+    /// Where a webhook delivery stands: waiting for its (next) attempt,
+    /// accepted by the receiver, or given up after the last retry.
+    DeliveryState {
+        Pending = "pending",
+        Delivered = "delivered",
+        Failed = "failed",
+    }
+}
+
+string_enum! {
     /// A step in the publication workflow.
     PublicationAction {
         Submit = "submit",

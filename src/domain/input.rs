@@ -72,6 +72,14 @@ impl FromJson for uuid::Uuid {
     }
 }
 
+impl FromJson for bool {
+    fn from_json(value: &Value) -> Result<Self, Vec<FieldError>> {
+        value
+            .as_bool()
+            .ok_or_else(|| vec![FieldError::wrong_type("true or false")])
+    }
+}
+
 /// Walks the fields of one JSON object. Unknown fields are reported when the
 /// reader is created; each accessor records its own errors.
 pub struct ObjectReader<'a> {

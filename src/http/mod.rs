@@ -25,7 +25,7 @@ use crate::error::ApiError;
 use crate::openapi::API_VERSION;
 use crate::resources::{
     AppState, api_keys, changes, experts, exports, imports, initiatives, organisations, overview,
-    search, topics,
+    search, topics, webhooks,
 };
 
 /// Request bodies larger than this are refused with 413.
@@ -47,6 +47,13 @@ fn routes(config: &mut ServiceConfig) {
         .service(api_keys::create_api_key)
         .service(api_keys::get_api_key)
         .service(api_keys::revoke_api_key)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::create_webhook)
+        .service(webhooks::get_webhook)
+        .service(webhooks::update_webhook)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::list_webhook_deliveries)
+        .service(webhooks::replay_webhook_delivery)
         .service(organisations::list_organisations)
         .service(organisations::create_organisation)
         // Before `/organisations/{id}`, which would take "matches" for an id.

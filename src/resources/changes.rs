@@ -146,14 +146,11 @@ pub async fn list_changes(
     let staff = Audience::of_request(&request) == Audience::Staff;
     let mut conn = state.conn().await?;
     let rows: Vec<Row> = sql_query(
-        "SELECT position, at, kind, record_id, successor_id, \
-           CASE WHEN $4 THEN event \
-                WHEN NOT public_before THEN 'created' \
-                WHEN NOT public_after THEN CASE WHEN event = 'merged' THEN 'merged' ELSE 'deleted' END \
-                ELSE 'updated' END AS event \
-         FROM changes WHERE position > $1 AND ($2::text IS NULL OR kind = $2) \
-           AND ($4 OR (NOT staff_only AND (public_before OR public_after))) \
-         ORDER BY position LIMIT $3",
+        "SELECT position, at, kind, record_id, successor_id, event FROM ( \
+           SELECT position, at, kind, record_id, successor_id, \
+             aimd_visible_event(event, public_before, public_after, staff_only, $4) AS event \
+           FROM changes WHERE position > $1 AND ($2::text IS NULL OR kind = $2)) c \
+         WHERE event IS NOT NULL ORDER BY position LIMIT $3",
     )
     .bind::<BigInt, _>(after)
     .bind::<Nullable<Text>, _>(kind.map(HitType::as_str))

@@ -22,6 +22,7 @@ pub mod publication;
 pub mod records;
 pub mod search;
 pub mod topics;
+pub mod webhooks;
 
 use std::sync::Arc;
 

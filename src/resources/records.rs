@@ -72,11 +72,10 @@ pub struct Precondition(Option<i64>);
 
 impl Precondition {
     /// 412 when the client based its change on another version than `current`.
-    fn check(self, kind: Kind, current: i64) -> ApiResult<()> {
+    pub fn check(self, noun: &str, current: i64) -> ApiResult<()> {
         match self.0 {
             Some(expected) if expected != current => Err(ApiError::PreconditionFailed(format!(
-                "the {} is at version {current}, not {expected}; read it again and reapply your change",
-                kind.noun()
+                "the {noun} is at version {current}, not {expected}; read it again and reapply your change"
             ))),
             _ => Ok(()),
         }
@@ -170,7 +169,7 @@ pub async fn lock_live(
     match state(conn, kind, id, true).await? {
         None => Err(not_found(kind, id)),
         Some(s) if s.deleted => Err(gone(kind, id)),
-        Some(s) => precondition.check(kind, s.version),
+        Some(s) => precondition.check(kind.noun(), s.version),
     }
 }
 
@@ -196,7 +195,7 @@ pub async fn lock_for_erasure(
             "the personal data of {} {id} was erased already",
             kind.noun()
         ))),
-        Some(s) => precondition.check(kind, s.version),
+        Some(s) => precondition.check(kind.noun(), s.version),
     }
 }
 

@@ -18,3 +18,4 @@ mod openapi;
 mod privacy;
 mod publication;
 mod validation;
+mod webhooks;

@@ -15,6 +15,7 @@ use actix_web::web::Bytes;
 use aimd_registry::auth::{Role, keys};
 use aimd_registry::db::{self, maintenance_url, quote_identifier};
 use aimd_registry::http::access::Policy;
+use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::sql_query;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -379,6 +380,11 @@ where
     /// A new key with `role`; returns its token.
     pub async fn key(&self, role: Role) -> String {
         new_key(&self.pool, role, &format!("test {}", role.as_str())).await
+    }
+
+    /// A webhook delivery worker on the app's database, driven by the test.
+    pub fn deliverer(&self, settings: DeliverySettings) -> Deliverer {
+        Deliverer::new(self.pool.clone(), settings)
     }
 
     /// A connection of its own to the app's database.

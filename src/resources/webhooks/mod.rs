@@ -1,0 +1,263 @@
+//! `/v1/webhooks`: admins subscribe receivers to the change feed. Each
+//! change queues one delivery per matching subscription in the change's own
+//! transaction (see the migration); the [`worker::Deliverer`] sends them.
+
+pub mod model;
+pub mod repo;
+pub mod signature;
+pub mod worker;
+
+use actix_web::http::{StatusCode, header};
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde_json::Value;
+use utoipa::IntoParams;
+
+use self::model::{
+    CreatedSubscription, Delivery, DeliveryPage, SubscriptionDraft, SubscriptionList,
+    SubscriptionPatch,
+};
+use super::records::{IfMatch, Precondition};
+use super::{AppState, record_response};
+use crate::domain::enums::DeliveryState;
+use crate::domain::input::{FieldError, merge_patch};
+use crate::error::{ApiError, ApiResult};
+use crate::http::query::{QueryReader, parse_uuid, path_id};
+
+const DEFAULT_LIMIT: i64 = 50;
+const MAX_LIMIT: i64 = 500;
+
+/// List webhook subscriptions
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "listWebhooks",
+    responses((status = 200, description = "Every subscription, without secrets", body = SubscriptionList))
+)]
+#[get("/webhooks")]
+pub async fn list_webhooks(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    QueryReader::new(request.query_string(), &[]).finish()?;
+    let mut conn = state.conn().await?;
+    let items = repo::list(&mut conn).await?;
+    Ok(HttpResponse::Ok().json(SubscriptionList { items }))
+}
+
+/// Subscribe a receiver
+///
+/// From now on every change that matches is POSTed to `url`, signed with
+/// the secret in this answer (shown once). See the README, "Webhooks", for
+/// the payload and how to verify a delivery.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "createWebhook",
+    request_body(content = SubscriptionDraft, content_type = "application/json"),
+    responses((status = 201, description = "Subscribed; the secret is in the body and cannot be shown again", body = CreatedSubscription,
+        headers(("Location" = String, description = "The subscription's URL"), ("ETag" = String, description = "The subscription's version, for `If-Match`"))))
+)]
+#[post("/webhooks")]
+pub async fn create_webhook(
+    state: web::Data<AppState>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let draft = SubscriptionDraft::parse(&body, &state.vocabulary)?;
+    let secret = signature::new_secret()?;
+    let mut conn = state.conn().await?;
+    let subscription = repo::create(&mut conn, &draft, &secret).await?;
+    let location = format!("/v1/webhooks/{}", subscription.id);
+    let version = subscription.version;
+    let mut response = record_response(
+        StatusCode::CREATED,
+        version,
+        &CreatedSubscription {
+            subscription,
+            secret,
+        },
+    );
+    response.headers_mut().insert(
+        header::LOCATION,
+        header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
+    );
+    Ok(response)
+}
+
+/// Get a webhook subscription
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "getWebhook",
+    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1")),
+    responses((status = 200, description = "The subscription, with why it was switched off if it was", body = model::Subscription))
+)]
+#[get("/webhooks/{id}")]
+pub async fn get_webhook(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", &id)?;
+    let mut conn = state.conn().await?;
+    let subscription = repo::get(&mut conn, id).await?;
+    Ok(record_response(
+        StatusCode::OK,
+        subscription.version,
+        &subscription,
+    ))
+}
+
+/// Change a webhook subscription
+///
+/// A JSON Merge Patch of the subscription's fields, plus `enabled`:
+/// `true` switches a disabled subscription back on (its failure count
+/// starts again, and deliveries that waited go out), `false` pauses it.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "updateWebhook",
+    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"), IfMatch),
+    request_body(
+        content(
+            (SubscriptionPatch = "application/merge-patch+json", example = json!({"enabled": true})),
+            (SubscriptionPatch = "application/json", example = json!({"topics": ["algorithmic-bias"]}))
+        )
+    ),
+    responses(
+        (status = 200, description = "The changed subscription", body = model::Subscription),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[patch("/webhooks/{id}")]
+pub async fn update_webhook(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+    body: web::Json<Value>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", &id)?;
+    let precondition = Precondition::from_request(&request)?;
+    let (enabled, patch) = SubscriptionPatch::split(&body)?;
+    let vocabulary = state.vocabulary.clone();
+    let mut conn = state.conn().await?;
+    let subscription = repo::update(&mut conn, id, precondition, enabled, move |current| {
+        let mut draft = current.draft_json();
+        merge_patch(&mut draft, &patch);
+        SubscriptionDraft::parse(&draft, &vocabulary)
+    })
+    .await?;
+    Ok(record_response(
+        StatusCode::OK,
+        subscription.version,
+        &subscription,
+    ))
+}
+
+/// Delete a webhook subscription
+///
+/// Nothing more is sent to it; its deliveries are deleted with it.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "deleteWebhook",
+    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"), IfMatch),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[delete("/webhooks/{id}")]
+pub async fn delete_webhook(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", &id)?;
+    let precondition = Precondition::from_request(&request)?;
+    let mut conn = state.conn().await?;
+    repo::delete(&mut conn, id, precondition).await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The delivery list's query parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct DeliveryQuery {
+    /// Only deliveries in this state.
+    #[param(example = "failed")]
+    pub state: Option<DeliveryState>,
+    /// Deliveries per page, 1 to 500 (default 50).
+    #[param(minimum = 1, maximum = 500, example = 50)]
+    pub limit: Option<i64>,
+    /// The `next` of the previous page.
+    #[param(example = "01938b1e-7f00-7aaa-8000-0000000000d1")]
+    pub cursor: Option<String>,
+}
+
+fn parse_limit(raw: &str) -> Result<i64, FieldError> {
+    raw.trim()
+        .parse::<i64>()
+        .ok()
+        .filter(|n| (1..=MAX_LIMIT).contains(n))
+        .ok_or_else(|| {
+            FieldError::new(
+                "out-of-range",
+                format!("must be a whole number from 1 to {MAX_LIMIT}"),
+            )
+        })
+}
+
+/// List a subscription's deliveries
+///
+/// Newest first, with the state of each, its attempts, the receiver's last
+/// answer or the error, and the payload as sent.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "listWebhookDeliveries",
+    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"), DeliveryQuery),
+    responses((status = 200, description = "A page of deliveries", body = DeliveryPage))
+)]
+#[get("/webhooks/{id}/deliveries")]
+pub async fn list_webhook_deliveries(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", &id)?;
+    let mut query = QueryReader::new(request.query_string(), &["state", "limit", "cursor"]);
+    let delivery_state = query.one("state", DeliveryState::parse);
+    let limit = query.one("limit", parse_limit).unwrap_or(DEFAULT_LIMIT);
+    let cursor = query.one("cursor", parse_uuid);
+    query.finish()?;
+    let mut conn = state.conn().await?;
+    let (items, next) = repo::deliveries(&mut conn, id, delivery_state, cursor, limit).await?;
+    Ok(HttpResponse::Ok().json(DeliveryPage {
+        items,
+        next: next.map(|id| id.to_string()),
+    }))
+}
+
+/// Replay a delivery
+///
+/// Queues the delivery again, due now, with a fresh count of attempts: the
+/// receiver gets the same `webhook-id` and body (with a new timestamp and
+/// signature). Works for delivered and failed deliveries alike; the
+/// subscription must be enabled (409 otherwise).
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "replayWebhookDelivery",
+    params(
+        ("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"),
+        ("deliveryId" = Uuid, Path, description = "The delivery's id", example = "01938b1e-7f00-7aaa-8000-0000000000d1")
+    ),
+    responses(
+        (status = 202, description = "Queued; it goes out within a second or so", body = Delivery),
+        (status = 409, description = "The subscription is switched off", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[post("/webhooks/{id}/deliveries/{deliveryId}/replay")]
+pub async fn replay_webhook_delivery(
+    state: web::Data<AppState>,
+    path: web::Path<(String, String)>,
+) -> ApiResult<HttpResponse> {
+    let (id, delivery) = path.into_inner();
+    let id = path_id("id", &id)?;
+    let delivery = path_id("deliveryId", &delivery)?;
+    let mut conn = state.conn().await?;
+    let queued = repo::replay(&mut conn, id, delivery).await?;
+    Ok(HttpResponse::Accepted().json(queued))
+}

@@ -1,0 +1,210 @@
+//! The delivery worker that runs inside the service: it takes due
+//! deliveries from the outbox, POSTs them signed, and records each outcome,
+//! retrying with exponential back-off and switching off subscriptions that
+//! keep failing. Deliveries are at least once: a receiver deduplicates on
+//! `webhook-id`, and orders by `data.position` if it cares.
+
+use std::time::Duration;
+
+use awc::Client;
+use chrono::Utc;
+use futures_util::future::join_all;
+
+use super::repo::{self, DueDelivery, Failure};
+use super::signature;
+use crate::db::DbPool;
+use crate::error::ApiResult;
+
+/// How deliveries are attempted; every value can be set by configuration.
+#[derive(Debug, Clone)]
+pub struct DeliverySettings {
+    /// The wait after the first failed attempt; it doubles with each further one.
+    pub retry_base: Duration,
+    /// The longest wait between attempts.
+    pub retry_cap: Duration,
+    /// Attempts per delivery before it is given up (state `failed`).
+    pub max_attempts: i32,
+    /// Failed attempts in a row (over all its deliveries) after which a
+    /// subscription is switched off.
+    pub disable_after: i32,
+    /// How long a receiver has to answer.
+    pub timeout: Duration,
+    /// How often the outbox is checked when there was nothing to send.
+    pub poll_interval: Duration,
+    /// Deliveries taken, and sent concurrently, per round.
+    pub batch: i64,
+}
+
+impl Default for DeliverySettings {
+    fn default() -> Self {
+        Self {
+            retry_base: Duration::from_secs(30),
+            retry_cap: Duration::from_secs(6 * 3600),
+            max_attempts: 10,
+            disable_after: 20,
+            timeout: Duration::from_secs(10),
+            poll_interval: Duration::from_secs(1),
+            batch: 20,
+        }
+    }
+}
+
+impl DeliverySettings {
+    /// The wait before the next attempt after `failed` failed attempts, or
+    /// `None` when that was the last. Up to a quarter is added at random so
+    /// that deliveries failing together do not all retry at once.
+    pub fn retry_after(&self, failed: i32) -> Option<Duration> {
+        if failed >= self.max_attempts {
+            return None;
+        }
+        let doublings = u32::try_from(failed - 1).unwrap_or(0).min(30);
+        let wait = self
+            .retry_base
+            .saturating_mul(1 << doublings)
+            .min(self.retry_cap);
+        let mut random = [0u8; 1];
+        let jitter = if getrandom::fill(&mut random).is_ok() {
+            f64::from(random[0]) / 255.0 / 4.0
+        } else {
+            0.0
+        };
+        Some(wait.mul_f64(1.0 + jitter))
+    }
+}
+
+/// What one attempt came to.
+enum Outcome {
+    Delivered(u16),
+    Failed { status: Option<u16>, error: String },
+}
+
+pub struct Deliverer {
+    pool: DbPool,
+    client: Client,
+    settings: DeliverySettings,
+}
+
+impl Deliverer {
+    /// The client follows no redirects (a receiver that moved must be
+    /// re-registered) and verifies TLS against the Mozilla root store.
+    pub fn new(pool: DbPool, settings: DeliverySettings) -> Self {
+        let client = Client::builder()
+            .disable_redirects()
+            .timeout(settings.timeout)
+            .add_default_header((
+                awc::http::header::USER_AGENT,
+                concat!("aimd-registry-webhooks/", env!("CARGO_PKG_VERSION")),
+            ))
+            .finish();
+        Self {
+            pool,
+            client,
+            settings,
+        }
+    }
+
+    /// Sends every delivery that is due now, one batch at a time; returns
+    /// how many were attempted.
+    pub async fn deliver_due(&self) -> ApiResult<usize> {
+        let mut attempted = 0;
+        loop {
+            let due = {
+                let mut conn = self.pool.get().await?;
+                // The lease outlasts the attempt, so no one else takes it meanwhile.
+                repo::claim_due(&mut conn, self.settings.batch, self.settings.timeout * 3).await?
+            };
+            if due.is_empty() {
+                return Ok(attempted);
+            }
+            attempted += due.len();
+            let outcomes = join_all(due.iter().map(|delivery| self.attempt(delivery))).await;
+            let mut conn = self.pool.get().await?;
+            for (delivery, outcome) in due.iter().zip(outcomes) {
+                match outcome {
+                    Outcome::Delivered(status) => {
+                        repo::record_success(&mut conn, delivery.id, status).await?;
+                    }
+                    Outcome::Failed { status, error } => {
+                        let failure = Failure {
+                            status,
+                            error: &error,
+                            retry_in: self.settings.retry_after(delivery.attempts + 1),
+                            disable_after: self.settings.disable_after,
+                        };
+                        repo::record_failure(&mut conn, delivery.id, failure).await?;
+                    }
+                }
+            }
+        }
+    }
+
+    async fn attempt(&self, delivery: &DueDelivery) -> Outcome {
+        let id = delivery.id.to_string();
+        let timestamp = Utc::now().timestamp();
+        let signature = match signature::sign(&delivery.secret, &id, timestamp, &delivery.payload) {
+            Ok(signature) => signature,
+            Err(error) => {
+                return Outcome::Failed {
+                    status: None,
+                    error: error.to_string(),
+                };
+            }
+        };
+        let sent = self
+            .client
+            .post(&delivery.url)
+            .insert_header((awc::http::header::CONTENT_TYPE, "application/json"))
+            .insert_header(("webhook-id", id))
+            .insert_header(("webhook-timestamp", timestamp.to_string()))
+            .insert_header(("webhook-signature", signature))
+            .send_body(delivery.payload.clone())
+            .await;
+        match sent {
+            Ok(response) if response.status().is_success() => {
+                Outcome::Delivered(response.status().as_u16())
+            }
+            Ok(response) => Outcome::Failed {
+                status: Some(response.status().as_u16()),
+                error: format!("the receiver answered {}", response.status()),
+            },
+            Err(error) => Outcome::Failed {
+                status: None,
+                error: format!("no answer: {error}"),
+            },
+        }
+    }
+
+    /// Delivers until the service stops. A database outage is logged and
+    /// waited out; nothing is lost, since the outbox is in the database.
+    pub async fn run(self) {
+        loop {
+            match self.deliver_due().await {
+                Ok(0) => {}
+                Ok(count) => tracing::debug!(count, "webhook deliveries attempted"),
+                Err(error) => tracing::warn!(%error, "webhook delivery round failed"),
+            }
+            tokio::time::sleep(self.settings.poll_interval).await;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn waits_double_from_the_base_up_to_the_cap_and_stop_at_the_last_attempt() {
+        let settings = DeliverySettings {
+            retry_base: Duration::from_secs(10),
+            retry_cap: Duration::from_secs(60),
+            max_attempts: 5,
+            ..DeliverySettings::default()
+        };
+        let wait = |failed| settings.retry_after(failed).map(|d| d.as_secs_f64());
+        for (failed, base) in [(1, 10.0), (2, 20.0), (3, 40.0), (4, 60.0)] {
+            let got = wait(failed).unwrap();
+            assert!((base..=base * 1.25).contains(&got), "after {failed}: {got}");
+        }
+        assert_eq!(wait(5), None);
+    }
+}

@@ -1,0 +1,528 @@
+//! Webhooks: subscriptions, deliveries signed as documented (checked by a
+//! receiver on 127.0.0.1 that verifies them itself), filters and the public
+//! view, retries with back-off, giving up, switching off and replay.
+
+use std::collections::VecDeque;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::test::TestRequest;
+use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
+use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD;
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::{Value, json};
+use sha2::Sha256;
+
+use crate::support::{initiative, organisation, spawn, step};
+
+/// One request as the receiver saw it.
+#[derive(Clone)]
+struct Received {
+    id: String,
+    timestamp: String,
+    signature: String,
+    content_type: String,
+    body: String,
+    at: Instant,
+}
+
+#[derive(Default)]
+struct ReceiverState {
+    seen: Mutex<Vec<Received>>,
+    /// Statuses to answer with, in order; 204 once they run out.
+    answers: Mutex<VecDeque<u16>>,
+}
+
+/// A webhook receiver on a free port of 127.0.0.1.
+struct Receiver {
+    url: String,
+    state: Arc<ReceiverState>,
+}
+
+impl Receiver {
+    fn start(answers: &[u16]) -> Self {
+        let state = Arc::new(ReceiverState::default());
+        state.answers.lock().unwrap().extend(answers);
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/hook", listener.local_addr().unwrap());
+        let shared = web::Data::from(state.clone());
+        let server = HttpServer::new(move || {
+            App::new()
+                .app_data(shared.clone())
+                .default_service(web::to(receive))
+        })
+        .workers(1)
+        .disable_signals()
+        .listen(listener)
+        .unwrap()
+        .run();
+        actix_web::rt::spawn(server);
+        Self { url, state }
+    }
+
+    fn seen(&self) -> Vec<Received> {
+        self.state.seen.lock().unwrap().clone()
+    }
+
+    fn answer_always(&self, status: u16) {
+        let mut answers = self.state.answers.lock().unwrap();
+        answers.clear();
+        answers.extend(std::iter::repeat_n(status, 1000));
+    }
+}
+
+async fn receive(
+    request: HttpRequest,
+    body: String,
+    state: web::Data<ReceiverState>,
+) -> HttpResponse {
+    let header = |name: &str| {
+        request
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or_default()
+            .to_owned()
+    };
+    state.seen.lock().unwrap().push(Received {
+        id: header("webhook-id"),
+        timestamp: header("webhook-timestamp"),
+        signature: header("webhook-signature"),
+        content_type: header("content-type"),
+        body,
+        at: Instant::now(),
+    });
+    let status = state.answers.lock().unwrap().pop_front().unwrap_or(204);
+    HttpResponse::build(actix_web::http::StatusCode::from_u16(status).unwrap()).finish()
+}
+
+/// Verification as the README tells receivers to do it, written here
+/// independently of the service's signing code.
+fn verify(secret: &str, received: &Received) {
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").expect("whsec_ prefix"))
+        .expect("base64 secret");
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{}.{}.{}", received.id, received.timestamp, received.body).as_bytes());
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    assert!(
+        received.signature.split(' ').any(|s| s == expected),
+        "signature {} is not {expected}",
+        received.signature
+    );
+    let sent_at: i64 = received.timestamp.parse().expect("Unix seconds");
+    let now = chrono::Utc::now().timestamp();
+    assert!((now - sent_at).abs() < 60, "timestamp {sent_at} is current");
+    assert_eq!(received.content_type, "application/json");
+}
+
+fn quick(settings: DeliverySettings) -> DeliverySettings {
+    DeliverySettings {
+        timeout: Duration::from_secs(5),
+        ..settings
+    }
+}
+
+/// Runs the worker until `done` holds (or fails the test after 10 s).
+async fn deliver_until(deliverer: &Deliverer, mut done: impl AsyncFnMut() -> bool) {
+    let start = Instant::now();
+    loop {
+        deliverer.deliver_due().await.expect("delivery round");
+        if done().await {
+            return;
+        }
+        assert!(start.elapsed() < Duration::from_secs(10), "gave up waiting");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+}
+
+#[actix_web::test]
+async fn deliveries_follow_the_public_view_and_are_signed_as_documented() {
+    let app = spawn().await;
+    let receiver = Receiver::start(&[]);
+    let created = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": receiver.url, "kinds": ["initiative"], "description": "portal"}),
+        )
+        .await;
+    created.expect(201);
+    let subscription = created.json();
+    let secret = subscription["secret"].as_str().unwrap().to_owned();
+    assert!(secret.starts_with("whsec_"));
+    let id = subscription["id"].as_str().unwrap().to_owned();
+    assert_eq!(
+        created.header("location"),
+        Some(format!("/v1/webhooks/{id}").as_str())
+    );
+    assert_eq!(
+        subscription["events"],
+        json!(["created", "updated", "deleted", "merged"])
+    );
+    assert_eq!(subscription["audience"], "public");
+    for shown in [
+        app.get("/v1/webhooks").await,
+        app.get(&format!("/v1/webhooks/{id}")).await,
+    ] {
+        shown.expect(200);
+        let text = String::from_utf8_lossy(&shown.body).into_owned();
+        assert!(!text.contains(&secret), "the secret is shown once: {text}");
+        assert!(text.contains(&receiver.url));
+    }
+
+    let deliverer = app.deliverer(quick(DeliverySettings::default()));
+    let record = app
+        .create("/v1/initiatives", initiative("Bias audit"))
+        .await;
+    app.create("/v1/organisations", organisation("Not subscribed"))
+        .await;
+    assert_eq!(
+        deliverer.deliver_due().await.unwrap(),
+        0,
+        "a draft is not news to the public, and organisations are filtered out"
+    );
+
+    let editor = app.key(aimd_registry::auth::Role::Editor).await;
+    let path = format!("/v1/initiatives/{record}");
+    app.send(step(&path, 1, "submit")).await.expect(200);
+    app.send_as(step(&path, 2, "approve"), Some(&editor))
+        .await
+        .expect(200);
+    deliver_until(&deliverer, async || !receiver.seen().is_empty()).await;
+
+    let seen = receiver.seen();
+    assert_eq!(seen.len(), 1, "one event: the initiative became public");
+    verify(&secret, &seen[0]);
+    let payload: Value = serde_json::from_str(&seen[0].body).unwrap();
+    assert_eq!(payload["type"], "initiative.created");
+    assert_eq!(payload["data"]["event"], "created");
+    assert_eq!(payload["data"]["kind"], "initiative");
+    assert_eq!(payload["data"]["id"], record.as_str());
+    let feed = app
+        .send_as(TestRequest::get().uri("/v1/changes"), None)
+        .await
+        .json();
+    let public_event = feed["items"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        payload["data"]["position"], public_event["position"],
+        "the feed's position"
+    );
+
+    let deliveries = app.get(&format!("/v1/webhooks/{id}/deliveries")).await;
+    deliveries.expect(200);
+    let delivery = &deliveries.json()["items"][0];
+    assert_eq!(
+        delivery["id"],
+        seen[0].id.as_str(),
+        "webhook-id is the delivery's id"
+    );
+    assert_eq!(delivery["state"], "delivered");
+    assert_eq!(delivery["attempts"], 1);
+    assert_eq!(delivery["lastStatus"], 204);
+    assert_eq!(delivery["payload"], payload);
+    assert_eq!(deliveries.json()["next"], Value::Null);
+
+    // A tampered body or another secret does not verify.
+    let mut tampered = seen[0].clone();
+    tampered.body = tampered.body.replace("created", "deleted");
+    let refused = std::panic::catch_unwind(|| verify(&secret, &tampered));
+    assert!(refused.is_err(), "a changed body fails verification");
+}
+
+#[actix_web::test]
+async fn topic_and_scope_filters_and_the_staff_view() {
+    let app = spawn().await;
+    let receiver = Receiver::start(&[]);
+    let subscription = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": receiver.url, "audience": "staff", "events": ["created"],
+                   "topics": ["clinical-validation"], "scopes": ["european"]}),
+        )
+        .await
+        .json();
+    let with = |topics: Value, scope: &str| {
+        let mut body = initiative("Filtered");
+        body["topics"] = topics;
+        body["scope"] = json!(scope);
+        if scope == "national" {
+            body["countries"] = json!(["NL"]);
+        }
+        body
+    };
+    // A narrower topic matches its broader one.
+    let matching = app
+        .create(
+            "/v1/initiatives",
+            with(json!(["performance-evaluation"]), "european"),
+        )
+        .await;
+    app.create(
+        "/v1/initiatives",
+        with(json!(["algorithmic-bias"]), "european"),
+    )
+    .await;
+    app.create(
+        "/v1/initiatives",
+        with(json!(["clinical-validation"]), "national"),
+    )
+    .await;
+    app.create("/v1/organisations", organisation("No scope"))
+        .await;
+    app.patch(
+        &format!("/v1/initiatives/{matching}"),
+        json!({"acronym": "UPD"}),
+    )
+    .await
+    .expect(200);
+
+    let deliverer = app.deliverer(quick(DeliverySettings::default()));
+    deliver_until(&deliverer, async || !receiver.seen().is_empty()).await;
+    assert_eq!(
+        deliverer.deliver_due().await.unwrap(),
+        0,
+        "nothing else is queued"
+    );
+    let seen = receiver.seen();
+    assert_eq!(
+        seen.len(),
+        1,
+        "only the matching draft's creation; the update was not asked for"
+    );
+    let payload: Value = serde_json::from_str(&seen[0].body).unwrap();
+    assert_eq!(payload["type"], "initiative.created");
+    assert_eq!(payload["data"]["id"], matching.as_str());
+    verify(subscription["secret"].as_str().unwrap(), &seen[0]);
+}
+
+#[actix_web::test]
+async fn failed_attempts_are_retried_with_growing_waits_and_then_given_up() {
+    let app = spawn().await;
+    let receiver = Receiver::start(&[500, 503]);
+    let subscription = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": receiver.url, "audience": "staff"}),
+        )
+        .await
+        .json();
+    let id = subscription["id"].as_str().unwrap();
+    let base = Duration::from_millis(150);
+    let deliverer = app.deliverer(quick(DeliverySettings {
+        retry_base: base,
+        max_attempts: 3,
+        ..DeliverySettings::default()
+    }));
+    app.create("/v1/organisations", organisation("Retried"))
+        .await;
+    deliver_until(&deliverer, async || receiver.seen().len() == 3).await;
+
+    let seen = receiver.seen();
+    assert!(
+        seen.iter().all(|r| r.id == seen[0].id),
+        "one webhook-id for every attempt"
+    );
+    assert!(
+        seen.iter().all(|r| r.body == seen[0].body),
+        "the same body every time"
+    );
+    for attempt in &seen {
+        verify(subscription["secret"].as_str().unwrap(), attempt);
+    }
+    let first_wait = seen[1].at - seen[0].at;
+    let second_wait = seen[2].at - seen[1].at;
+    assert!(
+        first_wait >= base,
+        "first retry after the base wait: {first_wait:?}"
+    );
+    assert!(second_wait >= base * 2, "the wait doubles: {second_wait:?}");
+    let delivery = &app
+        .get(&format!("/v1/webhooks/{id}/deliveries"))
+        .await
+        .json()["items"][0];
+    assert_eq!(delivery["state"], "delivered");
+    assert_eq!(delivery["attempts"], 3);
+    assert_eq!(
+        app.get(&format!("/v1/webhooks/{id}")).await.json()["consecutiveFailures"],
+        0
+    );
+
+    // A receiver that keeps failing: after the last attempt the delivery is given up.
+    receiver.answer_always(500);
+    app.create("/v1/organisations", organisation("Given up"))
+        .await;
+    let failed = format!("/v1/webhooks/{id}/deliveries?state=failed");
+    deliver_until(&deliverer, async || {
+        !app.get(&failed).await.json()["items"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    })
+    .await;
+    let given_up = &app.get(&failed).await.json()["items"][0];
+    assert_eq!(given_up["attempts"], 3);
+    assert_eq!(given_up["lastStatus"], 500);
+    assert_eq!(given_up["nextAttemptAt"], Value::Null);
+    assert!(given_up["lastError"].as_str().unwrap().contains("500"));
+    assert_eq!(receiver.seen().len(), 6);
+}
+
+#[actix_web::test]
+async fn a_subscription_that_keeps_failing_is_switched_off_and_deliveries_can_be_replayed() {
+    let app = spawn().await;
+    let receiver = Receiver::start(&[]);
+    receiver.answer_always(503);
+    let subscription = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": receiver.url, "audience": "staff"}),
+        )
+        .await
+        .json();
+    let id = subscription["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/webhooks/{id}");
+    let deliverer = app.deliverer(quick(DeliverySettings {
+        retry_base: Duration::from_millis(10),
+        disable_after: 3,
+        ..DeliverySettings::default()
+    }));
+    app.create("/v1/organisations", organisation("Unlucky"))
+        .await;
+    deliver_until(&deliverer, async || {
+        app.get(&path).await.json()["enabled"] == json!(false)
+    })
+    .await;
+    let switched_off = app.get(&path).await.json();
+    let reason = switched_off["disabledReason"].as_str().unwrap();
+    assert!(
+        reason.starts_with("3 deliveries in a row failed since "),
+        "{reason}"
+    );
+    assert!(reason.contains("503"), "{reason}");
+    assert!(switched_off["disabledAt"].is_string());
+    assert_eq!(receiver.seen().len(), 3);
+
+    // Nothing is queued or sent while it is off; replaying is refused.
+    app.create("/v1/organisations", organisation("While off"))
+        .await;
+    assert_eq!(deliverer.deliver_due().await.unwrap(), 0);
+    let deliveries = app.get(&format!("{path}/deliveries")).await.json();
+    assert_eq!(deliveries["items"].as_array().unwrap().len(), 1);
+    let delivery = deliveries["items"][0]["id"].as_str().unwrap().to_owned();
+    assert_eq!(deliveries["items"][0]["state"], "pending");
+    let replay = format!("{path}/deliveries/{delivery}/replay");
+    app.post(&replay, json!({})).await.problem(409);
+
+    // Switched back on, the waiting delivery goes out.
+    receiver.answer_always(200);
+    let enabled = app.patch(&path, json!({"enabled": true})).await;
+    enabled.expect(200);
+    assert_eq!(enabled.json()["enabled"], true);
+    assert_eq!(enabled.json()["disabledReason"], Value::Null);
+    assert_eq!(enabled.json()["consecutiveFailures"], 0);
+    deliver_until(&deliverer, async || receiver.seen().len() == 4).await;
+
+    // A replay sends the same message again: same id and body, fresh signature.
+    let replayed = app.post(&replay, json!({})).await;
+    replayed.expect(202);
+    assert_eq!(replayed.json()["state"], "pending");
+    assert_eq!(replayed.json()["attempts"], 0);
+    deliver_until(&deliverer, async || receiver.seen().len() == 5).await;
+    let seen = receiver.seen();
+    assert_eq!(seen[4].id, delivery);
+    assert_eq!(seen[4].body, seen[3].body);
+    verify(subscription["secret"].as_str().unwrap(), &seen[4]);
+    let after = &app.get(&format!("{path}/deliveries")).await.json()["items"][0];
+    assert_eq!(after["state"], "delivered");
+    assert_eq!(after["attempts"], 1);
+
+    app.post(&format!("{path}/deliveries/{id}/replay"), json!({}))
+        .await
+        .problem(404);
+}
+
+#[actix_web::test]
+async fn subscriptions_are_validated_changed_with_if_match_and_deleted() {
+    let app = spawn().await;
+    let bad = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": "ftp://example.org", "events": ["published"], "topics": ["astrology"],
+                   "scopes": ["galactic"], "audience": "everyone", "colour": "red"}),
+        )
+        .await;
+    let mut names: Vec<String> = bad.problem(400).into_iter().map(|(name, _)| name).collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "audience", "colour", "events/0", "scopes/0", "topics/0", "url"
+        ]
+    );
+    app.post(
+        "/v1/webhooks",
+        json!({"url": "https://example.org/hook", "events": []}),
+    )
+    .await
+    .problem(400);
+
+    let created = app
+        .post("/v1/webhooks", json!({"url": "https://example.org/hook"}))
+        .await;
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    let path = format!("/v1/webhooks/{id}");
+    app.send(
+        TestRequest::patch()
+            .uri(&path)
+            .insert_header(("content-type", "application/merge-patch+json"))
+            .set_payload(json!({"kinds": ["expert"]}).to_string()),
+    )
+    .await
+    .problem(428);
+    app.send(
+        TestRequest::patch()
+            .uri(&path)
+            .insert_header(("content-type", "application/merge-patch+json"))
+            .insert_header(("if-match", "\"99\""))
+            .set_payload(json!({"kinds": ["expert"]}).to_string()),
+    )
+    .await
+    .problem(412);
+    let paused = app
+        .patch(&path, json!({"kinds": ["expert"], "enabled": false}))
+        .await;
+    paused.expect(200);
+    assert!(
+        paused.header("etag").unwrap().starts_with("\"2"),
+        "the version is in the ETag"
+    );
+    let body = paused.json();
+    assert_eq!(body["kinds"], json!(["expert"]));
+    assert_eq!(
+        body["url"], "https://example.org/hook",
+        "fields left out keep their value"
+    );
+    assert_eq!(body["enabled"], false);
+    assert_eq!(body["disabledReason"], "switched off by an admin");
+    assert_eq!(
+        app.patch(&path, json!({"enabled": "yes"}))
+            .await
+            .problem(400),
+        [("enabled".to_owned(), "wrong-type".to_owned())]
+    );
+
+    app.create("/v1/experts", crate::support::expert("Ada", "Paused"))
+        .await;
+    let deliveries = app.get(&format!("{path}/deliveries")).await.json();
+    assert_eq!(
+        deliveries["items"],
+        json!([]),
+        "a paused subscription queues nothing"
+    );
+
+    app.delete(&path).await.expect(204);
+    app.get(&path).await.problem(404);
+    app.get(&format!("{path}/deliveries")).await.problem(404);
+}
