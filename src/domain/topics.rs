@@ -131,11 +131,14 @@ impl ObjectReader<'_> {
         vocabulary: &Vocabulary,
         at_least_one: bool,
     ) -> Vec<Slug> {
-        let known = self.list_with(field, 50, |value| {
+        let mut known = self.list_with(field, 50, |value| {
             vocabulary
                 .known(Slug::from_json(value)?)
                 .map_err(|e| vec![e])
         });
+        // Topics are a set, stored and read back in slug order; sorted here
+        // too, the same set given in another order is no change.
+        known.sort_by(|a, b| a.as_str().cmp(b.as_str()));
         if at_least_one && known.is_empty() && !self.has_errors_for(field) {
             self.error(field, "required", "needs at least one topic");
         }
