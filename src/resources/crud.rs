@@ -57,8 +57,10 @@ pub trait Resource {
     fn external_keys(draft: &Self::Draft) -> Vec<String>;
     fn version(record: &Self::Record) -> i64;
 
+    /// Stores a new record under `id` (a new UUID v7, or one an import carries).
     fn insert(
         conn: &mut AsyncPgConnection,
+        id: Uuid,
         draft: &Self::Draft,
     ) -> impl Future<Output = ApiResult<Uuid>> + Send;
     fn load_draft(
@@ -165,7 +167,7 @@ pub async fn create<R: Resource>(
             {
                 return Ok::<_, ApiError>((earlier, true));
             }
-            let id = R::insert(conn, &draft).await?;
+            let id = R::insert(conn, Uuid::now_v7(), &draft).await?;
             records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
             let changes = history::diff(&Value::Null, &to_json(&draft)?);
             history::record(conn, &context, R::KIND, id, HistoryAction::Created, changes).await?;

@@ -1,8 +1,8 @@
 //! Bulk import: NDJSON, one record per line, each with its `kind`. Every
 //! line is checked with the API's own rules first; only when all are valid
 //! is anything written, all in one transaction. Records match existing ones
-//! by `id` or by external key (organisations: ROR id or website; experts:
-//! ORCID; initiatives: website), so importing a file again changes nothing.
+//! by `id` (a new record takes the id a line gives) or by external key (organisations: ROR id or website; experts:
+//! ORCID or e-mail; initiatives: website), so importing a file again changes nothing.
 //! Links name their other end by id or by external key, also of records in
 //! the same file. `POST /v1/imports` and `aimd-registry import`.
 
@@ -185,12 +185,12 @@ fn parse_record<R: Resource>(
     let id = match object.remove("id") {
         None | Some(Value::Null) => None,
         Some(Value::String(raw)) => match Uuid::try_parse(raw.trim()) {
-            Ok(id) => Some(id),
-            Err(_) => {
+            Ok(id) if !id.is_nil() => Some(id),
+            _ => {
                 errors.push(InvalidParam::new(
                     format!("{line}/id"),
                     "invalid-id",
-                    format!("'{raw}' is not a UUID"),
+                    format!("'{raw}' is not a UUID (other than the nil UUID)"),
                 ));
                 None
             }
@@ -361,6 +361,22 @@ async fn find_by_keys<R: Resource>(
     Ok(found.into_iter().next().map(|f| f.id))
 }
 
+/// Refuses a new record's id that another kind of record already has, so
+/// that an id names one record across the registry.
+async fn claim_new_id(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<()> {
+    for other in [Kind::Organisation, Kind::Expert, Kind::Initiative] {
+        if other != kind && records::ever_existed(conn, other, id).await? {
+            // Named relative to the line, like the line's other problems.
+            return Err(ApiError::InvalidInput(vec![InvalidParam::new(
+                "id",
+                "taken",
+                format!("{id} is the id of an {}", other.noun()),
+            )]));
+        }
+    }
+    Ok(())
+}
+
 /// Writes one record: creates it, changes it, or finds it as it is.
 /// A line that matches a record changes the fields it gives (a merge patch,
 /// as `PATCH` does) and leaves the others; for a published record the result
@@ -373,25 +389,21 @@ async fn write_record<R: Resource>(
     publish: bool,
 ) -> ApiResult<(Uuid, ImportOutcome)> {
     let existing = match parsed.id {
+        Some(id) if records::ever_existed(conn, R::KIND, id).await? => Some(id),
+        // An id the registry never had creates the record under it, so that
+        // an export loads into another registry (or a file with fixed ids,
+        // like the demo data, loads again) without duplicates.
         Some(id) => {
-            if !records::ever_existed(conn, R::KIND, id).await? {
-                return Err(ApiError::InvalidInput(vec![InvalidParam::new(
-                    format!("{}/id", parsed.line),
-                    "unknown-record",
-                    format!(
-                        "no {} has id {id}; leave id out to create one",
-                        R::KIND.noun()
-                    ),
-                )]));
-            }
-            Some(id)
+            claim_new_id(conn, R::KIND, id).await?;
+            None
         }
         None => find_by_keys::<R>(conn, &R::external_keys(&parsed.draft)).await?,
     };
     let draft = serde_json::to_value(&parsed.draft).map_err(ApiError::internal)?;
     let (id, outcome) = match existing {
         None => {
-            let id = R::insert(conn, &parsed.draft).await?;
+            let new_id = parsed.id.unwrap_or_else(Uuid::now_v7);
+            let id = R::insert(conn, new_id, &parsed.draft).await?;
             let changes = history::diff(&Value::Null, &draft);
             history::record(conn, context, R::KIND, id, HistoryAction::Created, changes).await?;
             (id, ImportOutcome::Created)
@@ -483,10 +495,11 @@ async fn resolve(
     if let Ok(id) = Uuid::try_parse(reference) {
         return Ok(records::ever_existed(conn, kind, id).await?.then_some(id));
     }
-    if let Some(id) = in_file.get(&(kind, reference.to_owned())) {
+    // E-mail keys are compared lower-cased; ORCID iDs and URLs as given.
+    let keys = [reference.to_owned(), reference.to_lowercase()];
+    if let Some(id) = keys.iter().find_map(|k| in_file.get(&(kind, k.clone()))) {
         return Ok(Some(*id));
     }
-    let keys = [reference.to_owned()];
     match kind {
         Kind::Organisation => find_by_keys::<Organisations>(conn, &keys).await,
         Kind::Expert => find_by_keys::<Experts>(conn, &keys).await,

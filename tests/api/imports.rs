@@ -197,3 +197,60 @@ async fn dry_runs_write_nothing_and_only_editors_publish_on_import() {
         .json();
     assert_eq!(public["total"], 2);
 }
+
+#[actix_web::test]
+async fn new_records_take_the_ids_lines_give_and_experts_match_by_email() {
+    let app = spawn().await;
+    let organisation = "01938000-0000-7000-8000-00000000aa01";
+    let lines = vec![
+        json!({"kind": "organisation", "id": organisation, "name": "Fixed id", "type": "other",
+               "topics": ["standardisation", "ethics"]}),
+        json!({"kind": "expert", "givenName": "Ada", "familyName": "Mailed", "email": "Ada.Mailed@Example.org",
+               "affiliations": [{"ref": organisation}]}),
+    ];
+    let first = app.send(import("", ndjson(&lines))).await;
+    first.expect(200);
+    assert_eq!(first.json()["records"][0]["id"], organisation);
+    app.get(&format!("/v1/organisations/{organisation}"))
+        .await
+        .expect(200);
+
+    // The same file again, with the topics in another order and the e-mail
+    // in another case: the same records; the organisation is unchanged, the
+    // expert is found by e-mail and takes the new spelling.
+    let again = vec![
+        json!({"kind": "organisation", "id": organisation, "name": "Fixed id", "type": "other",
+               "topics": ["ethics", "standardisation"]}),
+        json!({"kind": "expert", "givenName": "Ada", "familyName": "Mailed", "email": "ada.mailed@example.org",
+               "affiliations": [{"ref": organisation}]}),
+    ];
+    let second = app.send(import("", ndjson(&again))).await.json();
+    assert_eq!(
+        (
+            second["created"].clone(),
+            second["unchanged"].clone(),
+            second["updated"].clone()
+        ),
+        (json!(0), json!(1), json!(1)),
+        "{second}"
+    );
+    assert_eq!(second["records"][0]["outcome"], "unchanged");
+    assert_eq!(
+        app.get("/v1/experts").await.json()["total"],
+        1,
+        "no duplicate expert"
+    );
+
+    // An id another kind of record has is refused, as is the nil UUID.
+    let taken = json!({"kind": "initiative", "id": organisation, "title": {"en": "Clash"}, "scope": "european",
+                       "type": "other", "status": "active", "topics": ["ethics"]});
+    let nil = json!({"kind": "organisation", "id": "00000000-0000-0000-0000-000000000000", "name": "Nil", "type": "other"});
+    assert_eq!(
+        app.send(import("", ndjson(&[taken]))).await.problem(400),
+        [("1/id".to_owned(), "taken".to_owned())]
+    );
+    assert_eq!(
+        app.send(import("", ndjson(&[nil]))).await.problem(400),
+        [("1/id".to_owned(), "invalid-id".to_owned())]
+    );
+}

@@ -153,7 +153,8 @@ impl Resource for Experts {
         "updatedAt",
         "version",
     ];
-    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["orcid"];
+    /// E-mail addresses match case-insensitively (the keys are lower-cased).
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["orcid", "lower(email)"];
 
     type Draft = ExpertDraft;
     type Record = Expert;
@@ -172,7 +173,9 @@ impl Resource for Experts {
     }
 
     fn external_keys(draft: &ExpertDraft) -> Vec<String> {
-        draft.orcid.iter().map(|o| o.as_str().to_owned()).collect()
+        let orcid = draft.orcid.as_ref().map(|o| o.as_str().to_owned());
+        let email = draft.email.as_ref().map(|e| e.as_str().to_lowercase());
+        orcid.into_iter().chain(email).collect()
     }
 
     fn version(record: &Expert) -> i64 {
@@ -202,8 +205,11 @@ impl Resource for Experts {
         .await
     }
 
-    async fn insert(conn: &mut AsyncPgConnection, draft: &ExpertDraft) -> ApiResult<Uuid> {
-        let id = Uuid::now_v7();
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &ExpertDraft,
+    ) -> ApiResult<Uuid> {
         let now = Utc::now();
         diesel::insert_into(experts::table)
             .values((

@@ -226,8 +226,11 @@ impl Resource for Initiatives {
         records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert, audience).await
     }
 
-    async fn insert(conn: &mut AsyncPgConnection, draft: &InitiativeDraft) -> ApiResult<Uuid> {
-        let id = Uuid::now_v7();
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &InitiativeDraft,
+    ) -> ApiResult<Uuid> {
         let now = Utc::now();
         diesel::insert_into(initiatives::table)
             .values((

@@ -177,8 +177,11 @@ impl Resource for Organisations {
         .await
     }
 
-    async fn insert(conn: &mut AsyncPgConnection, draft: &OrganisationDraft) -> ApiResult<Uuid> {
-        let id = Uuid::now_v7();
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &OrganisationDraft,
+    ) -> ApiResult<Uuid> {
         let now = Utc::now();
         diesel::insert_into(organisations::table)
             .values((
