@@ -4,6 +4,8 @@ WORKDIR /src
 COPY Cargo.toml Cargo.lock ./
 COPY src ./src
 COPY migrations ./migrations
+# The demo dataset is built into the binary (`serve --demo`).
+COPY data ./data
 RUN cargo build --release --locked
 
 # Runtime stage: a slim image with the binary only, run as a non-root user.

@@ -4,7 +4,7 @@ use actix_web::HttpServer;
 use clap::Parser;
 use tracing_subscriber::EnvFilter;
 
-use aimd_registry::auth::{Audience, Caller, KeyHolder};
+use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::auth::{Role, keys};
 use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
@@ -17,7 +17,7 @@ use aimd_registry::resources::imports::{self, ImportOptions};
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
 use aimd_registry::resources::webhooks::worker::Deliverer;
-use aimd_registry::{app_state, http, openapi};
+use aimd_registry::{app_state, demo, http, openapi};
 
 fn init_logging(cli: &Cli) {
     let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
@@ -58,6 +58,15 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         },
     };
     let state = app_state(pool.clone(), policy).await?;
+    if args.demo {
+        let report = demo::load(&state).await.map_err(|e| e.to_string())?;
+        tracing::info!(
+            created = report.created,
+            updated = report.updated,
+            unchanged = report.unchanged,
+            "demo data loaded"
+        );
+    }
     if args.webhooks.webhooks_off {
         tracing::info!("webhook deliveries are left to other instances");
     } else {
@@ -108,12 +117,6 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
         request_id: None,
         message: Some(format!("import of {}", args.file.display())),
     };
-    // The operator at the command line may do what an admin may.
-    let operator = Caller::with_key(KeyHolder {
-        id: uuid::Uuid::nil(),
-        name: "command line".to_owned(),
-        role: Role::Admin,
-    });
     let options = ImportOptions {
         dry_run: args.dry_run,
         publish: args.publish,
@@ -123,7 +126,7 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
         &state.vocabulary,
         &text,
         &context,
-        &operator,
+        &Caller::operator(),
         options,
     )
     .await

@@ -7,6 +7,7 @@ mod access;
 mod changes;
 mod crud;
 mod curation;
+mod demo;
 mod discovery;
 mod errors;
 mod exports;

@@ -382,6 +382,13 @@ where
         new_key(&self.pool, role, &format!("test {}", role.as_str())).await
     }
 
+    /// The shared state the app's handlers see, on the app's database.
+    pub async fn state(&self) -> actix_web::web::Data<aimd_registry::resources::AppState> {
+        aimd_registry::app_state(self.pool.clone(), Policy::default())
+            .await
+            .expect("state")
+    }
+
     /// A webhook delivery worker on the app's database, driven by the test.
     pub fn deliverer(&self, settings: DeliverySettings) -> Deliverer {
         Deliverer::new(self.pool.clone(), settings)

@@ -1,0 +1,36 @@
+//! The demo dataset: real public initiatives on AI in medical devices, the
+//! organisations behind them and a few fictional experts (`data/demo`). It
+//! is built into the binary so that `serve --demo` works from any directory
+//! and in the container. Every line carries a fixed id, so loading it again
+//! changes nothing.
+
+use crate::auth::Caller;
+use crate::error::ApiResult;
+use crate::resources::AppState;
+use crate::resources::history::ChangeContext;
+use crate::resources::imports::{self, ImportOptions, ImportReport};
+
+pub const DATASET: &str = include_str!("../data/demo/registry.ndjson");
+
+/// Imports the dataset, published, through the importer's own validation.
+pub async fn load(state: &AppState) -> ApiResult<ImportReport> {
+    let mut conn = state.conn().await?;
+    let context = ChangeContext {
+        actor: None,
+        request_id: None,
+        message: Some("demo data".to_owned()),
+    };
+    let options = ImportOptions {
+        dry_run: false,
+        publish: true,
+    };
+    imports::run(
+        &mut conn,
+        &state.vocabulary,
+        DATASET,
+        &context,
+        &Caller::operator(),
+        options,
+    )
+    .await
+}
