@@ -526,3 +526,37 @@ async fn subscriptions_are_validated_changed_with_if_match_and_deleted() {
     app.get(&path).await.problem(404);
     app.get(&format!("{path}/deliveries")).await.problem(404);
 }
+
+#[actix_web::test]
+async fn https_receivers_are_reached_over_tls_and_a_failed_handshake_is_recorded() {
+    let app = spawn().await;
+    // A plain-HTTP receiver behind an https URL: the TLS handshake fails.
+    let receiver = Receiver::start(&[]);
+    let url = receiver.url.replace("http://", "https://");
+    let id = app
+        .post("/v1/webhooks", json!({"url": url, "audience": "staff"}))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let deliverer = app.deliverer(quick(DeliverySettings::default()));
+    app.create("/v1/organisations", organisation("Over TLS"))
+        .await;
+    assert_eq!(deliverer.deliver_due().await.unwrap(), 1);
+    let delivery = &app
+        .get(&format!("/v1/webhooks/{id}/deliveries"))
+        .await
+        .json()["items"][0];
+    assert_eq!(delivery["state"], "pending", "it will be retried");
+    assert_eq!(delivery["attempts"], 1);
+    assert_eq!(delivery["lastStatus"], Value::Null, "no HTTP answer");
+    assert!(
+        delivery["lastError"]
+            .as_str()
+            .unwrap()
+            .starts_with("no answer: "),
+        "{delivery}"
+    );
+    assert!(receiver.seen().is_empty(), "nothing was sent in the clear");
+}
