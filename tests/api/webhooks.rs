@@ -118,6 +118,35 @@ fn verify(secret: &str, received: &Received) {
     assert_eq!(received.content_type, "application/json");
 }
 
+/// The payload has the shape the spec's `WebhookPayload` documents.
+fn assert_documented(payload: &Value) {
+    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let schemas = &spec["components"]["schemas"];
+    for (value, schema) in [(payload, "WebhookPayload"), (&payload["data"], "Change")] {
+        let properties = schemas[schema]["properties"].as_object().unwrap();
+        let keys = value.as_object().unwrap();
+        for key in keys.keys() {
+            assert!(properties.contains_key(key), "{schema} documents {key}");
+        }
+        for required in schemas[schema]["required"].as_array().unwrap() {
+            assert!(
+                keys.contains_key(required.as_str().unwrap()),
+                "{schema}: {required} is sent"
+            );
+        }
+    }
+    let headers: Vec<&str> = spec["webhooks"]["change"]["post"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        headers,
+        ["webhook-id", "webhook-timestamp", "webhook-signature"]
+    );
+}
+
 fn quick(settings: DeliverySettings) -> DeliverySettings {
     DeliverySettings {
         timeout: Duration::from_secs(5),
@@ -200,6 +229,7 @@ async fn deliveries_follow_the_public_view_and_are_signed_as_documented() {
     assert_eq!(payload["data"]["event"], "created");
     assert_eq!(payload["data"]["kind"], "initiative");
     assert_eq!(payload["data"]["id"], record.as_str());
+    assert_documented(&payload);
     let feed = app
         .send_as(TestRequest::get().uri("/v1/changes"), None)
         .await

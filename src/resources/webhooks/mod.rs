@@ -261,3 +261,66 @@ pub async fn replay_webhook_delivery(
     let queued = repo::replay(&mut conn, id, delivery).await?;
     Ok(HttpResponse::Accepted().json(queued))
 }
+
+/// The spec's `webhooks` entry: the POST a receiver gets for each event.
+pub fn documentation() -> utoipa::openapi::path::Paths {
+    use utoipa::openapi::path::{HttpMethod, OperationBuilder, PathItem, PathsBuilder};
+    use utoipa::openapi::request_body::RequestBodyBuilder;
+    use utoipa::openapi::response::ResponseBuilder;
+    use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Type};
+
+    use crate::openapi::header_parameter;
+
+    let text = || ObjectBuilder::new().schema_type(Type::String);
+    let headers = [
+        header_parameter(
+            "webhook-id",
+            true,
+            "The delivery's id: the same on every attempt and replay; drop ids already seen",
+            text(),
+            serde_json::json!("01938b1e-7f00-7aaa-8000-0000000000d1"),
+        ),
+        header_parameter(
+            "webhook-timestamp",
+            true,
+            "When this attempt was signed, in Unix seconds; refuse it when it is more than a few minutes off",
+            text(),
+            serde_json::json!("1764403230"),
+        ),
+        header_parameter(
+            "webhook-signature",
+            true,
+            "`v1,` + base64 of HMAC-SHA256 over `<webhook-id>.<webhook-timestamp>.<body>`, keyed with the base64-decoded part of the subscription's secret after `whsec_`; space-separated when there are several",
+            text(),
+            serde_json::json!("v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE="),
+        ),
+    ];
+    let body = RequestBodyBuilder::new()
+        .content(
+            "application/json",
+            ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name("WebhookPayload")))
+                .build(),
+        )
+        .required(Some(utoipa::openapi::Required::True))
+        .build();
+    let operation = OperationBuilder::new()
+        .summary(Some("A change, pushed to a subscribed receiver"))
+        .description(Some(
+            "Sent by the registry to each enabled subscription whose filters match a change. \
+             Answer 2xx within the timeout (10 s by default) to accept it; anything else is \
+             retried with doubling waits and, after repeated failures, switches the subscription off.",
+        ))
+        .operation_id(Some("receiveChange"))
+        .tag("webhooks")
+        .parameters(Some(headers))
+        .request_body(Some(body))
+        .response(
+            "2XX",
+            ResponseBuilder::new().description("Accepted; the delivery is done").build(),
+        )
+        .build();
+    PathsBuilder::new()
+        .path("change", PathItem::new(HttpMethod::Post, operation))
+        .build()
+}

@@ -286,3 +286,22 @@ pub struct DeliveryPage {
     #[schema(example = "01938b1e-7f00-7aaa-8000-0000000000d1")]
     pub next: Option<String>,
 }
+
+/// What a receiver is sent: the change feed's event, wrapped as Standard
+/// Webhooks suggests. Documented under `webhooks` in the spec.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "initiative.created",
+    "timestamp": "2026-11-29T08:00:30.000000Z",
+    "data": {"position": 1042, "at": "2026-11-29T08:00:30.000000Z", "event": "created", "kind": "initiative",
+             "id": "01938b1e-7f00-7aaa-8000-000000000101"}
+}))]
+pub struct WebhookPayload {
+    /// `<kind>.<event>`.
+    #[serde(rename = "type")]
+    #[schema(example = "initiative.created")]
+    pub event_type: String,
+    /// When the change was made.
+    pub timestamp: DateTime<Utc>,
+    pub data: crate::resources::changes::Change,
+}
