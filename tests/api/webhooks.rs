@@ -590,3 +590,45 @@ async fn https_receivers_are_reached_over_tls_and_a_failed_handshake_is_recorded
     );
     assert!(receiver.seen().is_empty(), "nothing was sent in the clear");
 }
+
+#[actix_web::test]
+async fn deliveries_are_queued_by_the_changing_transaction_and_only_if_it_commits() {
+    use diesel_async::SimpleAsyncConnection;
+
+    let app = spawn().await;
+    let id = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/hook", "audience": "staff"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let record = app
+        .create("/v1/organisations", organisation("Outbox"))
+        .await;
+    let queued = async || {
+        app.get(&format!("/v1/webhooks/{id}/deliveries"))
+            .await
+            .json()["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert_eq!(queued().await, 1, "the creation");
+
+    let mut conn = app.connection().await;
+    let change = format!("UPDATE organisations SET version = version + 1 WHERE id = '{record}'");
+    conn.batch_execute(&format!("BEGIN; {change}"))
+        .await
+        .unwrap();
+    assert_eq!(queued().await, 1, "nothing is visible before the commit");
+    conn.batch_execute("ROLLBACK").await.unwrap();
+    assert_eq!(queued().await, 1, "a change rolled back queues nothing");
+    conn.batch_execute(&format!("BEGIN; {change}; COMMIT"))
+        .await
+        .unwrap();
+    assert_eq!(queued().await, 2, "a committed change is queued with it");
+}
