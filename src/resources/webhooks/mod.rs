@@ -185,7 +185,7 @@ pub struct DeliveryQuery {
     pub limit: Option<i64>,
     /// The `next` of the previous page.
     #[param(example = "01938b1e-7f00-7aaa-8000-0000000000d1")]
-    pub cursor: Option<String>,
+    pub cursor: Option<uuid::Uuid>,
 }
 
 fn parse_limit(raw: &str) -> Result<i64, FieldError> {

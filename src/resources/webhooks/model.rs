@@ -14,8 +14,9 @@ use crate::error::{ApiError, ApiResult};
 
 /// What a subscription asks for. Lists that are empty (or absent) do not
 /// filter; `events` defaults to every event.
-#[derive(Debug, Clone, ToSchema)]
-#[schema(rename_all = "camelCase", example = json!({
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({
     "url": "https://portal.example.org/hooks/aimd",
     "description": "Dutch AI coalition portal",
     "events": ["created", "updated", "deleted", "merged"],
@@ -32,21 +33,21 @@ pub struct SubscriptionDraft {
     #[schema(value_type = Option<String>, max_length = 500, required = false)]
     pub description: Option<Text<500>>,
     /// The events to deliver; all four when absent.
-    #[schema(required = false)]
+    #[schema(value_type = Option<Vec<ChangeEvent>>, required = false)]
     pub events: Vec<ChangeEvent>,
     /// Only changes of these kinds of record; every kind when empty.
-    #[schema(required = false)]
+    #[schema(value_type = Option<Vec<HitType>>, required = false)]
     pub kinds: Vec<HitType>,
     /// Only records tagged with one of these topics (or a narrower one), by
     /// slug; any when empty.
-    #[schema(value_type = Vec<String>, required = false)]
+    #[schema(value_type = Option<Vec<String>>, required = false, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = json!(["clinical-validation"]))]
     pub topics: Vec<Slug>,
     /// Only initiatives with one of these scopes (organisations and experts
     /// have none, so they are left out); any record when empty.
-    #[schema(required = false)]
+    #[schema(value_type = Option<Vec<Scope>>, required = false)]
     pub scopes: Vec<Scope>,
     /// Whose view of the registry the events follow (default `public`).
-    #[schema(required = false)]
+    #[schema(value_type = Option<WebhookAudience>, required = false)]
     pub audience: WebhookAudience,
 }
 
@@ -94,8 +95,9 @@ impl SubscriptionDraft {
 
 /// A change to a subscription: any of the draft's fields (a JSON Merge
 /// Patch), and `enabled` to switch it off or back on.
-#[derive(Debug, ToSchema)]
-#[schema(rename_all = "camelCase", example = json!({"enabled": true, "topics": ["algorithmic-bias"]}))]
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+#[schema(example = json!({"enabled": true, "topics": ["algorithmic-bias"]}))]
 pub struct SubscriptionPatch {
     /// `true` re-enables a disabled subscription (clearing its failure
     /// count; deliveries waiting meanwhile go out); `false` pauses it.
@@ -109,7 +111,7 @@ pub struct SubscriptionPatch {
     pub events: Option<Vec<ChangeEvent>>,
     #[schema(required = false)]
     pub kinds: Option<Vec<HitType>>,
-    #[schema(required = false)]
+    #[schema(required = false, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = json!(["algorithmic-bias"]))]
     pub topics: Option<Vec<String>>,
     #[schema(required = false)]
     pub scopes: Option<Vec<Scope>>,
