@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{Bytea, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
+use diesel::{OptionalExtension, QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -200,11 +200,7 @@ pub async fn authenticate(conn: &mut AsyncPgConnection, token: &str) -> ApiResul
     .bind::<Bytea, _>(token_hash(token))
     .get_result(conn)
     .await
-    .map(Some)
-    .or_else(|e| match e {
-        diesel::result::Error::NotFound => Ok(None),
-        other => Err(ApiError::from(other)),
-    })?;
+    .optional()?;
     match found {
         None => Err(ApiError::Unauthorized(
             "the API key is not known".to_owned(),

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::query::QueryReader;
+use super::query::{QueryReader, parse_limit};
 use crate::domain::input::FieldError;
 use crate::domain::topics::Bilingual;
 
@@ -104,19 +104,11 @@ pub struct PageRequest {
 
 impl PageRequest {
     pub fn read(query: &mut QueryReader) -> Self {
-        let limit = query.one("limit", parse_limit).unwrap_or(DEFAULT_LIMIT);
+        let limit = query
+            .one("limit", |raw| parse_limit(raw, MAX_LIMIT))
+            .unwrap_or(DEFAULT_LIMIT);
         let cursor = query.one("cursor", decode_cursor);
         Self { limit, cursor }
-    }
-}
-
-fn parse_limit(raw: &str) -> Result<i64, FieldError> {
-    match raw.trim().parse::<i64>() {
-        Ok(n) if (1..=MAX_LIMIT).contains(&n) => Ok(n),
-        _ => Err(FieldError::new(
-            "out-of-range",
-            format!("must be a whole number from 1 to {MAX_LIMIT}"),
-        )),
     }
 }
 

@@ -113,6 +113,17 @@ pub fn parse_uuid(raw: &str) -> Result<Uuid, FieldError> {
         .map_err(|_| FieldError::new("invalid-id", format!("'{raw}' is not a UUID")))
 }
 
+/// A page size: a whole number from 1 to `max`.
+pub fn parse_limit(raw: &str, max: i64) -> Result<i64, FieldError> {
+    match raw.trim().parse::<i64>() {
+        Ok(n) if (1..=max).contains(&n) => Ok(n),
+        _ => Err(FieldError::new(
+            "out-of-range",
+            format!("must be a whole number from 1 to {max}"),
+        )),
+    }
+}
+
 /// `true` or `false`, as query flags are written.
 pub fn parse_flag(raw: &str) -> Result<bool, FieldError> {
     match raw.trim() {

@@ -19,7 +19,7 @@ use crate::auth::Audience;
 use crate::domain::enums::{ChangeEvent, HitType};
 use crate::domain::input::FieldError;
 use crate::error::ApiResult;
-use crate::http::query::QueryReader;
+use crate::http::query::{QueryReader, parse_limit};
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;
@@ -104,19 +104,6 @@ fn parse_position(raw: &str) -> Result<i64, FieldError> {
         })
 }
 
-fn parse_limit(raw: &str) -> Result<i64, FieldError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| {
-            FieldError::new(
-                "out-of-range",
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            )
-        })
-}
-
 /// Follow the change feed
 ///
 /// Events (`created`, `updated`, `deleted`, `merged` with `successorId`) in
@@ -140,7 +127,9 @@ pub async fn list_changes(
 ) -> ApiResult<HttpResponse> {
     let mut query = QueryReader::new(request.query_string(), &["after", "limit", "kind"]);
     let after = query.one("after", parse_position).unwrap_or(0);
-    let limit = query.one("limit", parse_limit).unwrap_or(DEFAULT_LIMIT);
+    let limit = query
+        .one("limit", |raw| parse_limit(raw, MAX_LIMIT))
+        .unwrap_or(DEFAULT_LIMIT);
     let kind = query.one("kind", HitType::parse);
     query.finish()?;
     let staff = Audience::of_request(&request) == Audience::Staff;

@@ -19,9 +19,9 @@ use self::model::{
 use super::records::{IfMatch, Precondition};
 use super::{AppState, record_response};
 use crate::domain::enums::DeliveryState;
-use crate::domain::input::{FieldError, merge_patch};
+use crate::domain::input::merge_patch;
 use crate::error::{ApiError, ApiResult};
-use crate::http::query::{QueryReader, parse_uuid, path_id};
+use crate::http::query::{QueryReader, parse_limit, parse_uuid, path_id};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -188,19 +188,6 @@ pub struct DeliveryQuery {
     pub cursor: Option<uuid::Uuid>,
 }
 
-fn parse_limit(raw: &str) -> Result<i64, FieldError> {
-    raw.trim()
-        .parse::<i64>()
-        .ok()
-        .filter(|n| (1..=MAX_LIMIT).contains(n))
-        .ok_or_else(|| {
-            FieldError::new(
-                "out-of-range",
-                format!("must be a whole number from 1 to {MAX_LIMIT}"),
-            )
-        })
-}
-
 /// List a subscription's deliveries
 ///
 /// Newest first, with the state of each, its attempts, the receiver's last
@@ -220,7 +207,9 @@ pub async fn list_webhook_deliveries(
     let id = path_id("id", &id)?;
     let mut query = QueryReader::new(request.query_string(), &["state", "limit", "cursor"]);
     let delivery_state = query.one("state", DeliveryState::parse);
-    let limit = query.one("limit", parse_limit).unwrap_or(DEFAULT_LIMIT);
+    let limit = query
+        .one("limit", |raw| parse_limit(raw, MAX_LIMIT))
+        .unwrap_or(DEFAULT_LIMIT);
     let cursor = query.one("cursor", parse_uuid);
     query.finish()?;
     let mut conn = state.conn().await?;

@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use diesel::sql_types::{
     Array, BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
-use diesel::{QueryableByName, sql_query};
+use diesel::{OptionalExtension, QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -144,11 +144,7 @@ async fn find(conn: &mut AsyncPgConnection, id: Uuid, lock: &str) -> ApiResult<S
     .bind::<SqlUuid, _>(id)
     .get_result(conn)
     .await
-    .map(Some)
-    .or_else(|e| match e {
-        diesel::result::Error::NotFound => Ok(None),
-        other => Err(other),
-    })?;
+    .optional()?;
     row.map(Into::into).ok_or_else(|| not_found(id))
 }
 
@@ -329,11 +325,7 @@ pub async fn replay(
     .bind::<SqlUuid, _>(subscription)
     .get_result(conn)
     .await
-    .map(Some)
-    .or_else(|e| match e {
-        diesel::result::Error::NotFound => Ok(None),
-        other => Err(other),
-    })?;
+    .optional()?;
     row.map(Into::into).ok_or_else(|| {
         ApiError::NotFound(format!(
             "subscription {subscription} has no delivery {delivery}"
