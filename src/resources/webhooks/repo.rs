@@ -5,6 +5,8 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use diesel::pg::Pg;
+use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{
     Array, BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
@@ -95,6 +97,23 @@ impl DraftColumns {
     }
 }
 
+/// Binds the draft as `$2` to `$8`, after the id, in the order both the
+/// insert and the update name the columns.
+fn bind_draft<'f>(
+    query: BoxedSqlQuery<'f, Pg, SqlQuery>,
+    draft: &'f SubscriptionDraft,
+    columns: &'f DraftColumns,
+) -> BoxedSqlQuery<'f, Pg, SqlQuery> {
+    query
+        .bind::<Text, _>(draft.url.as_str())
+        .bind::<Nullable<Text>, _>(draft.description.as_ref().map(|d| d.as_str()))
+        .bind::<Array<Text>, _>(&columns.events)
+        .bind::<Array<Text>, _>(&columns.kinds)
+        .bind::<Array<Text>, _>(&columns.topics)
+        .bind::<Array<Text>, _>(&columns.scopes)
+        .bind::<Text, _>(draft.audience.as_str())
+}
+
 fn not_found(id: Uuid) -> ApiError {
     ApiError::NotFound(format!("there is no webhook subscription {id}"))
 }
@@ -105,22 +124,17 @@ pub async fn create(
     secret: &str,
 ) -> ApiResult<Subscription> {
     let columns = DraftColumns::of(draft);
-    let row: SubscriptionRow = sql_query(format!(
+    let query = sql_query(format!(
         "INSERT INTO webhook_subscriptions (id, url, description, events, kinds, topics, scopes, audience, \
            secret, created_at, updated_at) \
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now()) RETURNING {SUBSCRIPTION_COLUMNS}"
     ))
-    .bind::<SqlUuid, _>(Uuid::now_v7())
-    .bind::<Text, _>(draft.url.as_str())
-    .bind::<Nullable<Text>, _>(draft.description.as_ref().map(|d| d.as_str()))
-    .bind::<Array<Text>, _>(&columns.events)
-    .bind::<Array<Text>, _>(&columns.kinds)
-    .bind::<Array<Text>, _>(&columns.topics)
-    .bind::<Array<Text>, _>(&columns.scopes)
-    .bind::<Text, _>(draft.audience.as_str())
-    .bind::<Text, _>(secret)
-    .get_result(conn)
-    .await?;
+    .into_boxed()
+    .bind::<SqlUuid, _>(Uuid::now_v7());
+    let row: SubscriptionRow = bind_draft(query, draft, &columns)
+        .bind::<Text, _>(secret)
+        .get_result(conn)
+        .await?;
     Ok(row.into())
 }
 
@@ -172,7 +186,7 @@ pub async fn update(
             let current = lock(conn, id, precondition).await?;
             let draft = build(&current)?;
             let columns = DraftColumns::of(&draft);
-            let row: SubscriptionRow = sql_query(format!(
+            let query = sql_query(format!(
                 "UPDATE webhook_subscriptions SET url = $2, description = $3, events = $4, kinds = $5, \
                    topics = $6, scopes = $7, audience = $8, \
                    enabled = coalesce($9, enabled), \
@@ -185,16 +199,11 @@ pub async fn update(
                    version = version + 1, updated_at = now() \
                  WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}"
             ))
-            .bind::<SqlUuid, _>(id)
-            .bind::<Text, _>(draft.url.as_str())
-            .bind::<Nullable<Text>, _>(draft.description.as_ref().map(|d| d.as_str()))
-            .bind::<Array<Text>, _>(&columns.events)
-            .bind::<Array<Text>, _>(&columns.kinds)
-            .bind::<Array<Text>, _>(&columns.topics)
-            .bind::<Array<Text>, _>(&columns.scopes)
-            .bind::<Text, _>(draft.audience.as_str())
-            .bind::<Nullable<Bool>, _>(enabled)
-            .get_result(conn)
+            .into_boxed()
+            .bind::<SqlUuid, _>(id);
+            let row: SubscriptionRow = bind_draft(query, &draft, &columns)
+                .bind::<Nullable<Bool>, _>(enabled)
+                .get_result(conn)
             .await?;
             Ok(row.into())
     })
