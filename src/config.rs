@@ -166,6 +166,10 @@ pub struct WebhookArgs {
     #[arg(long, env = "AIMD_WEBHOOK_DISABLE_AFTER", default_value_t = 20, value_parser = clap::value_parser!(i32).range(1..))]
     pub webhook_disable_after: i32,
 
+    /// Days delivered and failed deliveries stay listed and replayable.
+    #[arg(long, env = "AIMD_WEBHOOK_KEEP_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub webhook_keep_days: u64,
+
     /// Seconds a receiver has to answer.
     #[arg(long, env = "AIMD_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub webhook_timeout_seconds: u64,
@@ -178,6 +182,7 @@ impl WebhookArgs {
             max_attempts: self.webhook_max_attempts,
             disable_after: self.webhook_disable_after,
             timeout: Duration::from_secs(self.webhook_timeout_seconds),
+            keep: Duration::from_secs(self.webhook_keep_days * 24 * 3600),
             ..DeliverySettings::default()
         }
     }

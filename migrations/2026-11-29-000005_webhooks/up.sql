@@ -71,6 +71,8 @@ CREATE TABLE webhook_deliveries (
 CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_subscription_idx ON webhook_deliveries (subscription_id, id);
 CREATE INDEX webhook_deliveries_state_idx ON webhook_deliveries (subscription_id, state, id);
+-- For pruning finished deliveries after the retention period.
+CREATE INDEX webhook_deliveries_finished_idx ON webhook_deliveries (created_at) WHERE state <> 'pending';
 
 -- Queues one delivery per matching subscription for a new change. It runs
 -- when the writing transaction commits (a deferred trigger), so that topics

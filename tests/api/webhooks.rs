@@ -445,7 +445,16 @@ async fn a_subscription_that_keeps_failing_is_switched_off_and_deliveries_can_be
     let replay = format!("{path}/deliveries/{delivery}/replay");
     app.post(&replay, json!({})).await.problem(409);
 
-    // Switched back on, the waiting delivery goes out.
+    // Switched back on, the waiting delivery goes out at once, however
+    // far its back-off had got.
+    use diesel_async::SimpleAsyncConnection;
+    app.connection()
+        .await
+        .batch_execute(&format!(
+            "UPDATE webhook_deliveries SET next_attempt_at = now() + interval '5 hours' WHERE id = '{delivery}'"
+        ))
+        .await
+        .unwrap();
     receiver.answer_always(200);
     let enabled = app.patch(&path, json!({"enabled": true})).await;
     enabled.expect(200);
@@ -631,4 +640,64 @@ async fn deliveries_are_queued_by_the_changing_transaction_and_only_if_it_commit
         .await
         .unwrap();
     assert_eq!(queued().await, 2, "a committed change is queued with it");
+}
+
+#[actix_web::test]
+async fn finished_deliveries_are_pruned_after_the_retention_period() {
+    use diesel_async::SimpleAsyncConnection;
+
+    let app = spawn().await;
+    let id = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/hook", "audience": "staff"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    for name in [
+        "Old delivered",
+        "Old failed",
+        "Old pending",
+        "Recent delivered",
+    ] {
+        app.create("/v1/organisations", organisation(name)).await;
+    }
+    // Age and settle them by hand, oldest first in creation order.
+    app.connection()
+        .await
+        .batch_execute(
+            "WITH ordered AS (SELECT id, row_number() OVER (ORDER BY position) AS n FROM webhook_deliveries) \
+             UPDATE webhook_deliveries d SET \
+               created_at = CASE WHEN n < 4 THEN now() - interval '40 days' ELSE now() END, \
+               state = CASE n WHEN 2 THEN 'failed' WHEN 3 THEN 'pending' ELSE 'delivered' END \
+             FROM ordered WHERE d.id = ordered.id",
+        )
+        .await
+        .unwrap();
+    let deliverer = app.deliverer(DeliverySettings {
+        keep: Duration::from_secs(30 * 24 * 3600),
+        ..DeliverySettings::default()
+    });
+    assert_eq!(
+        deliverer.prune().await.unwrap(),
+        2,
+        "the old delivered and failed ones"
+    );
+    let states: Vec<String> = app
+        .get(&format!("/v1/webhooks/{id}/deliveries"))
+        .await
+        .json()["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["state"].as_str().unwrap().to_owned())
+        .collect();
+    assert_eq!(
+        states,
+        ["delivered", "pending"],
+        "the recent one and the one still due stay"
+    );
 }

@@ -183,29 +183,40 @@ pub async fn update(
     build: impl FnOnce(&Subscription) -> ApiResult<SubscriptionDraft> + Send,
 ) -> ApiResult<Subscription> {
     conn.transaction(async |conn| {
-            let current = lock(conn, id, precondition).await?;
-            let draft = build(&current)?;
-            let columns = DraftColumns::of(&draft);
-            let query = sql_query(format!(
-                "UPDATE webhook_subscriptions SET url = $2, description = $3, events = $4, kinds = $5, \
-                   topics = $6, scopes = $7, audience = $8, \
-                   enabled = coalesce($9, enabled), \
-                   disabled_at = CASE WHEN $9 IS NULL THEN disabled_at WHEN $9 THEN NULL \
-                                      WHEN enabled THEN now() ELSE disabled_at END, \
-                   disabled_reason = CASE WHEN $9 IS NULL THEN disabled_reason WHEN $9 THEN NULL \
-                                          WHEN enabled THEN 'switched off by an admin' ELSE disabled_reason END, \
-                   consecutive_failures = CASE WHEN $9 THEN 0 ELSE consecutive_failures END, \
-                   failing_since = CASE WHEN $9 THEN NULL ELSE failing_since END, \
-                   version = version + 1, updated_at = now() \
-                 WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}"
-            ))
-            .into_boxed()
-            .bind::<SqlUuid, _>(id);
-            let row: SubscriptionRow = bind_draft(query, &draft, &columns)
-                .bind::<Nullable<Bool>, _>(enabled)
-                .get_result(conn)
+        let current = lock(conn, id, precondition).await?;
+        let draft = build(&current)?;
+        let columns = DraftColumns::of(&draft);
+        let query = sql_query(format!(
+            "UPDATE webhook_subscriptions SET url = $2, description = $3, events = $4, kinds = $5, \
+               topics = $6, scopes = $7, audience = $8, \
+               enabled = coalesce($9, enabled), \
+               disabled_at = CASE WHEN $9 IS NULL THEN disabled_at WHEN $9 THEN NULL \
+                                  WHEN enabled THEN now() ELSE disabled_at END, \
+               disabled_reason = CASE WHEN $9 IS NULL THEN disabled_reason WHEN $9 THEN NULL \
+                                      WHEN enabled THEN 'switched off by an admin' ELSE disabled_reason END, \
+               consecutive_failures = CASE WHEN $9 THEN 0 ELSE consecutive_failures END, \
+               failing_since = CASE WHEN $9 THEN NULL ELSE failing_since END, \
+               version = version + 1, updated_at = now() \
+             WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}"
+        ))
+        .into_boxed()
+        .bind::<SqlUuid, _>(id);
+        let row: SubscriptionRow = bind_draft(query, &draft, &columns)
+            .bind::<Nullable<Bool>, _>(enabled)
+            .get_result(conn)
             .await?;
-            Ok(row.into())
+        if enabled == Some(true) && !current.enabled {
+            // Back on after a fix: what waited goes out now, not at the end
+            // of the back-off it had reached.
+            sql_query(
+                "UPDATE webhook_deliveries SET next_attempt_at = now() \
+                 WHERE subscription_id = $1 AND state = 'pending'",
+            )
+            .bind::<SqlUuid, _>(id)
+            .execute(conn)
+            .await?;
+        }
+        Ok(row.into())
     })
     .await
 }
@@ -445,4 +456,15 @@ pub async fn record_failure(
     .execute(conn)
     .await?;
     Ok(())
+}
+
+/// Deletes delivered and failed deliveries older than `keep`; returns how many.
+pub async fn prune(conn: &mut AsyncPgConnection, keep: Duration) -> ApiResult<usize> {
+    Ok(sql_query(
+        "DELETE FROM webhook_deliveries \
+         WHERE state <> 'pending' AND created_at < now() - make_interval(secs => $1)",
+    )
+    .bind::<diesel::sql_types::Double, _>(keep.as_secs_f64())
+    .execute(conn)
+    .await?)
 }

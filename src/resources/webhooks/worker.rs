@@ -33,6 +33,8 @@ pub struct DeliverySettings {
     pub poll_interval: Duration,
     /// Deliveries taken, and sent concurrently, per round.
     pub batch: i64,
+    /// How long delivered and failed deliveries stay listed (and replayable).
+    pub keep: Duration,
 }
 
 impl Default for DeliverySettings {
@@ -45,6 +47,7 @@ impl Default for DeliverySettings {
             timeout: Duration::from_secs(10),
             poll_interval: Duration::from_secs(1),
             batch: 20,
+            keep: Duration::from_secs(30 * 24 * 3600),
         }
     }
 }
@@ -174,14 +177,31 @@ impl Deliverer {
         }
     }
 
-    /// Delivers until the service stops. A database outage is logged and
-    /// waited out; nothing is lost, since the outbox is in the database.
+    /// Deletes finished deliveries older than the retention period.
+    pub async fn prune(&self) -> ApiResult<usize> {
+        let mut conn = self.pool.get().await?;
+        repo::prune(&mut conn, self.settings.keep).await
+    }
+
+    /// Delivers until the service stops, and prunes once an hour. A
+    /// database outage is logged and waited out; nothing is lost, since the
+    /// outbox is in the database.
     pub async fn run(self) {
+        let mut last_pruned: Option<std::time::Instant> = None;
         loop {
             match self.deliver_due().await {
                 Ok(0) => {}
                 Ok(count) => tracing::debug!(count, "webhook deliveries attempted"),
                 Err(error) => tracing::warn!(%error, "webhook delivery round failed"),
+            }
+            if last_pruned.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
+                match self.prune().await {
+                    Ok(count) => {
+                        last_pruned = Some(std::time::Instant::now());
+                        tracing::debug!(count, "old webhook deliveries pruned");
+                    }
+                    Err(error) => tracing::warn!(%error, "pruning webhook deliveries failed"),
+                }
             }
             tokio::time::sleep(self.settings.poll_interval).await;
         }
