@@ -38,6 +38,10 @@ CREATE TABLE webhook_subscriptions (
     -- The signing key. It must be readable to sign with, so it cannot be
     -- stored as a hash the way API keys are; it is never shown again.
     secret               text NOT NULL,
+    -- After a rotation the old secret signs too, until it expires, so that
+    -- receivers can switch over without refusing deliveries.
+    previous_secret      text,
+    previous_secret_expires_at timestamptz,
     enabled              boolean NOT NULL DEFAULT true,
     disabled_at          timestamptz,
     disabled_reason      text,

@@ -37,6 +37,7 @@ const RULES: &[(&str, Access)] = &[
     ("createWebhook", Access::Role(Role::Admin)),
     ("getWebhook", Access::Role(Role::Admin)),
     ("updateWebhook", Access::Role(Role::Admin)),
+    ("rotateWebhookSecret", Access::Role(Role::Admin)),
     ("deleteWebhook", Access::Role(Role::Admin)),
     ("listWebhookDeliveries", Access::Role(Role::Admin)),
     ("replayWebhookDelivery", Access::Role(Role::Admin)),

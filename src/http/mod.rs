@@ -51,6 +51,7 @@ fn routes(config: &mut ServiceConfig) {
         .service(webhooks::create_webhook)
         .service(webhooks::get_webhook)
         .service(webhooks::update_webhook)
+        .service(webhooks::rotate_webhook_secret)
         .service(webhooks::delete_webhook)
         .service(webhooks::list_webhook_deliveries)
         .service(webhooks::replay_webhook_delivery)

@@ -701,3 +701,63 @@ async fn finished_deliveries_are_pruned_after_the_retention_period() {
         "the recent one and the one still due stay"
     );
 }
+
+#[actix_web::test]
+async fn after_a_rotation_deliveries_are_signed_with_both_secrets_until_the_old_one_expires() {
+    use diesel_async::SimpleAsyncConnection;
+
+    let app = spawn().await;
+    let receiver = Receiver::start(&[]);
+    let created = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": receiver.url, "audience": "staff"}),
+        )
+        .await
+        .json();
+    let id = created["id"].as_str().unwrap().to_owned();
+    let old = created["secret"].as_str().unwrap().to_owned();
+    let rotated = app
+        .post(&format!("/v1/webhooks/{id}/secret"), json!({}))
+        .await;
+    rotated.expect(200);
+    let rotated = rotated.json();
+    let new = rotated["secret"].as_str().unwrap().to_owned();
+    assert_ne!(new, old);
+    assert!(rotated["previousSecretExpiresAt"].is_string());
+
+    let deliverer = app.deliverer(quick(DeliverySettings::default()));
+    app.create("/v1/organisations", organisation("Rotated"))
+        .await;
+    deliver_until(&deliverer, async || receiver.seen().len() == 1).await;
+    let during = &receiver.seen()[0];
+    assert_eq!(during.signature.split(' ').count(), 2);
+    verify(&new, during);
+    verify(&old, during);
+
+    app.connection()
+        .await
+        .batch_execute("UPDATE webhook_subscriptions SET previous_secret_expires_at = now() - interval '1 second'")
+        .await
+        .unwrap();
+    app.create("/v1/organisations", organisation("After")).await;
+    deliver_until(&deliverer, async || receiver.seen().len() == 2).await;
+    let after = &receiver.seen()[1];
+    assert_eq!(
+        after.signature.split(' ').count(),
+        1,
+        "the old secret has expired"
+    );
+    verify(&new, after);
+    assert!(std::panic::catch_unwind(|| verify(&old, after)).is_err());
+    assert_eq!(
+        app.get(&format!("/v1/webhooks/{id}")).await.json()["previousSecretExpiresAt"],
+        Value::Null
+    );
+    app.post(
+        "/v1/webhooks/01938000-0000-7000-8000-00000000ffff/secret",
+        json!({}),
+    )
+    .await
+    .problem(404);
+}

@@ -148,6 +148,40 @@ pub async fn update_webhook(
     ))
 }
 
+/// How long the old secret keeps signing after a rotation.
+const ROTATION_OVERLAP: std::time::Duration = std::time::Duration::from_secs(24 * 3600);
+
+/// Rotate a subscription's secret
+///
+/// A new signing secret, shown this once. For the next 24 hours every
+/// delivery carries two signatures, with the new and with the old secret
+/// (`previousSecretExpiresAt` says until when), so the receiver can switch
+/// over without refusing anything. Also the way out when a secret is lost.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "rotateWebhookSecret",
+    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1")),
+    responses((status = 200, description = "The subscription with its new secret, which cannot be shown again", body = CreatedSubscription))
+)]
+#[post("/webhooks/{id}/secret")]
+pub async fn rotate_webhook_secret(
+    state: web::Data<AppState>,
+    id: web::Path<String>,
+) -> ApiResult<HttpResponse> {
+    let id = path_id("id", &id)?;
+    let secret = signature::new_secret()?;
+    let mut conn = state.conn().await?;
+    let subscription = repo::rotate_secret(&mut conn, id, &secret, ROTATION_OVERLAP).await?;
+    Ok(record_response(
+        StatusCode::OK,
+        subscription.version,
+        &CreatedSubscription {
+            subscription,
+            secret,
+        },
+    ))
+}
+
 /// Delete a webhook subscription
 ///
 /// Nothing more is sent to it; its deliveries are deleted with it.

@@ -159,6 +159,7 @@ impl SubscriptionPatch {
     "disabledAt": "2026-11-29T08:00:00Z",
     "disabledReason": "20 deliveries in a row failed since 2026-11-29T02:00:00Z; the last: the receiver answered 503 Service Unavailable",
     "consecutiveFailures": 20,
+    "previousSecretExpiresAt": null,
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-29T08:00:00Z"
 }))]
@@ -180,6 +181,9 @@ pub struct Subscription {
     pub disabled_reason: Option<String>,
     /// Failed attempts since the last delivery that succeeded.
     pub consecutive_failures: i32,
+    /// After a rotation: until when deliveries are also signed with the
+    /// previous secret.
+    pub previous_secret_expires_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     #[serde(skip)]
@@ -217,6 +221,7 @@ impl Subscription {
     "disabledAt": null,
     "disabledReason": null,
     "consecutiveFailures": 0,
+    "previousSecretExpiresAt": null,
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
     "secret": "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw/mg7RZ1Ar2Y="

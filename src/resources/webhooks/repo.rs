@@ -20,7 +20,9 @@ use crate::error::{ApiError, ApiResult};
 use crate::resources::records::Precondition;
 
 const SUBSCRIPTION_COLUMNS: &str = "id, url, description, events, kinds, topics, scopes, audience, enabled, \
-     disabled_at, disabled_reason, consecutive_failures, created_at, updated_at, version";
+     disabled_at, disabled_reason, consecutive_failures, \
+     CASE WHEN previous_secret_expires_at > now() THEN previous_secret_expires_at END AS previous_secret_expires_at, \
+     created_at, updated_at, version";
 
 #[derive(QueryableByName)]
 struct SubscriptionRow {
@@ -48,6 +50,8 @@ struct SubscriptionRow {
     disabled_reason: Option<String>,
     #[diesel(sql_type = Integer)]
     consecutive_failures: i32,
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    previous_secret_expires_at: Option<DateTime<Utc>>,
     #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
     #[diesel(sql_type = Timestamptz)]
@@ -71,6 +75,7 @@ impl From<SubscriptionRow> for Subscription {
             disabled_at: row.disabled_at,
             disabled_reason: row.disabled_reason,
             consecutive_failures: row.consecutive_failures,
+            previous_secret_expires_at: row.previous_secret_expires_at,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
@@ -221,6 +226,29 @@ pub async fn update(
     .await
 }
 
+/// Replaces the signing secret; the old one keeps signing (as a second
+/// signature) for `overlap`, so receivers can switch without a gap.
+pub async fn rotate_secret(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    secret: &str,
+    overlap: Duration,
+) -> ApiResult<Subscription> {
+    let row: Option<SubscriptionRow> = sql_query(format!(
+        "UPDATE webhook_subscriptions SET previous_secret = secret, \
+           previous_secret_expires_at = now() + make_interval(secs => $3), secret = $2, \
+           version = version + 1, updated_at = now() \
+         WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}"
+    ))
+    .bind::<SqlUuid, _>(id)
+    .bind::<Text, _>(secret)
+    .bind::<diesel::sql_types::Double, _>(overlap.as_secs_f64())
+    .get_result(conn)
+    .await
+    .optional()?;
+    row.map(Into::into).ok_or_else(|| not_found(id))
+}
+
 /// Deletes the subscription and, with it, its deliveries.
 pub async fn delete(
     conn: &mut AsyncPgConnection,
@@ -366,6 +394,9 @@ pub struct DueDelivery {
     pub url: String,
     #[diesel(sql_type = Text)]
     pub secret: String,
+    /// The secret before the last rotation, while it is still valid.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub previous_secret: Option<String>,
 }
 
 /// Takes up to `limit` due deliveries of enabled subscriptions, oldest due
@@ -385,7 +416,8 @@ pub async fn claim_due(
            JOIN webhook_subscriptions owner ON owner.id = due.subscription_id AND owner.enabled \
            WHERE due.state = 'pending' AND due.next_attempt_at <= now() \
            ORDER BY due.next_attempt_at LIMIT $1 FOR UPDATE OF due SKIP LOCKED) \
-         RETURNING d.id, d.payload, d.attempts, s.url, s.secret",
+         RETURNING d.id, d.payload, d.attempts, s.url, s.secret, \
+           CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS previous_secret",
     )
     .bind::<BigInt, _>(limit)
     .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())

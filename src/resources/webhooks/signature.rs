@@ -34,6 +34,21 @@ pub fn sign(secret: &str, id: &str, timestamp: i64, body: &str) -> ApiResult<Str
     ))
 }
 
+/// The `webhook-signature` value with one signature per secret, separated
+/// by spaces (during a rotation: the new secret's, then the old one's).
+pub fn sign_with_each<'a>(
+    secrets: impl IntoIterator<Item = &'a String>,
+    id: &str,
+    timestamp: i64,
+    body: &str,
+) -> ApiResult<String> {
+    let signatures = secrets
+        .into_iter()
+        .map(|secret| sign(secret, id, timestamp, body))
+        .collect::<ApiResult<Vec<_>>>()?;
+    Ok(signatures.join(" "))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -144,7 +144,9 @@ impl Deliverer {
     async fn attempt(&self, delivery: &DueDelivery) -> Outcome {
         let id = delivery.id.to_string();
         let timestamp = Utc::now().timestamp();
-        let signature = match signature::sign(&delivery.secret, &id, timestamp, &delivery.payload) {
+        let secrets = std::iter::once(&delivery.secret).chain(&delivery.previous_secret);
+        let signature = match signature::sign_with_each(secrets, &id, timestamp, &delivery.payload)
+        {
             Ok(signature) => signature,
             Err(error) => {
                 return Outcome::Failed {
