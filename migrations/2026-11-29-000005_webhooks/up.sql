@@ -117,6 +117,11 @@ BEGIN
       AND (cardinality(s.kinds) = 0 OR NEW.kind = ANY (s.kinds))
       AND (cardinality(s.topics) = 0 OR s.topics && record_topics)
       AND (cardinality(s.scopes) = 0 OR record_scope = ANY (s.scopes));
+    IF FOUND THEN
+        -- Wakes the workers when the transaction commits (one notification
+        -- per transaction: PostgreSQL folds identical ones).
+        PERFORM pg_notify('aimd_webhook_deliveries', '');
+    END IF;
     RETURN NULL;
 END
 $$;

@@ -761,3 +761,36 @@ async fn after_a_rotation_deliveries_are_signed_with_both_secrets_until_the_old_
     .await
     .problem(404);
 }
+
+#[actix_web::test]
+async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
+    let app = spawn().await;
+    let receiver = Receiver::start(&[]);
+    app.post(
+        "/v1/webhooks",
+        json!({"url": receiver.url, "audience": "staff"}),
+    )
+    .await
+    .expect(201);
+    // With a poll of a minute, only the notification can bring the delivery quickly.
+    let deliverer = app.deliverer(quick(DeliverySettings {
+        poll_interval: Duration::from_secs(60),
+        ..DeliverySettings::default()
+    }));
+    let worker = actix_web::rt::spawn(deliverer.run());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let committed = Instant::now();
+    app.create("/v1/organisations", organisation("Woken")).await;
+    while receiver.seen().is_empty() {
+        assert!(
+            committed.elapsed() < Duration::from_secs(10),
+            "not delivered"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    worker.abort();
+    assert!(
+        receiver.seen()[0].at - committed < Duration::from_secs(5),
+        "delivered well before the next poll"
+    );
+}

@@ -1,5 +1,6 @@
-//! The delivery worker that runs inside the service: it takes due
-//! deliveries from the outbox, POSTs them signed, and records each outcome,
+//! The delivery worker that runs inside the service: woken by the outbox's
+//! notification when a change commits (and by a poll, for retries), it
+//! takes due deliveries, POSTs them signed, and records each outcome,
 //! retrying with exponential back-off and switching off subscriptions that
 //! keep failing. Deliveries are at least once: a receiver deduplicates on
 //! `webhook-id`, and orders by `data.position` if it cares.
@@ -8,11 +9,14 @@ use std::time::Duration;
 
 use awc::Client;
 use chrono::Utc;
+use diesel::sql_query;
+use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
+use futures_util::{FutureExt, StreamExt};
 
 use super::repo::{self, DueDelivery, Failure};
 use super::signature;
-use crate::db::DbPool;
+use crate::db::{DbPool, PooledConnection};
 use crate::error::ApiResult;
 
 /// How deliveries are attempted; every value can be set by configuration.
@@ -29,7 +33,8 @@ pub struct DeliverySettings {
     pub disable_after: i32,
     /// How long a receiver has to answer.
     pub timeout: Duration,
-    /// How often the outbox is checked when there was nothing to send.
+    /// How often the outbox is checked without being woken: retries fall
+    /// due, and a worker that cannot listen polls.
     pub poll_interval: Duration,
     /// Deliveries taken, and sent concurrently, per round.
     pub batch: i64,
@@ -185,10 +190,39 @@ impl Deliverer {
         repo::prune(&mut conn, self.settings.keep).await
     }
 
+    /// A connection that listens for the outbox's notifications, if one
+    /// can be had; without it the worker polls.
+    async fn listen(&self) -> Option<PooledConnection> {
+        let mut conn = self.pool.get().await.ok()?;
+        sql_query("LISTEN aimd_webhook_deliveries")
+            .execute(&mut conn)
+            .await
+            .ok()?;
+        Some(conn)
+    }
+
+    /// Waits for a notification that deliveries were queued, or for the
+    /// poll interval (retries fall due without one).
+    async fn wait(&self, listener: &mut Option<PooledConnection>) {
+        let poll = tokio::time::sleep(self.settings.poll_interval);
+        let Some(conn) = listener else {
+            return poll.await;
+        };
+        let mut notifications = std::pin::pin!(conn.notifications_stream());
+        tokio::select! {
+            _ = notifications.next() => {
+                // Notifications that piled up meanwhile are covered by the same round.
+                while let Some(Some(_)) = notifications.next().now_or_never() {}
+            }
+            _ = poll => {}
+        }
+    }
+
     /// Delivers until the service stops, and prunes once an hour. A
     /// database outage is logged and waited out; nothing is lost, since the
     /// outbox is in the database.
     pub async fn run(self) {
+        let mut listener = self.listen().await;
         let mut last_pruned: Option<std::time::Instant> = None;
         loop {
             match self.deliver_due().await {
@@ -205,7 +239,7 @@ impl Deliverer {
                     Err(error) => tracing::warn!(%error, "pruning webhook deliveries failed"),
                 }
             }
-            tokio::time::sleep(self.settings.poll_interval).await;
+            self.wait(&mut listener).await;
         }
     }
 }
