@@ -193,6 +193,10 @@ impl Deliverer {
     /// A connection that listens for the outbox's notifications, if one
     /// can be had; without it the worker polls.
     async fn listen(&self) -> Option<PooledConnection> {
+        // The listener keeps its connection; a small pool is left to requests.
+        if self.pool.status().max_size < 4 {
+            return None;
+        }
         let mut conn = self.pool.get().await.ok()?;
         sql_query("LISTEN aimd_webhook_deliveries")
             .execute(&mut conn)
