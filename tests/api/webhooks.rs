@@ -766,12 +766,16 @@ async fn after_a_rotation_deliveries_are_signed_with_both_secrets_until_the_old_
 async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
     let app = spawn().await;
     let receiver = Receiver::start(&[]);
-    app.post(
-        "/v1/webhooks",
-        json!({"url": receiver.url, "audience": "staff"}),
-    )
-    .await
-    .expect(201);
+    let id = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": receiver.url, "audience": "staff"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
     // With a poll of a minute, only the notification can bring the delivery quickly.
     let deliverer = app.deliverer(quick(DeliverySettings {
         poll_interval: Duration::from_secs(60),
@@ -788,9 +792,21 @@ async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
         );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
-    worker.abort();
     assert!(
         receiver.seen()[0].at - committed < Duration::from_secs(5),
         "delivered well before the next poll"
     );
+
+    // A replay wakes it too.
+    let replay = format!(
+        "/v1/webhooks/{id}/deliveries/{}/replay",
+        receiver.seen()[0].id
+    );
+    let replayed = Instant::now();
+    app.post(&replay, json!({})).await.expect(202);
+    while receiver.seen().len() < 2 {
+        assert!(replayed.elapsed() < Duration::from_secs(5), "not replayed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    worker.abort();
 }

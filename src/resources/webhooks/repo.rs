@@ -220,6 +220,7 @@ pub async fn update(
             .bind::<SqlUuid, _>(id)
             .execute(conn)
             .await?;
+            wake_workers(conn).await?;
         }
         Ok(row.into())
     })
@@ -374,11 +375,22 @@ pub async fn replay(
     .get_result(conn)
     .await
     .optional()?;
-    row.map(Into::into).ok_or_else(|| {
+    let replayed = row.map(Delivery::from).ok_or_else(|| {
         ApiError::NotFound(format!(
             "subscription {subscription} has no delivery {delivery}"
         ))
-    })
+    })?;
+    wake_workers(conn).await?;
+    Ok(replayed)
+}
+
+/// Tells the workers that deliveries are due now (at the commit, inside a
+/// transaction), as the outbox trigger does for new ones.
+async fn wake_workers(conn: &mut AsyncPgConnection) -> ApiResult<()> {
+    sql_query("SELECT pg_notify('aimd_webhook_deliveries', '')")
+        .execute(conn)
+        .await?;
+    Ok(())
 }
 
 /// A delivery a worker has taken, with what it needs to send it.
