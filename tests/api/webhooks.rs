@@ -810,3 +810,42 @@ async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
     }
     worker.abort();
 }
+
+#[actix_web::test]
+async fn a_replay_during_an_attempt_is_not_undone_by_the_attempts_outcome() {
+    use aimd_registry::resources::webhooks::repo;
+
+    let app = spawn().await;
+    let id = app
+        .post(
+            "/v1/webhooks",
+            json!({"url": "http://127.0.0.1:9/hook", "audience": "staff"}),
+        )
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.create("/v1/organisations", organisation("Raced")).await;
+    let mut conn = app.connection().await;
+    // A worker takes the delivery; while it is being sent, an admin replays it.
+    let claimed = repo::claim_due(&mut conn, 10, Duration::from_secs(30))
+        .await
+        .unwrap();
+    assert_eq!(claimed.len(), 1);
+    let replay = format!("/v1/webhooks/{id}/deliveries/{}/replay", claimed[0].id);
+    app.post(&replay, json!({})).await.expect(202);
+    repo::record_success(&mut conn, &claimed[0], 204)
+        .await
+        .unwrap();
+    let delivery = &app
+        .get(&format!("/v1/webhooks/{id}/deliveries"))
+        .await
+        .json()["items"][0];
+    assert_eq!(delivery["state"], "pending", "the replay stands");
+    assert_eq!(delivery["attempts"], 0);
+    assert_eq!(
+        app.get(&format!("/v1/webhooks/{id}")).await.json()["consecutiveFailures"],
+        0
+    );
+}

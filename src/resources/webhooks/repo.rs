@@ -398,6 +398,10 @@ async fn wake_workers(conn: &mut AsyncPgConnection) -> ApiResult<()> {
 pub struct DueDelivery {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
+    /// The due time the claim set; an outcome is recorded only while it
+    /// stands, so a replay made during the attempt is not overwritten.
+    #[diesel(sql_type = Timestamptz)]
+    pub leased_until: DateTime<Utc>,
     #[diesel(sql_type = Text)]
     pub payload: String,
     #[diesel(sql_type = Integer)]
@@ -428,7 +432,7 @@ pub async fn claim_due(
            JOIN webhook_subscriptions owner ON owner.id = due.subscription_id AND owner.enabled \
            WHERE due.state = 'pending' AND due.next_attempt_at <= now() \
            ORDER BY due.next_attempt_at LIMIT $1 FOR UPDATE OF due SKIP LOCKED) \
-         RETURNING d.id, d.payload, d.attempts, s.url, s.secret, \
+         RETURNING d.id, d.next_attempt_at AS leased_until, d.payload, d.attempts, s.url, s.secret, \
            CASE WHEN s.previous_secret_expires_at > now() THEN s.previous_secret END AS previous_secret",
     )
     .bind::<BigInt, _>(limit)
@@ -439,18 +443,23 @@ pub async fn claim_due(
 
 /// The receiver took the delivery: done, and the subscription's failure
 /// streak ends.
-pub async fn record_success(conn: &mut AsyncPgConnection, id: Uuid, status: u16) -> ApiResult<()> {
+pub async fn record_success(
+    conn: &mut AsyncPgConnection,
+    delivery: &DueDelivery,
+    status: u16,
+) -> ApiResult<()> {
     sql_query(
         "WITH done AS ( \
            UPDATE webhook_deliveries SET state = 'delivered', attempts = attempts + 1, \
              last_attempt_at = now(), last_status = $2, last_error = NULL, delivered_at = now(), \
              next_attempt_at = NULL \
-           WHERE id = $1 RETURNING subscription_id) \
+           WHERE id = $1 AND next_attempt_at = $3 RETURNING subscription_id) \
          UPDATE webhook_subscriptions s SET consecutive_failures = 0, failing_since = NULL \
          FROM done WHERE s.id = done.subscription_id",
     )
-    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(delivery.id)
     .bind::<Integer, _>(i32::from(status))
+    .bind::<Timestamptz, _>(delivery.leased_until)
     .execute(conn)
     .await?;
     Ok(())
@@ -470,7 +479,7 @@ pub struct Failure<'a> {
 /// off once its failures in a row reach the limit, saying why.
 pub async fn record_failure(
     conn: &mut AsyncPgConnection,
-    id: Uuid,
+    delivery: &DueDelivery,
     failure: Failure<'_>,
 ) -> ApiResult<()> {
     sql_query(
@@ -479,7 +488,7 @@ pub async fn record_failure(
              last_status = $2, last_error = $3, \
              state = CASE WHEN $4::float8 IS NULL THEN 'failed' ELSE 'pending' END, \
              next_attempt_at = now() + make_interval(secs => $4) \
-           WHERE id = $1 RETURNING subscription_id) \
+           WHERE id = $1 AND next_attempt_at = $6 RETURNING subscription_id) \
          UPDATE webhook_subscriptions s SET \
            consecutive_failures = s.consecutive_failures + 1, \
            failing_since = coalesce(s.failing_since, now()), \
@@ -492,11 +501,12 @@ pub async fn record_failure(
            version = s.version + CASE WHEN s.enabled AND s.consecutive_failures + 1 >= $5 THEN 1 ELSE 0 END \
          FROM failed WHERE s.id = failed.subscription_id",
     )
-    .bind::<SqlUuid, _>(id)
+    .bind::<SqlUuid, _>(delivery.id)
     .bind::<Nullable<Integer>, _>(failure.status.map(i32::from))
     .bind::<Text, _>(failure.error)
     .bind::<Nullable<diesel::sql_types::Double>, _>(failure.retry_in.map(|d| d.as_secs_f64()))
     .bind::<Integer, _>(failure.disable_after)
+    .bind::<Timestamptz, _>(delivery.leased_until)
     .execute(conn)
     .await?;
     Ok(())

@@ -130,7 +130,7 @@ impl Deliverer {
             for (delivery, outcome) in due.iter().zip(outcomes) {
                 match outcome {
                     Outcome::Delivered(status) => {
-                        repo::record_success(&mut conn, delivery.id, status).await?;
+                        repo::record_success(&mut conn, delivery, status).await?;
                     }
                     Outcome::Failed { status, error } => {
                         let failure = Failure {
@@ -139,7 +139,7 @@ impl Deliverer {
                             retry_in: self.settings.retry_after(delivery.attempts + 1),
                             disable_after: self.settings.disable_after,
                         };
-                        repo::record_failure(&mut conn, delivery.id, failure).await?;
+                        repo::record_failure(&mut conn, delivery, failure).await?;
                     }
                 }
             }
