@@ -7,7 +7,7 @@ pub mod repo;
 pub mod signature;
 pub mod worker;
 
-use actix_web::http::{StatusCode, header};
+use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 use utoipa::IntoParams;
@@ -17,7 +17,7 @@ use self::model::{
     SubscriptionPatch,
 };
 use super::records::{IfMatch, Precondition};
-use super::{AppState, record_response};
+use super::{AppState, created, record_response};
 use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
 use crate::error::{ApiError, ApiResult};
@@ -66,19 +66,12 @@ pub async fn create_webhook(
     let subscription = repo::create(&mut conn, &draft, &secret).await?;
     let location = format!("/v1/webhooks/{}", subscription.id);
     let version = subscription.version;
-    let mut response = record_response(
-        StatusCode::CREATED,
-        version,
-        &CreatedSubscription {
-            subscription,
-            secret,
-        },
-    );
-    response.headers_mut().insert(
-        header::LOCATION,
-        header::HeaderValue::from_str(&location).map_err(ApiError::internal)?,
-    );
-    Ok(response)
+    let body = serde_json::to_string(&CreatedSubscription {
+        subscription,
+        secret,
+    })
+    .map_err(ApiError::internal)?;
+    Ok(created(location, version, body))
 }
 
 /// Get a webhook subscription
