@@ -55,6 +55,11 @@ pub trait Resource {
     fn id(record: &Self::Record) -> Uuid;
     /// The draft's values of [`Self::EXTERNAL_KEY_COLUMNS`] that it has.
     fn external_keys(draft: &Self::Draft) -> Vec<String>;
+    /// The forms in which a link reference may equal one of those keys:
+    /// as written, unless a key is stored normalised.
+    fn reference_keys(reference: &str) -> Vec<String> {
+        vec![reference.to_owned()]
+    }
     fn version(record: &Self::Record) -> i64;
 
     /// Stores a new record under `id` (a new UUID v7, or one an import carries).

@@ -495,16 +495,25 @@ async fn resolve(
     if let Ok(id) = Uuid::try_parse(reference) {
         return Ok(records::ever_existed(conn, kind, id).await?.then_some(id));
     }
-    // E-mail keys are compared lower-cased; ORCID iDs and URLs as given.
-    let keys = [reference.to_owned(), reference.to_lowercase()];
-    if let Some(id) = keys.iter().find_map(|k| in_file.get(&(kind, k.clone()))) {
+    match kind {
+        Kind::Organisation => resolve_key::<Organisations>(conn, reference, in_file).await,
+        Kind::Expert => resolve_key::<Experts>(conn, reference, in_file).await,
+        Kind::Initiative => resolve_key::<Initiatives>(conn, reference, in_file).await,
+    }
+}
+
+/// A record of kind `R` with `reference` as an external key, in the file or
+/// in the registry.
+async fn resolve_key<R: Resource>(
+    conn: &mut AsyncPgConnection,
+    reference: &str,
+    in_file: &HashMap<(Kind, String), Uuid>,
+) -> ApiResult<Option<Uuid>> {
+    let keys = R::reference_keys(reference);
+    if let Some(id) = keys.iter().find_map(|k| in_file.get(&(R::KIND, k.clone()))) {
         return Ok(Some(*id));
     }
-    match kind {
-        Kind::Organisation => find_by_keys::<Organisations>(conn, &keys).await,
-        Kind::Expert => find_by_keys::<Experts>(conn, &keys).await,
-        Kind::Initiative => find_by_keys::<Initiatives>(conn, &keys).await,
-    }
+    find_by_keys::<R>(conn, &keys).await
 }
 
 async fn write_link(

@@ -241,6 +241,14 @@ async fn new_records_take_the_ids_lines_give_and_experts_match_by_email() {
         "no duplicate expert"
     );
 
+    // A link names the expert by e-mail address in any case.
+    let linking = json!({"kind": "initiative", "title": {"en": "Mailed group"}, "scope": "european",
+                         "type": "expert-network", "status": "active", "topics": ["ethics"],
+                         "experts": [{"ref": "ADA.Mailed@example.ORG", "role": "member"}]});
+    let linked = app.send(import("", ndjson(&[linking]))).await;
+    linked.expect(200);
+    assert_eq!(linked.json()["linksChanged"], 1);
+
     // An id another kind of record has is refused, as is the nil UUID.
     let taken = json!({"kind": "initiative", "id": organisation, "title": {"en": "Clash"}, "scope": "european",
                        "type": "other", "status": "active", "topics": ["ethics"]});

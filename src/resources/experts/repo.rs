@@ -178,6 +178,11 @@ impl Resource for Experts {
         orcid.into_iter().chain(email).collect()
     }
 
+    /// An e-mail address in any case; an ORCID iD as written.
+    fn reference_keys(reference: &str) -> Vec<String> {
+        vec![reference.to_owned(), reference.to_lowercase()]
+    }
+
     fn version(record: &Expert) -> i64 {
         record.version
     }
