@@ -573,12 +573,8 @@ async fn https_receivers_are_reached_over_tls_and_a_failed_handshake_is_recorded
     let receiver = Receiver::start(&[]);
     let url = receiver.url.replace("http://", "https://");
     let id = app
-        .post("/v1/webhooks", json!({"url": url, "audience": "staff"}))
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .create("/v1/webhooks", json!({"url": url, "audience": "staff"}))
+        .await;
     let deliverer = app.deliverer(quick(DeliverySettings::default()));
     app.create("/v1/organisations", organisation("Over TLS"))
         .await;
@@ -606,15 +602,11 @@ async fn deliveries_are_queued_by_the_changing_transaction_and_only_if_it_commit
 
     let app = spawn().await;
     let id = app
-        .post(
+        .create(
             "/v1/webhooks",
             json!({"url": "http://127.0.0.1:9/hook", "audience": "staff"}),
         )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     let record = app
         .create("/v1/organisations", organisation("Outbox"))
         .await;
@@ -648,15 +640,11 @@ async fn finished_deliveries_are_pruned_after_the_retention_period() {
 
     let app = spawn().await;
     let id = app
-        .post(
+        .create(
             "/v1/webhooks",
             json!({"url": "http://127.0.0.1:9/hook", "audience": "staff"}),
         )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     for name in [
         "Old delivered",
         "Old failed",
@@ -767,15 +755,11 @@ async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
     let app = spawn().await;
     let receiver = Receiver::start(&[]);
     let id = app
-        .post(
+        .create(
             "/v1/webhooks",
             json!({"url": receiver.url, "audience": "staff"}),
         )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     // With a poll of a minute, only the notification can bring the delivery quickly.
     let deliverer = app.deliverer(quick(DeliverySettings {
         poll_interval: Duration::from_secs(60),
@@ -817,15 +801,11 @@ async fn a_replay_during_an_attempt_is_not_undone_by_the_attempts_outcome() {
 
     let app = spawn().await;
     let id = app
-        .post(
+        .create(
             "/v1/webhooks",
             json!({"url": "http://127.0.0.1:9/hook", "audience": "staff"}),
         )
-        .await
-        .json()["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+        .await;
     app.create("/v1/organisations", organisation("Raced")).await;
     let mut conn = app.connection().await;
     // A worker takes the delivery; while it is being sent, an admin replays it.
