@@ -130,6 +130,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_ANONYMOUS_RATE_LIMIT", default_value_t = 300)]
     pub anonymous_rate_limit: u32,
 
+    /// Answers 401 or 403 a minute per client address before further
+    /// requests from it are refused with 429 (0: unlimited).
+    #[arg(long, env = "AIMD_FAILED_AUTH_LIMIT", default_value_t = 30)]
+    pub failed_auth_limit: u32,
+
     /// Browser origins allowed to call the API (CORS), comma-separated, or `*`.
     #[arg(long, env = "AIMD_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

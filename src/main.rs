@@ -52,6 +52,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         allow_self_approval: args.allow_self_approval,
         rate_limit: args.rate_limit,
         anonymous_rate_limit: args.anonymous_rate_limit,
+        failed_auth_limit: args.failed_auth_limit,
         cors: CorsPolicy {
             origins: args.cors_origins.clone(),
             allow_writes: args.cors_allow_writes,

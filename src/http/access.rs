@@ -1,19 +1,26 @@
-//! Authorization for every operation, from one table. The middleware finds
-//! the operation a request is for (through the OpenAPI spec's paths, the
-//! same ones the router serves), authenticates the bearer key if there is
-//! one, and refuses the request before any handler runs when the caller may
-//! not make it. The spec's `security` entries are written from the same
-//! table, so documentation and enforcement cannot drift apart.
+//! Authorization for every operation, from one table. The `authenticate`
+//! middleware only finds out who is calling. The decision comes after
+//! routing: every handler takes an [`Allowed`] extractor naming its least
+//! role, and that extractor looks up the rule of the operation the router
+//! matched (its route pattern and method, never the raw path, which may be
+//! percent-encoded). The application state is reachable only through it,
+//! so a handler cannot skip the decision. The spec's `security` entries are
+//! written from the same table, so documentation and enforcement cannot
+//! drift apart.
+
+use std::future::{Ready, ready};
+use std::marker::PhantomData;
 
 use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ResourceDef, ServiceRequest, ServiceResponse};
+use actix_web::dev::{Payload, ResourceDef, ServiceRequest, ServiceResponse};
 use actix_web::http::{Method, header};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage, web};
+use actix_web::{Error, FromRequest, HttpMessage, HttpRequest, web};
 use utoipa::openapi::OpenApi;
 
 use super::cors::CorsPolicy;
-use crate::auth::{Access, Caller, Role, keys};
+use super::limits::FailureLimit;
+use crate::auth::{Access, Caller, Role, is_well_formed, keys};
 use crate::error::ApiError;
 use crate::resources::AppState;
 
@@ -87,9 +94,9 @@ pub fn rule(operation_id: &str) -> Option<Access> {
 }
 
 struct Operation {
+    /// The route pattern as the router knows it (`/v1/organisations/{id}`).
+    pattern: String,
     path: ResourceDef,
-    /// Literal segments win over `{param}` ones (`/organisations/matches`).
-    params: usize,
     method: Method,
     access: Access,
 }
@@ -111,9 +118,10 @@ impl Operations {
             for (method, operation) in methods {
                 let Some(operation) = operation else { continue };
                 let id = operation.operation_id.as_deref().unwrap_or_default();
+                let pattern = format!("/v1{path}");
                 operations.push(Operation {
-                    path: ResourceDef::new(format!("/v1{path}")),
-                    params: path.matches('{').count(),
+                    path: ResourceDef::new(pattern.as_str()),
+                    pattern,
                     method,
                     access: rule(id).unwrap_or(Access::Role(Role::Admin)),
                 });
@@ -133,7 +141,10 @@ impl Operations {
         (!methods.is_empty()).then_some(methods)
     }
 
-    fn access(&self, method: &Method, path: &str) -> Option<Access> {
+    /// The rule of the operation the router matched: its route pattern and
+    /// method. Nothing here looks at the request's path, which the router
+    /// has percent-decoded and the raw path has not.
+    fn access(&self, method: &Method, pattern: &str) -> Option<Access> {
         let method = if method == Method::HEAD {
             &Method::GET
         } else {
@@ -141,9 +152,119 @@ impl Operations {
         };
         self.0
             .iter()
-            .filter(|op| op.method == method && op.path.is_match(path))
-            .min_by_key(|op| op.params)
+            .find(|op| op.method == method && op.pattern == pattern)
             .map(|op| op.access)
+    }
+}
+
+/// The least role a handler states in its signature, as the type parameter
+/// of [`Allowed`].
+pub trait Least {
+    const ACCESS: Access;
+}
+
+/// The markers for [`Least`]: `Allowed<least::Curator>`.
+pub mod least {
+    use super::{Access, Least, Role};
+
+    pub struct Public;
+    pub struct Curator;
+    pub struct Editor;
+    pub struct Admin;
+
+    impl Least for Public {
+        const ACCESS: Access = Access::Public;
+    }
+    impl Least for Curator {
+        const ACCESS: Access = Access::Role(Role::Curator);
+    }
+    impl Least for Editor {
+        const ACCESS: Access = Access::Role(Role::Editor);
+    }
+    impl Least for Admin {
+        const ACCESS: Access = Access::Role(Role::Admin);
+    }
+}
+
+/// The application state, kept where handlers cannot extract it directly:
+/// the only way to it is [`Allowed`], so a handler that does not state its
+/// least role has no database to work with.
+pub struct Guarded(web::Data<AppState>);
+
+impl Guarded {
+    pub fn new(state: web::Data<AppState>) -> Self {
+        Self(state)
+    }
+
+    /// For the middleware of this layer (CORS, limits, authentication).
+    pub(in crate::http) fn state(&self) -> &web::Data<AppState> {
+        &self.0
+    }
+}
+
+/// Proof that the caller may make the request the router matched: the
+/// decision takes the stricter of the operation's rule (by its route
+/// pattern and method) and the least role `R` the handler states. A request
+/// for which no rule is found is refused.
+pub struct Allowed<R> {
+    pub state: web::Data<AppState>,
+    pub caller: Caller,
+    least: PhantomData<R>,
+}
+
+impl<R: Least> FromRequest for Allowed<R> {
+    type Error = ApiError;
+    type Future = Ready<Result<Self, ApiError>>;
+
+    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        ready(decide(request, R::ACCESS).map(|(state, caller)| Self {
+            state,
+            caller,
+            least: PhantomData,
+        }))
+    }
+}
+
+fn decide(
+    request: &HttpRequest,
+    stated: Access,
+) -> Result<(web::Data<AppState>, Caller), ApiError> {
+    let guarded = request
+        .app_data::<web::Data<Guarded>>()
+        .ok_or_else(|| ApiError::internal("application state missing"))?;
+    let state = guarded.state().clone();
+    let rule = request
+        .app_data::<web::Data<Operations>>()
+        .zip(request.match_pattern())
+        .and_then(|(operations, pattern)| operations.access(request.method(), &pattern))
+        .ok_or_else(|| {
+            ApiError::Forbidden("no access rule covers this operation; it is refused".to_owned())
+        })?;
+    let caller = Caller::of_request(request);
+    let needed = match stricter(rule, stated) {
+        Access::Public if state.policy.reads_require_key => Role::Reader,
+        Access::Public => return Ok((state, caller)),
+        Access::Role(role) => role,
+    };
+    match caller.key() {
+        None => Err(ApiError::Unauthorized(format!(
+            "this operation needs an API key with the role '{}' or higher",
+            needed.as_str()
+        ))),
+        Some(key) if !key.role.includes(needed) => Err(ApiError::Forbidden(format!(
+            "this operation needs the role '{}' or higher; the key '{}' has '{}'",
+            needed.as_str(),
+            key.name,
+            key.role.as_str()
+        ))),
+        Some(_) => Ok((state, caller)),
+    }
+}
+
+fn stricter(a: Access, b: Access) -> Access {
+    match (a, b) {
+        (Access::Public, other) | (other, Access::Public) => other,
+        (Access::Role(x), Access::Role(y)) => Access::Role(if x.includes(y) { x } else { y }),
     }
 }
 
@@ -159,67 +280,65 @@ pub struct Policy {
     pub rate_limit: u32,
     /// Requests a minute per client address without a key; 0: unlimited.
     pub anonymous_rate_limit: u32,
+    /// Answers 401 or 403 a minute per client address before it is refused
+    /// with 429; 0: unlimited.
+    pub failed_auth_limit: u32,
     pub cors: CorsPolicy,
 }
 
-/// Authenticates and authorizes the request, and hands the caller to the
-/// handler. Requests for paths that are no operation (docs, 404s) pass.
-pub async fn authorize(
+/// Authenticates the bearer key, if one is sent, and hands the caller on.
+/// Whether the caller may make the request is decided after routing, by
+/// [`Allowed`]. A token that cannot be one of ours (prefix, length,
+/// alphabet) is refused without a database round trip.
+pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    match caller_for(&request).await {
+    let state = request
+        .app_data::<web::Data<Guarded>>()
+        .map(|guarded| guarded.state().clone());
+    let failures = state
+        .as_deref()
+        .and_then(|state| FailureLimit::of(state, &request));
+    if let Some(refusal) = failures.as_ref().and_then(FailureLimit::refusal) {
+        return Ok(request.error_response(refusal).map_into_right_body());
+    }
+    let response = match caller_for(&request).await {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
-            Ok(next.call(request).await?.map_into_left_body())
+            next.call(request).await?.map_into_left_body()
         }
-        Err(refusal) => Ok(request.error_response(refusal).map_into_right_body()),
+        Err(refusal) => request.error_response(refusal).map_into_right_body(),
+    };
+    if let Some(failures) = &failures {
+        failures.record(response.status());
     }
+    Ok(response)
 }
 
 async fn caller_for(request: &ServiceRequest) -> Result<Caller, ApiError> {
-    let Some(access) = request
-        .app_data::<web::Data<Operations>>()
-        .and_then(|ops| ops.access(request.method(), request.path()))
-    else {
+    let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(Caller::anonymous());
     };
-    let state = request
-        .app_data::<web::Data<AppState>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?;
-    let caller = match request.headers().get(header::AUTHORIZATION) {
-        None => Caller::anonymous(),
-        Some(value) => {
-            let token = value
-                .to_str()
-                .ok()
-                .and_then(|v| v.strip_prefix("Bearer "))
-                .map(str::trim)
-                .ok_or_else(|| {
-                    ApiError::Unauthorized(
-                        "send the API key as 'Authorization: Bearer <key>'".to_owned(),
-                    )
-                })?;
-            let mut conn = state.conn().await?;
-            Caller::with_key(keys::authenticate(&mut conn, token).await?)
-        }
-    };
-    let needed = match access {
-        Access::Public if state.policy.reads_require_key => Role::Reader,
-        Access::Public => return Ok(caller),
-        Access::Role(role) => role,
-    };
-    match caller.key() {
-        None => Err(ApiError::Unauthorized(format!(
-            "this operation needs an API key with the role '{}' or higher",
-            needed.as_str()
-        ))),
-        Some(key) if !key.role.includes(needed) => Err(ApiError::Forbidden(format!(
-            "this operation needs the role '{}' or higher; the key '{}' has '{}'",
-            needed.as_str(),
-            key.name,
-            key.role.as_str()
-        ))),
-        Some(_) => Ok(caller),
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .ok_or_else(|| {
+            ApiError::Unauthorized("send the API key as 'Authorization: Bearer <key>'".to_owned())
+        })?;
+    if !is_well_formed(token) {
+        return Err(ApiError::Unauthorized(
+            "the bearer token is not an API key of this registry".to_owned(),
+        ));
     }
+    let state = request
+        .app_data::<web::Data<Guarded>>()
+        .ok_or_else(|| ApiError::internal("application state missing"))?
+        .state();
+    let mut conn = state.conn().await?;
+    Ok(Caller::with_key(
+        keys::authenticate(&mut conn, token).await?,
+    ))
 }

@@ -10,8 +10,6 @@ use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpResponse, web};
 
-use crate::resources::AppState;
-
 const READS: &str = "GET, HEAD";
 const READS_AND_WRITES: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
 const ALLOWED_HEADERS: &str = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Change-Message, X-Request-Id";
@@ -50,7 +48,8 @@ pub async fn cors(
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
     let policy = request
-        .app_data::<web::Data<AppState>>()
+        .app_data::<web::Data<super::access::Guarded>>()
+        .map(|guarded| guarded.state())
         .map(|state| state.policy.cors.clone())
         .unwrap_or_default();
     let origin = request

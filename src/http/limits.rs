@@ -10,6 +10,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
+use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
@@ -40,6 +41,15 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Counts a request of `caller` at `now` (seconds since the epoch).
     pub fn count(&self, caller: &str, limit: u32, now: u64) -> Standing {
+        self.tally(caller, limit, now, true)
+    }
+
+    /// Where `caller` stands, without counting a request.
+    pub fn peek(&self, caller: &str, limit: u32, now: u64) -> Standing {
+        self.tally(caller, limit, now, false)
+    }
+
+    fn tally(&self, caller: &str, limit: u32, now: u64, counting: bool) -> Standing {
         let window = now / WINDOW_SECONDS;
         let reset = WINDOW_SECONDS - now % WINDOW_SECONDS;
         let mut counters = self
@@ -54,7 +64,7 @@ impl RateLimiter {
             *entry = (window, 0);
         }
         let allowed = entry.1 < limit;
-        if allowed {
+        if allowed && counting {
             entry.1 += 1;
         }
         Standing {
@@ -66,11 +76,67 @@ impl RateLimiter {
     }
 }
 
+pub fn now() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_secs())
+}
+
+pub fn client_address(request: &ServiceRequest) -> String {
+    request
+        .peer_addr()
+        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+}
+
+/// Failed authentications and refused operations (401, 403) a client
+/// address may have a minute before it is answered 429 without looking
+/// further: guessing keys or probing roles is slowed down, at no cost to
+/// the database.
+pub struct FailureLimit<'a> {
+    limiter: &'a RateLimiter,
+    who: String,
+    limit: u32,
+}
+
+impl<'a> FailureLimit<'a> {
+    pub fn of(state: &'a AppState, request: &ServiceRequest) -> Option<Self> {
+        let limit = state.policy.failed_auth_limit;
+        (limit > 0).then(|| Self {
+            limiter: &state.limiter,
+            who: format!("failures:{}", client_address(request)),
+            limit,
+        })
+    }
+
+    /// The 429 to answer when the address has used up its failures.
+    pub fn refusal(&self) -> Option<ApiError> {
+        let standing = self.limiter.peek(&self.who, self.limit, now());
+        (!standing.allowed).then(|| ApiError::TooManyRequests {
+            retry_after: standing.reset,
+            detail: format!(
+                "more than {} failed authentications or refused operations a minute from this \
+                 address; retry in {} s",
+                self.limit, standing.reset
+            ),
+        })
+    }
+
+    pub fn record(&self, status: StatusCode) {
+        if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
+            self.limiter.count(&self.who, self.limit, now());
+        }
+    }
+}
+
 pub async fn rate_limit(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let Some(state) = request.app_data::<web::Data<AppState>>().cloned() else {
+    let Some(state) = request
+        .app_data::<web::Data<super::access::Guarded>>()
+        .map(|guarded| guarded.state())
+        .cloned()
+    else {
         return Ok(next.call(request).await?.map_into_left_body());
     };
     let caller = request
@@ -81,9 +147,7 @@ pub async fn rate_limit(
     let (who, limit) = match caller.key() {
         Some(key) => (format!("key:{}", key.id), state.policy.rate_limit),
         None => {
-            let address = request
-                .peer_addr()
-                .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string());
+            let address = client_address(&request);
             (
                 format!("address:{address}"),
                 state.policy.anonymous_rate_limit,
@@ -93,10 +157,7 @@ pub async fn rate_limit(
     if limit == 0 {
         return Ok(next.call(request).await?.map_into_left_body());
     }
-    let now = SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map_or(0, |d| d.as_secs());
-    let standing = state.limiter.count(&who, limit, now);
+    let standing = state.limiter.count(&who, limit, now());
     let mut response = if standing.allowed {
         next.call(request).await?.map_into_left_body()
     } else {

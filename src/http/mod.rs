@@ -20,7 +20,7 @@ use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
-use self::access::Operations;
+use self::access::{Guarded, Operations};
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
 use crate::resources::{
@@ -153,14 +153,14 @@ pub fn app(
 > {
     let operations = web::Data::new(Operations::from_spec(&spec));
     App::new()
-        .app_data(state)
+        .app_data(web::Data::new(Guarded::new(state)))
         .app_data(operations)
         .app_data(json_config())
         .app_data(web::PayloadConfig::new(
             crate::resources::imports::MAX_IMPORT_BYTES,
         ))
         .wrap(from_fn(limits::rate_limit))
-        .wrap(from_fn(access::authorize))
+        .wrap(from_fn(access::authenticate))
         .wrap(from_fn(middleware::conditional_get))
         .wrap(from_fn(middleware::problem_details))
         .wrap(from_fn(cors::cors))

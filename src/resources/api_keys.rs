@@ -1,5 +1,6 @@
 //! `/v1/api-keys`: admins create, list and revoke the keys clients use.
 
+use crate::http::access::{Allowed, least};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
@@ -7,7 +8,6 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use super::AppState;
 use crate::auth::Role;
 use crate::auth::keys::{self, ApiKey, CreatedApiKey};
 use crate::domain::input::ObjectReader;
@@ -62,7 +62,7 @@ impl ApiKeyDraft {
 )]
 #[get("/api-keys")]
 pub async fn list_api_keys(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
@@ -82,7 +82,7 @@ pub async fn list_api_keys(
 )]
 #[post("/api-keys")]
 pub async fn create_api_key(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let draft = ApiKeyDraft::parse(&body)?;
@@ -103,7 +103,7 @@ pub async fn create_api_key(
 )]
 #[get("/api-keys/{id}")]
 pub async fn get_api_key(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
@@ -122,7 +122,7 @@ pub async fn get_api_key(
 )]
 #[delete("/api-keys/{id}")]
 pub async fn revoke_api_key(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;

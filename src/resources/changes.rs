@@ -5,7 +5,8 @@
 //! they see the registry: a record becoming public is `created`, ceasing to
 //! be public is `deleted`, and edits waiting for review are not news.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use crate::http::access::{Allowed, least};
+use actix_web::{HttpRequest, HttpResponse, get};
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
@@ -14,7 +15,6 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::AppState;
 use crate::auth::Audience;
 use crate::domain::enums::{ChangeEvent, HitType};
 use crate::domain::input::FieldError;
@@ -122,7 +122,7 @@ fn parse_position(raw: &str) -> Result<i64, FieldError> {
 )]
 #[get("/changes")]
 pub async fn list_changes(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let mut query = QueryReader::new(request.query_string(), &["after", "limit", "kind"]);

@@ -6,6 +6,7 @@
 //! `Change-Position` header is the change-feed position the snapshot
 //! includes: follow `/v1/changes?after=` from there and nothing is missed.
 
+use crate::http::access::{Allowed, least};
 use actix_web::http::header::{self, HeaderName};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -135,7 +136,7 @@ where
 )]
 #[get("/exports/organisations")]
 pub async fn export_organisations(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     export::<super::organisations::Organisations>(state, request).await
@@ -163,7 +164,7 @@ pub async fn export_organisations(
 )]
 #[get("/exports/experts")]
 pub async fn export_experts(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     export::<super::experts::Experts>(state, request).await
@@ -191,7 +192,7 @@ pub async fn export_experts(
 )]
 #[get("/exports/initiatives")]
 pub async fn export_initiatives(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     export::<super::initiatives::Initiatives>(state, request).await

@@ -6,11 +6,12 @@
 //! Links name their other end by id or by external key, also of records in
 //! the same file. `POST /v1/imports` and `aimd-registry import`.
 
+use crate::http::access::{Allowed, least};
 use std::collections::HashMap;
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
-use actix_web::{HttpRequest, HttpResponse, post, web};
+use actix_web::{HttpRequest, HttpResponse, post};
 use chrono::Utc;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
@@ -20,7 +21,6 @@ use serde_json::{Map, Value};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::AppState;
 use super::crud::Resource;
 use super::experts::Experts;
 use super::history::{self, ChangeContext};
@@ -659,7 +659,7 @@ pub async fn run(
 )]
 #[post("/imports")]
 pub async fn import_records(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {

@@ -2,16 +2,16 @@
 //! topic and scope, per scope and per country; experts per topic;
 //! organisations per type.
 
+use crate::http::access::{Allowed, least};
 use std::collections::BTreeMap;
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use actix_web::{HttpRequest, HttpResponse, get};
 use diesel::QueryableByName;
 use diesel::sql_types::{BigInt, Text};
 use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
 use super::crud::Resource;
 use super::discovery::{ListRequest, TableSpec, push_set, text};
 use super::initiatives::Initiatives;
@@ -165,7 +165,10 @@ const FIGURES: &str = "\
     responses((status = 200, description = "The overview", body = Overview))
 )]
 #[get("/overview")]
-pub async fn overview(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn overview(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let vocabulary = &state.vocabulary;
     let spec: &TableSpec = &Initiatives::TABLE;
     let keys: Vec<&str> = Initiatives::FILTER_KEYS

@@ -1,7 +1,8 @@
 //! `/v1/search`: one search across initiatives, organisations and experts,
 //! ranked together, with a highlighted snippet per hit.
 
-use actix_web::{HttpRequest, HttpResponse, get, web};
+use crate::http::access::{Allowed, least};
+use actix_web::{HttpRequest, HttpResponse, get};
 use diesel::QueryableByName;
 use diesel::sql_types::{Double, Text, Uuid as SqlUuid};
 use diesel_async::RunQueryDsl;
@@ -11,7 +12,7 @@ use uuid::Uuid;
 
 use super::discovery::Total;
 use super::discovery::text::{prepare, text_match};
-use super::{AppState, page_response};
+use super::page_response;
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
 use crate::domain::search::SearchText;
@@ -132,7 +133,10 @@ fn html_snippet(raw: &str) -> String {
     responses((status = 200, description = "Hits, best first", body = Page<SearchHit>))
 )]
 #[get("/search")]
-pub async fn search(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse> {
+pub async fn search(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
     let mut query = QueryReader::new(request.query_string(), SEARCH_KEYS);
     let text = query.one("q", SearchText::parse);
     let mut types = query.many("type", HitType::parse);

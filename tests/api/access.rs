@@ -353,3 +353,219 @@ async fn portals_pages_may_read_across_origins_and_write_only_when_allowed() {
         assert_eq!(reply.header("vary"), Some("Origin"));
     }
 }
+
+/// Other spellings of `path` that a router or a proxy may take for it:
+/// each character percent-encoded in turn (upper- and lower-case hex) when
+/// `each_character`, every character of the literal segments encoded at
+/// once, doubled and trailing slashes, `;params`, `..` and `.` segments,
+/// and other letter case.
+fn spellings(path: &str, each_character: bool) -> Vec<String> {
+    let encode = |c: char| format!("%{:02X}", c as u32);
+    let mut found = Vec::new();
+    if each_character {
+        for (at, c) in path.char_indices().filter(|(_, c)| *c != '/') {
+            found.push(format!("{}{}{}", &path[..at], encode(c), &path[at + 1..]));
+            found.push(format!(
+                "{}{}{}",
+                &path[..at],
+                encode(c).to_lowercase(),
+                &path[at + 1..]
+            ));
+        }
+    }
+    let all_encoded: String = path
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphabetic() {
+                encode(c)
+            } else {
+                c.to_string()
+            }
+        })
+        .collect();
+    let (parent, last) = path.rsplit_once('/').unwrap();
+    found.extend([
+        all_encoded,
+        path.replacen("/v1/", "/v1//", 1),
+        format!("{path}/"),
+        format!("{path}//"),
+        format!("{parent}/{last};x=1"),
+        format!("{parent};x=1/{last}"),
+        format!("{path}%2F"),
+        format!("/v1/x/..{}", &path[3..]),
+        format!("/v1/.{}", &path[3..]),
+        format!("/v1/%2e%2e/v1{}", &path[3..]),
+        path.to_uppercase(),
+        path.replacen("/v1/", "/V1/", 1),
+        {
+            let mut mixed = path.to_owned();
+            mixed.replace_range(4..5, &path[4..5].to_uppercase());
+            mixed
+        },
+    ]);
+    found
+}
+
+/// The path as the router matches it: percent-escapes decoded, but for
+/// `%2F`, which stays part of its segment.
+fn router_path(path: &str) -> String {
+    let bytes = path.as_bytes();
+    let mut decoded = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        let escape = (bytes[at] == b'%')
+            .then(|| path.get(at + 1..at + 3))
+            .flatten()
+            .and_then(|hex| u8::from_str_radix(hex, 16).ok())
+            .filter(|b| *b != b'/');
+        match escape {
+            Some(byte) => {
+                decoded.push(byte);
+                at += 3;
+            }
+            None => {
+                decoded.push(bytes[at]);
+                at += 1;
+            }
+        }
+    }
+    String::from_utf8(decoded).unwrap()
+}
+
+/// The role the documented operation that `path` reaches needs, the way
+/// the router picks it (literal segments before `{param}` ones); `None`
+/// when the path reaches no operation with this method or a public one.
+fn role_reached(method: &str, path: &str, spec: &Value) -> Option<Option<Role>> {
+    let segments: Vec<&str> = path.split('/').collect();
+    let mut best: Option<(usize, Option<Role>)> = None;
+    for (pattern, item) in spec["paths"].as_object().unwrap() {
+        let Some(operation) = item.get(method) else {
+            continue;
+        };
+        let pattern = format!("/v1{pattern}");
+        let wanted: Vec<&str> = pattern.split('/').collect();
+        let fits = wanted.len() == segments.len()
+            && wanted.iter().zip(&segments).all(|(w, s)| {
+                if w.starts_with('{') {
+                    !s.is_empty()
+                } else {
+                    w == s
+                }
+            });
+        let params = pattern.matches('{').count();
+        if fits && best.is_none_or(|(fewest, _)| params < fewest) {
+            best = Some((params, documented_role(operation)));
+        }
+    }
+    best.map(|(_, role)| role)
+}
+
+/// The bypass found in review: percent-encoding a path skipped
+/// authorization. Every other spelling of every operation's path, for every
+/// caller, must be refused whenever the operation it reaches refuses that
+/// caller, and a spelling of a refused path must get no further than the
+/// plain path (404 and 405: it reached nothing).
+#[actix_web::test]
+async fn no_spelling_of_a_path_gets_past_what_the_plain_path_refuses() {
+    let app = spawn().await;
+    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let mut callers = vec![(None, String::new())];
+    for role in Role::ALL {
+        callers.push((Some(*role), app.key(*role).await));
+    }
+    let mut checked = 0;
+    for (method, path, _) in operations() {
+        for (role, token) in &callers {
+            let plain = app
+                .send_as(request(&method, &path), Some(token.as_str()))
+                .await
+                .status
+                .as_u16();
+            if plain != 401 && plain != 403 {
+                continue;
+            }
+            let each_character = matches!(role, None | Some(Role::Curator));
+            for spelling in spellings(&path, each_character) {
+                let status = app
+                    .send_as(request(&method, &spelling), Some(token.as_str()))
+                    .await
+                    .status
+                    .as_u16();
+                let at = format!("{method} {spelling} as {role:?}: {status}");
+                match role_reached(&method, &router_path(&spelling), &spec) {
+                    None => assert!(
+                        status == 404 || status == 405,
+                        "{at}, but it reaches no operation"
+                    ),
+                    Some(Some(needed)) if !role.is_some_and(|r| r.includes(needed)) => {
+                        assert!(
+                            status == 401 || status == 403,
+                            "{at}, but the operation it reaches needs {needed:?}"
+                        )
+                    }
+                    // Another operation, one this caller may call.
+                    Some(_) => assert!(router_path(&spelling) != path, "{at}"),
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 5_000, "{checked} spellings checked");
+}
+
+#[actix_web::test]
+async fn an_encoded_path_cannot_create_an_admin_key_anonymously() {
+    let app = spawn().await;
+    for path in ["/v1/api-k%65ys", "/v1/%61pi-keys", "/v1/api%2Dkeys"] {
+        let reply = app
+            .send_as(
+                TestRequest::post()
+                    .uri(path)
+                    .set_json(json!({"name": "x", "role": "admin"})),
+                None,
+            )
+            .await;
+        reply.problem(401);
+    }
+    let reader = app.key(Role::Reader).await;
+    app.send_as(
+        TestRequest::get().uri("/v1/organisations/m%61tches?name=NEN"),
+        Some(&reader),
+    )
+    .await
+    .problem(403);
+}
+
+#[actix_web::test]
+async fn failed_authentications_from_an_address_are_limited() {
+    let app = spawn_with(Policy {
+        failed_auth_limit: 3,
+        ..Policy::default()
+    })
+    .await;
+    let bogus = format!("aimd_{}", "x".repeat(43));
+    let write = || {
+        TestRequest::post()
+            .uri("/v1/organisations")
+            .peer_addr("192.0.2.7:4000".parse().unwrap())
+            .set_json(json!({}))
+    };
+    app.send_as(write(), Some(&bogus)).await.problem(401);
+    app.send_as(write(), Some("not-a-key")).await.problem(401);
+    app.send_as(write(), None).await.problem(401);
+    let refused = app.send_as(write(), None).await;
+    refused.problem(429);
+    assert!(refused.header("retry-after").is_some());
+    // Even a valid key is not looked at from that address for the window.
+    let curator = app.key(Role::Curator).await;
+    app.send_as(write(), Some(&curator)).await.problem(429);
+    // Other addresses are not affected.
+    app.send_as(
+        TestRequest::get()
+            .uri("/v1/topics")
+            .peer_addr("192.0.2.8:4000".parse().unwrap()),
+        None,
+    )
+    .await
+    .expect(200);
+}

@@ -3,6 +3,7 @@
 pub mod model;
 pub mod repo;
 
+use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
@@ -10,7 +11,6 @@ use self::model::{
     AffiliationInput, Expert, ExpertDraft, ExpertListQuery, ExpertMatches, ExpertProbe,
     ExpertProbeQuery,
 };
-use super::AppState;
 use super::crud;
 use super::links::{self, Affiliations};
 use super::records::IfMatch;
@@ -32,7 +32,7 @@ pub use self::repo::Experts;
 )]
 #[get("/experts")]
 pub async fn list_experts(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     crud::list::<Experts>(state, request).await
@@ -47,7 +47,7 @@ pub async fn list_experts(
 )]
 #[post("/experts")]
 pub async fn create_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
@@ -67,7 +67,7 @@ pub async fn create_expert(
 )]
 #[get("/experts/matches")]
 pub async fn expert_matches(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let probe = ExpertProbe::from_query(request.query_string())?;
@@ -86,7 +86,7 @@ pub async fn expert_matches(
 )]
 #[get("/experts/{id}")]
 pub async fn get_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -120,7 +120,7 @@ pub async fn get_expert(
 )]
 #[patch("/experts/{id}")]
 pub async fn update_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
     patch: web::Json<Value>,
@@ -151,7 +151,7 @@ pub async fn update_expert(
 )]
 #[delete("/experts/{id}")]
 pub async fn delete_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Editor>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -188,7 +188,7 @@ pub async fn delete_expert(
 )]
 #[put("/experts/{id}/affiliations/{organisationId}")]
 pub async fn put_affiliation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
@@ -212,7 +212,7 @@ pub async fn put_affiliation(
 )]
 #[delete("/experts/{id}/affiliations/{organisationId}")]
 pub async fn delete_affiliation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
@@ -235,7 +235,7 @@ pub async fn delete_affiliation(
 )]
 #[get("/experts/{id}/history")]
 pub async fn get_expert_history(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -265,7 +265,7 @@ pub async fn get_expert_history(
 )]
 #[post("/experts/{id}/publication")]
 pub async fn publish_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,
@@ -296,7 +296,7 @@ pub async fn publish_expert(
 )]
 #[post("/experts/{id}/merge")]
 pub async fn merge_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Editor>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,

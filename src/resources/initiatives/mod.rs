@@ -4,6 +4,7 @@
 pub mod model;
 pub mod repo;
 
+use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
@@ -11,7 +12,6 @@ use self::model::{
     ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
     RelationInput,
 };
-use super::AppState;
 use super::crud;
 use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
 use super::records::IfMatch;
@@ -32,7 +32,7 @@ pub use self::repo::Initiatives;
 )]
 #[get("/initiatives")]
 pub async fn list_initiatives(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     crud::list::<Initiatives>(state, request).await
@@ -47,7 +47,7 @@ pub async fn list_initiatives(
 )]
 #[post("/initiatives")]
 pub async fn create_initiative(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
@@ -64,7 +64,7 @@ pub async fn create_initiative(
 )]
 #[get("/initiatives/{id}")]
 pub async fn get_initiative(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -98,7 +98,7 @@ pub async fn get_initiative(
 )]
 #[patch("/initiatives/{id}")]
 pub async fn update_initiative(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
     patch: web::Json<Value>,
@@ -124,7 +124,7 @@ pub async fn update_initiative(
 )]
 #[delete("/initiatives/{id}")]
 pub async fn delete_initiative(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Editor>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -152,7 +152,7 @@ pub async fn delete_initiative(
 )]
 #[put("/initiatives/{id}/organisations/{organisationId}")]
 pub async fn put_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
@@ -176,7 +176,7 @@ pub async fn put_organisation(
 )]
 #[delete("/initiatives/{id}/organisations/{organisationId}")]
 pub async fn delete_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
@@ -204,7 +204,7 @@ pub async fn delete_organisation(
 )]
 #[put("/initiatives/{id}/experts/{expertId}")]
 pub async fn put_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
@@ -228,7 +228,7 @@ pub async fn put_expert(
 )]
 #[delete("/initiatives/{id}/experts/{expertId}")]
 pub async fn delete_expert(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
@@ -256,7 +256,7 @@ pub async fn delete_expert(
 )]
 #[put("/initiatives/{id}/related/{otherId}")]
 pub async fn put_related(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
     body: web::Json<Value>,
@@ -280,7 +280,7 @@ pub async fn put_related(
 )]
 #[delete("/initiatives/{id}/related/{otherId}")]
 pub async fn delete_related(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
@@ -303,7 +303,7 @@ pub async fn delete_related(
 )]
 #[get("/initiatives/{id}/history")]
 pub async fn get_initiative_history(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -333,7 +333,7 @@ pub async fn get_initiative_history(
 )]
 #[post("/initiatives/{id}/publication")]
 pub async fn publish_initiative(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,
@@ -364,7 +364,7 @@ pub async fn publish_initiative(
 )]
 #[post("/initiatives/{id}/merge")]
 pub async fn merge_initiative(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Editor>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,

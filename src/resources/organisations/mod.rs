@@ -3,6 +3,7 @@
 pub mod model;
 pub mod repo;
 
+use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 
@@ -10,7 +11,6 @@ use self::model::{
     Organisation, OrganisationDraft, OrganisationListQuery, OrganisationMatches, OrganisationProbe,
     OrganisationProbeQuery,
 };
-use super::AppState;
 use super::crud;
 use super::records::IfMatch;
 use crate::error::ApiResult;
@@ -30,7 +30,7 @@ pub use self::repo::Organisations;
 )]
 #[get("/organisations")]
 pub async fn list_organisations(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     crud::list::<Organisations>(state, request).await
@@ -45,7 +45,7 @@ pub async fn list_organisations(
 )]
 #[post("/organisations")]
 pub async fn create_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
@@ -66,7 +66,7 @@ pub async fn create_organisation(
 )]
 #[get("/organisations/matches")]
 pub async fn organisation_matches(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let probe = OrganisationProbe::from_query(request.query_string())?;
@@ -85,7 +85,7 @@ pub async fn organisation_matches(
 )]
 #[get("/organisations/{id}")]
 pub async fn get_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -119,7 +119,7 @@ pub async fn get_organisation(
 )]
 #[patch("/organisations/{id}")]
 pub async fn update_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
     patch: web::Json<Value>,
@@ -145,7 +145,7 @@ pub async fn update_organisation(
 )]
 #[delete("/organisations/{id}")]
 pub async fn delete_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Editor>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -168,7 +168,7 @@ pub async fn delete_organisation(
 )]
 #[get("/organisations/{id}/history")]
 pub async fn get_organisation_history(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -198,7 +198,7 @@ pub async fn get_organisation_history(
 )]
 #[post("/organisations/{id}/publication")]
 pub async fn publish_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Curator>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,
@@ -229,7 +229,7 @@ pub async fn publish_organisation(
 )]
 #[post("/organisations/{id}/merge")]
 pub async fn merge_organisation(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Editor>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,

@@ -3,11 +3,11 @@
 
 pub mod repo;
 
+use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::AppState;
 use crate::domain::topics::Topic;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::QueryReader;
@@ -30,7 +30,7 @@ pub struct TopicList {
 )]
 #[get("/topics")]
 pub async fn list_topics(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
@@ -48,7 +48,7 @@ pub async fn list_topics(
 )]
 #[get("/topics/{slug}")]
 pub async fn get_topic(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Public>,
     slug: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let topic = state.vocabulary.get(&slug).ok_or_else(|| {

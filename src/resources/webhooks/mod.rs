@@ -7,6 +7,7 @@ pub mod repo;
 pub mod signature;
 pub mod worker;
 
+use crate::http::access::{Allowed, least};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
@@ -17,7 +18,7 @@ use self::model::{
     SubscriptionPatch,
 };
 use super::records::{IfMatch, Precondition};
-use super::{AppState, created, record_response};
+use super::{created, record_response};
 use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
 use crate::error::{ApiError, ApiResult};
@@ -34,7 +35,7 @@ const MAX_LIMIT: i64 = 500;
 )]
 #[get("/webhooks")]
 pub async fn list_webhooks(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
@@ -57,7 +58,7 @@ pub async fn list_webhooks(
 )]
 #[post("/webhooks")]
 pub async fn create_webhook(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let draft = SubscriptionDraft::parse(&body, &state.vocabulary)?;
@@ -83,7 +84,7 @@ pub async fn create_webhook(
 )]
 #[get("/webhooks/{id}")]
 pub async fn get_webhook(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
@@ -118,7 +119,7 @@ pub async fn get_webhook(
 )]
 #[patch("/webhooks/{id}")]
 pub async fn update_webhook(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     request: HttpRequest,
     id: web::Path<String>,
     body: web::Json<Value>,
@@ -158,7 +159,7 @@ const ROTATION_OVERLAP: std::time::Duration = std::time::Duration::from_secs(24 
 )]
 #[post("/webhooks/{id}/secret")]
 pub async fn rotate_webhook_secret(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
@@ -189,7 +190,7 @@ pub async fn rotate_webhook_secret(
 )]
 #[delete("/webhooks/{id}")]
 pub async fn delete_webhook(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -227,7 +228,7 @@ pub struct DeliveryQuery {
 )]
 #[get("/webhooks/{id}/deliveries")]
 pub async fn list_webhook_deliveries(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
@@ -267,7 +268,7 @@ pub async fn list_webhook_deliveries(
 )]
 #[post("/webhooks/{id}/deliveries/{deliveryId}/replay")]
 pub async fn replay_webhook_delivery(
-    state: web::Data<AppState>,
+    Allowed { state, .. }: Allowed<least::Admin>,
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (id, delivery) = path.into_inner();
