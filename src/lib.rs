@@ -8,6 +8,7 @@ pub mod demo;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod logging;
 pub mod openapi;
 pub mod resources;
 pub mod schema;

@@ -2,7 +2,6 @@ use std::sync::Arc;
 
 use actix_web::HttpServer;
 use clap::Parser;
-use tracing_subscriber::EnvFilter;
 
 use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::auth::{Role, keys};
@@ -20,15 +19,7 @@ use aimd_registry::resources::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo, http, openapi};
 
 fn init_logging(cli: &Cli) {
-    let filter = EnvFilter::try_new(&cli.log).unwrap_or_else(|_| EnvFilter::new("info"));
-    let builder = tracing_subscriber::fmt()
-        .with_env_filter(filter)
-        .with_writer(std::io::stderr);
-    if cli.log_format == "json" {
-        builder.json().init();
-    } else {
-        builder.init();
-    }
+    aimd_registry::logging::init(&cli.log, &cli.log_format);
 }
 
 async fn prepare_database(database_url: &str) -> Result<(), BoxError> {

@@ -4,6 +4,8 @@
 use std::collections::BTreeMap;
 
 use actix_web::test::TestRequest;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde_json::{Value, json};
 
 use crate::support::{ids, spawn};
@@ -691,6 +693,47 @@ async fn bad_discovery_parameters_are_named() {
             .problem(400),
         [("cursor".to_owned(), "invalid-cursor".to_owned())]
     );
+    // An edited cursor whose key is not of its sort's type is a 400 naming
+    // `cursor`, not a failed cast (it was a 500).
+    let edited = |sort: &str, key: Value| {
+        let cursor = json!({"s": sort, "k": key, "i": "01938b1e-7f00-7aaa-8000-000000000001"});
+        URL_SAFE_NO_PAD.encode(cursor.to_string())
+    };
+    for (sort, key) in [
+        ("startDate", json!("not a date")),
+        ("startDate", json!("2024-02-30")),
+        ("-startDate", json!("2024-01-01\nforged")),
+        ("-updatedAt", json!("yesterday")),
+        ("-updatedAt", json!("2024-01-01")),
+        ("relevance", json!("high")),
+        ("title", json!("a\u{0}b")),
+    ] {
+        let query = if sort == "relevance" { "q=bias&" } else { "" };
+        let url = format!(
+            "/v1/initiatives?{query}sort={sort}&cursor={}",
+            edited(sort, key.clone())
+        );
+        assert_eq!(
+            app.get(&url).await.problem(400),
+            [("cursor".to_owned(), "invalid-cursor".to_owned())],
+            "{sort} {key}"
+        );
+    }
+    // What the API hands out still walks.
+    for sort in ["startDate", "-updatedAt", "title"] {
+        let first = app
+            .get(&format!("/v1/initiatives?sort={sort}&limit=1"))
+            .await
+            .json();
+        let next = first["next"]
+            .as_str()
+            .expect("the fixture has several initiatives");
+        app.get(&format!(
+            "/v1/initiatives?sort={sort}&limit=1&cursor={next}"
+        ))
+        .await
+        .expect(200);
+    }
 }
 
 #[actix_web::test]

@@ -50,6 +50,29 @@ pub enum SortKey {
     },
 }
 
+impl SortKey {
+    /// Whether `key`, read from a cursor, is what this sort hands out: the
+    /// text form of its key's type. Checked before any SQL, so an edited
+    /// cursor is a 400 and never a failed cast.
+    fn accepts(self, key: &str) -> bool {
+        if key.contains('\0') {
+            return false;
+        }
+        match self {
+            Self::Id => false,
+            Self::Relevance => key.parse::<f64>().is_ok(),
+            Self::Expr { cast, .. } => match cast {
+                "timestamptz" => {
+                    chrono::DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z").is_ok()
+                }
+                "date" => chrono::NaiveDate::parse_from_str(key, "%Y-%m-%d").is_ok(),
+                "text" => true,
+                _ => false,
+            },
+        }
+    }
+}
+
 pub const BY_CREATION: SortSpec = SortSpec {
     name: "createdAt",
     key: SortKey::Id,
@@ -235,6 +258,14 @@ impl<F> ListRequest<F> {
                 "cursor",
                 "invalid-cursor",
                 "belongs to a walk in another sort order",
+            );
+        } else if let Some(key) = page.cursor.as_ref().and_then(|c| c.key.as_deref())
+            && !sort.key.accepts(key)
+        {
+            query.error(
+                "cursor",
+                "invalid-cursor",
+                "is not a cursor this API handed out",
             );
         }
         query.finish()?;
