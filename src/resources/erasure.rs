@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use super::history::{self, ChangeContext};
 use super::records::{self, Kind, Precondition};
-use super::{AppState, links};
+use super::{AppState, idempotency, links};
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
@@ -50,6 +50,7 @@ pub async fn erase_expert(
         forget_words(conn, &words).await?;
         records::drop_revision(conn, id).await?;
         redact_history(conn, id).await?;
+        idempotency::forget_answers(conn, &format!("/v1/experts/{id}")).await?;
         let erased = HistoryAction::Erased;
         history::record(conn, &context, Kind::Expert, id, erased, json!({})).await
     })

@@ -65,7 +65,11 @@ impl Claim {
         Ok(Some(Self {
             key_id,
             idempotency: idempotency.to_owned(),
-            route: request.path().to_owned(),
+            // The route the router matched, so that another spelling of
+            // the same path is the same route.
+            route: request
+                .match_pattern()
+                .unwrap_or_else(|| request.path().to_owned()),
             request_hash: Sha256::digest(&canonical).to_vec(),
         }))
     }
@@ -102,6 +106,13 @@ impl Claim {
         .bind::<Text, _>(&self.idempotency)
         .get_result(conn)
         .await?;
+        if earlier.route == self.route && earlier.request_hash.is_empty() {
+            return Err(ApiError::Gone(
+                "the record this Idempotency-Key created has since been erased; it is not \
+                 created again under this key"
+                    .to_owned(),
+            ));
+        }
         if earlier.route != self.route || earlier.request_hash != self.request_hash {
             let reason = "was used within the last 24 hours for a different request";
             return Err(ApiError::Unprocessable(
@@ -140,6 +151,19 @@ impl Claim {
         .await?;
         Ok(())
     }
+}
+
+/// Forgets what the creation of `location` sent and got (erasure): its
+/// retries are refused with 410 from then on, until the key expires.
+pub async fn forget_answers(conn: &mut AsyncPgConnection, location: &str) -> ApiResult<()> {
+    sql_query(
+        "UPDATE idempotency_keys SET request_hash = '', body = NULL, version = NULL \
+         WHERE location = $1",
+    )
+    .bind::<Text, _>(location)
+    .execute(conn)
+    .await?;
+    Ok(())
 }
 
 #[derive(QueryableByName)]

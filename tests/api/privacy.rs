@@ -95,23 +95,27 @@ async fn only_consenting_experts_are_public_and_never_with_contact_data() {
 async fn erasure_leaves_no_trace_of_the_person() {
     let app = spawn().await;
     let editor = app.key(Role::Editor).await;
-    let created = app
-        .send(
-            TestRequest::post()
-                .uri("/v1/experts")
-                .insert_header((
-                    "x-change-message",
-                    "Added Zebedeus Quackenbush at his request",
-                ))
-                .set_json(json!({
-                    "givenName": "Zebedeus", "familyName": "Quackenbush", "honorific": "dr.",
-                    "orcid": "0000-0002-1825-0097", "email": "zq@quackenbush.example",
-                    "bio": {"en": "Quackenbush studies bias."}, "topics": ["algorithmic-bias"],
-                    "consent": {"publicProfile": true, "note": "Quackenbush agreed"}
-                })),
-        )
-        .await;
+    let create = || {
+        TestRequest::post()
+            .uri("/v1/experts")
+            .insert_header((
+                "x-change-message",
+                "Added Zebedeus Quackenbush at his request",
+            ))
+            .insert_header(("idempotency-key", "create-zq-1"))
+            .set_json(json!({
+                "givenName": "Zebedeus", "familyName": "Quackenbush", "honorific": "dr.",
+                "orcid": "0000-0002-1825-0097", "email": "zq@quackenbush.example",
+                "bio": {"en": "Quackenbush studies bias."}, "topics": ["algorithmic-bias"],
+                "consent": {"publicProfile": true, "note": "Quackenbush agreed"}
+            }))
+    };
+    let created = app.send(create()).await;
     created.expect(201);
+    // A retry is replayed from what the creation remembered.
+    let replayed = app.send(create()).await;
+    replayed.expect(201);
+    assert_eq!(replayed.header("idempotent-replayed"), Some("true"));
     let id = created.json()["id"].as_str().unwrap().to_owned();
     let path = format!("/v1/experts/{id}");
     app.patch(
@@ -178,4 +182,8 @@ async fn erasure_leaves_no_trace_of_the_person() {
             .all(|e| e["changes"] == json!({"redacted": true}))
     );
     app.send(erase(Some("*"))).await.problem(410);
+    // The creation's retry cannot bring the person back, nor create them anew.
+    let retried = app.send(create()).await;
+    retried.problem(410);
+    assert_eq!(app.get("/v1/experts").await.json()["total"], 0);
 }
