@@ -23,6 +23,7 @@ pub async fn load(state: &AppState) -> ApiResult<ImportReport> {
     let options = ImportOptions {
         dry_run: false,
         publish: true,
+        self_approval: true,
     };
     imports::run(
         &mut conn,

@@ -51,6 +51,10 @@ pub struct ImportOptions {
     pub dry_run: bool,
     /// Publish what the import creates or changes (editors only).
     pub publish: bool,
+    /// Publishing may approve the caller's own changes: the operator on the
+    /// command line, or a deployment with `AIMD_ALLOW_SELF_APPROVAL`.
+    /// Otherwise four eyes hold as for `approve`.
+    pub self_approval: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -386,8 +390,9 @@ async fn write_record<R: Resource>(
     context: &ChangeContext,
     vocabulary: &Vocabulary,
     parsed: &Parsed<R>,
-    publish: bool,
+    options: ImportOptions,
 ) -> ApiResult<(Uuid, ImportOutcome)> {
+    let publish = options.publish;
     let existing = match parsed.id {
         Some(id) if records::ever_existed(conn, R::KIND, id).await? => Some(id),
         // An id the registry never had creates the record under it, so that
@@ -440,6 +445,16 @@ async fn write_record<R: Resource>(
     };
     records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
     if publish {
+        // Only what the line created or changed gets here (an unchanged
+        // record returned above), so publishing would approve the caller's
+        // own change.
+        if !options.self_approval {
+            return Err(ApiError::Forbidden(format!(
+                "four eyes: publishing on import would approve changes you made to this {}; \
+                 import without publish=true and let another editor approve them",
+                R::KIND.noun()
+            )));
+        }
         let (status, _) = records::publication(conn, R::KIND, id).await?;
         if status != PublicationStatus::Published {
             records::set_publication(
@@ -472,9 +487,9 @@ async fn write_line<'a, R: Resource>(
     context: &ChangeContext,
     vocabulary: &Vocabulary,
     parsed: &'a Parsed<R>,
-    publish: bool,
+    options: ImportOptions,
 ) -> Written<'a> {
-    let result = write_record(conn, context, vocabulary, parsed, publish).await;
+    let result = write_record(conn, context, vocabulary, parsed, options).await;
     (
         R::KIND,
         parsed.line,
@@ -562,15 +577,16 @@ pub async fn run(
         let mut written: Vec<(Uuid, &Vec<LinkLine>, usize)> = Vec::new();
         for line in &lines {
             let (kind, number, keys, links, result) = match line {
-                Line::Organisation(p) => {
-                    write_line(conn, context, vocabulary, p, options.publish).await
-                }
-                Line::Expert(p) => write_line(conn, context, vocabulary, p, options.publish).await,
-                Line::Initiative(p) => {
-                    write_line(conn, context, vocabulary, p, options.publish).await
-                }
+                Line::Organisation(p) => write_line(conn, context, vocabulary, p, options).await,
+                Line::Expert(p) => write_line(conn, context, vocabulary, p, options).await,
+                Line::Initiative(p) => write_line(conn, context, vocabulary, p, options).await,
             };
-            let (id, outcome) = result.map_err(|e| ApiError::InvalidInput(under(number, "", e)))?;
+            let (id, outcome) = result.map_err(|e| match e {
+                ApiError::Forbidden(detail) => {
+                    ApiError::Forbidden(format!("line {number}: {detail}"))
+                }
+                other => ApiError::InvalidInput(under(number, "", other)),
+            })?;
             for key in keys {
                 in_file.insert((kind, key), id);
             }
@@ -694,7 +710,11 @@ pub async fn import_records(
         text,
         &context,
         &caller,
-        ImportOptions { dry_run, publish },
+        ImportOptions {
+            dry_run,
+            publish,
+            self_approval: state.policy.allow_self_approval,
+        },
     )
     .await?;
     Ok(HttpResponse::Ok().json(report))

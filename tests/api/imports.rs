@@ -5,7 +5,9 @@ use actix_web::test::TestRequest;
 use aimd_registry::auth::Role;
 use serde_json::{Value, json};
 
-use crate::support::spawn;
+use aimd_registry::http::access::Policy;
+
+use crate::support::{Reply, spawn, spawn_with, step};
 
 fn ndjson(lines: &[Value]) -> String {
     lines
@@ -187,6 +189,63 @@ async fn dry_runs_write_nothing_and_only_editors_publish_on_import() {
     app.send_as(import("?publish=true", ndjson(&registry())), Some(&curator))
         .await
         .problem(403);
+    // Four eyes: publishing on import approves, and nobody approves what
+    // they created or changed themselves.
+    let editor = app.key(Role::Editor).await;
+    let refused = app
+        .send_as(import("?publish=true", ndjson(&registry())), Some(&editor))
+        .await;
+    refused.problem(403);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("four eyes")
+    );
+    assert_eq!(app.get("/v1/organisations").await.json()["total"], 0);
+    let drafts = app
+        .send_as(import("", ndjson(&registry())), Some(&editor))
+        .await;
+    drafts.expect(200);
+    // Another editor approves the organisation through the workflow.
+    let organisation = drafts.json()["records"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let path = format!("/v1/organisations/{organisation}");
+    let version = |reply: &Reply| reply.json()["version"].as_i64().unwrap();
+    let read = app.get(&path).await;
+    let submitted = app.send(step(&path, version(&read), "submit")).await;
+    submitted.expect(200);
+    app.send(step(&path, version(&submitted), "approve"))
+        .await
+        .expect(200);
+    assert_eq!(
+        app.send_as(TestRequest::get().uri("/v1/organisations"), None)
+            .await
+            .json()["total"],
+        1
+    );
+    // A change to it cannot go live unreviewed through an import either.
+    let mut changed = registry();
+    changed[0]["acronym"] = json!("CHG");
+    app.send_as(import("?publish=true", ndjson(&changed)), Some(&editor))
+        .await
+        .problem(403);
+    let public = app
+        .send_as(TestRequest::get().uri(&path), None)
+        .await
+        .json();
+    assert_eq!(public["acronym"], "NEN");
+}
+
+#[actix_web::test]
+async fn a_single_editor_deployment_may_publish_its_own_imports() {
+    let app = spawn_with(Policy {
+        allow_self_approval: true,
+        ..Policy::default()
+    })
+    .await;
     let editor = app.key(Role::Editor).await;
     app.send_as(import("?publish=true", ndjson(&registry())), Some(&editor))
         .await
