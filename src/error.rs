@@ -291,9 +291,31 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
                 Self::Unavailable(format!("database connection lost: {e}"))
             }
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
+                match identifying_key(info.constraint_name()) {
+                    Some((collection, key)) => Self::Conflict(format!(
+                        "another live record in {collection} already has this {key}; find it \
+                         with GET /v1/{collection}/matches, then change or merge that record"
+                    )),
+                    None => Self::internal(format!("database: {e}")),
+                }
+            }
             _ => Self::internal(format!("database: {e}")),
         }
     }
+}
+
+/// The collection and field of a unique index on a key that identifies a
+/// record (the `*_unique` indexes of the migrations).
+fn identifying_key(constraint: Option<&str>) -> Option<(&'static str, &'static str)> {
+    Some(match constraint? {
+        "organisations_ror_id_unique" => ("organisations", "rorId"),
+        "organisations_website_unique" => ("organisations", "website"),
+        "experts_orcid_unique" => ("experts", "orcid"),
+        "experts_email_unique" => ("experts", "email"),
+        "initiatives_website_unique" => ("initiatives", "website"),
+        _ => return None,
+    })
 }
 
 impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {

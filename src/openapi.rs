@@ -108,6 +108,12 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "this Idempotency-Key was used within the last 24 hours for a different request; use a new key for a new request",
     ),
     (
+        "409",
+        "Conflict",
+        "Another live record already has a key that identifies one record (an organisation's website or ROR id, an expert's ORCID iD or e-mail address, an initiative's website)",
+        "another live record in organisations already has this website; find it with GET /v1/organisations/matches, then change or merge that record",
+    ),
+    (
         "428",
         "PreconditionRequired",
         "`If-Match` is missing: a change must name the version it is based on",
@@ -177,8 +183,23 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     if has_header("Idempotency-Key") {
         statuses.push("422");
     }
+    if operation
+        .operation_id
+        .as_deref()
+        .is_some_and(writes_identifying_keys)
+    {
+        statuses.push("409");
+    }
     statuses.extend(["429", "500", "503"]);
     statuses
+}
+
+/// Creating or changing a record can collide with another live record's
+/// identifying key (the unique indexes of the migrations).
+fn writes_identifying_keys(operation_id: &str) -> bool {
+    ["Organisation", "Expert", "Initiative"].iter().any(|kind| {
+        operation_id == format!("create{kind}") || operation_id == format!("update{kind}")
+    })
 }
 
 fn shared_headers() -> Vec<(&'static str, Header)> {
@@ -210,6 +231,7 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
         401 => "unauthorized",
         403 => "forbidden",
         404 => "not-found",
+        409 => "conflict",
         410 => "gone",
         413 => "payload-too-large",
         422 => "unprocessable",

@@ -13,7 +13,7 @@ use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, post};
 use chrono::Utc;
-use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use serde::Serialize;
@@ -43,6 +43,8 @@ use crate::http::query::{QueryReader, parse_flag};
 /// Import bodies may be larger than other requests.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 const NDJSON: &str = "application/x-ndjson";
+/// The advisory lock key imports serialise on.
+const IMPORT_LOCK: i64 = 0x6169_6d64_696d_7074;
 
 /// How an import is run.
 #[derive(Debug, Clone, Copy, Default)]
@@ -569,6 +571,13 @@ pub async fn run(
 ) -> ApiResult<ImportReport> {
     let lines = parse(text, vocabulary)?;
     let work = async |conn: &mut AsyncPgConnection| {
+        // Imports run one at a time, so two imports of the same lines cannot
+        // both miss the other's record when they look its keys up; the
+        // unique indexes on the keys catch any other writer.
+        sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(IMPORT_LOCK)
+            .execute(conn)
+            .await?;
         let mut report = ImportReport {
             dry_run: options.dry_run,
             ..Default::default()

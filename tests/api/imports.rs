@@ -321,3 +321,96 @@ async fn new_records_take_the_ids_lines_give_and_experts_match_by_email() {
         [("1/id".to_owned(), "invalid-id".to_owned())]
     );
 }
+
+/// Eight identical imports at once used to create six copies of one
+/// organisation: each looked the keys up before any had written.
+#[actix_web::test]
+async fn concurrent_imports_of_the_same_lines_leave_one_record_each() {
+    let app = spawn().await;
+    let body = ndjson(&registry());
+    let replies =
+        futures_util::future::join_all((0..8).map(|_| app.send(import("", body.clone())))).await;
+    for reply in &replies {
+        reply.expect(200);
+    }
+    let created: i64 = replies
+        .iter()
+        .map(|r| r.json()["created"].as_i64().unwrap())
+        .sum();
+    assert_eq!(created, 4, "one import created, the others found them");
+    for (collection, total) in [("organisations", 1), ("experts", 1), ("initiatives", 2)] {
+        let page = app.get(&format!("/v1/{collection}")).await.json();
+        assert_eq!(page["total"], total, "{collection}");
+    }
+    let initiatives = app.get("/v1/initiatives").await.json();
+    for initiative in initiatives["items"].as_array().unwrap() {
+        let organisations = initiative["organisations"].as_array().unwrap();
+        assert!(organisations.len() <= 1, "{initiative}");
+    }
+}
+
+#[actix_web::test]
+async fn keys_that_identify_a_record_are_unique_among_live_records() {
+    let app = spawn().await;
+    let nen = json!({"name": "NEN", "type": "standards-body", "website": "https://www.nen.nl/"});
+    let first = app.create("/v1/organisations", nen.clone()).await;
+    let twin = app.post("/v1/organisations", nen.clone()).await;
+    twin.problem(409);
+    assert!(twin.json()["detail"].as_str().unwrap().contains("website"));
+    let anna = json!({"givenName": "Anna", "familyName": "de Vries", "email": "anna@example.org"});
+    app.create("/v1/experts", anna).await;
+    let shouting = json!({"givenName": "Anne", "familyName": "Vries", "email": "ANNA@example.org"});
+    app.post("/v1/experts", shouting).await.problem(409);
+    // A deleted record's keys are free again.
+    let etag = app.get(&format!("/v1/organisations/{first}")).await;
+    let etag = etag.header("etag").unwrap().to_owned();
+    app.send(
+        TestRequest::delete()
+            .uri(&format!("/v1/organisations/{first}"))
+            .insert_header(("if-match", etag)),
+    )
+    .await
+    .expect(204);
+    app.post("/v1/organisations", nen).await.expect(201);
+}
+
+/// A registry that already holds duplicates is told which, instead of the
+/// migration failing on the first unique index with a bare constraint error.
+#[actix_web::test]
+async fn the_unique_keys_migration_names_existing_duplicates() {
+    use diesel::{Connection, RunQueryDsl};
+    use diesel_async::AsyncPgConnection;
+    use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
+    use diesel_migrations::MigrationHarness;
+
+    let database = crate::support::TestDb::new().await;
+    let url = database.url.clone();
+    tokio::task::spawn_blocking(move || {
+        let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
+        let reverted = conn
+            .revert_last_migration(aimd_registry::db::MIGRATIONS)
+            .unwrap();
+        assert_eq!(reverted.to_string(), "20261201000006");
+        diesel::sql_query(
+            "INSERT INTO organisations (id, name, organisation_type, website, created_at, updated_at) VALUES \
+             ('01938000-0000-7000-8000-0000000000d1', 'A', 'other', 'https://twin.example/', now(), now()), \
+             ('01938000-0000-7000-8000-0000000000d2', 'B', 'other', 'https://twin.example/', now(), now())",
+        )
+        .execute(&mut conn)
+        .unwrap();
+    })
+    .await
+    .unwrap();
+    let error = aimd_registry::db::run_migrations(&database.url)
+        .await
+        .expect_err("the duplicates stop the migration")
+        .to_string();
+    assert!(
+        error.contains("organisations website = https://twin.example/")
+            && error.contains(
+                "01938000-0000-7000-8000-0000000000d1, 01938000-0000-7000-8000-0000000000d2"
+            )
+            && error.contains("merge"),
+        "{error}"
+    );
+}
