@@ -106,6 +106,24 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_POOL_SIZE", default_value_t = 16)]
     pub pool_size: usize,
 
+    /// Seconds to wait for a free database connection or a new one; then 503.
+    #[arg(long, env = "AIMD_DB_WAIT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
+    pub db_wait_seconds: u64,
+
+    /// Seconds one SQL statement may run (PostgreSQL's statement_timeout); then 503.
+    #[arg(long, env = "AIMD_STATEMENT_TIMEOUT_SECONDS", default_value_t = 15, value_parser = clap::value_parser!(u64).range(1..))]
+    pub statement_timeout_seconds: u64,
+
+    /// Seconds a transaction may wait on its client (idle_in_transaction_session_timeout).
+    #[arg(long, env = "AIMD_IDLE_IN_TRANSACTION_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub idle_in_transaction_seconds: u64,
+
+    /// Seconds a request may take before it is answered 503 (imports: at
+    /// least ten minutes). Bounds requests when the database stops answering
+    /// without closing the connection.
+    #[arg(long, env = "AIMD_REQUEST_TIMEOUT_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_seconds: u64,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "AIMD_WORKERS")]
     pub workers: Option<usize>,
@@ -178,6 +196,17 @@ pub struct WebhookArgs {
     /// Seconds a receiver has to answer.
     #[arg(long, env = "AIMD_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub webhook_timeout_seconds: u64,
+}
+
+impl ServeArgs {
+    pub fn db_settings(&self) -> crate::db::DbSettings {
+        crate::db::DbSettings {
+            max_size: self.pool_size,
+            wait: Duration::from_secs(self.db_wait_seconds),
+            statement: Duration::from_secs(self.statement_timeout_seconds),
+            idle_in_transaction: Duration::from_secs(self.idle_in_transaction_seconds),
+        }
+    }
 }
 
 impl WebhookArgs {

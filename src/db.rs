@@ -1,5 +1,7 @@
 //! Connection pool, database creation and the embedded migrations.
 
+use std::time::Duration;
+
 use diesel::sql_types::{Bool, Text};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::async_connection_wrapper::AsyncConnectionWrapper;
@@ -16,14 +18,78 @@ pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
 
 pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
 
+/// How long the service waits on the database, at most.
+#[derive(Debug, Clone)]
+pub struct DbSettings {
+    pub max_size: usize,
+    /// For a free connection from the pool, and for making a new one.
+    pub wait: Duration,
+    /// For one statement (`statement_timeout`, enforced by the server).
+    pub statement: Duration,
+    /// For a transaction that sends nothing
+    /// (`idle_in_transaction_session_timeout`): a client that stopped
+    /// reading an export, say.
+    pub idle_in_transaction: Duration,
+}
+
+impl DbSettings {
+    /// The defaults, with a pool of `max_size` connections.
+    pub fn sized(max_size: usize) -> Self {
+        Self {
+            max_size,
+            wait: Duration::from_secs(5),
+            statement: Duration::from_secs(15),
+            idle_in_transaction: Duration::from_secs(60),
+        }
+    }
+}
+
 pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, BoxError> {
+    pool_with(database_url, &DbSettings::sized(max_size))
+}
+
+pub fn pool_with(database_url: &str, settings: &DbSettings) -> Result<DbPool, BoxError> {
     let mut config = ManagerConfig::default();
     // A broken connection surfaces as a failed query and is then dropped by
     // the pool; pinging on every checkout would cost a round trip per request.
     config.recycling_method = RecyclingMethod::Fast;
-    config.custom_setup = Box::new(|url| Box::pin(connect(url.to_owned())));
-    let manager = AsyncDieselConnectionManager::new_with_config(database_url, config);
-    Ok(Pool::builder(manager).max_size(max_size).build()?)
+    let setup = format!(
+        "{SESSION_SETUP}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+        settings.statement.as_millis(),
+        settings.idle_in_transaction.as_millis()
+    );
+    config.custom_setup = Box::new(move |url| Box::pin(connect(url.to_owned(), setup.clone())));
+    let url = with_network_limits(database_url, settings.wait)?;
+    let manager = AsyncDieselConnectionManager::new_with_config(url, config);
+    Ok(Pool::builder(manager)
+        .max_size(settings.max_size)
+        .runtime(deadpool::Runtime::Tokio1)
+        .wait_timeout(Some(settings.wait))
+        .create_timeout(Some(settings.wait))
+        .recycle_timeout(Some(settings.wait))
+        .build()?)
+}
+
+/// The URL with the socket's limits, unless it sets them itself: a connect
+/// timeout, TCP keepalive (a peer that vanished is noticed within about a
+/// minute, not hours) and a limit on unacknowledged data.
+fn with_network_limits(database_url: &str, connect: Duration) -> Result<String, BoxError> {
+    let mut url = url::Url::parse(database_url)
+        .map_err(|e| format!("DATABASE_URL is not a postgres:// URL: {e}"))?;
+    let given: Vec<String> = url.query_pairs().map(|(k, _)| k.into_owned()).collect();
+    let limits = [
+        ("connect_timeout", connect.as_secs().max(1).to_string()),
+        ("keepalives_idle", "30".to_owned()),
+        ("keepalives_interval", "10".to_owned()),
+        ("keepalives_retries", "3".to_owned()),
+        ("tcp_user_timeout", "30".to_owned()),
+    ];
+    for (key, value) in limits {
+        if !given.iter().any(|k| k == key) {
+            url.query_pairs_mut().append_pair(key, &value);
+        }
+    }
+    Ok(url.to_string())
 }
 
 /// Session settings every pooled connection needs. The duplicate finder
@@ -34,10 +100,10 @@ pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, BoxError> {
 /// tens of milliseconds without it.
 const SESSION_SETUP: &str = "SET pg_trgm.word_similarity_threshold = 0.5; SET jit = off";
 
-async fn connect(url: String) -> diesel::ConnectionResult<AsyncPgConnection> {
+async fn connect(url: String, setup: String) -> diesel::ConnectionResult<AsyncPgConnection> {
     use diesel_async::SimpleAsyncConnection;
     let mut conn = AsyncPgConnection::establish(&url).await?;
-    conn.batch_execute(SESSION_SETUP)
+    conn.batch_execute(&setup)
         .await
         .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
     Ok(conn)

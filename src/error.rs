@@ -288,8 +288,15 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected") => {
                 Self::Unavailable(format!("database deadlock: {e}"))
             }
-            Error::DatabaseError(DatabaseErrorKind::ClosedConnection, _) => {
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                _,
+            )
+            | Error::BrokenTransactionManager => {
                 Self::Unavailable(format!("database connection lost: {e}"))
+            }
+            Error::DatabaseError(_, info) if is_unavailable(info.message()) => {
+                Self::Unavailable(format!("database unavailable: {e}"))
             }
             Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
                 match identifying_key(info.constraint_name()) {
@@ -303,6 +310,24 @@ impl From<diesel::result::Error> for ApiError {
             _ => Self::internal(format!("database: {e}")),
         }
     }
+}
+
+/// Whether a server error means the database cannot serve now rather than
+/// that the statement was wrong. diesel does not pass the SQLSTATE on, so
+/// these are the server's messages for the classes that matter: 57P01-57P03
+/// (shut down, crashed, starting up or shutting down), 57014 (the
+/// statement timeout) and 25P03 (idle in transaction too long). They are
+/// PostgreSQL's English texts (lc_messages other than English would need
+/// them translated).
+fn is_unavailable(message: &str) -> bool {
+    const PREFIXES: &[&str] = &[
+        "terminating connection",
+        "canceling statement due to statement timeout",
+        "canceling statement due to user request",
+        "the database system is",
+        "connection closed",
+    ];
+    PREFIXES.iter().any(|p| message.starts_with(p))
 }
 
 /// The collection and field of a unique index on a key that identifies a

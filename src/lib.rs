@@ -34,5 +34,6 @@ pub async fn app_state(pool: DbPool, policy: Policy) -> Result<web::Data<AppStat
         vocabulary: Arc::new(vocabulary),
         policy,
         limiter: Default::default(),
+        worker: Default::default(),
     }))
 }

@@ -37,13 +37,14 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     } else {
         prepare_database(&cli.database_url).await?;
     }
-    let pool = db::pool(&cli.database_url, args.pool_size)?;
+    let pool = db::pool_with(&cli.database_url, &args.db_settings())?;
     let policy = Policy {
         reads_require_key: args.reads_require_key,
         allow_self_approval: args.allow_self_approval,
         rate_limit: args.rate_limit,
         anonymous_rate_limit: args.anonymous_rate_limit,
         failed_auth_limit: args.failed_auth_limit,
+        request_timeout: std::time::Duration::from_secs(args.request_timeout_seconds),
         cors: CorsPolicy {
             origins: args.cors_origins.clone(),
             allow_writes: args.cors_allow_writes,
@@ -62,7 +63,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     if args.webhooks.webhooks_off {
         tracing::info!("webhook deliveries are left to other instances");
     } else {
-        let deliverer = Deliverer::new(pool, args.webhooks.settings());
+        let deliverer =
+            Deliverer::new(pool, args.webhooks.settings()).reporting_to(state.worker.clone());
         actix_web::rt::spawn(deliverer.run());
     }
     let spec = Arc::new(openapi::spec());

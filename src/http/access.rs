@@ -20,6 +20,7 @@ use utoipa::openapi::OpenApi;
 
 use super::cors::CorsPolicy;
 use super::limits::FailureLimit;
+use super::middleware::RoutedRequest;
 use crate::auth::{Access, Caller, Role, is_well_formed, keys};
 use crate::error::ApiError;
 use crate::resources::AppState;
@@ -43,6 +44,7 @@ const RULES: &[(&str, Access)] = &[
     ("listWebhooks", Access::Role(Role::Admin)),
     ("createWebhook", Access::Role(Role::Admin)),
     ("getWebhook", Access::Role(Role::Admin)),
+    ("getWebhookStatus", Access::Role(Role::Admin)),
     ("updateWebhook", Access::Role(Role::Admin)),
     ("rotateWebhookSecret", Access::Role(Role::Admin)),
     ("deleteWebhook", Access::Role(Role::Admin)),
@@ -217,6 +219,7 @@ impl<R: Least> FromRequest for Allowed<R> {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
+        RoutedRequest::keep(request);
         ready(decide(request, R::ACCESS).map(|(state, caller)| Self {
             state,
             caller,
@@ -283,6 +286,9 @@ pub struct Policy {
     /// Answers 401 or 403 a minute per client address before it is refused
     /// with 429; 0: unlimited.
     pub failed_auth_limit: u32,
+    /// How long a request may take before it is answered 503; zero: no
+    /// limit. Imports get at least [`super::middleware::IMPORT_DEADLINE`].
+    pub request_timeout: std::time::Duration,
     pub cors: CorsPolicy,
 }
 
@@ -337,8 +343,20 @@ async fn caller_for(request: &ServiceRequest) -> Result<Caller, ApiError> {
         .app_data::<web::Data<Guarded>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?
         .state();
-    let mut conn = state.conn().await?;
-    Ok(Caller::with_key(
-        keys::authenticate(&mut conn, token).await?,
-    ))
+    let lookup = async {
+        let mut conn = state.conn().await?;
+        keys::authenticate(&mut conn, token).await
+    };
+    let limit = state.policy.request_timeout;
+    let holder = if limit.is_zero() {
+        lookup.await?
+    } else {
+        tokio::time::timeout(limit, lookup).await.map_err(|_| {
+            ApiError::Unavailable(format!(
+                "looking up the API key took longer than {} s (database not answering?)",
+                limit.as_secs()
+            ))
+        })??
+    };
+    Ok(Caller::with_key(holder))
 }

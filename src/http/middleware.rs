@@ -1,16 +1,19 @@
 //! Cross-cutting request handling: request ids and access logs, and turning
 //! every error response — ours or the framework's — into problem+json.
 
-use std::time::Instant;
+use std::cell::Cell;
+use std::rc::Rc;
+use std::time::{Duration, Instant};
 
 use actix_web::body::{EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
 use actix_web::middleware::Next;
-use actix_web::{Error, HttpMessage};
+use actix_web::{Error, HttpMessage, web};
 use uuid::Uuid;
 
+use super::access::Guarded;
 use crate::error::{ApiError, PROBLEM_JSON};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
@@ -59,6 +62,68 @@ pub async fn request_context(
         response.headers_mut().insert(REQUEST_ID, value);
     }
     Ok(response)
+}
+
+/// The least time an import may take: large files are many statements.
+pub const IMPORT_DEADLINE: Duration = Duration::from_secs(600);
+
+/// Answers 503 when a request takes longer than the deadline, whatever it
+/// waits on: a database that stopped answering without closing the
+/// connection (a stalled network) is noticed by no socket and by no
+/// server-side timeout. The handler's future is dropped, and with it the
+/// transaction it had open; the pool discards such a connection.
+pub async fn deadline(
+    request: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
+    let mut limit = request
+        .app_data::<web::Data<Guarded>>()
+        .map_or(Duration::ZERO, |guarded| {
+            guarded.state().policy.request_timeout
+        });
+    if limit.is_zero() {
+        return Ok(next.call(request).await?.map_into_left_body());
+    }
+    // The raw path: an import spelled otherwise only gets the shorter deadline.
+    if request.path() == "/v1/imports" {
+        limit = limit.max(IMPORT_DEADLINE);
+    }
+    let routed = RoutedRequest::default();
+    request.extensions_mut().insert(routed.clone());
+    let outcome = tokio::time::timeout(limit, next.call(request)).await;
+    // Always emptied: the request it holds holds it in turn.
+    let request = routed.0.take();
+    match outcome {
+        Ok(response) => Ok(response?.map_into_left_body()),
+        Err(_) => {
+            let error = ApiError::Unavailable(format!(
+                "the request took longer than {} s (database not answering?)",
+                limit.as_secs()
+            ));
+            match request {
+                Some(request) => {
+                    let response = actix_web::HttpResponse::from_error(error);
+                    Ok(ServiceResponse::new(request, response).map_into_right_body())
+                }
+                None => Err(error.into()),
+            }
+        }
+    }
+}
+
+/// The request as routed, kept by the [`deadline`] middleware to answer
+/// with when the handler runs out of time. It is filled once routing is
+/// done (by the access extractor every operation takes), since the router
+/// needs the request unshared.
+#[derive(Clone, Default)]
+pub struct RoutedRequest(Rc<Cell<Option<actix_web::HttpRequest>>>);
+
+impl RoutedRequest {
+    pub fn keep(request: &actix_web::HttpRequest) {
+        if let Some(routed) = request.extensions().get::<Self>() {
+            routed.0.set(Some(request.clone()));
+        }
+    }
 }
 
 /// Rewrites error responses as RFC 9457 problems with `instance` set. Our

@@ -49,6 +49,8 @@ fn routes(config: &mut ServiceConfig) {
         .service(api_keys::revoke_api_key)
         .service(webhooks::list_webhooks)
         .service(webhooks::create_webhook)
+        // Before `/webhooks/{id}`, which would take "status" for an id.
+        .service(webhooks::webhook_status)
         .service(webhooks::get_webhook)
         .service(webhooks::update_webhook)
         .service(webhooks::rotate_webhook_secret)
@@ -160,6 +162,10 @@ pub fn app(
             crate::resources::imports::MAX_IMPORT_BYTES,
         ))
         .wrap(from_fn(limits::rate_limit))
+        // Inside authentication, which bounds its own key lookup: the
+        // deadline answers with the routed request, which exists only once
+        // a handler's extractors run.
+        .wrap(from_fn(middleware::deadline))
         .wrap(from_fn(access::authenticate))
         .wrap(from_fn(middleware::conditional_get))
         .wrap(from_fn(middleware::problem_details))

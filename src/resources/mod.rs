@@ -38,6 +38,7 @@ use crate::error::ApiResult;
 use crate::http::access::Policy;
 use crate::http::limits::RateLimiter;
 use crate::http::page::{Page, next_link};
+use crate::resources::webhooks::worker::WorkerStatus;
 
 /// What every handler can reach.
 pub struct AppState {
@@ -45,6 +46,8 @@ pub struct AppState {
     pub vocabulary: Arc<Vocabulary>,
     pub policy: Policy,
     pub limiter: RateLimiter,
+    /// This instance's webhook worker, as it reports itself.
+    pub worker: WorkerStatus,
 }
 
 impl AppState {

@@ -11,6 +11,7 @@ mod demo;
 mod discovery;
 mod errors;
 mod exports;
+mod faults;
 mod imports;
 mod links;
 mod lists;

@@ -15,7 +15,7 @@ use actix_web::web::Bytes;
 use aimd_registry::auth::{Role, keys};
 use aimd_registry::db::{self, maintenance_url, quote_identifier};
 use aimd_registry::http::access::Policy;
-use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings};
+use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings, WorkerStatus};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::sql_query;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
@@ -263,8 +263,10 @@ pub struct TestApp<S> {
     service: S,
     pool: db::DbPool,
     admin_token: String,
+    /// The status the app's webhook endpoint reports.
+    worker: WorkerStatus,
     /// Held so the database is dropped with the app, after the test.
-    _database: TestDb,
+    _database: Option<TestDb>,
 }
 
 pub async fn spawn() -> TestApp<
@@ -286,20 +288,40 @@ pub async fn spawn_with(
         Error = actix_web::Error,
     >,
 > {
-    install_query_counter();
     let db = TestDb::new().await;
-    let pool = db::pool(&db.url, 4).expect("pool");
+    let url = db.url.clone();
+    spawn_on(url, db::DbSettings::sized(4), policy, Some(db)).await
+}
+
+/// The app on a database the test chose (behind a proxy, on a cluster of
+/// its own), with the given limits. `database` is dropped with the app.
+pub async fn spawn_on(
+    url: String,
+    settings: db::DbSettings,
+    policy: Policy,
+    database: Option<TestDb>,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    install_query_counter();
+    let pool = db::pool_with(&url, &settings).expect("pool");
     let admin_token = new_key(&pool, Role::Admin, "test admin").await;
     let state = aimd_registry::app_state(pool.clone(), policy)
         .await
         .expect("state");
+    let worker = state.worker.clone();
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
     TestApp {
         service,
         pool,
         admin_token,
-        _database: db,
+        worker,
+        _database: database,
     }
 }
 
@@ -326,14 +348,17 @@ pub async fn spawn_without_database() -> TestApp<
         vocabulary: Arc::new(Default::default()),
         policy: Policy::default(),
         limiter: Default::default(),
+        worker: Default::default(),
     });
+    let worker = state.worker.clone();
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
     TestApp {
         service,
         pool,
         admin_token: String::new(),
-        _database: db,
+        worker,
+        _database: Some(db),
     }
 }
 
@@ -392,6 +417,12 @@ where
     /// A webhook delivery worker on the app's database, driven by the test.
     pub fn deliverer(&self, settings: DeliverySettings) -> Deliverer {
         Deliverer::new(self.pool.clone(), settings)
+    }
+
+    /// A webhook worker that reports to the app's status endpoint, as the
+    /// one `serve` starts does.
+    pub fn reporting_deliverer(&self, settings: DeliverySettings) -> Deliverer {
+        self.deliverer(settings).reporting_to(self.worker.clone())
     }
 
     /// A connection of its own to the app's database.

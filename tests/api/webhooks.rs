@@ -19,8 +19,8 @@ use crate::support::{initiative, organisation, spawn, step};
 
 /// One request as the receiver saw it.
 #[derive(Clone)]
-struct Received {
-    id: String,
+pub(crate) struct Received {
+    pub(crate) id: String,
     timestamp: String,
     signature: String,
     content_type: String,
@@ -36,13 +36,13 @@ struct ReceiverState {
 }
 
 /// A webhook receiver on a free port of 127.0.0.1.
-struct Receiver {
-    url: String,
+pub(crate) struct Receiver {
+    pub(crate) url: String,
     state: Arc<ReceiverState>,
 }
 
 impl Receiver {
-    fn start(answers: &[u16]) -> Self {
+    pub(crate) fn start(answers: &[u16]) -> Self {
         let state = Arc::new(ReceiverState::default());
         state.answers.lock().unwrap().extend(answers);
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -62,7 +62,7 @@ impl Receiver {
         Self { url, state }
     }
 
-    fn seen(&self) -> Vec<Received> {
+    pub(crate) fn seen(&self) -> Vec<Received> {
         self.state.seen.lock().unwrap().clone()
     }
 

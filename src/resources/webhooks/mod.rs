@@ -14,8 +14,8 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use self::model::{
-    CreatedSubscription, Delivery, DeliveryPage, SubscriptionDraft, SubscriptionList,
-    SubscriptionPatch,
+    CreatedSubscription, Delivery, DeliveryPage, DeliveryStatus, SubscriptionDraft,
+    SubscriptionList, SubscriptionPatch, WorkerReport,
 };
 use super::records::{IfMatch, Precondition};
 use super::{created, record_response};
@@ -73,6 +73,42 @@ pub async fn create_webhook(
     })
     .map_err(ApiError::internal)?;
     Ok(created(location, version, body))
+}
+
+/// How webhook delivery stands
+///
+/// The delivery worker of the instance that answers (running, woken at
+/// commit or polling, its last round, success and error, restarts) and the
+/// outbox all instances share (pending deliveries, how many are due, the
+/// oldest). A worker that keeps failing or a growing queue is the thing to
+/// alert on.
+#[utoipa::path(
+    tag = "webhooks",
+    operation_id = "getWebhookStatus",
+    responses((status = 200, description = "The worker and the queue", body = DeliveryStatus))
+)]
+#[get("/webhooks/status")]
+pub async fn webhook_status(
+    Allowed { state, .. }: Allowed<least::Admin>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    QueryReader::new(request.query_string(), &[]).finish()?;
+    let health = state.worker.snapshot();
+    let mut conn = state.conn().await?;
+    let queue = repo::queue(&mut conn).await?;
+    Ok(HttpResponse::Ok().json(DeliveryStatus {
+        worker: WorkerReport {
+            enabled: health.enabled,
+            running: health.running,
+            listening: health.listening,
+            last_round_at: health.last_round_at,
+            last_success_at: health.last_success_at,
+            last_error: health.last_error,
+            last_error_at: health.last_error_at,
+            restarts: health.restarts,
+        },
+        queue,
+    }))
 }
 
 /// Get a webhook subscription

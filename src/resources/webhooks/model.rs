@@ -1,6 +1,7 @@
 //! Webhook subscriptions and deliveries as the API reads and writes them.
 
 use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
 use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
@@ -283,6 +284,54 @@ pub struct Delivery {
     /// The body as sent, byte for byte on every attempt.
     #[schema(value_type = Object)]
     pub payload: Value,
+}
+
+/// How webhook delivery stands: this instance's worker, and the outbox
+/// that all instances share.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "worker": {"enabled": true, "running": true, "listening": true,
+        "lastRoundAt": "2026-12-01T09:00:01Z", "lastSuccessAt": "2026-12-01T09:00:01Z",
+        "lastError": "database pool: Timeout occurred while waiting for a slot to become available",
+        "lastErrorAt": "2026-12-01T08:12:40Z", "restarts": 0},
+    "queue": {"pending": 3, "due": 1, "oldestPendingAt": "2026-12-01T08:59:30Z"}
+}))]
+pub struct DeliveryStatus {
+    pub worker: WorkerReport,
+    pub queue: QueueReport,
+}
+
+/// The delivery worker of the instance that answered.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct WorkerReport {
+    /// This instance runs a worker (`false` with `AIMD_WEBHOOKS_OFF`).
+    pub enabled: bool,
+    /// The delivery loop is running; it is restarted should it stop.
+    pub running: bool,
+    /// Woken when a change commits; otherwise it polls every second.
+    pub listening: bool,
+    pub last_round_at: Option<DateTime<Utc>>,
+    /// The last round that finished without an error.
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    /// How often the delivery loop stopped and was started again.
+    pub restarts: u32,
+}
+
+/// The outbox.
+#[derive(Debug, Serialize, ToSchema, QueryableByName)]
+#[serde(rename_all = "camelCase")]
+pub struct QueueReport {
+    /// Deliveries not yet delivered nor given up.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub pending: i64,
+    /// Of those, the ones whose attempt is due now.
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    pub due: i64,
+    #[diesel(sql_type = diesel::sql_types::Nullable<diesel::sql_types::Timestamptz>)]
+    pub oldest_pending_at: Option<DateTime<Utc>>,
 }
 
 /// A page of deliveries, newest first.

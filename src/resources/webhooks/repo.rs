@@ -14,7 +14,7 @@ use diesel::{OptionalExtension, QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{Delivery, Subscription, SubscriptionDraft};
+use super::model::{Delivery, QueueReport, Subscription, SubscriptionDraft};
 use crate::domain::enums::{ChangeEvent, DeliveryState, HitType, Scope, WebhookAudience};
 use crate::error::{ApiError, ApiResult};
 use crate::resources::records::Precondition;
@@ -438,6 +438,26 @@ pub async fn claim_due(
     .bind::<BigInt, _>(limit)
     .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
     .load(conn)
+    .await?)
+}
+
+/// The outbox's depth and age (through the partial index on pending rows).
+pub async fn queue(conn: &mut AsyncPgConnection) -> ApiResult<QueueReport> {
+    Ok(sql_query(
+        "SELECT count(*) AS pending, count(*) FILTER (WHERE next_attempt_at <= now()) AS due, \
+         min(created_at) AS oldest_pending_at FROM webhook_deliveries WHERE state = 'pending'",
+    )
+    .get_result(conn)
+    .await?)
+}
+
+/// Forgets rotated-out secrets once their overlap has ended.
+pub async fn clear_expired_secrets(conn: &mut AsyncPgConnection) -> ApiResult<usize> {
+    Ok(sql_query(
+        "UPDATE webhook_subscriptions SET previous_secret = NULL, previous_secret_expires_at = NULL \
+         WHERE previous_secret_expires_at <= now()",
+    )
+    .execute(conn)
     .await?)
 }
 

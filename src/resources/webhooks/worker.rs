@@ -5,10 +5,12 @@
 //! keep failing. Deliveries are at least once: a receiver deduplicates on
 //! `webhook-id`, and orders by `data.position` if it cares.
 
-use std::time::Duration;
+use std::rc::Rc;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use awc::Client;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel::sql_query;
 use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
@@ -17,7 +19,7 @@ use futures_util::{FutureExt, StreamExt};
 use super::repo::{self, DueDelivery, Failure};
 use super::signature;
 use crate::db::{DbPool, PooledConnection};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 /// How deliveries are attempted; every value can be set by configuration.
 #[derive(Debug, Clone)]
@@ -90,6 +92,7 @@ pub struct Deliverer {
     pool: DbPool,
     client: Client,
     settings: DeliverySettings,
+    status: WorkerStatus,
 }
 
 impl Deliverer {
@@ -108,7 +111,15 @@ impl Deliverer {
             pool,
             client,
             settings,
+            status: WorkerStatus::default(),
         }
+    }
+
+    /// Reports to `status` (the one the status endpoint reads).
+    pub fn reporting_to(mut self, status: WorkerStatus) -> Self {
+        status.update(|s| s.enabled = true);
+        self.status = status;
+        self
     }
 
     /// Sends every delivery that is due now, one batch at a time; returns
@@ -206,45 +217,180 @@ impl Deliverer {
     }
 
     /// Waits for a notification that deliveries were queued, or for the
-    /// poll interval (retries fall due without one).
+    /// poll interval (retries fall due without one). A listener whose
+    /// connection closed (the database restarted) is dropped, to be made
+    /// again; its stream must not be polled once it has ended.
     async fn wait(&self, listener: &mut Option<PooledConnection>) {
         let poll = tokio::time::sleep(self.settings.poll_interval);
         let Some(conn) = listener else {
             return poll.await;
         };
-        let mut notifications = std::pin::pin!(conn.notifications_stream());
-        tokio::select! {
-            _ = notifications.next() => {
-                // Notifications that piled up meanwhile are covered by the same round.
-                while let Some(Some(_)) = notifications.next().now_or_never() {}
+        let mut ended = false;
+        {
+            let mut notifications = std::pin::pin!(conn.notifications_stream());
+            tokio::select! {
+                notification = notifications.next() => {
+                    ended = notification.is_none();
+                    // Notifications that piled up meanwhile are covered by the same round.
+                    while !ended {
+                        match notifications.next().now_or_never() {
+                            Some(Some(_)) => {}
+                            Some(None) => ended = true,
+                            None => break,
+                        }
+                    }
+                }
+                _ = poll => {}
             }
-            _ = poll => {}
+        }
+        if ended {
+            tracing::warn!("the webhook listener's connection closed; polling until it is back");
+            *listener = None;
         }
     }
 
-    /// Delivers until the service stops, and prunes once an hour. A
-    /// database outage is logged and waited out; nothing is lost, since the
-    /// outbox is in the database.
-    pub async fn run(self) {
+    /// One round: due deliveries, expired secrets, and pruning once an
+    /// hour. A round that takes far longer than its deliveries can (a
+    /// database that stopped answering) is given up; what it had claimed
+    /// is retried when its lease ends.
+    async fn round(&self, last_pruned: &mut Option<Instant>) -> ApiResult<usize> {
+        let limit = self.settings.timeout * 3 + Duration::from_secs(30);
+        let work = async {
+            let count = self.deliver_due().await?;
+            let mut conn = self.pool.get().await?;
+            repo::clear_expired_secrets(&mut conn).await?;
+            drop(conn);
+            if last_pruned.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
+                let pruned = self.prune().await?;
+                *last_pruned = Some(Instant::now());
+                tracing::debug!(count = pruned, "old webhook deliveries pruned");
+            }
+            Ok(count)
+        };
+        tokio::time::timeout(limit, work).await.unwrap_or_else(|_| {
+            Err(ApiError::Unavailable(format!(
+                "a delivery round took longer than {} s",
+                limit.as_secs()
+            )))
+        })
+    }
+
+    /// Delivers until the service stops. A database outage is logged and
+    /// waited out (nothing is lost: the outbox is in the database), and the
+    /// listener is made again once the database is back.
+    async fn work(&self) {
         let mut listener = self.listen().await;
-        let mut last_pruned: Option<std::time::Instant> = None;
+        self.status.update(|s| s.listening = listener.is_some());
+        let mut last_pruned = None;
+        let mut last_listen_attempt = Instant::now();
         loop {
-            match self.deliver_due().await {
+            let outcome = self.round(&mut last_pruned).await;
+            self.status.round(&outcome);
+            match outcome {
                 Ok(0) => {}
                 Ok(count) => tracing::debug!(count, "webhook deliveries attempted"),
                 Err(error) => tracing::warn!(%error, "webhook delivery round failed"),
             }
-            if last_pruned.is_none_or(|at| at.elapsed() >= Duration::from_secs(3600)) {
-                match self.prune().await {
-                    Ok(count) => {
-                        last_pruned = Some(std::time::Instant::now());
-                        tracing::debug!(count, "old webhook deliveries pruned");
-                    }
-                    Err(error) => tracing::warn!(%error, "pruning webhook deliveries failed"),
-                }
+            if listener.is_none() && last_listen_attempt.elapsed() >= LISTEN_RETRY {
+                last_listen_attempt = Instant::now();
+                listener = self.listen().await;
             }
+            self.status.update(|s| s.listening = listener.is_some());
             self.wait(&mut listener).await;
         }
+    }
+
+    /// Runs the delivery loop and restarts it, with back-off, should it
+    /// ever stop (a panic in a dependency, say): requests would go on being
+    /// served while deliveries waited unseen. Each restart is logged and
+    /// counted in the worker's status.
+    pub async fn run(self) {
+        let worker = Rc::new(self);
+        let mut backoff = Duration::from_secs(1);
+        loop {
+            worker.status.update(|s| s.running = true);
+            let started = Instant::now();
+            let running = Rc::clone(&worker);
+            let stopped = actix_web::rt::spawn(async move { running.work().await }).await;
+            let cause = match stopped {
+                Ok(()) => "the delivery loop returned".to_owned(),
+                Err(error) if error.is_panic() => panic_message(error.into_panic()),
+                Err(error) => error.to_string(),
+            };
+            if started.elapsed() > Duration::from_secs(60) {
+                backoff = Duration::from_secs(1);
+            }
+            tracing::error!(%cause, retry_in_s = backoff.as_secs(), "webhook worker stopped; restarting");
+            worker.status.update(|s| {
+                s.running = false;
+                s.listening = false;
+                s.restarts += 1;
+                s.last_error = Some(format!("the worker stopped: {cause}"));
+                s.last_error_at = Some(Utc::now());
+            });
+            tokio::time::sleep(backoff).await;
+            backoff = (backoff * 2).min(Duration::from_secs(60));
+        }
+    }
+}
+
+/// How often a lost listener is made again.
+const LISTEN_RETRY: Duration = Duration::from_secs(5);
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    payload
+        .downcast_ref::<&str>()
+        .map(|s| (*s).to_owned())
+        .or_else(|| payload.downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "a panic".to_owned())
+}
+
+/// How this instance's worker is doing, for the status endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerHealth {
+    /// The instance runs a worker at all (not with `AIMD_WEBHOOKS_OFF`).
+    pub enabled: bool,
+    pub running: bool,
+    /// Woken at commit by a LISTEN connection (otherwise it polls).
+    pub listening: bool,
+    pub last_round_at: Option<DateTime<Utc>>,
+    pub last_success_at: Option<DateTime<Utc>>,
+    pub last_error: Option<String>,
+    pub last_error_at: Option<DateTime<Utc>>,
+    pub restarts: u32,
+}
+
+/// Shared between the worker, which writes it, and the status endpoint.
+#[derive(Debug, Clone, Default)]
+pub struct WorkerStatus(Arc<Mutex<WorkerHealth>>);
+
+impl WorkerStatus {
+    pub fn snapshot(&self) -> WorkerHealth {
+        self.lock().clone()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, WorkerHealth> {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    }
+
+    fn update(&self, change: impl FnOnce(&mut WorkerHealth)) {
+        change(&mut self.lock());
+    }
+
+    fn round(&self, outcome: &ApiResult<usize>) {
+        let now = Utc::now();
+        self.update(|s| {
+            s.last_round_at = Some(now);
+            match outcome {
+                Ok(_) => s.last_success_at = Some(now),
+                Err(error) => {
+                    s.last_error = Some(error.to_string());
+                    s.last_error_at = Some(now);
+                }
+            }
+        });
     }
 }
 
