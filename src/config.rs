@@ -193,6 +193,11 @@ pub struct WebhookArgs {
     #[arg(long, env = "AIMD_WEBHOOK_KEEP_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
     pub webhook_keep_days: u64,
 
+    /// Let subscriptions and deliveries reach loopback, link-local, private
+    /// and unspecified addresses (receivers inside your own network).
+    #[arg(long, env = "AIMD_WEBHOOK_ALLOW_PRIVATE")]
+    pub webhook_allow_private: bool,
+
     /// Seconds a receiver has to answer.
     #[arg(long, env = "AIMD_WEBHOOK_TIMEOUT_SECONDS", default_value_t = 10, value_parser = clap::value_parser!(u64).range(1..))]
     pub webhook_timeout_seconds: u64,
@@ -217,6 +222,7 @@ impl WebhookArgs {
             disable_after: self.webhook_disable_after,
             timeout: Duration::from_secs(self.webhook_timeout_seconds),
             keep: Duration::from_secs(self.webhook_keep_days * 24 * 3600),
+            allow_private: self.webhook_allow_private,
             ..DeliverySettings::default()
         }
     }

@@ -45,6 +45,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         anonymous_rate_limit: args.anonymous_rate_limit,
         failed_auth_limit: args.failed_auth_limit,
         request_timeout: std::time::Duration::from_secs(args.request_timeout_seconds),
+        webhook_allow_private: args.webhooks.webhook_allow_private,
         cors: CorsPolicy {
             origins: args.cors_origins.clone(),
             allow_writes: args.cors_allow_writes,

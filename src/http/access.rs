@@ -289,6 +289,9 @@ pub struct Policy {
     /// How long a request may take before it is answered 503; zero: no
     /// limit. Imports get at least [`super::middleware::IMPORT_DEADLINE`].
     pub request_timeout: std::time::Duration,
+    /// Webhook subscriptions may name loopback, link-local, private and
+    /// unspecified addresses.
+    pub webhook_allow_private: bool,
     pub cors: CorsPolicy,
 }
 

@@ -279,7 +279,8 @@ async fn requests_and_the_webhook_worker_survive_a_database_restart() {
         wait: Duration::from_secs(1),
         ..DbSettings::sized(6)
     };
-    let app = spawn_on(cluster.url(), settings, Policy::default(), None).await;
+    let policy = crate::webhooks::local_receivers();
+    let app = spawn_on(cluster.url(), settings, policy, None).await;
     let receiver = Receiver::start(&[]);
     // Initiatives only: the organisations written during the restart queue
     // nothing, so every delivery is made while the database is up.

@@ -415,7 +415,18 @@ where
     }
 
     /// A webhook delivery worker on the app's database, driven by the test.
+    /// The tests' receivers listen on 127.0.0.1, so private addresses are
+    /// allowed; [`TestApp::strict_deliverer`] refuses them.
     pub fn deliverer(&self, settings: DeliverySettings) -> Deliverer {
+        let settings = DeliverySettings {
+            allow_private: true,
+            ..settings
+        };
+        Deliverer::new(self.pool.clone(), settings)
+    }
+
+    /// A webhook worker as deployed by default: public receivers only.
+    pub fn strict_deliverer(&self, settings: DeliverySettings) -> Deliverer {
         Deliverer::new(self.pool.clone(), settings)
     }
 

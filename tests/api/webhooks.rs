@@ -15,7 +15,9 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use crate::support::{initiative, organisation, spawn, step};
+use aimd_registry::http::access::Policy;
+
+use crate::support::{initiative, organisation, spawn_with, step};
 
 /// One request as the receiver saw it.
 #[derive(Clone)]
@@ -147,6 +149,15 @@ fn assert_documented(payload: &Value) {
     );
 }
 
+/// The receivers of these tests listen on 127.0.0.1, which a deployment
+/// refuses unless it allows private addresses.
+pub(crate) fn local_receivers() -> Policy {
+    Policy {
+        webhook_allow_private: true,
+        ..Policy::default()
+    }
+}
+
 fn quick(settings: DeliverySettings) -> DeliverySettings {
     DeliverySettings {
         timeout: Duration::from_secs(5),
@@ -169,7 +180,7 @@ async fn deliver_until(deliverer: &Deliverer, mut done: impl AsyncFnMut() -> boo
 
 #[actix_web::test]
 async fn deliveries_follow_the_public_view_and_are_signed_as_documented() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let receiver = Receiver::start(&[]);
     let created = app
         .post(
@@ -263,7 +274,7 @@ async fn deliveries_follow_the_public_view_and_are_signed_as_documented() {
 
 #[actix_web::test]
 async fn topic_and_scope_filters_and_the_staff_view() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let receiver = Receiver::start(&[]);
     let subscription = app
         .post(
@@ -329,7 +340,7 @@ async fn topic_and_scope_filters_and_the_staff_view() {
 
 #[actix_web::test]
 async fn failed_attempts_are_retried_with_growing_waits_and_then_given_up() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let receiver = Receiver::start(&[500, 503]);
     let subscription = app
         .post(
@@ -401,7 +412,7 @@ async fn failed_attempts_are_retried_with_growing_waits_and_then_given_up() {
 
 #[actix_web::test]
 async fn a_subscription_that_keeps_failing_is_switched_off_and_deliveries_can_be_replayed() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let receiver = Receiver::start(&[]);
     receiver.answer_always(503);
     let subscription = app
@@ -484,7 +495,7 @@ async fn a_subscription_that_keeps_failing_is_switched_off_and_deliveries_can_be
 
 #[actix_web::test]
 async fn subscriptions_are_validated_changed_with_if_match_and_deleted() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let bad = app
         .post(
             "/v1/webhooks",
@@ -568,7 +579,7 @@ async fn subscriptions_are_validated_changed_with_if_match_and_deleted() {
 
 #[actix_web::test]
 async fn https_receivers_are_reached_over_tls_and_a_failed_handshake_is_recorded() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     // A plain-HTTP receiver behind an https URL: the TLS handshake fails.
     let receiver = Receiver::start(&[]);
     let url = receiver.url.replace("http://", "https://");
@@ -600,7 +611,7 @@ async fn https_receivers_are_reached_over_tls_and_a_failed_handshake_is_recorded
 async fn deliveries_are_queued_by_the_changing_transaction_and_only_if_it_commits() {
     use diesel_async::SimpleAsyncConnection;
 
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let id = app
         .create(
             "/v1/webhooks",
@@ -638,7 +649,7 @@ async fn deliveries_are_queued_by_the_changing_transaction_and_only_if_it_commit
 async fn finished_deliveries_are_pruned_after_the_retention_period() {
     use diesel_async::SimpleAsyncConnection;
 
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let id = app
         .create(
             "/v1/webhooks",
@@ -694,7 +705,7 @@ async fn finished_deliveries_are_pruned_after_the_retention_period() {
 async fn after_a_rotation_deliveries_are_signed_with_both_secrets_until_the_old_one_expires() {
     use diesel_async::SimpleAsyncConnection;
 
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let receiver = Receiver::start(&[]);
     let created = app
         .post(
@@ -742,6 +753,19 @@ async fn after_a_rotation_deliveries_are_signed_with_both_secrets_until_the_old_
         app.get(&format!("/v1/webhooks/{id}")).await.json()["previousSecretExpiresAt"],
         Value::Null
     );
+    // The running worker forgets the expired secret itself (it was kept
+    // for good).
+    assert!(app.every_row().await.contains(&old));
+    let worker = actix_web::rt::spawn(app.deliverer(quick(DeliverySettings::default())).run());
+    let started = Instant::now();
+    while app.every_row().await.contains(&old) {
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "the old secret is kept"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    worker.abort();
     app.post(
         "/v1/webhooks/01938000-0000-7000-8000-00000000ffff/secret",
         json!({}),
@@ -752,7 +776,7 @@ async fn after_a_rotation_deliveries_are_signed_with_both_secrets_until_the_old_
 
 #[actix_web::test]
 async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let receiver = Receiver::start(&[]);
     let id = app
         .create(
@@ -799,7 +823,7 @@ async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
 async fn a_replay_during_an_attempt_is_not_undone_by_the_attempts_outcome() {
     use aimd_registry::resources::webhooks::repo;
 
-    let app = spawn().await;
+    let app = spawn_with(local_receivers()).await;
     let id = app
         .create(
             "/v1/webhooks",
@@ -827,5 +851,96 @@ async fn a_replay_during_an_attempt_is_not_undone_by_the_attempts_outcome() {
     assert_eq!(
         app.get(&format!("/v1/webhooks/{id}")).await.json()["consecutiveFailures"],
         0
+    );
+}
+
+/// Found in review: subscriptions could target the metadata service,
+/// loopback and private networks, in any spelling, and the delivery list
+/// then told which internal ports answered.
+#[actix_web::test]
+async fn receivers_on_internal_addresses_are_refused_when_set_and_when_sent_to() {
+    let app = crate::support::spawn().await;
+    for url in [
+        "http://169.254.169.254/latest/meta-data",
+        "http://127.0.0.1:5432/",
+        "http://[::1]:8080/hook",
+        "http://2130706433/",
+        "http://0x7f.1/",
+        "http://0.0.0.0/",
+        "http://10.1.2.3/hook",
+        "http://192.168.0.1/",
+        "http://[::ffff:127.0.0.1]/",
+        "http://[fe80::1]/",
+        "http://localhost:9000/hook",
+        "http://receiver.invalid/hook",
+    ] {
+        let refused = app.post("/v1/webhooks", json!({"url": url})).await;
+        assert_eq!(
+            refused.problem(400),
+            [("url".to_owned(), "non-public-address".to_owned())],
+            "{url}"
+        );
+    }
+    // A public address is taken; changing it to an internal one is not.
+    let id = app
+        .create("/v1/webhooks", json!({"url": "http://93.184.215.14/hook"}))
+        .await;
+    let current = app.get(&format!("/v1/webhooks/{id}")).await;
+    let etag = current.header("etag").unwrap().to_owned();
+    let moved = app
+        .send(
+            TestRequest::patch()
+                .uri(&format!("/v1/webhooks/{id}"))
+                .insert_header(("if-match", etag))
+                .set_json(json!({"url": "http://[::1]/"})),
+        )
+        .await;
+    moved.problem(400);
+
+    // Deliveries are checked again when sent: to subscriptions made while
+    // a deployment allowed private receivers, say.
+    let receiver = Receiver::start(&[]);
+    let port = receiver.url.rsplit(':').next().unwrap().to_owned();
+    let by_name = format!("http://localhost:{port}");
+    let allowing = spawn_with(local_receivers()).await;
+    for url in [receiver.url.clone(), by_name] {
+        allowing
+            .create("/v1/webhooks", json!({"url": url, "audience": "staff"}))
+            .await;
+    }
+    allowing
+        .create("/v1/organisations", organisation("Inside"))
+        .await;
+    let deliverer = allowing.strict_deliverer(quick(DeliverySettings::default()));
+    assert_eq!(deliverer.deliver_due().await.unwrap(), 2);
+    assert!(receiver.seen().is_empty(), "nothing reached the receiver");
+    let mut errors = Vec::new();
+    for subscription in allowing.get("/v1/webhooks").await.json()["items"]
+        .as_array()
+        .unwrap()
+    {
+        let deliveries = allowing
+            .get(&format!(
+                "/v1/webhooks/{}/deliveries",
+                subscription["id"].as_str().unwrap()
+            ))
+            .await
+            .json();
+        errors.push(
+            deliveries["items"][0]["lastError"]
+                .as_str()
+                .unwrap()
+                .to_owned(),
+        );
+    }
+    let said = |text: &str| errors.iter().any(|e| e.contains(text));
+    assert!(
+        said("not sent: 127.0.0.1 is a loopback address"),
+        "{errors:?}"
+    );
+    assert!(
+        said("localhost (127.0.0.1) is a loopback address")
+            || said("localhost (::1) is a loopback address"),
+        "{errors:?}"
     );
 }

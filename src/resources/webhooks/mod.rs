@@ -5,6 +5,7 @@
 pub mod model;
 pub mod repo;
 pub mod signature;
+pub mod targets;
 pub mod worker;
 
 use crate::http::access::{Allowed, least};
@@ -21,8 +22,10 @@ use super::records::{IfMatch, Precondition};
 use super::{created, record_response};
 use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
+use crate::domain::values::WebUrl;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::{QueryReader, parse_limit, parse_uuid, path_id};
+use crate::resources::AppState;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -62,6 +65,7 @@ pub async fn create_webhook(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let draft = SubscriptionDraft::parse(&body, &state.vocabulary)?;
+    check_target(&state, draft.url.as_str()).await?;
     let secret = signature::new_secret()?;
     let mut conn = state.conn().await?;
     let subscription = repo::create(&mut conn, &draft, &secret).await?;
@@ -163,6 +167,11 @@ pub async fn update_webhook(
     let id = path_id("id", &id)?;
     let precondition = Precondition::from_request(&request)?;
     let (enabled, patch) = SubscriptionPatch::split(&body)?;
+    if let Some(Value::String(url)) = patch.get("url")
+        && let Ok(url) = WebUrl::parse(url)
+    {
+        check_target(&state, url.as_str()).await?;
+    }
     let vocabulary = state.vocabulary.clone();
     let mut conn = state.conn().await?;
     let subscription = repo::update(&mut conn, id, precondition, enabled, move |current| {
@@ -176,6 +185,17 @@ pub async fn update_webhook(
         subscription.version,
         &subscription,
     ))
+}
+
+/// Refuses a receiver URL whose host is or resolves to a non-public
+/// address, unless the deployment allows them.
+async fn check_target(state: &AppState, url: &str) -> ApiResult<()> {
+    if state.policy.webhook_allow_private {
+        return Ok(());
+    }
+    targets::check(url)
+        .await
+        .map_err(|refused| ApiError::invalid("url", "non-public-address", refused.0))
 }
 
 /// How long the old secret keeps signing after a rotation.

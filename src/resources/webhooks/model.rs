@@ -27,7 +27,11 @@ use crate::error::{ApiError, ApiResult};
     "audience": "public"
 }))]
 pub struct SubscriptionDraft {
-    /// Where deliveries are POSTed; http or https.
+    /// Where deliveries are POSTed; http or https. Its host must be, and
+    /// resolve only to, public addresses (not loopback, link-local,
+    /// private or unspecified ones) unless the deployment allows private
+    /// receivers (`AIMD_WEBHOOK_ALLOW_PRIVATE`); otherwise 400
+    /// `non-public-address`.
     #[schema(value_type = String, format = Uri)]
     pub url: WebUrl,
     /// What the subscription is for.

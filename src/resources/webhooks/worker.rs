@@ -17,7 +17,7 @@ use futures_util::future::join_all;
 use futures_util::{FutureExt, StreamExt};
 
 use super::repo::{self, DueDelivery, Failure};
-use super::signature;
+use super::{signature, targets};
 use crate::db::{DbPool, PooledConnection};
 use crate::error::{ApiError, ApiResult};
 
@@ -42,6 +42,9 @@ pub struct DeliverySettings {
     pub batch: i64,
     /// How long delivered and failed deliveries stay listed (and replayable).
     pub keep: Duration,
+    /// Receivers on loopback, link-local, private or unspecified addresses
+    /// may be sent to (`AIMD_WEBHOOK_ALLOW_PRIVATE`); off by default.
+    pub allow_private: bool,
 }
 
 impl Default for DeliverySettings {
@@ -55,6 +58,7 @@ impl Default for DeliverySettings {
             poll_interval: Duration::from_secs(1),
             batch: 20,
             keep: Duration::from_secs(30 * 24 * 3600),
+            allow_private: false,
         }
     }
 }
@@ -99,7 +103,12 @@ impl Deliverer {
     /// The client follows no redirects (a receiver that moved must be
     /// re-registered) and verifies TLS against the Mozilla root store.
     pub fn new(pool: DbPool, settings: DeliverySettings) -> Self {
+        let resolver = actix_tls::connect::Resolver::custom(targets::CheckingResolver {
+            allow_private: settings.allow_private,
+        });
+        let tcp = actix_tls::connect::Connector::new(resolver).service();
         let client = Client::builder()
+            .connector(awc::Connector::new().connector(tcp))
             .disable_redirects()
             .timeout(settings.timeout)
             .add_default_header((
@@ -158,6 +167,14 @@ impl Deliverer {
     }
 
     async fn attempt(&self, delivery: &DueDelivery) -> Outcome {
+        if !self.settings.allow_private
+            && let Err(refused) = targets::check_literal(&delivery.url)
+        {
+            return Outcome::Failed {
+                status: None,
+                error: format!("not sent: {refused}"),
+            };
+        }
         let id = delivery.id.to_string();
         let timestamp = Utc::now().timestamp();
         let secrets = std::iter::once(&delivery.secret).chain(&delivery.previous_secret);

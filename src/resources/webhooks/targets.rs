@@ -1,0 +1,110 @@
+//! Where deliveries may go: public addresses only, unless a deployment
+//! allows private ones (`AIMD_WEBHOOK_ALLOW_PRIVATE`). Checked when a
+//! subscription's URL is set (after resolving its name) and again for each
+//! delivery: an address literal before the request, a name by the
+//! resolver the delivery client connects through, so a name that changes
+//! what it resolves to between the two checks gains nothing.
+
+use std::error::Error as StdError;
+use std::net::{IpAddr, SocketAddr};
+
+use actix_tls::connect::Resolve;
+use futures_util::future::LocalBoxFuture;
+
+use crate::domain::network::non_public;
+
+/// Why a receiver's address is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl std::fmt::Display for Refused {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl StdError for Refused {}
+
+fn refuse(host: &str, ip: IpAddr, kind: &str) -> Refused {
+    let shown = if host.trim_matches(['[', ']']) == ip.to_string() {
+        ip.to_string()
+    } else {
+        format!("{host} ({ip})")
+    };
+    Refused(format!(
+        "{shown} is a {kind} address; receivers must have public addresses \
+         (a deployment may allow private ones with AIMD_WEBHOOK_ALLOW_PRIVATE)"
+    ))
+}
+
+/// The host of `url` when it is an address literal (`http://2130706433/`
+/// is one: URLs are parsed as browsers do).
+pub fn literal(url: &str) -> Option<IpAddr> {
+    match url::Url::parse(url).ok()?.host()? {
+        url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
+        url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
+        url::Host::Domain(_) => None,
+    }
+}
+
+/// Checks an address literal; names are left to [`PublicResolver`].
+pub fn check_literal(url: &str) -> Result<(), Refused> {
+    match literal(url) {
+        Some(ip) => match non_public(ip) {
+            Some(kind) => Err(refuse(&ip.to_string(), ip, kind)),
+            None => Ok(()),
+        },
+        None => Ok(()),
+    }
+}
+
+/// Resolves `url`'s host and checks every address it has.
+pub async fn check(url: &str) -> Result<(), Refused> {
+    check_literal(url)?;
+    let parsed = url::Url::parse(url).map_err(|e| Refused(format!("not a URL: {e}")))?;
+    let (Some(host), Some(port)) = (parsed.host_str(), parsed.port_or_known_default()) else {
+        return Err(Refused("the URL names no host".to_owned()));
+    };
+    if literal(url).is_some() {
+        return Ok(());
+    }
+    resolve(host, port).await.map(drop)
+}
+
+async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Refused> {
+    let found: Vec<SocketAddr> = tokio::net::lookup_host((host, port))
+        .await
+        .map_err(|e| Refused(format!("{host} does not resolve: {e}")))?
+        .collect();
+    if found.is_empty() {
+        return Err(Refused(format!("{host} has no addresses")));
+    }
+    match found
+        .iter()
+        .find_map(|a| non_public(a.ip()).map(|k| (a.ip(), k)))
+    {
+        Some((ip, kind)) => Err(refuse(host, ip, kind)),
+        None => Ok(found),
+    }
+}
+
+/// The delivery client's resolver: unless private addresses are allowed,
+/// a name with any non-public address is not connected to.
+pub struct CheckingResolver {
+    pub allow_private: bool,
+}
+
+impl Resolve for CheckingResolver {
+    fn lookup<'a>(
+        &'a self,
+        host: &'a str,
+        port: u16,
+    ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn StdError>>> {
+        Box::pin(async move {
+            if self.allow_private {
+                return Ok(tokio::net::lookup_host((host, port)).await?.collect());
+            }
+            resolve(host, port).await.map_err(|e| Box::new(e) as _)
+        })
+    }
+}
