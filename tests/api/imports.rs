@@ -387,10 +387,15 @@ async fn the_unique_keys_migration_names_existing_duplicates() {
     let url = database.url.clone();
     tokio::task::spawn_blocking(move || {
         let mut conn = AsyncConnectionWrapper::<AsyncPgConnection>::establish(&url).unwrap();
-        let reverted = conn
-            .revert_last_migration(aimd_registry::db::MIGRATIONS)
-            .unwrap();
-        assert_eq!(reverted.to_string(), "20261201000006");
+        // Back to before the unique keys (and whatever came after them).
+        loop {
+            let reverted = conn
+                .revert_last_migration(aimd_registry::db::MIGRATIONS)
+                .unwrap();
+            if reverted.to_string() == "20261201000006" {
+                break;
+            }
+        }
         diesel::sql_query(
             "INSERT INTO organisations (id, name, organisation_type, website, created_at, updated_at) VALUES \
              ('01938000-0000-7000-8000-0000000000d1', 'A', 'other', 'https://twin.example/', now(), now()), \

@@ -18,6 +18,7 @@ mod lists;
 mod merges;
 mod openapi;
 mod privacy;
+mod public_view;
 mod publication;
 mod validation;
 mod webhooks;

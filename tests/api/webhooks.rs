@@ -26,7 +26,7 @@ pub(crate) struct Received {
     timestamp: String,
     signature: String,
     content_type: String,
-    body: String,
+    pub(crate) body: String,
     at: Instant,
 }
 

@@ -227,7 +227,12 @@ pub struct Expert {
     /// Initiatives the expert takes part in.
     pub initiatives: Vec<ExpertInitiative>,
     pub created_at: DateTime<Utc>,
+    /// When the record last changed, for its audience (as `version`).
     pub updated_at: DateTime<Utc>,
+    /// Grows with every change of the record, links included. Curators see
+    /// every change; the public and readers see a version that moves only
+    /// when what they see of the record changes (not with edits waiting for
+    /// review, links to records they cannot see, or contact data).
     #[schema(minimum = 1)]
     pub version: i64,
     /// Where the record stands in the publication workflow; the public and

@@ -310,13 +310,13 @@ fn columns(audience: Audience) -> &'static str {
             "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, \
              r.bio_en, r.bio_nl, r.consent_public_profile, r.consent_given_at, r.consent_note, \
              true AS shows_consent, \
-             r.created_at, r.updated_at, r.version, r.publication_status"
+             r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status"
         }
         Audience::Public => {
             "r.id, r.given_name, r.family_name, r.honorific, r.orcid, NULL::text AS email, r.country, \
              r.languages, r.bio_en, r.bio_nl, false AS consent_public_profile, \
              NULL::date AS consent_given_at, NULL::text AS consent_note, false AS shows_consent, \
-             r.created_at, r.updated_at, r.version, r.publication_status"
+             r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status"
         }
     }
 }

@@ -325,7 +325,7 @@ impl Resource for Initiatives {
 /// The row's columns, as `load` selects them.
 const COLUMNS: &str = "r.id, r.title_en, r.title_nl, r.acronym, r.summary_en, r.summary_nl, r.scope, \
     r.countries, r.initiative_type, r.status, r.start_date, r.end_date, r.website, r.regulations, \
-    r.created_at, r.updated_at, r.version, r.publication_status";
+    r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status";
 
 /// An initiative with its topics and links, in one row.
 #[derive(QueryableByName)]

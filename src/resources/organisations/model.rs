@@ -138,8 +138,12 @@ pub struct Organisation {
     /// Experts affiliated with the organisation.
     pub experts: Vec<AffiliatedExpert>,
     pub created_at: DateTime<Utc>,
+    /// When the record last changed, for its audience (as `version`).
     pub updated_at: DateTime<Utc>,
-    /// Starts at 1 and grows by one with every change, links included.
+    /// Grows with every change of the record, links included. Curators see
+    /// every change; the public and readers see a version that moves only
+    /// when what they see of the record changes (not with edits waiting for
+    /// review, links to records they cannot see, or contact data).
     #[schema(minimum = 1)]
     pub version: i64,
     /// Where the record stands in the publication workflow; the public and

@@ -265,7 +265,7 @@ impl Resource for Organisations {
 }
 
 /// The row's columns, as `load` selects them.
-const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.created_at, r.updated_at, r.version, r.publication_status";
+const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status";
 
 /// A record with its topics and links, in one row.
 #[derive(QueryableByName)]
