@@ -11,7 +11,7 @@ use utoipa::ToSchema;
 use crate::auth::Role;
 use crate::auth::keys::{self, ApiKey, CreatedApiKey};
 use crate::domain::input::ObjectReader;
-use crate::domain::values::{Name, Timestamp};
+use crate::domain::values::{Text, Timestamp};
 use crate::error::ApiResult;
 use crate::http::query::{QueryReader, path_id};
 
@@ -22,13 +22,16 @@ pub struct ApiKeyList {
     pub items: Vec<ApiKey>,
 }
 
+/// As long as the `api_keys` table allows.
+type KeyName = Text<200>;
+
 /// A new key: who it is for, its role, and optionally when it expires.
 #[derive(ToSchema)]
 #[schema(rename_all = "camelCase", example = json!({"name": "Portal of the Dutch AI coalition", "role": "reader", "expiresAt": "2027-11-28T00:00:00Z"}))]
 pub struct ApiKeyDraft {
     /// Who or what the key is for.
-    #[schema(value_type = String, min_length = 1, max_length = 300)]
-    pub name: Name,
+    #[schema(value_type = String, min_length = 1, max_length = 200)]
+    pub name: KeyName,
     pub role: Role,
     /// When the key stops working; in the future. Absent: it does not expire.
     #[schema(value_type = Option<chrono::DateTime<Utc>>, required = false)]
