@@ -8,71 +8,8 @@ use aimd_registry::http::access::Policy;
 use aimd_registry::resources::webhooks::worker::DeliverySettings;
 use serde_json::{Value, json};
 
-use crate::support::{TestApp, expert, initiative, organisation, spawn_with, step};
+use crate::support::{expert, initiative, organisation, spawn_with};
 use crate::webhooks::Receiver;
-
-/// The public's view: version, ETag, updatedAt.
-async fn public_view<S, B>(app: &TestApp<S>, path: &str) -> (Value, String, Value)
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let reply = app.send_as(TestRequest::get().uri(path), None).await;
-    reply.expect(200);
-    let body = reply.json();
-    (
-        body["version"].clone(),
-        reply.header("etag").unwrap().to_owned(),
-        body["updatedAt"].clone(),
-    )
-}
-
-/// Submits and approves: publishes a draft, or applies a pending revision.
-async fn approve<S, B>(app: &TestApp<S>, path: &str)
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let record = app.get(path).await.json();
-    let mut version = record["version"].as_i64().unwrap();
-    if record["publicationStatus"] == "draft" {
-        let submitted = app.send(step(path, version, "submit")).await;
-        submitted.expect(200);
-        version = submitted.json()["version"].as_i64().unwrap();
-    }
-    app.send(step(path, version, "approve")).await.expect(200);
-}
-
-/// The public change feed's events for `id`.
-async fn public_events<S, B>(app: &TestApp<S>, id: &str) -> Vec<String>
-where
-    S: actix_web::dev::Service<
-            actix_http::Request,
-            Response = actix_web::dev::ServiceResponse<B>,
-            Error = actix_web::Error,
-        >,
-    B: actix_web::body::MessageBody,
-{
-    let feed = app
-        .send_as(TestRequest::get().uri("/v1/changes?limit=500"), None)
-        .await
-        .json();
-    feed["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter(|e| e["id"] == id)
-        .map(|e| e["event"].as_str().unwrap().to_owned())
-        .collect()
-}
 
 fn single_editor() -> Policy {
     Policy {
@@ -93,8 +30,8 @@ async fn hidden_activity_leaves_the_public_view_as_it_was() {
     .await;
     let nen = app.create("/v1/organisations", organisation("NEN")).await;
     let path = format!("/v1/organisations/{nen}");
-    approve(&app, &path).await;
-    let published = public_view(&app, &path).await;
+    app.approve(&path).await;
+    let published = app.public_view(&path).await;
 
     // An edit waiting for review.
     app.patch(&path, json!({"acronym": "NEN-X"}))
@@ -112,7 +49,7 @@ async fn hidden_activity_leaves_the_public_view_as_it_was() {
     .expect(201);
     // An affiliation of a published expert who did not consent.
     let shy = app.create("/v1/experts", expert("Shy", "Person")).await;
-    approve(&app, &format!("/v1/experts/{shy}")).await;
+    app.approve(&format!("/v1/experts/{shy}")).await;
     app.put(
         &format!("/v1/experts/{shy}/affiliations/{nen}"),
         json!({"role": "advisor"}),
@@ -126,7 +63,7 @@ async fn hidden_activity_leaves_the_public_view_as_it_was() {
         "staff saw it all"
     );
     assert_eq!(
-        public_view(&app, &path).await,
+        app.public_view(&path).await,
         published,
         "the public saw nothing"
     );
@@ -139,7 +76,7 @@ async fn hidden_activity_leaves_the_public_view_as_it_was() {
         )
         .await;
     revalidated.expect(304);
-    assert_eq!(public_events(&app, &nen).await, ["created"]);
+    assert_eq!(app.public_events(&nen).await, ["created"]);
     let listed = app
         .send_as(
             TestRequest::get().uri("/v1/organisations?sort=-updatedAt"),
@@ -151,15 +88,15 @@ async fn hidden_activity_leaves_the_public_view_as_it_was() {
     assert_eq!(listed["items"][0]["updatedAt"], published.2);
 
     // The revision approved: now the public's view changes.
-    approve(&app, &path).await;
-    let revised = public_view(&app, &path).await;
+    app.approve(&path).await;
+    let revised = app.public_view(&path).await;
     assert!(revised.0.as_i64() > published.0.as_i64());
     assert_ne!(revised.1, published.1);
-    assert_eq!(public_events(&app, &nen).await, ["created", "updated"]);
+    assert_eq!(app.public_events(&nen).await, ["created", "updated"]);
     // The draft it is linked to is published: the organisation's public
     // view lists it from then on, so its public version moves too.
-    approve(&app, &format!("/v1/initiatives/{draft}")).await;
-    let linked = public_view(&app, &path).await;
+    app.approve(&format!("/v1/initiatives/{draft}")).await;
+    let linked = app.public_view(&path).await;
     assert!(linked.0.as_i64() > revised.0.as_i64());
 
     // A public subscription heard of the organisation twice, like the feed.
@@ -238,16 +175,16 @@ async fn every_public_field_moves_the_public_version_and_contact_data_does_not()
     for (collection, body, public, private) in cases {
         let id = app.create(collection, body).await;
         let path = format!("{collection}/{id}");
-        approve(&app, &path).await;
+        app.approve(&path).await;
         for (change, moves) in public
             .iter()
             .map(|c| (c, true))
             .chain(private.iter().map(|c| (c, false)))
         {
-            let before = public_view(&app, &path).await;
+            let before = app.public_view(&path).await;
             app.patch(&path, change.clone()).await.expect(200);
-            approve(&app, &path).await;
-            let after = public_view(&app, &path).await;
+            app.approve(&path).await;
+            let after = app.public_view(&path).await;
             assert_eq!(
                 after.0 != before.0,
                 moves,

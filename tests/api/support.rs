@@ -414,6 +414,47 @@ where
             .expect("state")
     }
 
+    /// What the public sees of a record: its version, ETag and updatedAt.
+    pub async fn public_view(&self, path: &str) -> (Value, String, Value) {
+        let reply = self.send_as(test::TestRequest::get().uri(path), None).await;
+        reply.expect(200);
+        let body = reply.json();
+        (
+            body["version"].clone(),
+            reply.header("etag").expect("ETag").to_owned(),
+            body["updatedAt"].clone(),
+        )
+    }
+
+    /// Submits and approves (with the admin key): publishes a draft, or
+    /// applies a published record's pending revision.
+    pub async fn approve(&self, path: &str) {
+        let record = self.get(path).await.json();
+        let mut version = record["version"].as_i64().expect("version");
+        if record["publicationStatus"] == "draft" {
+            let submitted = self.send(step(path, version, "submit")).await;
+            submitted.expect(200);
+            version = submitted.json()["version"].as_i64().expect("version");
+        }
+        self.send(step(path, version, "approve")).await.expect(200);
+    }
+
+    /// The events of the public change feed about record `id`.
+    pub async fn public_events(&self, id: &str) -> Vec<String> {
+        let uri = "/v1/changes?limit=500";
+        let feed = self
+            .send_as(test::TestRequest::get().uri(uri), None)
+            .await
+            .json();
+        feed["items"]
+            .as_array()
+            .expect("items")
+            .iter()
+            .filter(|e| e["id"] == id)
+            .map(|e| e["event"].as_str().expect("event").to_owned())
+            .collect()
+    }
+
     /// A webhook delivery worker on the app's database, driven by the test.
     /// The tests' receivers listen on 127.0.0.1, so private addresses are
     /// allowed; [`TestApp::strict_deliverer`] refuses them.

@@ -16,7 +16,7 @@ use utoipa::IntoParams;
 
 use self::model::{
     CreatedSubscription, Delivery, DeliveryPage, DeliveryStatus, SubscriptionDraft,
-    SubscriptionList, SubscriptionPatch, WorkerReport,
+    SubscriptionList, SubscriptionPatch,
 };
 use super::records::{IfMatch, Precondition};
 use super::{created, record_response};
@@ -97,20 +97,10 @@ pub async fn webhook_status(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
-    let health = state.worker.snapshot();
     let mut conn = state.conn().await?;
     let queue = repo::queue(&mut conn).await?;
     Ok(HttpResponse::Ok().json(DeliveryStatus {
-        worker: WorkerReport {
-            enabled: health.enabled,
-            running: health.running,
-            listening: health.listening,
-            last_round_at: health.last_round_at,
-            last_success_at: health.last_success_at,
-            last_error: health.last_error,
-            last_error_at: health.last_error_at,
-            restarts: health.restarts,
-        },
+        worker: state.worker.snapshot(),
         queue,
     }))
 }

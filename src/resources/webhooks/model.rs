@@ -301,27 +301,8 @@ pub struct Delivery {
     "queue": {"pending": 3, "due": 1, "oldestPendingAt": "2026-12-01T08:59:30Z"}
 }))]
 pub struct DeliveryStatus {
-    pub worker: WorkerReport,
+    pub worker: super::worker::WorkerHealth,
     pub queue: QueueReport,
-}
-
-/// The delivery worker of the instance that answered.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub struct WorkerReport {
-    /// This instance runs a worker (`false` with `AIMD_WEBHOOKS_OFF`).
-    pub enabled: bool,
-    /// The delivery loop is running; it is restarted should it stop.
-    pub running: bool,
-    /// Woken when a change commits; otherwise it polls every second.
-    pub listening: bool,
-    pub last_round_at: Option<DateTime<Utc>>,
-    /// The last round that finished without an error.
-    pub last_success_at: Option<DateTime<Utc>>,
-    pub last_error: Option<String>,
-    pub last_error_at: Option<DateTime<Utc>>,
-    /// How often the delivery loop stopped and was started again.
-    pub restarts: u32,
 }
 
 /// The outbox.

@@ -15,6 +15,8 @@ use diesel::sql_query;
 use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
 use futures_util::{FutureExt, StreamExt};
+use serde::Serialize;
+use utoipa::ToSchema;
 
 use super::repo::{self, DueDelivery, Failure};
 use super::{signature, targets};
@@ -362,18 +364,22 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
         .unwrap_or_else(|| "a panic".to_owned())
 }
 
-/// How this instance's worker is doing, for the status endpoint.
-#[derive(Debug, Clone, Default)]
+/// The delivery worker of the instance that answered.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct WorkerHealth {
     /// The instance runs a worker at all (not with `AIMD_WEBHOOKS_OFF`).
     pub enabled: bool,
+    /// The delivery loop is running; it is restarted should it stop.
     pub running: bool,
-    /// Woken at commit by a LISTEN connection (otherwise it polls).
+    /// Woken when a change commits; otherwise it polls every second.
     pub listening: bool,
     pub last_round_at: Option<DateTime<Utc>>,
+    /// The last round that finished without an error.
     pub last_success_at: Option<DateTime<Utc>>,
     pub last_error: Option<String>,
     pub last_error_at: Option<DateTime<Utc>>,
+    /// How often the delivery loop stopped and was started again.
     pub restarts: u32,
 }
 
