@@ -1,7 +1,7 @@
 # Build stage: compile the release binary.
 FROM rust:1-slim-bookworm AS build
 WORKDIR /src
-COPY Cargo.toml Cargo.lock ./
+COPY Cargo.toml Cargo.lock build.rs ./
 COPY src ./src
 COPY migrations ./migrations
 # The demo dataset is built into the binary (`serve --demo`).

@@ -3,7 +3,9 @@
 
 use std::time::Duration;
 
-use clap::{Args, Parser, Subcommand};
+use clap::builder::BoolishValueParser;
+use clap::error::{ContextKind, ContextValue, ErrorKind};
+use clap::{Args, CommandFactory, Parser, Subcommand};
 
 use crate::resources::webhooks::worker::DeliverySettings;
 
@@ -129,15 +131,15 @@ pub struct ServeArgs {
     pub workers: Option<usize>,
 
     /// Do not apply pending migrations at start-up.
-    #[arg(long, env = "AIMD_NO_MIGRATE")]
+    #[arg(long, env = "AIMD_NO_MIGRATE", value_parser = BoolishValueParser::new())]
     pub no_migrate: bool,
 
     /// Reads need an API key too (role reader or higher).
-    #[arg(long, env = "AIMD_READS_REQUIRE_KEY")]
+    #[arg(long, env = "AIMD_READS_REQUIRE_KEY", value_parser = BoolishValueParser::new())]
     pub reads_require_key: bool,
 
     /// Editors may approve their own changes (single-editor deployments).
-    #[arg(long, env = "AIMD_ALLOW_SELF_APPROVAL")]
+    #[arg(long, env = "AIMD_ALLOW_SELF_APPROVAL", value_parser = BoolishValueParser::new())]
     pub allow_self_approval: bool,
 
     /// Requests a minute per API key (0: unlimited).
@@ -158,11 +160,11 @@ pub struct ServeArgs {
     pub cors_origins: Vec<String>,
 
     /// Let those origins write too, not only read.
-    #[arg(long, env = "AIMD_CORS_ALLOW_WRITES")]
+    #[arg(long, env = "AIMD_CORS_ALLOW_WRITES", value_parser = BoolishValueParser::new())]
     pub cors_allow_writes: bool,
 
     /// Load the demo dataset (data/demo) at start-up; loading it again changes nothing.
-    #[arg(long, env = "AIMD_DEMO")]
+    #[arg(long, env = "AIMD_DEMO", value_parser = BoolishValueParser::new())]
     pub demo: bool,
 
     #[command(flatten)]
@@ -174,7 +176,7 @@ pub struct ServeArgs {
 pub struct WebhookArgs {
     /// Do not send webhook deliveries from this instance (they wait in the
     /// outbox for an instance that does).
-    #[arg(long, env = "AIMD_WEBHOOKS_OFF")]
+    #[arg(long, env = "AIMD_WEBHOOKS_OFF", value_parser = BoolishValueParser::new())]
     pub webhooks_off: bool,
 
     /// Seconds before the first retry of a failed delivery; doubles each time.
@@ -195,7 +197,7 @@ pub struct WebhookArgs {
 
     /// Let subscriptions and deliveries reach loopback, link-local, private
     /// and unspecified addresses (receivers inside your own network).
-    #[arg(long, env = "AIMD_WEBHOOK_ALLOW_PRIVATE")]
+    #[arg(long, env = "AIMD_WEBHOOK_ALLOW_PRIVATE", value_parser = BoolishValueParser::new())]
     pub webhook_allow_private: bool,
 
     /// Seconds a receiver has to answer.
@@ -203,7 +205,79 @@ pub struct WebhookArgs {
     pub webhook_timeout_seconds: u64,
 }
 
+/// Reads `.env` from the working directory, if there is one. Variables
+/// already set win, as do flags.
+pub fn load_dotenv() -> Result<(), String> {
+    match dotenvy::dotenv() {
+        Ok(_) => Ok(()),
+        Err(dotenvy::Error::Io(e)) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        Err(e) => Err(format!("cannot read .env: {e}")),
+    }
+}
+
+/// Parses the command line and environment. An invalid value is reported
+/// with both places it may have come from: the flag and its variable.
+pub fn parse_or_exit() -> Cli {
+    match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(error) => {
+            let mut error = error;
+            if matches!(
+                error.kind(),
+                ErrorKind::InvalidValue | ErrorKind::ValueValidation
+            ) && let Some(variable) = variable_of(&error)
+            {
+                let from_env = std::env::var_os(&variable).is_some();
+                let hint = if from_env {
+                    format!(
+                        "the value comes from the environment variable {variable} (a flag overrides it)"
+                    )
+                } else {
+                    format!("it may also be set with the environment variable {variable}")
+                };
+                error.insert(
+                    ContextKind::Suggested,
+                    ContextValue::StyledStrs(vec![hint.into()]),
+                );
+            }
+            error.exit()
+        }
+    }
+}
+
+/// The environment variable behind the argument an error is about.
+fn variable_of(error: &clap::Error) -> Option<String> {
+    let ContextValue::String(shown) = error.get(ContextKind::InvalidArg)? else {
+        return None;
+    };
+    let long = shown.split_whitespace().next()?.trim_start_matches("--");
+    let command = Cli::command();
+    std::iter::once(&command)
+        .chain(command.get_subcommands())
+        .flat_map(|c| c.get_arguments())
+        .find(|a| a.get_long() == Some(long))
+        .and_then(|a| a.get_env())
+        .map(|v| v.to_string_lossy().into_owned())
+}
+
 impl ServeArgs {
+    /// The address to listen on, as `host:port`.
+    pub fn bind_address(&self) -> Result<std::net::SocketAddr, String> {
+        use std::net::ToSocketAddrs;
+        let invalid = |why: &str| {
+            format!(
+                "AIMD_BIND or --bind must be host:port, such as 127.0.0.1:8080 or \
+                 0.0.0.0:8080; '{}' {why}",
+                self.bind
+            )
+        };
+        self.bind
+            .to_socket_addrs()
+            .map_err(|e| invalid(&format!("is not one ({e})")))?
+            .next()
+            .ok_or_else(|| invalid("resolves to no address"))
+    }
+
     pub fn db_settings(&self) -> crate::db::DbSettings {
         crate::db::DbSettings {
             max_size: self.pool_size,

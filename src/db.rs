@@ -122,6 +122,97 @@ pub fn maintenance_url(database_url: &str) -> Result<(String, String), BoxError>
     Ok((url.to_string(), name))
 }
 
+/// The database a URL names, for messages: `database 'x' on host:port`
+/// (never the password).
+pub fn describe(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(url) => format!(
+            "database '{}' on {}:{}",
+            url.path().trim_start_matches('/'),
+            url.host_str().unwrap_or("localhost"),
+            url.port().unwrap_or(5432)
+        ),
+        Err(_) => "the database DATABASE_URL names".to_owned(),
+    }
+}
+
+/// A failure to reach the database, saying which and what to check.
+pub fn unreachable(database_url: &str, error: impl Into<BoxError>) -> BoxError {
+    let error: BoxError = error.into();
+    // The causes too: "error connecting to server" alone does not say why.
+    let mut cause = error.to_string();
+    let mut source = error.source();
+    while let Some(inner) = source {
+        let text = inner.to_string();
+        if !cause.contains(&text) {
+            cause = format!("{cause}: {text}");
+        }
+        source = inner.source();
+    }
+    if let Some(refusal) = socket_problem(database_url) {
+        cause = format!("{cause}: {refusal}");
+    }
+    format!(
+        "cannot connect to {} ({cause}). Is PostgreSQL running there, and do the user and \
+         password in DATABASE_URL (or --database-url) fit?",
+        describe(database_url)
+    )
+    .into()
+}
+
+/// Why nothing answers at the URL's host and port, if that is the problem.
+fn socket_problem(database_url: &str) -> Option<String> {
+    use std::net::ToSocketAddrs;
+    let url = url::Url::parse(database_url).ok()?;
+    let host = url.host_str().unwrap_or("localhost");
+    let port = url.port().unwrap_or(5432);
+    let address = (host, port).to_socket_addrs().ok()?.next()?;
+    std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2))
+        .err()
+        .map(|e| format!("nothing answers on {host}:{port} ({e})"))
+}
+
+/// Checks that the database exists and is migrated, without changing it:
+/// for commands that work on a registry someone set up (`keys`, `import`,
+/// `export`), so that a mistyped URL does not make a new, empty one.
+pub async fn check_ready(database_url: &str) -> Result<(), BoxError> {
+    let (maintenance, name) = maintenance_url(database_url)?;
+    let mut conn = AsyncPgConnection::establish(&maintenance)
+        .await
+        .map_err(|e| unreachable(database_url, e))?;
+    let exists: Exists =
+        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+            .bind::<Text, _>(&name)
+            .get_result(&mut conn)
+            .await?;
+    if !exists.found {
+        return Err(format!(
+            "{} does not exist. Start the registry once (`aimd-registry serve`) or run \
+             `aimd-registry migrate` with this DATABASE_URL, or point DATABASE_URL at the \
+             registry's database",
+            describe(database_url)
+        )
+        .into());
+    }
+    let url = database_url.to_owned();
+    let pending = tokio::task::spawn_blocking(move || -> Result<usize, BoxError> {
+        let mut conn =
+            <AsyncConnectionWrapper<AsyncPgConnection> as diesel::Connection>::establish(&url)?;
+        Ok(conn.pending_migrations(MIGRATIONS)?.len())
+    })
+    .await?
+    .map_err(|e| unreachable(database_url, e))?;
+    if pending > 0 {
+        return Err(format!(
+            "{} has {pending} migration(s) to apply: run `aimd-registry migrate` (or start \
+             `aimd-registry serve`, which applies them) first",
+            describe(database_url)
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Quotes an identifier for use in DDL.
 pub fn quote_identifier(name: &str) -> String {
     format!("\"{}\"", name.replace('"', "\"\""))
@@ -137,7 +228,9 @@ struct Exists {
 /// Returns whether it was created.
 pub async fn ensure_database_exists(database_url: &str) -> Result<bool, BoxError> {
     let (maintenance, name) = maintenance_url(database_url)?;
-    let mut conn = AsyncPgConnection::establish(&maintenance).await?;
+    let mut conn = AsyncPgConnection::establish(&maintenance)
+        .await
+        .map_err(|e| unreachable(database_url, e))?;
     let exists: Exists =
         sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
             .bind::<Text, _>(&name)

@@ -4,6 +4,7 @@
 //! The JSON format escapes by itself.
 
 use std::fmt::Write as _;
+use std::io::IsTerminal;
 
 use tracing_subscriber::EnvFilter;
 use tracing_subscriber::field::MakeExt;
@@ -41,9 +42,12 @@ pub fn text_fields() -> impl for<'w> FormatFields<'w> + Send + Sync + 'static {
 /// Logs to standard error, as `text` or `json`.
 pub fn init(filter: &str, format: &str) {
     let filter = EnvFilter::try_new(filter).unwrap_or_else(|_| EnvFilter::new("info"));
+    // Colour only for a person at a terminal, and never with NO_COLOR.
+    let colour = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
-        .with_writer(std::io::stderr);
+        .with_writer(std::io::stderr)
+        .with_ansi(colour);
     if format == "json" {
         builder.json().init();
     } else {

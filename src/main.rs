@@ -1,7 +1,6 @@
 use std::sync::Arc;
 
 use actix_web::HttpServer;
-use clap::Parser;
 
 use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::auth::{Role, keys};
@@ -24,14 +23,17 @@ fn init_logging(cli: &Cli) {
 
 async fn prepare_database(database_url: &str) -> Result<(), BoxError> {
     if db::ensure_database_exists(database_url).await? {
-        tracing::info!("created the database");
+        tracing::info!(database = %db::describe(database_url), "created the database");
     }
-    let applied = db::run_migrations(database_url).await?;
+    let applied = db::run_migrations(database_url)
+        .await
+        .map_err(|e| db::unreachable(database_url, e))?;
     tracing::info!(count = applied.len(), ?applied, "migrations applied");
     Ok(())
 }
 
 async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
+    let address = args.bind_address()?;
     if args.no_migrate {
         db::ensure_database_exists(&cli.database_url).await?;
     } else {
@@ -51,7 +53,24 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             allow_writes: args.cors_allow_writes,
         },
     };
-    let state = app_state(pool.clone(), policy).await?;
+    let state = app_state(pool.clone(), policy)
+        .await
+        .map_err(|e| db::unreachable(&cli.database_url, e))?;
+    let spec = Arc::new(openapi::spec());
+    let app_state = state.clone();
+    let mut server = HttpServer::new(move || http::app(app_state.clone(), spec.clone()));
+    if let Some(workers) = args.workers {
+        server = server.workers(workers);
+    }
+    // Bound before the demo data is loaded: a start that cannot listen
+    // changes nothing.
+    let server = server.bind(address).map_err(|e| {
+        format!(
+            "cannot listen on {} (AIMD_BIND or --bind): {e}. Is another process (another \
+             aimd-registry?) using that port? Choose another with --bind 127.0.0.1:PORT",
+            args.bind
+        )
+    })?;
     if args.demo {
         let report = demo::load(&state).await.map_err(|e| e.to_string())?;
         tracing::info!(
@@ -68,12 +87,6 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             Deliverer::new(pool, args.webhooks.settings()).reporting_to(state.worker.clone());
         actix_web::rt::spawn(deliverer.run());
     }
-    let spec = Arc::new(openapi::spec());
-    let mut server =
-        HttpServer::new(move || http::app(state.clone(), spec.clone())).bind(&args.bind)?;
-    if let Some(workers) = args.workers {
-        server = server.workers(workers);
-    }
     tracing::info!(bind = %args.bind, "serving; API docs at /v1/docs");
     // actix-web stops gracefully on SIGTERM, SIGINT (Ctrl-C) and SIGQUIT.
     server.run().await?;
@@ -81,7 +94,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
 }
 
 async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
-    prepare_database(&cli.database_url).await?;
+    db::check_ready(&cli.database_url).await?;
     let pool = db::pool(&cli.database_url, 1)?;
     let state = app_state(pool, Policy::default()).await?;
     let audience = if args.public {
@@ -102,8 +115,9 @@ async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
 }
 
 async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
-    let text = std::fs::read_to_string(&args.file)?;
-    prepare_database(&cli.database_url).await?;
+    let text = std::fs::read_to_string(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    db::check_ready(&cli.database_url).await?;
     let pool = db::pool(&cli.database_url, 1)?;
     let state = app_state(pool, Policy::default()).await?;
     let mut conn = state.pool.get().await?;
@@ -141,7 +155,7 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
 }
 
 async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
-    prepare_database(&cli.database_url).await?;
+    db::check_ready(&cli.database_url).await?;
     let pool = db::pool(&cli.database_url, 1)?;
     let mut conn = pool.get().await?;
     match command {
@@ -194,7 +208,11 @@ async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
 
 #[actix_web::main]
 async fn main() -> std::process::ExitCode {
-    let cli = Cli::parse();
+    if let Err(problem) = aimd_registry::config::load_dotenv() {
+        eprintln!("error: {problem}");
+        return std::process::ExitCode::FAILURE;
+    }
+    let cli = aimd_registry::config::parse_or_exit();
     init_logging(&cli);
     let result = match &cli.command {
         Command::Serve(args) => serve(&cli, args).await,
@@ -210,7 +228,11 @@ async fn main() -> std::process::ExitCode {
     match result {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(error) => {
-            tracing::error!(%error, "aimd-registry failed");
+            if cli.log_format == "json" {
+                tracing::error!(%error, "aimd-registry failed");
+            } else {
+                eprintln!("error: {error}");
+            }
             std::process::ExitCode::FAILURE
         }
     }

@@ -1,0 +1,210 @@
+//! The command line as a newcomer meets it: the built binary, run with
+//! wrong settings, a missing or unmigrated database and a taken port, must
+//! say what is wrong and where to change it, and change nothing.
+
+use std::process::{Command, Output};
+
+use diesel::sql_query;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+
+fn server_url() -> String {
+    std::env::var("DATABASE_URL")
+        .unwrap_or_else(|_| aimd_registry::config::DEFAULT_DATABASE_URL.to_owned())
+}
+
+fn database_url(name: &str) -> String {
+    let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
+    url.set_path(&format!("/{name}"));
+    url.to_string()
+}
+
+fn unique_name(prefix: &str) -> String {
+    format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
+}
+
+/// The binary with a clean environment of settings.
+fn registry(database: &str) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aimd-registry"));
+    for (key, _) in std::env::vars() {
+        if key.starts_with("AIMD_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("DATABASE_URL", database)
+        .current_dir(std::env::temp_dir());
+    command
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+async fn maintenance() -> AsyncPgConnection {
+    let (url, _) = aimd_registry::db::maintenance_url(&server_url()).unwrap();
+    AsyncPgConnection::establish(&url)
+        .await
+        .expect("PostgreSQL")
+}
+
+#[derive(diesel::QueryableByName)]
+struct Count {
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    n: i64,
+}
+
+async fn database_exists(name: &str) -> bool {
+    let found: Count = sql_query(format!(
+        "SELECT count(*) AS n FROM pg_database WHERE datname = '{name}'"
+    ))
+    .get_result(&mut maintenance().await)
+    .await
+    .unwrap();
+    found.n == 1
+}
+
+async fn drop_database(name: &str) {
+    let quoted = aimd_registry::db::quote_identifier(name);
+    sql_query(format!("DROP DATABASE IF EXISTS {quoted} WITH (FORCE)"))
+        .execute(&mut maintenance().await)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn commands_on_a_registry_refuse_a_database_that_is_not_one() {
+    let name = unique_name("aimd_cli_missing");
+    for args in [
+        &["keys", "list"][..],
+        &["export", "initiatives"],
+        &["import", "/dev/null"],
+    ] {
+        let output = registry(&database_url(&name)).args(args).output().unwrap();
+        assert!(!output.status.success(), "{args:?}");
+        let said = stderr(&output);
+        assert!(
+            said.contains(&format!("database '{name}'")) && said.contains("does not exist"),
+            "{args:?}: {said}"
+        );
+        assert!(
+            !database_exists(&name).await,
+            "{args:?} created the database"
+        );
+    }
+
+    // An empty database (made by hand, never migrated) is refused too.
+    let quoted = aimd_registry::db::quote_identifier(&name);
+    sql_query(format!("CREATE DATABASE {quoted}"))
+        .execute(&mut maintenance().await)
+        .await
+        .unwrap();
+    let output = registry(&database_url(&name))
+        .args(["keys", "list"])
+        .output()
+        .unwrap();
+    let said = stderr(&output);
+    drop_database(&name).await;
+    assert!(!output.status.success());
+    assert!(
+        said.contains("migration(s) to apply") && said.contains("aimd-registry migrate"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn settings_are_forgiving_in_form_and_name_their_variable_when_wrong() {
+    let nowhere = database_url("aimd_cli_unused");
+    let wrong = registry(&nowhere)
+        .arg("serve")
+        .env("AIMD_POOL_SIZE", "many")
+        .output()
+        .unwrap();
+    assert_eq!(wrong.status.code(), Some(2));
+    let said = stderr(&wrong);
+    assert!(
+        said.contains("--pool-size") && said.contains("AIMD_POOL_SIZE"),
+        "{said}"
+    );
+
+    // `YES` is a yes; the start then stops at the address, which it names
+    // with its variable, before touching any database.
+    let name = unique_name("aimd_cli_bind");
+    let output = registry(&database_url(&name))
+        .arg("serve")
+        .env("AIMD_NO_MIGRATE", "YES")
+        .env("AIMD_DEMO", "0")
+        .env("AIMD_BIND", "localhost")
+        .output()
+        .unwrap();
+    let said = stderr(&output);
+    assert!(!output.status.success());
+    assert!(
+        said.contains("AIMD_BIND or --bind") && said.contains("'localhost'"),
+        "{said}"
+    );
+    assert!(!database_exists(&name).await);
+
+    // `.env` in the working directory is read.
+    let folder = std::env::temp_dir().join(unique_name("aimd_cli_dotenv"));
+    std::fs::create_dir(&folder).unwrap();
+    std::fs::write(folder.join(".env"), "AIMD_BIND=from-dotenv\n").unwrap();
+    let output = registry(&nowhere)
+        .arg("serve")
+        .current_dir(&folder)
+        .output()
+        .unwrap();
+    std::fs::remove_dir_all(&folder).unwrap();
+    assert!(
+        stderr(&output).contains("'from-dotenv'"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[tokio::test]
+async fn a_database_that_does_not_answer_is_named_with_where_it_was_looked_for() {
+    let output = registry("postgres://postgres@127.0.0.1:9/aimd_nowhere")
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let said = stderr(&output);
+    assert!(
+        said.contains("database 'aimd_nowhere' on 127.0.0.1:9")
+            && said.contains("nothing answers on 127.0.0.1:9")
+            && said.contains("DATABASE_URL"),
+        "{said}"
+    );
+}
+
+#[tokio::test]
+async fn a_taken_port_is_named_and_the_demo_is_not_loaded() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let address = taken.local_addr().unwrap().to_string();
+    let name = unique_name("aimd_cli_port");
+    let output = registry(&database_url(&name))
+        .args(["serve", "--demo", "--bind", &address])
+        .output()
+        .unwrap();
+    let said = stderr(&output);
+    let loaded: Count = sql_query("SELECT count(*) AS n FROM initiatives")
+        .get_result(
+            &mut AsyncPgConnection::establish(&database_url(&name))
+                .await
+                .unwrap(),
+        )
+        .await
+        .unwrap();
+    drop_database(&name).await;
+    assert!(!output.status.success());
+    assert!(
+        said.contains(&format!("cannot listen on {address} (AIMD_BIND or --bind)")),
+        "{said}"
+    );
+    assert_eq!(
+        loaded.n, 0,
+        "the demo data was loaded before the port was known to be free"
+    );
+    // Logs written to a file carry no colour codes.
+    assert!(!said.contains('\u{1b}'), "{said}");
+}
