@@ -95,10 +95,15 @@ async fn organisation_lifecycle() {
     app.get(&format!("/v1/organisations/{id}"))
         .await
         .problem(410);
-    app.patch(&format!("/v1/organisations/{id}"), json!({"name": "x"}))
-        .await
-        .problem(410);
-    app.delete(&format!("/v1/organisations/{id}"))
+    // The version the client last saw; the record is gone whatever it was.
+    app.patch_if_match(
+        &format!("/v1/organisations/{id}"),
+        json!({"name": "x"}),
+        "\"2\"",
+    )
+    .await
+    .problem(410);
+    app.delete_if_match(&format!("/v1/organisations/{id}"), "\"2\"")
         .await
         .problem(410);
     assert_eq!(
@@ -313,10 +318,11 @@ async fn unknown_ids_are_404_problems() {
     let id = "01938b1e-7f00-7aaa-8000-000000000001";
     for kind in ["organisations", "experts", "initiatives"] {
         app.get(&format!("/v1/{kind}/{id}")).await.problem(404);
-        app.patch(&format!("/v1/{kind}/{id}"), json!({}))
+        let path = format!("/v1/{kind}/{id}");
+        app.patch_if_match(&path, json!({}), "\"1\"")
             .await
             .problem(404);
-        app.delete(&format!("/v1/{kind}/{id}")).await.problem(404);
+        app.delete_if_match(&path, "\"1\"").await.problem(404);
     }
 }
 

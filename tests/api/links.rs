@@ -270,9 +270,10 @@ async fn links_to_missing_deleted_or_self_are_refused() {
         [("otherId".to_owned(), "self-link".to_owned())]
     );
     let reply = app
-        .put(
+        .put_if_match(
             &format!("/v1/initiatives/{missing}/organisations/{gone}"),
             json!({"role": "lead"}),
+            "\"1\"",
         )
         .await;
     reply.problem(404);

@@ -525,48 +525,60 @@ where
     }
 
     /// The current ETag of the record a path changes (the record itself, or
-    /// the owner of a link), or `*` when it has none, so that the helpers
-    /// below reach the 404 or 410 a test may be after.
+    /// the owner of a link). A record without one (missing, deleted) is a
+    /// mistake in the test: send that request with the `If-Match` it means.
     async fn current_etag(&self, path: &str) -> String {
         let record: String = path.split('/').take(4).collect::<Vec<_>>().join("/");
         let reply = self.get(&record).await;
-        reply.header("etag").unwrap_or("*").to_owned()
+        match reply.header("etag") {
+            Some(etag) => etag.to_owned(),
+            None => panic!(
+                "{record} has no ETag (it answered {}); send the request with an explicit If-Match",
+                reply.status
+            ),
+        }
     }
 
     /// `PUT`, with `If-Match` set to the current version.
     pub async fn put(&self, path: &str, body: Value) -> Reply {
         let etag = self.current_etag(path).await;
-        self.send(
-            test::TestRequest::put()
-                .uri(path)
-                .insert_header(("if-match", etag))
-                .set_json(body),
-        )
-        .await
+        self.put_if_match(path, body, &etag).await
+    }
+
+    /// `PUT` with the given `If-Match`.
+    pub async fn put_if_match(&self, path: &str, body: Value, etag: &str) -> Reply {
+        let request = test::TestRequest::put().uri(path).set_json(body);
+        self.send(request.insert_header(("if-match", etag.to_owned())))
+            .await
     }
 
     /// A merge patch, with `If-Match` set to the current version.
     pub async fn patch(&self, path: &str, body: Value) -> Reply {
         let etag = self.current_etag(path).await;
-        self.send(
-            test::TestRequest::patch()
-                .uri(path)
-                .insert_header(("content-type", "application/merge-patch+json"))
-                .insert_header(("if-match", etag))
-                .set_payload(body.to_string()),
-        )
-        .await
+        self.patch_if_match(path, body, &etag).await
+    }
+
+    /// A merge patch with the given `If-Match`.
+    pub async fn patch_if_match(&self, path: &str, body: Value, etag: &str) -> Reply {
+        let request = test::TestRequest::patch()
+            .uri(path)
+            .insert_header(("content-type", "application/merge-patch+json"))
+            .set_payload(body.to_string());
+        self.send(request.insert_header(("if-match", etag.to_owned())))
+            .await
     }
 
     /// `DELETE`, with `If-Match` set to the current version.
     pub async fn delete(&self, path: &str) -> Reply {
         let etag = self.current_etag(path).await;
-        self.send(
-            test::TestRequest::delete()
-                .uri(path)
-                .insert_header(("if-match", etag)),
-        )
-        .await
+        self.delete_if_match(path, &etag).await
+    }
+
+    /// `DELETE` with the given `If-Match`.
+    pub async fn delete_if_match(&self, path: &str, etag: &str) -> Reply {
+        let request = test::TestRequest::delete().uri(path);
+        self.send(request.insert_header(("if-match", etag.to_owned())))
+            .await
     }
 
     /// Creates a record and returns its id.
