@@ -20,5 +20,6 @@ mod openapi;
 mod privacy;
 mod public_view;
 mod publication;
+mod schema;
 mod validation;
 mod webhooks;
