@@ -10,6 +10,7 @@ pub mod error;
 pub mod http;
 pub mod logging;
 pub mod openapi;
+pub mod registry;
 pub mod resources;
 pub mod schema;
 pub mod sql;

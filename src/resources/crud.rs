@@ -1,31 +1,32 @@
-//! The create / read / list / merge-patch / delete flow the three record kinds
-//! share. Each kind implements [`Resource`] with its own types and SQL; the
-//! handlers are one-line calls into the generic functions here. Every write
-//! runs in one transaction, so a failed request changes nothing.
+//! The create / read / list / merge-patch / delete handlers the three record
+//! kinds share. Each kind implements [`Resource`] with its own types and
+//! SQL; the handlers are one-line calls into the generic functions here,
+//! which read the request and write through `registry::records` (the same
+//! flow the importer uses), each write in one transaction, so a failed
+//! request changes nothing.
 
 use std::future::Future;
 
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use chrono::Utc;
 use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
 use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
-use super::history::{self, ChangeContext};
+use super::history::ChangeContext;
 use super::idempotency::{Claim, Remembered};
 use super::records::{self, Kind, Precondition};
-use super::{AppState, created, links, page_response, record_response};
+use super::{AppState, created, page_response, record_response};
 use crate::auth::Audience;
-use crate::domain::enums::{HistoryAction, PublicationStatus};
-use crate::domain::input::{check_patch_fields, merge_patch};
+use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::{Cursor, Page, encode_cursor};
 use crate::http::query::{QueryReader, path_id};
+use crate::registry;
 
 pub trait Resource {
     const KIND: Kind;
@@ -106,10 +107,6 @@ pub async fn find<R: Resource>(
     }
 }
 
-fn to_json(draft: &impl Serialize) -> ApiResult<Value> {
-    serde_json::to_value(draft).map_err(ApiError::internal)
-}
-
 /// A list: filters, search, sort, keyset page, total and facets.
 pub async fn list<R: Resource>(
     state: web::Data<AppState>,
@@ -172,10 +169,7 @@ pub async fn create<R: Resource>(
             {
                 return Ok::<_, ApiError>((earlier, true));
             }
-            let id = R::insert(conn, Uuid::now_v7(), &draft).await?;
-            records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
-            let changes = history::diff(&Value::Null, &to_json(&draft)?);
-            history::record(conn, &context, R::KIND, id, HistoryAction::Created, changes).await?;
+            let id = registry::records::create::<R>(conn, &context, Uuid::now_v7(), &draft).await?;
             let record = find::<R>(conn, vocabulary, id, Audience::Staff).await?;
             let answer = Remembered {
                 location: format!("{}/{id}", R::COLLECTION),
@@ -214,11 +208,7 @@ pub async fn get<R: Resource>(
     ))
 }
 
-/// Applies a JSON Merge Patch (RFC 7396). The patched document is validated
-/// as a whole, exactly like a new record; a patch that changes nothing leaves
-/// the version alone. A published record is not changed: the edit becomes
-/// (or amends) its pending revision, which goes live when an editor
-/// approves it.
+/// `PATCH`: a JSON Merge Patch (see [`registry::records::merge_patch_record`]).
 pub async fn update<R: Resource>(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -233,31 +223,8 @@ pub async fn update<R: Resource>(
     let mut conn = state.conn().await?;
     let record = conn
         .transaction(async |conn| {
-            records::lock_live(conn, R::KIND, id, precondition).await?;
-            let (status, _) = records::publication(conn, R::KIND, id).await?;
-            let live = to_json(&R::load_draft(conn, id).await?)?;
-            let pending = match status {
-                PublicationStatus::Published => records::pending_revision(conn, id).await?,
-                _ => None,
-            };
-            let before = pending.unwrap_or(live);
-            let current = R::parse_draft(&before, vocabulary)?;
-            let mut document = before.clone();
-            merge_patch(&mut document, &patch);
-            let patched = R::parse_draft(&document, vocabulary)?;
-            if patched != current {
-                let after = to_json(&patched)?;
-                let changes = history::diff(&before, &after);
-                let action = if status == PublicationStatus::Published {
-                    records::propose_revision(conn, R::KIND, id, after, Utc::now()).await?;
-                    HistoryAction::Revised
-                } else {
-                    R::update(conn, id, &patched).await?;
-                    HistoryAction::Updated
-                };
-                records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
-                history::record(conn, &context, R::KIND, id, action, changes).await?;
-            }
+            let edit = registry::records::merge_patch_record::<R>;
+            edit(conn, vocabulary, &context, id, precondition, &patch, false).await?;
             find::<R>(conn, vocabulary, id, Audience::Staff).await
         })
         .await?;
@@ -279,17 +246,7 @@ pub async fn delete<R: Resource>(
     let context = ChangeContext::read(&request)?;
     let mut conn = state.conn().await?;
     conn.transaction(async |conn| {
-        records::lock_live(conn, R::KIND, id, precondition).await?;
-        let before = to_json(&R::load_draft(conn, id).await?)?;
-        let now = Utc::now();
-        for detached in links::detach_all(conn, R::KIND, id, now).await? {
-            let change = history::link_change(R::KIND, id, &detached.terms, &Value::Null);
-            let action = HistoryAction::Unlinked;
-            history::record(conn, &context, detached.kind, detached.id, action, change).await?;
-        }
-        records::bury(conn, R::KIND, id, now).await?;
-        let changes = history::diff(&before, &Value::Null);
-        history::record(conn, &context, R::KIND, id, HistoryAction::Deleted, changes).await
+        registry::records::delete::<R>(conn, &context, id, precondition).await
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

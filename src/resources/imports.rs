@@ -35,10 +35,10 @@ use crate::auth::{Caller, Role};
 use crate::domain::enums::{
     ExpertRole, HistoryAction, HitType, OrganisationRole, PublicationStatus, Relation,
 };
-use crate::domain::input::merge_patch;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::http::query::{QueryReader, parse_flag};
+use crate::registry::{self, records::Edit};
 
 /// Import bodies may be larger than other requests.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
@@ -384,9 +384,9 @@ async fn claim_new_id(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> Api
 }
 
 /// Writes one record: creates it, changes it, or finds it as it is.
-/// A line that matches a record changes the fields it gives (a merge patch,
-/// as `PATCH` does) and leaves the others; for a published record the result
-/// is its pending revision unless the import publishes.
+/// A line that matches a record changes the fields it gives, through the
+/// same merge patch as `PATCH`; for a published record the result is its
+/// pending revision unless the import publishes.
 async fn write_record<R: Resource>(
     conn: &mut AsyncPgConnection,
     context: &ChangeContext,
@@ -406,46 +406,21 @@ async fn write_record<R: Resource>(
         }
         None => find_by_keys::<R>(conn, &R::external_keys(&parsed.draft)).await?,
     };
-    let draft = serde_json::to_value(&parsed.draft).map_err(ApiError::internal)?;
     let (id, outcome) = match existing {
         None => {
             let new_id = parsed.id.unwrap_or_else(Uuid::now_v7);
-            let id = R::insert(conn, new_id, &parsed.draft).await?;
-            let changes = history::diff(&Value::Null, &draft);
-            history::record(conn, context, R::KIND, id, HistoryAction::Created, changes).await?;
+            let id = registry::records::create::<R>(conn, context, new_id, &parsed.draft).await?;
             (id, ImportOutcome::Created)
         }
         Some(id) => {
-            records::lock_live(conn, R::KIND, id, Precondition::any()).await?;
-            let (status, _) = records::publication(conn, R::KIND, id).await?;
-            let live =
-                serde_json::to_value(R::load_draft(conn, id).await?).map_err(ApiError::internal)?;
-            let pending = match status {
-                PublicationStatus::Published => records::pending_revision(conn, id).await?,
-                _ => None,
-            };
-            let before = pending.unwrap_or(live);
-            let mut document = before.clone();
-            merge_patch(&mut document, &parsed.fields);
-            let patched = R::parse_draft(&document, vocabulary)?;
-            if patched == R::parse_draft(&before, vocabulary)? {
-                return Ok((id, ImportOutcome::Unchanged));
+            let edit = registry::records::merge_patch_record::<R>;
+            let any = Precondition::any();
+            match edit(conn, vocabulary, context, id, any, &parsed.fields, publish).await? {
+                Edit::Unchanged => return Ok((id, ImportOutcome::Unchanged)),
+                Edit::Updated | Edit::Revised => (id, ImportOutcome::Updated),
             }
-            let after = serde_json::to_value(&patched).map_err(ApiError::internal)?;
-            let changes = history::diff(&before, &after);
-            let action = if status == PublicationStatus::Published && !publish {
-                records::propose_revision(conn, R::KIND, id, after, Utc::now()).await?;
-                HistoryAction::Revised
-            } else {
-                R::update(conn, id, &patched).await?;
-                records::drop_revision(conn, id).await?;
-                HistoryAction::Updated
-            };
-            history::record(conn, context, R::KIND, id, action, changes).await?;
-            (id, ImportOutcome::Updated)
         }
     };
-    records::note_editor(conn, R::KIND, id, context.actor_id()).await?;
     if publish {
         // Only what the line created or changed gets here (an unchanged
         // record returned above), so publishing would approve the caller's
