@@ -6,7 +6,7 @@
 
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::resources::AppState;
+use crate::http::state::AppState;
 use crate::resources::history::ChangeContext;
 use crate::resources::imports::{self, ImportOptions, ImportReport};
 

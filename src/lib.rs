@@ -21,7 +21,7 @@ use actix_web::web;
 
 use crate::db::{BoxError, DbPool};
 use crate::http::access::Policy;
-use crate::resources::AppState;
+use crate::http::state::AppState;
 
 /// Loads what the handlers share (the vocabulary) through the pool.
 pub async fn app_state(pool: DbPool, policy: Policy) -> Result<web::Data<AppState>, BoxError> {

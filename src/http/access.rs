@@ -23,7 +23,7 @@ use super::limits::FailureLimit;
 use super::middleware::RoutedRequest;
 use crate::auth::{Access, Caller, Role, is_well_formed, keys};
 use crate::error::ApiError;
-use crate::resources::AppState;
+use crate::http::state::AppState;
 
 /// Who may call each operation, by operationId. An operation missing here
 /// is refused to everyone but admins (and a test fails on it).
@@ -199,7 +199,7 @@ impl Guarded {
     }
 
     /// For the middleware of this layer (CORS, limits, authentication).
-    pub(in crate::http) fn state(&self) -> &web::Data<AppState> {
+    pub(super) fn state(&self) -> &web::Data<AppState> {
         &self.0
     }
 }

@@ -17,7 +17,7 @@ use actix_web::{Error, HttpMessage, web};
 
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::resources::AppState;
+use crate::http::state::AppState;
 
 const WINDOW_SECONDS: u64 = 60;
 /// Past this many tracked callers, counters of past windows are dropped.

@@ -7,6 +7,8 @@ pub mod limits;
 pub mod middleware;
 pub mod page;
 pub mod query;
+pub mod routes;
+pub mod state;
 
 use std::sync::Arc;
 
@@ -17,92 +19,15 @@ use actix_web::middleware::{DefaultHeaders, from_fn};
 use actix_web::{App, Error, HttpRequest, HttpResponse, web};
 use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
-use utoipa_actix_web::service_config::ServiceConfig;
 use utoipa_swagger_ui::SwaggerUi;
 
 use self::access::{Guarded, Operations};
+use self::state::AppState;
 use crate::error::ApiError;
 use crate::openapi::API_VERSION;
-use crate::resources::{
-    AppState, api_keys, changes, experts, exports, imports, initiatives, organisations, overview,
-    search, topics, webhooks,
-};
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;
-
-/// Every documented operation, in the order the spec lists them.
-fn routes(config: &mut ServiceConfig) {
-    config
-        .service(search::search)
-        .service(changes::list_changes)
-        .service(exports::export_organisations)
-        .service(exports::export_experts)
-        .service(exports::export_initiatives)
-        .service(imports::import_records)
-        .service(overview::overview)
-        .service(topics::list_topics)
-        .service(topics::get_topic)
-        .service(api_keys::list_api_keys)
-        .service(api_keys::create_api_key)
-        .service(api_keys::get_api_key)
-        .service(api_keys::revoke_api_key)
-        .service(webhooks::list_webhooks)
-        .service(webhooks::create_webhook)
-        // Before `/webhooks/{id}`, which would take "status" for an id.
-        .service(webhooks::webhook_status)
-        .service(webhooks::get_webhook)
-        .service(webhooks::update_webhook)
-        .service(webhooks::rotate_webhook_secret)
-        .service(webhooks::delete_webhook)
-        .service(webhooks::list_webhook_deliveries)
-        .service(webhooks::replay_webhook_delivery)
-        .service(organisations::list_organisations)
-        .service(organisations::create_organisation)
-        // Before `/organisations/{id}`, which would take "matches" for an id.
-        .service(organisations::organisation_matches)
-        .service(organisations::get_organisation)
-        .service(organisations::update_organisation)
-        .service(organisations::delete_organisation)
-        .service(organisations::get_organisation_history)
-        .service(organisations::publish_organisation)
-        .service(organisations::merge_organisation)
-        .service(experts::list_experts)
-        .service(experts::create_expert)
-        .service(experts::expert_matches)
-        .service(experts::get_expert)
-        .service(experts::update_expert)
-        .service(experts::delete_expert)
-        .service(experts::get_expert_history)
-        .service(experts::publish_expert)
-        .service(experts::merge_expert)
-        .service(experts::put_affiliation)
-        .service(experts::delete_affiliation)
-        .service(initiatives::list_initiatives)
-        .service(initiatives::create_initiative)
-        .service(initiatives::get_initiative)
-        .service(initiatives::update_initiative)
-        .service(initiatives::delete_initiative)
-        .service(initiatives::get_initiative_history)
-        .service(initiatives::publish_initiative)
-        .service(initiatives::merge_initiative)
-        .service(initiatives::put_organisation)
-        .service(initiatives::delete_organisation)
-        .service(initiatives::put_expert)
-        .service(initiatives::delete_expert)
-        .service(initiatives::put_related)
-        .service(initiatives::delete_related);
-}
-
-/// The paths and operations as utoipa collects them from the handlers.
-pub fn collected_spec(base: OpenApi) -> OpenApi {
-    App::new()
-        .into_utoipa_app()
-        .openapi(base)
-        .service(utoipa_actix_web::scope("/v1").configure(routes))
-        .split_for_parts()
-        .1
-}
 
 fn json_config() -> web::JsonConfig {
     web::JsonConfig::default()
@@ -176,7 +101,7 @@ pub fn app(
         .service(SwaggerUi::new("/v1/docs/{_:.*}").url("/v1/openapi.json", (*spec).clone()))
         .service(web::redirect("/v1/docs", "/v1/docs/"))
         .into_utoipa_app()
-        .service(utoipa_actix_web::scope("/v1").configure(routes))
+        .service(utoipa_actix_web::scope("/v1").configure(routes::routes))
         .into_app()
         .default_service(web::to(fallback))
 }

@@ -19,13 +19,14 @@ use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_fo
 use super::history::ChangeContext;
 use super::idempotency::{Claim, Remembered};
 use super::records::{self, Kind, Precondition};
-use super::{AppState, created, page_response, record_response};
+use super::{created, page_response, record_response};
 use crate::auth::Audience;
 use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::{Cursor, Page, encode_cursor};
 use crate::http::query::{QueryReader, path_id};
+use crate::http::state::AppState;
 use crate::registry;
 
 pub trait Resource {

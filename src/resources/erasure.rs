@@ -14,10 +14,11 @@ use uuid::Uuid;
 
 use super::history::{self, ChangeContext};
 use super::records::{self, Kind, Precondition};
-use super::{AppState, idempotency, links};
+use super::{idempotency, links};
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
+use crate::http::state::AppState;
 
 /// What replaces personal data in erased history entries.
 pub const REDACTED: &str = "[erased]";

@@ -17,7 +17,6 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::AppState;
 use super::crud::Resource;
 use super::discovery::Found;
 use super::experts::model::Expert;
@@ -26,6 +25,7 @@ use super::organisations::model::Organisation;
 use crate::auth::Audience;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::QueryReader;
+use crate::http::state::AppState;
 
 pub const CHANGE_POSITION: HeaderName = HeaderName::from_static("change-position");
 const BATCH: i64 = 500;

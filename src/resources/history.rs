@@ -17,7 +17,6 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::AppState;
 use super::records::{self, Kind};
 use crate::auth::{Caller, KeyHolder};
 use crate::domain::enums::HistoryAction;
@@ -25,6 +24,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::http::middleware::RequestId;
 use crate::http::page::{Cursor, PageRequest, encode_cursor};
 use crate::http::query::{QueryReader, path_id};
+use crate::http::state::AppState;
 
 pub const CHANGE_MESSAGE: HeaderName = HeaderName::from_static("x-change-message");
 const MAX_MESSAGE_CHARS: usize = 1000;
@@ -86,7 +86,7 @@ impl FromRequest for ChangeContext {
 /// documents it.
 pub fn change_message_header() -> utoipa::openapi::path::Parameter {
     use utoipa::openapi::{ObjectBuilder, Type};
-    crate::openapi::header_parameter(
+    crate::openapi::parameters::header_parameter(
         "X-Change-Message",
         false,
         "Why the change is made; kept with it in the record's history",

@@ -14,12 +14,13 @@ use uuid::Uuid;
 use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
 use super::records::{self, Precondition};
-use super::{AppState, links, record_response};
+use super::{links, record_response};
 use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
 use crate::domain::input::single_field;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::path_id;
+use crate::http::state::AppState;
 
 /// Which record a duplicate is merged into.
 #[derive(Debug, ToSchema)]

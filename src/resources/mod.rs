@@ -24,37 +24,11 @@ pub mod search;
 pub mod topics;
 pub mod webhooks;
 
-use std::sync::Arc;
-
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
-use diesel_async::AsyncPgConnection;
-use diesel_async::pooled_connection::deadpool::Object;
 use serde::Serialize;
 
-use crate::db::DbPool;
-use crate::domain::topics::Vocabulary;
-use crate::error::ApiResult;
-use crate::http::access::Policy;
-use crate::http::limits::RateLimiter;
 use crate::http::page::{Page, next_link};
-use crate::resources::webhooks::worker::WorkerStatus;
-
-/// What every handler can reach.
-pub struct AppState {
-    pub pool: DbPool,
-    pub vocabulary: Arc<Vocabulary>,
-    pub policy: Policy,
-    pub limiter: RateLimiter,
-    /// This instance's webhook worker, as it reports itself.
-    pub worker: WorkerStatus,
-}
-
-impl AppState {
-    pub async fn conn(&self) -> ApiResult<Object<AsyncPgConnection>> {
-        Ok(self.pool.get().await?)
-    }
-}
 
 /// A single record, with its version as a strong ETag.
 pub fn record_response(status: StatusCode, version: i64, record: &impl Serialize) -> HttpResponse {

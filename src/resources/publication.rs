@@ -13,14 +13,15 @@ use utoipa::ToSchema;
 
 use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
+use super::record_response;
 use super::records::{self, Precondition};
-use super::{AppState, record_response};
 use crate::auth::{Audience, Caller};
 use crate::domain::enums::{PublicationAction, PublicationStatus};
 use crate::domain::input::ObjectReader;
 use crate::domain::values::Text;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::path_id;
+use crate::http::state::AppState;
 
 type Message = Text<1000, true>;
 

@@ -343,7 +343,7 @@ pub async fn spawn_without_database() -> TestApp<
 > {
     let db = TestDb::new().await;
     let pool = db::pool("postgres://postgres@127.0.0.1:9/nowhere", 1).expect("pool");
-    let state = actix_web::web::Data::new(aimd_registry::resources::AppState {
+    let state = actix_web::web::Data::new(aimd_registry::http::state::AppState {
         pool: pool.clone(),
         vocabulary: Arc::new(Default::default()),
         policy: Policy::default(),
@@ -408,7 +408,7 @@ where
     }
 
     /// The shared state the app's handlers see, on the app's database.
-    pub async fn state(&self) -> actix_web::web::Data<aimd_registry::resources::AppState> {
+    pub async fn state(&self) -> actix_web::web::Data<aimd_registry::http::state::AppState> {
         aimd_registry::app_state(self.pool.clone(), Policy::default())
             .await
             .expect("state")

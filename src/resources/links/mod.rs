@@ -24,14 +24,15 @@ use super::experts::Experts;
 use super::experts::model::affiliation_terms;
 use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
+use super::record_response;
 use super::records::{self, Kind, Precondition};
-use super::{AppState, record_response};
 use crate::auth::{self, Audience, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::http::query::path_id;
+use crate::http::state::AppState;
 
 /// Whether a link PUT made a new link, changed one, or found it as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -25,7 +25,7 @@ use crate::domain::input::merge_patch;
 use crate::domain::values::WebUrl;
 use crate::error::{ApiError, ApiResult};
 use crate::http::query::{QueryReader, parse_limit, parse_uuid, path_id};
-use crate::resources::AppState;
+use crate::http::state::AppState;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -332,7 +332,7 @@ pub fn documentation() -> utoipa::openapi::path::Paths {
     use utoipa::openapi::response::ResponseBuilder;
     use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Type};
 
-    use crate::openapi::header_parameter;
+    use crate::openapi::parameters::header_parameter;
 
     let text = || ObjectBuilder::new().schema_type(Type::String);
     let headers = [

@@ -3,8 +3,10 @@
 //! every operation: the `/v1` server, the `API-Version` and `X-Request-Id`
 //! headers, and the problem responses each kind of operation can give.
 
+pub mod parameters;
+
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Operation, Parameter, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, Responses};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::server::Server;
@@ -55,7 +57,7 @@ struct ApiDoc;
 /// The complete, final spec: what `GET /v1/openapi.json` serves and what is
 /// committed as `openapi/openapi.json`.
 pub fn spec() -> Spec {
-    let mut spec = crate::http::collected_spec(ApiDoc::openapi());
+    let mut spec = crate::http::routes::collected_spec(ApiDoc::openapi());
     spec.info.version = API_VERSION.to_owned();
     spec.servers = Some(vec![Server::new("/v1")]);
     let paths = std::mem::take(&mut spec.paths.paths);
@@ -382,28 +384,6 @@ operations that also allow `{}` can be called without a key.",
             add_conditional_get(get);
         }
     }
-}
-
-/// A request header as the spec documents it.
-pub fn header_parameter(
-    name: &str,
-    required: bool,
-    description: &str,
-    schema: ObjectBuilder,
-    example: serde_json::Value,
-) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Header)
-        .required(if required {
-            Required::True
-        } else {
-            Required::False
-        })
-        .description(Some(description))
-        .schema(Some(schema))
-        .example(Some(example))
-        .build()
 }
 
 /// Changes of records are kept in their history with the reason a client
