@@ -14,6 +14,7 @@ pub mod registry;
 pub mod resources;
 pub mod schema;
 pub mod sql;
+pub mod store;
 
 use std::sync::Arc;
 

@@ -47,7 +47,7 @@ struct ApiKeyRow {
     #[diesel(sql_type = Text)]
     name: String,
     #[diesel(sql_type = Text)]
-    role: String,
+    role: Role,
     #[diesel(sql_type = Text)]
     token_prefix: String,
     #[diesel(sql_type = Timestamptz)]
@@ -65,7 +65,7 @@ impl From<ApiKeyRow> for ApiKey {
         Self {
             id: row.id,
             name: row.name,
-            role: Role::from_db(&row.role),
+            role: row.role,
             token_prefix: row.token_prefix,
             created_at: row.created_at,
             expires_at: row.expires_at,
@@ -173,7 +173,7 @@ struct Presented {
     #[diesel(sql_type = Text)]
     name: String,
     #[diesel(sql_type = Text)]
-    role: String,
+    role: Role,
     #[diesel(sql_type = Text)]
     refusal: String,
 }
@@ -212,7 +212,7 @@ pub async fn authenticate(conn: &mut AsyncPgConnection, token: &str) -> ApiResul
         Some(key) => Ok(KeyHolder {
             id: key.id,
             name: key.name,
-            role: Role::from_db(&key.role),
+            role: key.role,
         }),
     }
 }

@@ -39,10 +39,6 @@ macro_rules! string_enum {
                 }
             }
 
-            /// Reads a value the database constraint has already checked.
-            pub fn from_db(stored: &str) -> Self {
-                Self::parse(stored).unwrap_or(Self::ALL[0])
-            }
         }
 
         impl FromJson for $name {

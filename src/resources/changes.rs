@@ -82,9 +82,9 @@ struct Row {
     #[diesel(sql_type = Timestamptz)]
     at: DateTime<Utc>,
     #[diesel(sql_type = Text)]
-    event: String,
+    event: ChangeEvent,
     #[diesel(sql_type = Text)]
-    kind: String,
+    kind: HitType,
     #[diesel(sql_type = SqlUuid)]
     record_id: Uuid,
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -153,8 +153,8 @@ pub async fn list_changes(
         .map(|r| Change {
             position: r.position,
             at: r.at,
-            event: ChangeEvent::from_db(&r.event),
-            kind: HitType::from_db(&r.kind),
+            event: r.event,
+            kind: r.kind,
             id: r.record_id,
             successor_id: r.successor_id,
         })

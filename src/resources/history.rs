@@ -209,7 +209,7 @@ struct EntryRow {
     #[diesel(sql_type = SqlUuid)]
     record_id: Uuid,
     #[diesel(sql_type = Text)]
-    action: String,
+    action: HistoryAction,
     #[diesel(sql_type = Nullable<SqlUuid>)]
     actor_key_id: Option<Uuid>,
     #[diesel(sql_type = Nullable<Text>)]
@@ -230,7 +230,7 @@ impl From<EntryRow> for HistoryEntry {
             seq: row.seq,
             kind: row.kind,
             record_id: row.record_id,
-            action: HistoryAction::from_db(&row.action),
+            action: row.action,
             actor: row.actor_key_id.map(|key_id| Actor {
                 key_id,
                 name: row.actor_name.unwrap_or_default(),

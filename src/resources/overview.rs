@@ -18,8 +18,9 @@ use super::initiatives::Initiatives;
 use super::initiatives::model::InitiativeListQuery;
 use crate::auth::Audience;
 use crate::domain::enums::{OrganisationType, Scope};
+use crate::domain::input::FieldError;
 use crate::domain::topics::TopicRef;
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::http::query::QueryReader;
 use crate::sql::Sql;
 
@@ -31,13 +32,20 @@ pub struct ScopeCounts {
     pub international: i64,
 }
 
+/// A vocabulary value the overview's counts name; one the type does not
+/// know is an error, not a guess.
+fn stored<T>(text: &str, parse: fn(&str) -> Result<T, FieldError>) -> ApiResult<T> {
+    parse(text).map_err(|_| ApiError::internal(format!("the database holds '{text}'")))
+}
+
 impl ScopeCounts {
-    fn add(&mut self, scope: &str, count: i64) {
-        match Scope::from_db(scope) {
+    fn add(&mut self, scope: &str, count: i64) -> ApiResult<()> {
+        match stored(scope, Scope::parse)? {
             Scope::National => self.national += count,
             Scope::European => self.european += count,
             Scope::International => self.international += count,
         }
+        Ok(())
     }
 }
 
@@ -203,11 +211,11 @@ pub async fn overview(
     for cell in matrix {
         rows.entry(cell.a.as_str())
             .or_default()
-            .add(&cell.b, cell.count);
+            .add(&cell.b, cell.count)?;
     }
     let mut by_scope = ScopeCounts::default();
     for cell in scopes {
-        by_scope.add(&cell.a, cell.count);
+        by_scope.add(&cell.a, cell.count)?;
     }
     let by_topic_and_scope = vocabulary
         .all()
@@ -240,12 +248,14 @@ pub async fn overview(
         .iter()
         .map(|c| (c.a.as_str(), c.count))
         .collect();
-    let mut by_type: Vec<TypeCount> = organisation_types
-        .map(|c| TypeCount {
-            organisation_type: OrganisationType::from_db(&c.a),
-            count: c.count,
+    let mut by_type = organisation_types
+        .map(|c| {
+            Ok(TypeCount {
+                organisation_type: stored(&c.a, OrganisationType::parse)?,
+                count: c.count,
+            })
         })
-        .collect();
+        .collect::<ApiResult<Vec<TypeCount>>>()?;
     by_type.sort_by(|x, y| {
         y.count.cmp(&x.count).then_with(|| {
             x.organisation_type

@@ -327,7 +327,7 @@ pub async fn replace_topics(
 #[derive(QueryableByName)]
 struct Publication {
     #[diesel(sql_type = Text)]
-    publication_status: String,
+    publication_status: PublicationStatus,
     #[diesel(sql_type = Array<SqlUuid>)]
     editors: Vec<Uuid>,
 }
@@ -346,12 +346,10 @@ async fn find_publication(
     .bind::<SqlUuid, _>(id)
     .load(conn)
     .await?;
-    Ok(found.into_iter().next().map(|row| {
-        (
-            PublicationStatus::from_db(&row.publication_status),
-            row.editors,
-        )
-    }))
+    Ok(found
+        .into_iter()
+        .next()
+        .map(|row| (row.publication_status, row.editors)))
 }
 
 /// The publication status and editors of a record the caller has locked.

@@ -133,3 +133,31 @@ async fn the_schema_module_is_what_the_migrations_create() {
         "src/schema.rs has tables the migrations do not make: {extra:?}"
     );
 }
+
+/// A closed vocabulary read from the database maps back to its value, and
+/// a value the type does not know is an error rather than a guess.
+#[actix_web::test]
+async fn a_stored_value_outside_its_vocabulary_is_an_error() {
+    use aimd_registry::domain::enums::Scope;
+
+    #[derive(diesel::QueryableByName)]
+    struct Stored {
+        #[diesel(sql_type = Text)]
+        scope: Scope,
+    }
+    let app = spawn().await;
+    let mut conn = app.connection().await;
+    let known: Stored = sql_query("SELECT 'european' AS scope")
+        .get_result(&mut conn)
+        .await
+        .expect("a known value");
+    assert_eq!(known.scope, Scope::European);
+    let unknown = sql_query("SELECT 'galactic' AS scope")
+        .get_result::<Stored>(&mut conn)
+        .await;
+    let error = unknown
+        .err()
+        .expect("an unknown value is refused")
+        .to_string();
+    assert!(error.contains("'galactic'"), "{error}");
+}

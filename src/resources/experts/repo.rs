@@ -50,7 +50,7 @@ struct ExpertRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
-    publication_status: String,
+    publication_status: PublicationStatus,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -364,7 +364,7 @@ impl Loaded {
             updated_at: row.updated_at,
             version: row.version,
             pending_revision: self.pending_revision,
-            publication_status: PublicationStatus::from_db(&row.publication_status),
+            publication_status: row.publication_status,
         })
     }
 }

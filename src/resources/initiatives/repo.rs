@@ -36,18 +36,18 @@ struct InitiativeRow {
     acronym: Option<String>,
     summary_en: Option<String>,
     summary_nl: Option<String>,
-    scope: String,
+    scope: Scope,
     countries: Vec<String>,
-    initiative_type: String,
-    status: String,
+    initiative_type: InitiativeType,
+    status: InitiativeStatus,
     start_date: Option<NaiveDate>,
     end_date: Option<NaiveDate>,
     website: Option<String>,
-    regulations: Vec<String>,
+    regulations: Vec<Regulation>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
-    publication_status: String,
+    publication_status: PublicationStatus,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -261,18 +261,14 @@ impl Resource for Initiatives {
             acronym: row.acronym.map(ShortText::from_db),
             summary: Some(Localized::from_db(row.summary_en, row.summary_nl))
                 .filter(|s| !s.is_empty()),
-            scope: Scope::from_db(&row.scope),
+            scope: row.scope,
             countries: row.countries.into_iter().map(Country::from_db).collect(),
-            initiative_type: InitiativeType::from_db(&row.initiative_type),
-            status: InitiativeStatus::from_db(&row.status),
+            initiative_type: row.initiative_type,
+            status: row.status,
             start_date: row.start_date.map(Date),
             end_date: row.end_date.map(Date),
             website: row.website.map(WebUrl::from_db),
-            regulations: row
-                .regulations
-                .iter()
-                .map(|r| Regulation::from_db(r))
-                .collect(),
+            regulations: row.regulations,
             topics: topics.into_iter().map(Slug::from_db).collect(),
         })
     }
@@ -356,23 +352,19 @@ impl Loaded {
             title: LocalizedText::new(row.title_en, row.title_nl),
             acronym: row.acronym,
             summary: LocalizedText::optional(row.summary_en, row.summary_nl),
-            scope: Scope::from_db(&row.scope),
+            scope: row.scope,
             countries: row.countries,
-            initiative_type: InitiativeType::from_db(&row.initiative_type),
-            status: InitiativeStatus::from_db(&row.status),
+            initiative_type: row.initiative_type,
+            status: row.status,
             start_date: row.start_date,
             end_date: row.end_date,
             website: row.website,
-            regulations: row
-                .regulations
-                .iter()
-                .map(|r| Regulation::from_db(r))
-                .collect(),
+            regulations: row.regulations,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,
             pending_revision: self.pending_revision,
-            publication_status: PublicationStatus::from_db(&row.publication_status),
+            publication_status: row.publication_status,
         })
     }
 }

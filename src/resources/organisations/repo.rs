@@ -36,7 +36,7 @@ struct OrganisationRow {
     id: Uuid,
     name: String,
     acronym: Option<String>,
-    organisation_type: String,
+    organisation_type: OrganisationType,
     country: Option<String>,
     website: Option<String>,
     ror_id: Option<String>,
@@ -45,7 +45,7 @@ struct OrganisationRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
-    publication_status: String,
+    publication_status: PublicationStatus,
 }
 
 #[derive(Insertable, AsChangeset)]
@@ -210,7 +210,7 @@ impl Resource for Organisations {
         Ok(OrganisationDraft {
             name: Name::from_db(row.name),
             acronym: row.acronym.map(ShortText::from_db),
-            organisation_type: OrganisationType::from_db(&row.organisation_type),
+            organisation_type: row.organisation_type,
             country: row.country.map(Country::from_db),
             website: row.website.map(WebUrl::from_db),
             ror_id: row.ror_id.map(RorId::from_db),
@@ -292,7 +292,7 @@ impl Loaded {
             id: row.id,
             name: row.name,
             acronym: row.acronym,
-            organisation_type: OrganisationType::from_db(&row.organisation_type),
+            organisation_type: row.organisation_type,
             country: row.country,
             website: row.website,
             ror_id: row.ror_id,
@@ -301,7 +301,7 @@ impl Loaded {
             updated_at: row.updated_at,
             version: row.version,
             pending_revision: self.pending_revision,
-            publication_status: PublicationStatus::from_db(&row.publication_status),
+            publication_status: row.publication_status,
         })
     }
 }

@@ -33,15 +33,15 @@ struct SubscriptionRow {
     #[diesel(sql_type = Nullable<Text>)]
     description: Option<String>,
     #[diesel(sql_type = Array<Text>)]
-    events: Vec<String>,
+    events: Vec<ChangeEvent>,
     #[diesel(sql_type = Array<Text>)]
-    kinds: Vec<String>,
+    kinds: Vec<HitType>,
     #[diesel(sql_type = Array<Text>)]
     topics: Vec<String>,
     #[diesel(sql_type = Array<Text>)]
-    scopes: Vec<String>,
+    scopes: Vec<Scope>,
     #[diesel(sql_type = Text)]
-    audience: String,
+    audience: WebhookAudience,
     #[diesel(sql_type = Bool)]
     enabled: bool,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -66,11 +66,11 @@ impl From<SubscriptionRow> for Subscription {
             id: row.id,
             url: row.url,
             description: row.description,
-            events: row.events.iter().map(|e| ChangeEvent::from_db(e)).collect(),
-            kinds: row.kinds.iter().map(|k| HitType::from_db(k)).collect(),
+            events: row.events,
+            kinds: row.kinds,
             topics: row.topics,
-            scopes: row.scopes.iter().map(|s| Scope::from_db(s)).collect(),
-            audience: WebhookAudience::from_db(&row.audience),
+            scopes: row.scopes,
+            audience: row.audience,
             enabled: row.enabled,
             disabled_at: row.disabled_at,
             disabled_reason: row.disabled_reason,
@@ -281,7 +281,7 @@ struct DeliveryRow {
     #[diesel(sql_type = Text)]
     event_type: String,
     #[diesel(sql_type = Text)]
-    state: String,
+    state: DeliveryState,
     #[diesel(sql_type = Integer)]
     attempts: i32,
     #[diesel(sql_type = Nullable<Timestamptz>)]
@@ -307,7 +307,7 @@ impl From<DeliveryRow> for Delivery {
             subscription_id: row.subscription_id,
             position: row.position,
             event_type: row.event_type,
-            state: DeliveryState::from_db(&row.state),
+            state: row.state,
             attempts: row.attempts,
             next_attempt_at: row.next_attempt_at,
             last_attempt_at: row.last_attempt_at,

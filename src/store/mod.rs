@@ -1,0 +1,3 @@
+//! How domain values are stored: the first piece of the store layer.
+
+pub mod enums;
