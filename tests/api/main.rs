@@ -12,6 +12,7 @@ mod discovery;
 mod errors;
 mod exports;
 mod faults;
+mod fields;
 mod imports;
 mod links;
 mod lists;
