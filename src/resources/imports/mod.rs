@@ -1,0 +1,159 @@
+//! Bulk import: NDJSON, one record per line, each with its `kind`. Every
+//! line is checked with the API's own rules first; only when all are valid
+//! is anything written, all in one transaction. Records match existing ones
+//! by `id` (a new record takes the id a line gives) or by external key (organisations: ROR id or website; experts:
+//! ORCID or e-mail; initiatives: website), so importing a file again changes nothing.
+//! Links name their other end by id or by external key, also of records in
+//! the same file. `POST /v1/imports` and `aimd-registry import`.
+
+mod matching;
+mod parse;
+mod write;
+
+use crate::http::access::{Allowed, least};
+
+use actix_web::http::header;
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, post};
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::history::ChangeContext;
+use crate::auth::{Caller, Role};
+use crate::domain::enums::HitType;
+use crate::error::{ApiError, ApiResult};
+use crate::http::query::{QueryReader, parse_flag};
+
+pub use self::write::run;
+
+/// Import bodies may be larger than other requests.
+pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
+const NDJSON: &str = "application/x-ndjson";
+/// The advisory lock key imports serialise on.
+const IMPORT_LOCK: i64 = 0x6169_6d64_696d_7074;
+
+/// How an import is run.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ImportOptions {
+    /// Check and resolve everything, then write nothing.
+    pub dry_run: bool,
+    /// Publish what the import creates or changes (editors only).
+    pub publish: bool,
+    /// Publishing may approve the caller's own changes: the operator on the
+    /// command line, or a deployment with `AIMD_ALLOW_SELF_APPROVAL`.
+    /// Otherwise four eyes hold as for `approve`.
+    pub self_approval: bool,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub enum ImportOutcome {
+    Created,
+    Updated,
+    Unchanged,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ImportedRecord {
+    /// The line of the file, counting from 1.
+    pub line: usize,
+    pub kind: HitType,
+    pub id: Uuid,
+    pub outcome: ImportOutcome,
+}
+
+/// What an import did (or, in a dry run, would do).
+#[derive(Debug, Default, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+#[schema(example = json!({"dryRun": false, "created": 2, "updated": 1, "unchanged": 0, "linksChanged": 3,
+    "records": [{"line": 1, "kind": "organisation", "id": "01938b1e-7f00-7aaa-8000-000000000001", "outcome": "created"}]}))]
+pub struct ImportReport {
+    pub dry_run: bool,
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// Links created or changed.
+    pub links_changed: usize,
+    pub records: Vec<ImportedRecord>,
+}
+
+/// The import's query parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct ImportQuery {
+    /// Check everything and report what would happen, writing nothing.
+    #[param(rename = "dryRun", example = true)]
+    pub dry_run: Option<bool>,
+    /// Publish the imported records at once (editors only; otherwise they are drafts).
+    #[param(example = false)]
+    pub publish: Option<bool>,
+}
+
+/// Import records
+///
+/// NDJSON (`Content-Type: application/x-ndjson`), one record per line with
+/// its `kind` (`organisation`, `expert`, `initiative`), the fields of a
+/// create, an optional `id`, and links: initiatives' `organisations`,
+/// `experts` and `related`, experts' `affiliations`, each an array of
+/// `{"ref": <id or external key>, ...terms}` (the terms of the link's own
+/// `PUT`). External keys: an organisation's ROR id or website, an expert's
+/// ORCID, an initiative's website. Every line is checked first and every
+/// problem reported as `<line>/<field>`; nothing is written unless all are
+/// valid, and then everything is written in one transaction, recorded in
+/// the history as the caller's change. Imported records are drafts unless
+/// an editor asks `publish=true`.
+#[utoipa::path(
+    tag = "imports",
+    operation_id = "importRecords",
+    params(ImportQuery),
+    request_body(content = String, content_type = "application/x-ndjson", description = "One record per line",
+        example = json!("{\"kind\": \"organisation\", \"name\": \"NEN\", \"type\": \"standards-body\", \"country\": \"NL\", \"website\": \"https://www.nen.nl/\"}\n{\"kind\": \"initiative\", \"title\": {\"en\": \"NEN expert group AI and medical devices\"}, \"scope\": \"national\", \"countries\": [\"NL\"], \"type\": \"expert-network\", \"organisations\": [{\"ref\": \"https://www.nen.nl/\", \"role\": \"secretariat\"}]}")),
+    responses((status = 200, description = "What was written (or, with dryRun, what would be)", body = ImportReport))
+)]
+#[post("/imports")]
+pub async fn import_records(
+    Allowed { state, .. }: Allowed<least::Curator>,
+    request: HttpRequest,
+    body: Bytes,
+) -> ApiResult<HttpResponse> {
+    let mut query = QueryReader::new(request.query_string(), &["dryRun", "publish"]);
+    let dry_run = query.one("dryRun", parse_flag).unwrap_or(false);
+    let publish = query.one("publish", parse_flag).unwrap_or(false);
+    query.finish()?;
+    let is_ndjson = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|c| c.to_str().ok())
+        .is_some_and(|c| c.split(';').next().unwrap_or_default().trim() == NDJSON);
+    if !is_ndjson {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "send the records as {NDJSON}"
+        )));
+    }
+    let caller = Caller::of_request(&request);
+    if publish && !caller.has(Role::Editor) {
+        return Err(ApiError::Forbidden(
+            "publishing on import needs the role 'editor' or higher".to_owned(),
+        ));
+    }
+    let text = std::str::from_utf8(&body)
+        .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".to_owned()))?;
+    let mut context = ChangeContext::read(&request)?;
+    context.message.get_or_insert_with(|| "import".to_owned());
+    let mut conn = state.conn().await?;
+    let report = run(
+        &mut conn,
+        &state.vocabulary,
+        text,
+        &context,
+        &caller,
+        ImportOptions {
+            dry_run,
+            publish,
+            self_approval: state.policy.allow_self_approval,
+        },
+    )
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}

@@ -1,0 +1,247 @@
+//! Writing an import in one transaction: records first (through the
+//! registry's write flow), then their links.
+
+use std::collections::HashMap;
+
+use super::matching::{claim_new_id, find_by_keys, resolve};
+use super::parse::{Line, LinkLine, LinkTerms, Parsed, parse, under};
+use super::{IMPORT_LOCK, ImportOptions, ImportOutcome, ImportReport, ImportedRecord};
+
+use chrono::Utc;
+use diesel::sql_query;
+use diesel::sql_types::BigInt;
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::registry::{self, records::Edit};
+use crate::resources::crud::Resource;
+use crate::resources::history::{self, ChangeContext};
+use crate::resources::links::{
+    self, Affiliations, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
+};
+use crate::resources::records::{self, Kind, Precondition};
+
+/// Writes one record: creates it, changes it, or finds it as it is.
+/// A line that matches a record changes the fields it gives, through the
+/// same merge patch as `PATCH`; for a published record the result is its
+/// pending revision unless the import publishes.
+async fn write_record<R: Resource>(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    vocabulary: &Vocabulary,
+    parsed: &Parsed<R>,
+    options: ImportOptions,
+) -> ApiResult<(Uuid, ImportOutcome)> {
+    let publish = options.publish;
+    let existing = match parsed.id {
+        Some(id) if records::ever_existed(conn, R::KIND, id).await? => Some(id),
+        // An id the registry never had creates the record under it, so that
+        // an export loads into another registry (or a file with fixed ids,
+        // like the demo data, loads again) without duplicates.
+        Some(id) => {
+            claim_new_id(conn, R::KIND, id).await?;
+            None
+        }
+        None => find_by_keys::<R>(conn, &R::external_keys(&parsed.draft)).await?,
+    };
+    let (id, outcome) = match existing {
+        None => {
+            let new_id = parsed.id.unwrap_or_else(Uuid::now_v7);
+            let id = registry::records::create::<R>(conn, context, new_id, &parsed.draft).await?;
+            (id, ImportOutcome::Created)
+        }
+        Some(id) => {
+            let edit = registry::records::merge_patch_record::<R>;
+            let any = Precondition::any();
+            match edit(conn, vocabulary, context, id, any, &parsed.fields, publish).await? {
+                Edit::Unchanged => return Ok((id, ImportOutcome::Unchanged)),
+                Edit::Updated | Edit::Revised => (id, ImportOutcome::Updated),
+            }
+        }
+    };
+    if publish {
+        // Only what the line created or changed gets here (an unchanged
+        // record returned above), so publishing would approve the caller's
+        // own change.
+        if !options.self_approval {
+            return Err(ApiError::Forbidden(format!(
+                "four eyes: publishing on import would approve changes you made to this {}; \
+                 import without publish=true and let another editor approve them",
+                R::KIND.noun()
+            )));
+        }
+        let (status, _) = records::publication(conn, R::KIND, id).await?;
+        if status != PublicationStatus::Published {
+            records::set_publication(
+                conn,
+                R::KIND,
+                id,
+                PublicationStatus::Published,
+                Utc::now(),
+                true,
+            )
+            .await?;
+            let changes = serde_json::json!({"publicationStatus": {"before": status.as_str(), "after": "published"}});
+            history::record(conn, context, R::KIND, id, HistoryAction::Approved, changes).await?;
+        }
+    }
+    Ok((id, outcome))
+}
+
+/// A line written, with what the links phase needs of it.
+type Written<'a> = (
+    Kind,
+    usize,
+    Vec<String>,
+    &'a Vec<LinkLine>,
+    ApiResult<(Uuid, ImportOutcome)>,
+);
+
+async fn write_line<'a, R: Resource>(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    vocabulary: &Vocabulary,
+    parsed: &'a Parsed<R>,
+    options: ImportOptions,
+) -> Written<'a> {
+    let result = write_record(conn, context, vocabulary, parsed, options).await;
+    (
+        R::KIND,
+        parsed.line,
+        R::external_keys(&parsed.draft),
+        &parsed.links,
+        result,
+    )
+}
+
+async fn write_link(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    caller: &Caller,
+    owner: Uuid,
+    terms: &LinkTerms,
+    target: Uuid,
+) -> ApiResult<bool> {
+    let ends = (owner, target);
+    let any = Precondition::any();
+    let outcome = match terms {
+        LinkTerms::Affiliation(t) => {
+            links::apply::<Affiliations>(conn, context, caller, ends, any, t).await?
+        }
+        LinkTerms::Organisation(t) => {
+            links::apply::<InitiativeOrganisations>(conn, context, caller, ends, any, t).await?
+        }
+        LinkTerms::Expert(t) => {
+            links::apply::<InitiativeExperts>(conn, context, caller, ends, any, t).await?
+        }
+        LinkTerms::Related(t) => {
+            links::apply::<RelatedInitiatives>(conn, context, caller, ends, any, t).await?
+        }
+    };
+    Ok(outcome != links::LinkOutcome::Unchanged)
+}
+
+/// Runs an import in one transaction (rolled back for a dry run).
+pub async fn run(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    text: &str,
+    context: &ChangeContext,
+    caller: &Caller,
+    options: ImportOptions,
+) -> ApiResult<ImportReport> {
+    let lines = parse(text, vocabulary)?;
+    let work = async |conn: &mut AsyncPgConnection| {
+        // Imports run one at a time, so two imports of the same lines cannot
+        // both miss the other's record when they look its keys up; the
+        // unique indexes on the keys catch any other writer.
+        sql_query("SELECT pg_advisory_xact_lock($1)")
+            .bind::<BigInt, _>(IMPORT_LOCK)
+            .execute(conn)
+            .await?;
+        let mut report = ImportReport {
+            dry_run: options.dry_run,
+            ..Default::default()
+        };
+        let mut in_file: HashMap<(Kind, String), Uuid> = HashMap::new();
+        let mut written: Vec<(Uuid, &Vec<LinkLine>, usize)> = Vec::new();
+        for line in &lines {
+            let (kind, number, keys, links, result) = match line {
+                Line::Organisation(p) => write_line(conn, context, vocabulary, p, options).await,
+                Line::Expert(p) => write_line(conn, context, vocabulary, p, options).await,
+                Line::Initiative(p) => write_line(conn, context, vocabulary, p, options).await,
+            };
+            let (id, outcome) = result.map_err(|e| match e {
+                ApiError::Forbidden(detail) => {
+                    ApiError::Forbidden(format!("line {number}: {detail}"))
+                }
+                other => ApiError::InvalidInput(under(number, "", other)),
+            })?;
+            for key in keys {
+                in_file.insert((kind, key), id);
+            }
+            match outcome {
+                ImportOutcome::Created => report.created += 1,
+                ImportOutcome::Updated => report.updated += 1,
+                ImportOutcome::Unchanged => report.unchanged += 1,
+            }
+            let kind_name = match kind {
+                Kind::Organisation => HitType::Organisation,
+                Kind::Expert => HitType::Expert,
+                Kind::Initiative => HitType::Initiative,
+            };
+            report.records.push(ImportedRecord {
+                line: number,
+                kind: kind_name,
+                id,
+                outcome,
+            });
+            written.push((id, links, number));
+        }
+        let mut unresolved = Vec::new();
+        for (owner, links, number) in written {
+            for link in links {
+                let target_kind = link.terms.target();
+                match resolve(conn, target_kind, &link.reference, &in_file).await? {
+                    None => unresolved.push(InvalidParam::new(
+                        format!("{number}/{}/{}/ref", link.field, link.index),
+                        "unknown-reference",
+                        format!(
+                            "no {} has the id or key '{}'",
+                            target_kind.noun(),
+                            link.reference
+                        ),
+                    )),
+                    Some(target) => {
+                        let changed = write_link(conn, context, caller, owner, &link.terms, target)
+                            .await
+                            .map_err(|e| {
+                                ApiError::InvalidInput(under(
+                                    number,
+                                    &format!("{}/{}", link.field, link.index),
+                                    e,
+                                ))
+                            })?;
+                        report.links_changed += usize::from(changed);
+                    }
+                }
+            }
+        }
+        if !unresolved.is_empty() {
+            return Err(ApiError::InvalidInput(unresolved));
+        }
+        Ok(report)
+    };
+    if options.dry_run {
+        conn.batch_execute("BEGIN").await?;
+        let report = work(conn).await;
+        conn.batch_execute("ROLLBACK").await?;
+        report
+    } else {
+        conn.transaction(work).await
+    }
+}
