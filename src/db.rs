@@ -172,20 +172,33 @@ fn socket_problem(database_url: &str) -> Option<String> {
         .map(|e| format!("nothing answers on {host}:{port} ({e})"))
 }
 
+/// A connection to the server's maintenance database, and the name of the
+/// database `database_url` points at.
+async fn maintenance_connection(
+    database_url: &str,
+) -> Result<(AsyncPgConnection, String), BoxError> {
+    let (maintenance, name) = maintenance_url(database_url)?;
+    let conn = AsyncPgConnection::establish(&maintenance)
+        .await
+        .map_err(|e| unreachable(database_url, e))?;
+    Ok((conn, name))
+}
+
+async fn database_exists(conn: &mut AsyncPgConnection, name: &str) -> Result<bool, BoxError> {
+    let exists: Exists =
+        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
+            .bind::<Text, _>(name)
+            .get_result(conn)
+            .await?;
+    Ok(exists.found)
+}
+
 /// Checks that the database exists and is migrated, without changing it:
 /// for commands that work on a registry someone set up (`keys`, `import`,
 /// `export`), so that a mistyped URL does not make a new, empty one.
 pub async fn check_ready(database_url: &str) -> Result<(), BoxError> {
-    let (maintenance, name) = maintenance_url(database_url)?;
-    let mut conn = AsyncPgConnection::establish(&maintenance)
-        .await
-        .map_err(|e| unreachable(database_url, e))?;
-    let exists: Exists =
-        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
-            .bind::<Text, _>(&name)
-            .get_result(&mut conn)
-            .await?;
-    if !exists.found {
+    let (mut conn, name) = maintenance_connection(database_url).await?;
+    if !database_exists(&mut conn, &name).await? {
         return Err(format!(
             "{} does not exist. Start the registry once (`aimd-registry serve`) or run \
              `aimd-registry migrate` with this DATABASE_URL, or point DATABASE_URL at the \
@@ -227,16 +240,8 @@ struct Exists {
 /// Creates the configured database when the server does not have it yet.
 /// Returns whether it was created.
 pub async fn ensure_database_exists(database_url: &str) -> Result<bool, BoxError> {
-    let (maintenance, name) = maintenance_url(database_url)?;
-    let mut conn = AsyncPgConnection::establish(&maintenance)
-        .await
-        .map_err(|e| unreachable(database_url, e))?;
-    let exists: Exists =
-        sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS found")
-            .bind::<Text, _>(&name)
-            .get_result(&mut conn)
-            .await?;
-    if exists.found {
+    let (mut conn, name) = maintenance_connection(database_url).await?;
+    if database_exists(&mut conn, &name).await? {
         return Ok(false);
     }
     sql_query(format!("CREATE DATABASE {}", quote_identifier(&name)))

@@ -7,16 +7,9 @@ use std::process::{Command, Output};
 use diesel::sql_query;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 
-fn server_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| aimd_registry::config::DEFAULT_DATABASE_URL.to_owned())
-}
+mod common;
 
-fn database_url(name: &str) -> String {
-    let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
+use common::{database_url, server_url};
 
 fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())

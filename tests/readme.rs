@@ -150,16 +150,9 @@ fn script(examples: &[Example], places: &Places) -> String {
     script
 }
 
-fn server_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| aimd_registry::config::DEFAULT_DATABASE_URL.to_owned())
-}
+mod common;
 
-fn database_url(name: &str) -> String {
-    let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
+use common::database_url;
 
 fn free_address() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");

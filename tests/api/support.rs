@@ -22,16 +22,10 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use tokio::sync::OnceCell;
 
-fn server_url() -> String {
-    std::env::var("DATABASE_URL")
-        .unwrap_or_else(|_| aimd_registry::config::DEFAULT_DATABASE_URL.to_owned())
-}
+#[path = "../common/mod.rs"]
+mod common;
 
-fn database_url(name: &str) -> String {
-    let mut url = url::Url::parse(&server_url()).expect("DATABASE_URL is a URL");
-    url.set_path(&format!("/{name}"));
-    url.to_string()
-}
+use common::{database_url, server_url};
 
 async fn maintenance() -> AsyncPgConnection {
     let (url, _) = maintenance_url(&server_url()).expect("DATABASE_URL names a database");
