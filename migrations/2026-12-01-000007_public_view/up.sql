@@ -122,6 +122,17 @@ LANGUAGE plpgsql AS $$
 DECLARE
     linked record;
 BEGIN
+    -- Once per record and transaction: every firing happens at commit, when
+    -- the record is final, so the first one settles it. The table of those
+    -- settled empties itself at each commit.
+    IF to_regclass('pg_temp.aimd_settled') IS NULL THEN
+        CREATE TEMP TABLE aimd_settled (kind text, id uuid, PRIMARY KEY (kind, id))
+            ON COMMIT DELETE ROWS;
+    END IF;
+    INSERT INTO aimd_settled VALUES (kind, record) ON CONFLICT DO NOTHING;
+    IF NOT FOUND THEN
+        RETURN;
+    END IF;
     IF aimd_refresh_public_view(kind, record) THEN
         FOR linked IN
             SELECT 'initiative' AS k, initiative_id AS id FROM initiative_organisations
