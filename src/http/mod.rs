@@ -3,6 +3,7 @@
 
 pub mod access;
 pub mod cors;
+pub mod if_match;
 pub mod limits;
 pub mod middleware;
 pub mod page;

@@ -18,12 +18,13 @@ use uuid::Uuid;
 use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
 use super::history::ChangeContext;
 use super::idempotency::{Claim, Remembered};
-use super::records::{self, Kind, Precondition};
+use super::records::{self, Kind};
 use super::{created, page_response, record_response};
 use crate::auth::Audience;
 use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
+use crate::http::if_match;
 use crate::http::page::{Cursor, Page, encode_cursor};
 use crate::http::query::{QueryReader, path_id};
 use crate::http::state::AppState;
@@ -218,7 +219,7 @@ pub async fn update<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     check_patch_fields(&patch, R::FIELDS, R::NESTED_FIELDS)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;
@@ -243,7 +244,7 @@ pub async fn delete<R: Resource>(
     raw_id: &str,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let mut conn = state.conn().await?;
     conn.transaction(async |conn| {

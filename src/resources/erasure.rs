@@ -13,11 +13,12 @@ use serde_json::{Value, json};
 use uuid::Uuid;
 
 use super::history::{self, ChangeContext};
-use super::records::{self, Kind, Precondition};
+use super::records::{self, Kind};
 use super::{idempotency, links};
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
+use crate::http::if_match;
 use crate::http::state::AppState;
 
 /// What replaces personal data in erased history entries.
@@ -33,7 +34,7 @@ pub async fn erase_expert(
             "erasing an expert's personal data needs the role 'admin'".to_owned(),
         ));
     }
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let mut context = ChangeContext::read(&request)?;
     // The reason may name the person; it is not kept.
     context.message = None;

@@ -13,12 +13,13 @@ use uuid::Uuid;
 
 use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
-use super::records::{self, Precondition};
+use super::records::{self};
 use super::{links, record_response};
 use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
 use crate::domain::input::single_field;
 use crate::error::{ApiError, ApiResult};
+use crate::http::if_match;
 use crate::http::query::path_id;
 use crate::http::state::AppState;
 
@@ -51,7 +52,7 @@ pub async fn merge<R: Resource>(
             format!("a {} cannot be merged into itself", R::KIND.noun()),
         ));
     }
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn().await?;

@@ -14,12 +14,13 @@ use utoipa::ToSchema;
 use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
 use super::record_response;
-use super::records::{self, Precondition};
+use super::records::{self};
 use crate::auth::{Audience, Caller};
 use crate::domain::enums::{PublicationAction, PublicationStatus};
 use crate::domain::input::ObjectReader;
 use crate::domain::values::Text;
 use crate::error::{ApiError, ApiResult};
+use crate::http::if_match;
 use crate::http::query::path_id;
 use crate::http::state::AppState;
 
@@ -61,7 +62,7 @@ pub async fn act<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     let step = PublicationStep::parse(&body)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let mut context = ChangeContext::read(&request)?;
     if let Some(message) = &step.message {
         context.message = Some(message.as_str().to_owned());

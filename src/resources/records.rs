@@ -1,9 +1,7 @@
 //! What the three record kinds share: existence checks with tombstones,
-//! version bumps, topic tags, and the conditional-request precondition. The
+//! version bumps, topic tags, and the version a change is based on. The
 //! statements name tables through [`Kind`], a closed enum, never from input.
 
-use actix_web::HttpRequest;
-use actix_web::http::header;
 use chrono::{DateTime, Utc};
 use std::collections::HashMap;
 
@@ -87,54 +85,9 @@ impl Precondition {
         Self(None)
     }
 
-    /// Reads `If-Match`, which every change of an existing record must send
-    /// (428 without it), so that no edit silently overwrites another. `*`
-    /// matches any live record, as RFC 9110 says.
-    pub fn from_request(request: &HttpRequest) -> ApiResult<Self> {
-        let Some(value) = request.headers().get(header::IF_MATCH) else {
-            return Err(ApiError::PreconditionRequired(
-                "send If-Match with the ETag of the version you read, so that no one else's change is overwritten"
-                    .to_owned(),
-            ));
-        };
-        let text = value.to_str().unwrap_or_default().trim();
-        if text == "*" {
-            return Ok(Self(None));
-        }
-        // Our ETags are `"<version>-<hash>"` (or `"<version>"`): the version
-        // is what a write must be based on.
-        text.strip_prefix('"')
-            .and_then(|t| t.strip_suffix('"'))
-            .and_then(|t| t.split('-').next())
-            .and_then(|t| t.parse::<i64>().ok())
-            .map(|v| Self(Some(v)))
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "If-Match",
-                    "invalid-etag",
-                    "must be an ETag this API handed out, such as \"3\"",
-                )
-            })
-    }
-}
-
-/// Documents the `If-Match` header that [`Precondition::from_request`] reads.
-pub struct IfMatch;
-
-impl utoipa::IntoParams for IfMatch {
-    fn into_params(
-        _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
-    ) -> Vec<utoipa::openapi::path::Parameter> {
-        use utoipa::openapi::{ObjectBuilder, Type};
-        vec![crate::openapi::parameters::header_parameter(
-            "If-Match",
-            true,
-            "The ETag (version) of the record the change is based on: required (428 without it); a stale one is refused with 412 so that no edit is lost",
-            ObjectBuilder::new()
-                .schema_type(Type::String)
-                .pattern(Some(r#"^(\*|"[0-9]+(-[0-9a-f]+)?")$"#)),
-            "\"3\"".into(),
-        )]
+    /// The client based its change on `version`.
+    pub fn at(version: i64) -> Self {
+        Self(Some(version))
     }
 }
 

@@ -13,8 +13,8 @@ use self::model::{
 };
 use super::crud;
 use super::links::{self, Affiliations};
-use super::records::IfMatch;
 use crate::error::ApiResult;
+use crate::http::if_match::IfMatch;
 use crate::http::page::{Page, PageParams};
 use crate::http::query::{QueryReader, parse_flag, path_id};
 

@@ -14,8 +14,8 @@ use self::model::{
 };
 use super::crud;
 use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
-use super::records::IfMatch;
 use crate::error::ApiResult;
+use crate::http::if_match::IfMatch;
 use crate::http::page::{Page, PageParams};
 
 pub use self::repo::Initiatives;

@@ -31,6 +31,7 @@ use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::http::if_match;
 use crate::http::query::path_id;
 use crate::http::state::AppState;
 
@@ -211,7 +212,7 @@ pub async fn put<L: LinkKind>(
 ) -> ApiResult<HttpResponse> {
     let (owner, target) = ids::<L>(&path)?;
     let terms = L::parse(&body)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let caller = Caller::of_request(&request);
     let vocabulary = &state.vocabulary;
@@ -248,7 +249,7 @@ pub async fn delete<L: LinkKind>(
     path: web::Path<(String, String)>,
 ) -> ApiResult<HttpResponse> {
     let (owner, target) = ids::<L>(&path)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let caller = Caller::of_request(&request);
     let mut conn = state.conn().await?;

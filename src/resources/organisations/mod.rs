@@ -12,8 +12,8 @@ use self::model::{
     OrganisationProbeQuery,
 };
 use super::crud;
-use super::records::IfMatch;
 use crate::error::ApiResult;
+use crate::http::if_match::IfMatch;
 use crate::http::page::{Page, PageParams};
 
 pub use self::repo::Organisations;

@@ -18,12 +18,12 @@ use self::model::{
     CreatedSubscription, Delivery, DeliveryPage, DeliveryStatus, SubscriptionDraft,
     SubscriptionList, SubscriptionPatch,
 };
-use super::records::{IfMatch, Precondition};
 use super::{created, record_response};
 use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
 use crate::domain::values::WebUrl;
 use crate::error::{ApiError, ApiResult};
+use crate::http::if_match::{self, IfMatch};
 use crate::http::query::{QueryReader, parse_limit, parse_uuid, path_id};
 use crate::http::state::AppState;
 
@@ -155,7 +155,7 @@ pub async fn update_webhook(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let (enabled, patch) = SubscriptionPatch::split(&body)?;
     if let Some(Value::String(url)) = patch.get("url")
         && let Ok(url) = WebUrl::parse(url)
@@ -241,7 +241,7 @@ pub async fn delete_webhook(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
-    let precondition = Precondition::from_request(&request)?;
+    let precondition = if_match::precondition(&request)?;
     let mut conn = state.conn().await?;
     repo::delete(&mut conn, id, precondition).await?;
     Ok(HttpResponse::NoContent().finish())
