@@ -1,0 +1,142 @@
+//! The expert list's filters, and their documentation.
+
+use utoipa::IntoParams;
+use uuid::Uuid;
+
+use crate::domain::enums::{Scope, TopicMatch};
+use crate::domain::topics::Vocabulary;
+use crate::domain::values::{Country, Language, Slug};
+use crate::http::query::{QueryReader, parse_uuid};
+use crate::resources::discovery::topic_filter::TopicFilter;
+use crate::resources::discovery::{Conditions, SetFilter, texts};
+use crate::sql::Bind;
+
+/// The expert list's filters, read from the query string.
+#[derive(Debug, Clone)]
+pub struct ExpertFilter {
+    pub country: Vec<Country>,
+    pub topic: TopicFilter,
+    pub organisation: Vec<Uuid>,
+    pub initiative: Vec<Uuid>,
+    pub initiative_scope: Vec<Scope>,
+    /// Topics of the initiatives (matched with their narrower topics).
+    pub initiative_topic: Vec<String>,
+    pub language: Vec<Language>,
+}
+
+pub const FILTER_KEYS: &[&str] = &[
+    "country",
+    "topic",
+    "topicMatch",
+    "organisation",
+    "initiative",
+    "initiativeScope",
+    "initiativeTopic",
+    "language",
+];
+
+impl ExpertFilter {
+    pub fn read(q: &mut QueryReader, vocabulary: &Vocabulary) -> Self {
+        Self {
+            country: q.many("country", Country::parse),
+            topic: TopicFilter::read(q, vocabulary),
+            organisation: q.many("organisation", parse_uuid),
+            initiative: q.many("initiative", parse_uuid),
+            initiative_scope: q.many("initiativeScope", Scope::parse),
+            initiative_topic: q
+                .many("initiativeTopic", |raw| vocabulary.known(Slug::parse(raw)?))
+                .iter()
+                .map(|t| t.as_str().to_owned())
+                .collect(),
+            language: q.many("language", Language::parse),
+        }
+    }
+}
+
+impl SetFilter for ExpertFilter {
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text(
+            "country",
+            "r.country",
+            texts(&self.country, Country::as_str),
+        );
+        self.topic.add_to(&mut c);
+        c.linked(
+            "organisation",
+            ("affiliations", "expert_id", "organisation_id"),
+            &self.organisation,
+        );
+        c.linked(
+            "initiative",
+            ("initiative_experts", "expert_id", "initiative_id"),
+            &self.initiative,
+        );
+        // Scope and topic of the initiatives hold for the same initiative:
+        // "experts in international initiatives on clinical validation".
+        if !self.initiative_scope.is_empty() || !self.initiative_topic.is_empty() {
+            let scopes = texts(&self.initiative_scope, |s| s.as_str());
+            c.push(
+                "initiativeScope",
+                "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
+                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL \
+                 AND (cardinality(#0::text[]) = 0 OR i.scope = ANY(#0)) \
+                 AND (cardinality(#1::text[]) = 0 OR i.topic_closure && #1::text[]))"
+                    .to_owned(),
+                vec![
+                    Bind::Texts(scopes),
+                    Bind::Texts(self.initiative_topic.clone()),
+                ],
+            );
+        }
+        c.overlaps(
+            "language",
+            "r.languages",
+            texts(&self.language, Language::as_str),
+        );
+        c
+    }
+}
+
+/// The expert list's query parameters (documentation of what
+/// [`ExpertFilter::read`] and `ListRequest::read` accept).
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct ExpertListQuery {
+    /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
+    /// Matches names and biography in English and Dutch, ignoring accents, by
+    /// word prefix; names also match with typos.
+    #[param(example = "jansen")]
+    pub q: Option<String>,
+    /// Order: `relevance` (default with `q`), `name` (family name first), `-updatedAt`, `createdAt` (default without `q`).
+    #[param(example = "name")]
+    pub sort: Option<String>,
+    /// Comma-separated facets to count: `country`, `topic`, `language`.
+    #[param(example = "country,topic")]
+    pub facets: Option<String>,
+    /// ISO 3166-1 alpha-2 country code.
+    #[param(explode, example = json!(["NL"]))]
+    pub country: Option<Vec<String>>,
+    /// Topic slug of the expertise; matches the topic's descendants too.
+    #[param(explode, example = json!(["clinical-validation"]))]
+    pub topic: Option<Vec<String>>,
+    /// Whether experts need any (default) or all of the listed topics.
+    #[param(rename = "topicMatch", example = "any")]
+    pub topic_match: Option<TopicMatch>,
+    /// Id of an organisation the expert is affiliated with.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
+    pub organisation: Option<Vec<Uuid>>,
+    /// Id of an initiative the expert takes part in.
+    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000002"]))]
+    pub initiative: Option<Vec<Uuid>>,
+    /// Experts taking part in initiatives of this scope.
+    #[param(rename = "initiativeScope", explode, example = json!(["international"]))]
+    pub initiative_scope: Option<Vec<Scope>>,
+    /// Experts taking part in initiatives on this topic (or a narrower one).
+    /// With `initiativeScope`, both hold for the same initiative.
+    #[param(rename = "initiativeTopic", explode, example = json!(["clinical-validation"]))]
+    pub initiative_topic: Option<Vec<String>>,
+    /// ISO 639-1 code of a language the expert works in.
+    #[param(explode, example = json!(["nl"]))]
+    pub language: Option<Vec<String>>,
+}
