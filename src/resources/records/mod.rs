@@ -1,0 +1,98 @@
+//! What the three record kinds share: existence checks with tombstones,
+//! version bumps, topic tags, and the version a change is based on. The
+//! statements name tables through [`Kind`], a closed enum, never from input.
+
+mod publication;
+mod state;
+mod topics;
+
+use uuid::Uuid;
+
+use crate::error::{ApiError, ApiResult};
+
+pub use self::publication::{
+    drop_revision, is_published, note_editor, pending_revision, pending_revision_sql,
+    propose_revision, publication, set_publication,
+};
+pub use self::state::{
+    absence, bury, bury_merged, check_filter_ids, ever_existed, lock_for_erasure, lock_link_target,
+    lock_live, touch,
+};
+pub use self::topics::{replace_topics, topics_of};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Kind {
+    Organisation,
+    Expert,
+    Initiative,
+}
+
+impl Kind {
+    fn table(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisations",
+            Self::Expert => "experts",
+            Self::Initiative => "initiatives",
+        }
+    }
+
+    /// The table tagging this kind with topics, and its record-id column.
+    fn topic_table(self) -> (&'static str, &'static str) {
+        match self {
+            Self::Organisation => ("organisation_topics", "organisation_id"),
+            Self::Expert => ("expert_topics", "expert_id"),
+            Self::Initiative => ("initiative_topics", "initiative_id"),
+        }
+    }
+
+    /// The collection's path, e.g. `/v1/organisations`.
+    pub fn collection(self) -> String {
+        format!("/v1/{}", self.table())
+    }
+
+    pub fn noun(self) -> &'static str {
+        match self {
+            Self::Organisation => "organisation",
+            Self::Expert => "expert",
+            Self::Initiative => "initiative",
+        }
+    }
+}
+
+/// The version a client expects the record to have (`If-Match: "3"`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Precondition(Option<i64>);
+
+impl Precondition {
+    /// 412 when the client based its change on another version than `current`.
+    pub fn check(self, noun: &str, current: i64) -> ApiResult<()> {
+        match self.0 {
+            Some(expected) if expected != current => Err(ApiError::PreconditionFailed(format!(
+                "the {noun} is at version {current}, not {expected}; read it again and reapply your change"
+            ))),
+            _ => Ok(()),
+        }
+    }
+
+    /// Any live version will do (`If-Match: *`): for changes that carry no
+    /// version, such as an import naming records by id or key.
+    pub fn any() -> Self {
+        Self(None)
+    }
+
+    /// The client based its change on `version`.
+    pub fn at(version: i64) -> Self {
+        Self(Some(version))
+    }
+}
+
+pub fn not_found(kind: Kind, id: Uuid) -> ApiError {
+    ApiError::NotFound(format!("no {} has id {id}", kind.noun()))
+}
+
+pub fn gone(kind: Kind, id: Uuid) -> ApiError {
+    ApiError::Gone(format!(
+        "the {} {id} was deleted; its id will not be reused",
+        kind.noun()
+    ))
+}
