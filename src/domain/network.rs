@@ -26,7 +26,10 @@ fn non_public_v4(ip: Ipv4Addr) -> Option<&'static str> {
         "link-local"
     } else if ip.is_broadcast() || ip.is_multicast() || a >= 240 {
         "broadcast, multicast or reserved"
-    } else if ip.is_documentation() || (a == 198 && (18..20).contains(&b)) {
+    } else if ip.is_documentation()
+        || (a == 198 && (18..20).contains(&b))
+        || (a == 192 && b == 0 && ip.octets()[2] == 0)
+    {
         "documentation or benchmarking"
     } else {
         return None;
@@ -40,11 +43,24 @@ fn non_public_v6(ip: Ipv6Addr) -> Option<&'static str> {
         return non_public_v4(v4);
     }
     let segments = ip.segments();
-    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0] {
-        let [.., hi, lo] = segments;
+    let embedded = |hi: u16, lo: u16| {
         let [a, b] = hi.to_be_bytes();
         let [c, d] = lo.to_be_bytes();
-        return non_public_v4(Ipv4Addr::new(a, b, c, d));
+        Ipv4Addr::new(a, b, c, d)
+    };
+    // NAT64 (64:ff9b::/96) and the deprecated IPv4-compatible form
+    // (::a.b.c.d) carry an IPv4 address in their last 32 bits; 6to4
+    // (2002::/16) in bits 16 to 48.
+    if segments[..6] == [0x64, 0xff9b, 0, 0, 0, 0]
+        || (segments[..6] == [0; 6] && !ip.is_loopback() && !ip.is_unspecified())
+    {
+        return non_public_v4(embedded(segments[6], segments[7]));
+    }
+    if segments[0] == 0x2002 {
+        return non_public_v4(embedded(segments[1], segments[2]));
+    }
+    if segments[0] == 0x64 && segments[1] == 0xff9b && segments[2] == 1 {
+        return Some("private (local NAT64)");
     }
     Some(if ip.is_unspecified() {
         "unspecified"
@@ -87,6 +103,12 @@ mod tests {
             "::ffff:127.0.0.1",
             "::ffff:169.254.169.254",
             "64:ff9b::a00:1",
+            "::127.0.0.1",
+            "::a00:1",
+            "2002:7f00:1::",
+            "2002:a9fe:a9fe::1",
+            "64:ff9b:1::1",
+            "192.0.0.8",
         ] {
             let ip: IpAddr = internal.parse().unwrap();
             assert!(non_public(ip).is_some(), "{internal} counts as public");

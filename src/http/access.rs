@@ -147,11 +147,6 @@ impl Operations {
     /// method. Nothing here looks at the request's path, which the router
     /// has percent-decoded and the raw path has not.
     fn access(&self, method: &Method, pattern: &str) -> Option<Access> {
-        let method = if method == Method::HEAD {
-            &Method::GET
-        } else {
-            method
-        };
         self.0
             .iter()
             .find(|op| op.method == method && op.pattern == pattern)

@@ -41,15 +41,6 @@ pub struct RateLimiter {
 impl RateLimiter {
     /// Counts a request of `caller` at `now` (seconds since the epoch).
     pub fn count(&self, caller: &str, limit: u32, now: u64) -> Standing {
-        self.tally(caller, limit, now, true)
-    }
-
-    /// Where `caller` stands, without counting a request.
-    pub fn peek(&self, caller: &str, limit: u32, now: u64) -> Standing {
-        self.tally(caller, limit, now, false)
-    }
-
-    fn tally(&self, caller: &str, limit: u32, now: u64, counting: bool) -> Standing {
         let window = now / WINDOW_SECONDS;
         let reset = WINDOW_SECONDS - now % WINDOW_SECONDS;
         let mut counters = self
@@ -64,7 +55,7 @@ impl RateLimiter {
             *entry = (window, 0);
         }
         let allowed = entry.1 < limit;
-        if allowed && counting {
+        if allowed {
             entry.1 += 1;
         }
         Standing {
@@ -72,6 +63,25 @@ impl RateLimiter {
             remaining: limit - entry.1,
             reset,
             allowed,
+        }
+    }
+
+    /// Where `caller` stands, without counting a request (nor remembering
+    /// a caller that has none counted).
+    pub fn peek(&self, caller: &str, limit: u32, now: u64) -> Standing {
+        let window = now / WINDOW_SECONDS;
+        let used = self
+            .counters
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .get(caller)
+            .filter(|(w, _)| *w == window)
+            .map_or(0, |(_, used)| *used);
+        Standing {
+            limit,
+            remaining: limit.saturating_sub(used),
+            reset: WINDOW_SECONDS - now % WINDOW_SECONDS,
+            allowed: used < limit,
         }
     }
 }
@@ -207,5 +217,17 @@ mod tests {
             limiter.count("a", 2, start + 60).allowed,
             "a new window starts afresh"
         );
+    }
+
+    #[test]
+    fn peeking_counts_nothing_and_remembers_no_one() {
+        let limiter = RateLimiter::default();
+        let now = 1_800_000_000;
+        for n in 0..100 {
+            assert!(limiter.peek(&format!("address {n}"), 1, now).allowed);
+        }
+        assert!(limiter.counters.lock().unwrap().is_empty());
+        limiter.count("a", 1, now);
+        assert!(!limiter.peek("a", 1, now).allowed);
     }
 }

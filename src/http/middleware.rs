@@ -84,15 +84,15 @@ pub async fn deadline(
     if limit.is_zero() {
         return Ok(next.call(request).await?.map_into_left_body());
     }
-    // The raw path: an import spelled otherwise only gets the shorter deadline.
-    if request.path() == "/v1/imports" {
+    // The path as the router will match it (percent-escapes decoded), so
+    // that any spelling of the import route gets the import's deadline.
+    if request.match_info().as_str() == "/v1/imports" {
         limit = limit.max(IMPORT_DEADLINE);
     }
-    let routed = RoutedRequest::default();
-    request.extensions_mut().insert(routed.clone());
+    let routed = Emptied(RoutedRequest::default());
+    request.extensions_mut().insert(routed.0.clone());
     let outcome = tokio::time::timeout(limit, next.call(request)).await;
-    // Always emptied: the request it holds holds it in turn.
-    let request = routed.0.take();
+    let request = routed.0.0.take();
     match outcome {
         Ok(response) => Ok(response?.map_into_left_body()),
         Err(_) => {
@@ -108,6 +108,17 @@ pub async fn deadline(
                 None => Err(error.into()),
             }
         }
+    }
+}
+
+/// Empties the slot however the request ends, also when its future is
+/// dropped (a client that went away): the request it holds holds the slot
+/// in turn, and only emptying it frees both.
+struct Emptied(RoutedRequest);
+
+impl Drop for Emptied {
+    fn drop(&mut self) {
+        self.0.0.take();
     }
 }
 

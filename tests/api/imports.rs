@@ -419,3 +419,71 @@ async fn the_unique_keys_migration_names_existing_duplicates() {
         "{error}"
     );
 }
+
+/// Found in review: a dry run cut short (a deadline, a client gone) left
+/// its connection in an open transaction that the pool handed to the next
+/// request, whose commit then wrote the dry run's records.
+#[actix_web::test]
+async fn a_dry_run_cut_short_leaves_nothing_for_the_next_request_to_commit() {
+    use aimd_registry::auth::Caller;
+    use aimd_registry::resources::history::ChangeContext;
+    use aimd_registry::resources::imports::{ImportOptions, run};
+    use diesel_async::{AsyncConnection, RunQueryDsl};
+
+    let database = crate::support::TestDb::new().await;
+    let pool = aimd_registry::db::pool(&database.url, 1).unwrap();
+    let state = aimd_registry::app_state(pool.clone(), Policy::default())
+        .await
+        .unwrap();
+    let lines: Vec<Value> = (0..400)
+        .map(|i| json!({"kind": "organisation", "name": format!("Dry {i}"), "type": "other"}))
+        .collect();
+    let text = ndjson(&lines);
+    let context = ChangeContext {
+        actor: None,
+        request_id: None,
+        message: None,
+    };
+    let options = ImportOptions {
+        dry_run: true,
+        publish: false,
+        self_approval: true,
+    };
+    let operator = Caller::operator();
+    {
+        let mut conn = pool.get().await.unwrap();
+        let dry_run = run(
+            &mut conn,
+            &state.vocabulary,
+            &text,
+            &context,
+            &operator,
+            options,
+        );
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(40), dry_run).await;
+        assert!(cut.is_err(), "the dry run was cut short");
+    }
+    // The next request on the pool commits a write of its own.
+    let mut conn = pool.get().await.unwrap();
+    conn.transaction(async |conn| {
+        diesel::sql_query("SELECT 1").execute(conn).await?;
+        Ok::<_, diesel::result::Error>(())
+    })
+    .await
+    .unwrap();
+    drop(conn);
+    let listed: Value = {
+        let mut conn = pool.get().await.unwrap();
+        #[derive(diesel::QueryableByName)]
+        struct Count {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let count: Count = diesel::sql_query("SELECT count(*) AS n FROM organisations")
+            .get_result(&mut conn)
+            .await
+            .unwrap();
+        json!(count.n)
+    };
+    assert_eq!(listed, json!(0), "the dry run's records were committed");
+}

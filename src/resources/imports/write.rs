@@ -9,8 +9,8 @@ use super::{IMPORT_LOCK, ImportOptions, ImportOutcome, ImportReport, ImportedRec
 
 use chrono::Utc;
 use diesel::sql_query;
-use diesel::sql_types::BigInt;
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel::sql_types::{BigInt, Text};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::auth::Caller;
@@ -145,6 +145,34 @@ async fn write_link(
     Ok(outcome != links::LinkOutcome::Unchanged)
 }
 
+/// The longest an import's statements, and its commit, may take.
+const IMPORT_STATEMENT_TIMEOUT: &str = "600s";
+
+/// A line's write failed: what the line says wrong is named after it (and
+/// a four-eyes refusal says which line); a database that cannot serve, or
+/// a fault of ours, stays what it is (503 with Retry-After, or a logged
+/// 500), not a 400 about the line.
+fn line_problem(number: usize, place: &str, error: ApiError) -> ApiError {
+    match error {
+        ApiError::Forbidden(detail) => ApiError::Forbidden(format!("line {number}: {detail}")),
+        ApiError::Unavailable(_) | ApiError::Internal(_) => error,
+        other => ApiError::InvalidInput(under(number, place, other)),
+    }
+}
+
+/// How a dry run's transaction ends: always rolled back, with its report
+/// or its error.
+enum DryRun {
+    Done(ImportReport),
+    Failed(ApiError),
+}
+
+impl From<diesel::result::Error> for DryRun {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
+
 /// Runs an import in one transaction (rolled back for a dry run).
 pub async fn run(
     conn: &mut AsyncPgConnection,
@@ -159,8 +187,12 @@ pub async fn run(
         // Imports run one at a time, so two imports of the same lines cannot
         // both miss the other's record when they look its keys up; the
         // unique indexes on the keys catch any other writer.
-        sql_query("SELECT pg_advisory_xact_lock($1)")
+        // A large import commits many deferred trigger runs (the public
+        // view, webhooks) at once: the commit gets the import's time, not
+        // a single statement's.
+        sql_query("SELECT pg_advisory_xact_lock($1), set_config('statement_timeout', $2, true)")
             .bind::<BigInt, _>(IMPORT_LOCK)
+            .bind::<Text, _>(IMPORT_STATEMENT_TIMEOUT)
             .execute(conn)
             .await?;
         let mut report = ImportReport {
@@ -175,12 +207,7 @@ pub async fn run(
                 Line::Expert(p) => write_line(conn, context, vocabulary, p, options).await,
                 Line::Initiative(p) => write_line(conn, context, vocabulary, p, options).await,
             };
-            let (id, outcome) = result.map_err(|e| match e {
-                ApiError::Forbidden(detail) => {
-                    ApiError::Forbidden(format!("line {number}: {detail}"))
-                }
-                other => ApiError::InvalidInput(under(number, "", other)),
-            })?;
+            let (id, outcome) = result.map_err(|e| line_problem(number, "", e))?;
             for key in keys {
                 in_file.insert((kind, key), id);
             }
@@ -220,11 +247,8 @@ pub async fn run(
                         let changed = write_link(conn, context, caller, owner, &link.terms, target)
                             .await
                             .map_err(|e| {
-                                ApiError::InvalidInput(under(
-                                    number,
-                                    &format!("{}/{}", link.field, link.index),
-                                    e,
-                                ))
+                                let place = format!("{}/{}", link.field, link.index);
+                                line_problem(number, &place, e)
                             })?;
                         report.links_changed += usize::from(changed);
                     }
@@ -237,10 +261,22 @@ pub async fn run(
         Ok(report)
     };
     if options.dry_run {
-        conn.batch_execute("BEGIN").await?;
-        let report = work(conn).await;
-        conn.batch_execute("ROLLBACK").await?;
-        report
+        // Through the transaction manager, so that a dry run cut short (a
+        // deadline, a client gone) leaves a connection the pool discards,
+        // not one with an open transaction for the next request to commit.
+        let rolled_back: Result<(), DryRun> = conn
+            .transaction(async |conn| {
+                Err(match work(conn).await {
+                    Ok(report) => DryRun::Done(report),
+                    Err(error) => DryRun::Failed(error),
+                })
+            })
+            .await;
+        match rolled_back {
+            Err(DryRun::Done(report)) => Ok(report),
+            Err(DryRun::Failed(error)) => Err(error),
+            Ok(()) => Err(ApiError::internal("a dry run reached its commit")),
+        }
     } else {
         conn.transaction(work).await
     }

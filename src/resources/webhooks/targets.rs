@@ -101,10 +101,39 @@ impl Resolve for CheckingResolver {
         port: u16,
     ) -> LocalBoxFuture<'a, Result<Vec<SocketAddr>, Box<dyn StdError>>> {
         Box::pin(async move {
+            // The connector passes an IPv6 literal with its brackets.
+            let host = host.trim_start_matches('[').trim_end_matches(']');
+            if let Ok(ip) = host.parse::<std::net::IpAddr>() {
+                return match non_public(ip).filter(|_| !self.allow_private) {
+                    Some(kind) => Err(Box::new(refuse(host, ip, kind)) as _),
+                    None => Ok(vec![SocketAddr::new(ip, port)]),
+                };
+            }
             if self.allow_private {
                 return Ok(tokio::net::lookup_host((host, port)).await?.collect());
             }
             resolve(host, port).await.map_err(|e| Box::new(e) as _)
         })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn ipv6_literals_come_with_brackets_and_are_checked_as_addresses() {
+        let strict = CheckingResolver {
+            allow_private: false,
+        };
+        let refused = strict.lookup("[::1]", 80).await.unwrap_err();
+        assert!(refused.to_string().contains("loopback"), "{refused}");
+        let public = strict.lookup("[2a00:1450:4001::1]", 443).await.unwrap();
+        assert_eq!(public, vec!["[2a00:1450:4001::1]:443".parse().unwrap()]);
+        let allowing = CheckingResolver {
+            allow_private: true,
+        };
+        let local = allowing.lookup("[::1]", 8080).await.unwrap();
+        assert_eq!(local, vec!["[::1]:8080".parse().unwrap()]);
     }
 }
