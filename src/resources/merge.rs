@@ -66,6 +66,17 @@ pub async fn merge<R: Resource>(
                 records::lock_live(conn, R::KIND, duplicate, precondition).await?;
                 records::lock_link_target(conn, R::KIND, survivor, "into").await?;
             }
+            // The public would be sent (a 308, the feed's successorId) to
+            // a record it cannot see, and so learn that it exists.
+            if records::is_public(conn, R::KIND, duplicate).await?
+                && !records::is_public(conn, R::KIND, survivor).await?
+            {
+                return Err(ApiError::Conflict(format!(
+                    "the {noun} {duplicate} is public and {survivor} is not: publish {survivor} \
+                     first, so that those who follow the merge can see where it leads",
+                    noun = R::KIND.noun()
+                )));
+            }
             let now = Utc::now();
             let moved = links::move_all(conn, R::KIND, duplicate, survivor, now).await?;
             records::drop_revision(conn, duplicate).await?;

@@ -202,3 +202,55 @@ async fn merged_initiatives_keep_their_relations_from_the_right_side() {
     assert_eq!(from_programme["related"][0]["id"], survivor.as_str());
     assert_eq!(from_programme["related"][0]["relation"], "has-part");
 }
+
+/// Found in review: merging a published record into a draft sent the
+/// public to the draft (a 308, and its id as the feed's successorId).
+#[actix_web::test]
+async fn a_public_record_is_not_merged_into_one_the_public_cannot_see() {
+    let app = crate::support::spawn_with(aimd_registry::http::access::Policy {
+        allow_self_approval: true,
+        ..Default::default()
+    })
+    .await;
+    let public = app.create("/v1/organisations", organisation("NEN")).await;
+    let public_path = format!("/v1/organisations/{public}");
+    app.approve(&public_path).await;
+    let draft = app
+        .create("/v1/organisations", organisation("NEN (draft)"))
+        .await;
+    let version = app.get(&public_path).await.json()["version"]
+        .as_i64()
+        .unwrap();
+    let refused = app.send(merge(&public_path, version, &draft)).await;
+    refused.problem(409);
+    assert!(
+        refused.json()["detail"]
+            .as_str()
+            .unwrap()
+            .contains("publish")
+    );
+    assert!(
+        app.public_events(&public).await == ["created"],
+        "nothing happened"
+    );
+    // Once the survivor is public too, the merge goes through.
+    app.approve(&format!("/v1/organisations/{draft}")).await;
+    app.send(merge(&public_path, version, &draft))
+        .await
+        .expect(200);
+    let redirected = app
+        .send_as(TestRequest::get().uri(&public_path), None)
+        .await;
+    redirected.expect(308);
+    // A draft may still be merged into anything.
+    let other_draft = app
+        .create("/v1/organisations", organisation("Draft twin"))
+        .await;
+    let twin_path = format!("/v1/organisations/{other_draft}");
+    let twin_version = app.get(&twin_path).await.json()["version"]
+        .as_i64()
+        .unwrap();
+    app.send(merge(&twin_path, twin_version, &draft))
+        .await
+        .expect(200);
+}

@@ -291,7 +291,8 @@ pub async fn publish_expert(
     responses(
         (status = 200, description = "The surviving expert, with the links it took over", body = Expert, headers(("ETag" = String, description = "The survivor's new version, quoted"))),
         (status = 412, description = "`If-Match` names an older version of the duplicate", body = crate::error::Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The survivor is missing, deleted, merged or of another kind", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 422, description = "The survivor is missing, deleted, merged or of another kind", body = crate::error::Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The duplicate is public and the survivor is not: publish the survivor first", body = crate::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[post("/experts/{id}/merge")]

@@ -15,8 +15,8 @@ pub use self::publication::{
     propose_revision, publication, set_publication,
 };
 pub use self::state::{
-    absence, bury, bury_merged, check_filter_ids, ever_existed, lock_for_erasure, lock_link_target,
-    lock_live, touch,
+    absence, bury, bury_merged, check_filter_ids, ever_existed, is_public, lock_for_erasure,
+    lock_link_target, lock_live, touch,
 };
 pub use self::topics::{replace_topics, topics_of};
 

@@ -148,6 +148,25 @@ pub async fn check_filter_ids(
     }
 }
 
+#[derive(QueryableByName)]
+struct Visible {
+    #[diesel(sql_type = Bool)]
+    public: bool,
+}
+
+/// Whether the public sees a record: live and published (for experts, with
+/// consent to a public profile).
+pub async fn is_public(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
+    let found: Vec<Visible> = sql_query(format!(
+        "SELECT coalesce(is_public, false) AND deleted_at IS NULL AS public FROM {} WHERE id = $1",
+        kind.table()
+    ))
+    .bind::<SqlUuid, _>(id)
+    .load(conn)
+    .await?;
+    Ok(found.iter().any(|v| v.public))
+}
+
 /// Whether a record was ever created (deleted ones included).
 pub async fn ever_existed(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
     Ok(state(conn, kind, id, false).await?.is_some())
