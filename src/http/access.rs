@@ -205,7 +205,6 @@ impl Guarded {
 /// for which no rule is found is refused.
 pub struct Allowed<R> {
     pub state: web::Data<AppState>,
-    pub caller: Caller,
     least: PhantomData<R>,
 }
 
@@ -215,18 +214,14 @@ impl<R: Least> FromRequest for Allowed<R> {
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
         RoutedRequest::keep(request);
-        ready(decide(request, R::ACCESS).map(|(state, caller)| Self {
+        ready(decide(request, R::ACCESS).map(|state| Self {
             state,
-            caller,
             least: PhantomData,
         }))
     }
 }
 
-fn decide(
-    request: &HttpRequest,
-    stated: Access,
-) -> Result<(web::Data<AppState>, Caller), ApiError> {
+fn decide(request: &HttpRequest, stated: Access) -> Result<web::Data<AppState>, ApiError> {
     let guarded = request
         .app_data::<web::Data<Guarded>>()
         .ok_or_else(|| ApiError::internal("application state missing"))?;
@@ -241,7 +236,7 @@ fn decide(
     let caller = Caller::of_request(request);
     let needed = match stricter(rule, stated) {
         Access::Public if state.policy.reads_require_key => Role::Reader,
-        Access::Public => return Ok((state, caller)),
+        Access::Public => return Ok(state),
         Access::Role(role) => role,
     };
     match caller.key() {
@@ -255,7 +250,7 @@ fn decide(
             key.name,
             key.role.as_str()
         ))),
-        Some(_) => Ok((state, caller)),
+        Some(_) => Ok(state),
     }
 }
 
@@ -298,16 +293,18 @@ pub async fn authenticate(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, Error> {
-    let state = request
+    let Some(state) = request
         .app_data::<web::Data<Guarded>>()
-        .map(|guarded| guarded.state().clone());
-    let failures = state
-        .as_deref()
-        .and_then(|state| FailureLimit::of(state, &request));
+        .map(|guarded| guarded.state().clone())
+    else {
+        let missing = ApiError::internal("application state missing");
+        return Ok(request.error_response(missing).map_into_right_body());
+    };
+    let failures = FailureLimit::of(&state, &request);
     if let Some(refusal) = failures.as_ref().and_then(FailureLimit::refusal) {
         return Ok(request.error_response(refusal).map_into_right_body());
     }
-    let response = match caller_for(&request).await {
+    let response = match caller_for(&request, &state).await {
         Ok(caller) => {
             request.extensions_mut().insert(caller);
             next.call(request).await?.map_into_left_body()
@@ -320,7 +317,7 @@ pub async fn authenticate(
     Ok(response)
 }
 
-async fn caller_for(request: &ServiceRequest) -> Result<Caller, ApiError> {
+async fn caller_for(request: &ServiceRequest, state: &AppState) -> Result<Caller, ApiError> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(Caller::anonymous());
     };
@@ -337,10 +334,6 @@ async fn caller_for(request: &ServiceRequest) -> Result<Caller, ApiError> {
             "the bearer token is not an API key of this registry".to_owned(),
         ));
     }
-    let state = request
-        .app_data::<web::Data<Guarded>>()
-        .ok_or_else(|| ApiError::internal("application state missing"))?
-        .state();
     let lookup = async {
         let mut conn = state.conn().await?;
         keys::authenticate(&mut conn, token).await
