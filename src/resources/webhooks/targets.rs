@@ -25,49 +25,51 @@ impl std::fmt::Display for Refused {
 
 impl StdError for Refused {}
 
-fn refuse(host: &str, ip: IpAddr, kind: &str) -> Refused {
-    let shown = if host.trim_matches(['[', ']']) == ip.to_string() {
-        ip.to_string()
-    } else {
-        format!("{host} ({ip})")
-    };
-    Refused(format!(
-        "{shown} is a {kind} address; receivers must have public addresses \
-         (a deployment may allow private ones with AIMD_WEBHOOK_ALLOW_PRIVATE)"
-    ))
+const REFUSED: &str = "receivers must have public addresses \
+     (a deployment may allow private ones with AIMD_WEBHOOK_ALLOW_PRIVATE)";
+
+/// Refuses an address written as such.
+fn check_ip(ip: IpAddr) -> Result<(), Refused> {
+    match non_public(ip) {
+        Some(kind) => Err(Refused(format!("{ip} is a {kind} address; {REFUSED}"))),
+        None => Ok(()),
+    }
+}
+
+/// Refuses a name that resolves to a non-public address.
+fn refuse_name(host: &str, ip: IpAddr, kind: &str) -> Refused {
+    Refused(format!("{host} ({ip}) is a {kind} address; {REFUSED}"))
 }
 
 /// The host of `url` when it is an address literal (`http://2130706433/`
 /// is one: URLs are parsed as browsers do).
-pub fn literal(url: &str) -> Option<IpAddr> {
-    match url::Url::parse(url).ok()?.host()? {
+fn literal(url: &url::Url) -> Option<IpAddr> {
+    match url.host()? {
         url::Host::Ipv4(ip) => Some(IpAddr::V4(ip)),
         url::Host::Ipv6(ip) => Some(IpAddr::V6(ip)),
         url::Host::Domain(_) => None,
     }
 }
 
-/// Checks an address literal; names are left to [`PublicResolver`].
+/// Checks an address literal; names are left to [`CheckingResolver`].
 pub fn check_literal(url: &str) -> Result<(), Refused> {
-    match literal(url) {
-        Some(ip) => match non_public(ip) {
-            Some(kind) => Err(refuse(&ip.to_string(), ip, kind)),
-            None => Ok(()),
-        },
-        None => Ok(()),
-    }
+    url::Url::parse(url)
+        .ok()
+        .as_ref()
+        .and_then(literal)
+        .map_or(Ok(()), check_ip)
 }
 
-/// Resolves `url`'s host and checks every address it has.
+/// Checks the host of `url`: an address literal as it is, a name by
+/// resolving it and checking every address it has.
 pub async fn check(url: &str) -> Result<(), Refused> {
-    check_literal(url)?;
     let parsed = url::Url::parse(url).map_err(|e| Refused(format!("not a URL: {e}")))?;
+    if let Some(ip) = literal(&parsed) {
+        return check_ip(ip);
+    }
     let (Some(host), Some(port)) = (parsed.host_str(), parsed.port_or_known_default()) else {
         return Err(Refused("the URL names no host".to_owned()));
     };
-    if literal(url).is_some() {
-        return Ok(());
-    }
     resolve(host, port).await.map(drop)
 }
 
@@ -83,7 +85,7 @@ async fn resolve(host: &str, port: u16) -> Result<Vec<SocketAddr>, Refused> {
         .iter()
         .find_map(|a| non_public(a.ip()).map(|k| (a.ip(), k)))
     {
-        Some((ip, kind)) => Err(refuse(host, ip, kind)),
+        Some((ip, kind)) => Err(refuse_name(host, ip, kind)),
         None => Ok(found),
     }
 }
@@ -103,11 +105,11 @@ impl Resolve for CheckingResolver {
         Box::pin(async move {
             // The connector passes an IPv6 literal with its brackets.
             let host = host.trim_start_matches('[').trim_end_matches(']');
-            if let Ok(ip) = host.parse::<std::net::IpAddr>() {
-                return match non_public(ip).filter(|_| !self.allow_private) {
-                    Some(kind) => Err(Box::new(refuse(host, ip, kind)) as _),
-                    None => Ok(vec![SocketAddr::new(ip, port)]),
-                };
+            if let Ok(ip) = host.parse::<IpAddr>() {
+                if !self.allow_private {
+                    check_ip(ip).map_err(Box::new)?;
+                }
+                return Ok(vec![SocketAddr::new(ip, port)]);
             }
             if self.allow_private {
                 return Ok(tokio::net::lookup_host((host, port)).await?.collect());
