@@ -126,14 +126,21 @@ pub fn maintenance_url(database_url: &str) -> Result<(String, String), BoxError>
 /// (never the password).
 pub fn describe(database_url: &str) -> String {
     match url::Url::parse(database_url) {
-        Ok(url) => format!(
-            "database '{}' on {}:{}",
-            url.path().trim_start_matches('/'),
-            url.host_str().unwrap_or("localhost"),
-            url.port().unwrap_or(5432)
-        ),
+        Ok(url) => {
+            let (host, port) = server_of(&url);
+            let name = url.path().trim_start_matches('/');
+            format!("database '{name}' on {host}:{port}")
+        }
         Err(_) => "the database DATABASE_URL names".to_owned(),
     }
+}
+
+/// The host and port a URL connects to, with libpq's defaults.
+fn server_of(url: &url::Url) -> (&str, u16) {
+    (
+        url.host_str().unwrap_or("localhost"),
+        url.port().unwrap_or(5432),
+    )
 }
 
 /// A failure to reach the database, saying which and what to check.
@@ -164,8 +171,7 @@ pub fn unreachable(database_url: &str, error: impl Into<BoxError>) -> BoxError {
 fn socket_problem(database_url: &str) -> Option<String> {
     use std::net::ToSocketAddrs;
     let url = url::Url::parse(database_url).ok()?;
-    let host = url.host_str().unwrap_or("localhost");
-    let port = url.port().unwrap_or(5432);
+    let (host, port) = server_of(&url);
     let address = (host, port).to_socket_addrs().ok()?.next()?;
     std::net::TcpStream::connect_timeout(&address, std::time::Duration::from_secs(2))
         .err()
