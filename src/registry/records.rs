@@ -2,7 +2,7 @@
 //! its editors (for four eyes) and, for published records, its pending
 //! revision.
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use diesel_async::AsyncPgConnection;
 use serde::Serialize;
 use serde_json::Value;
@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::resources::crud::Resource;
 use crate::resources::history::{self, ChangeContext};
 use crate::resources::links;
-use crate::resources::records::{self, Precondition};
+use crate::resources::records::{self, Kind, Precondition};
 
 /// What a merge patch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -109,12 +109,25 @@ pub async fn delete<R: Resource>(
     records::lock_live(conn, R::KIND, id, precondition).await?;
     let before = to_json(&R::load_draft(conn, id).await?)?;
     let now = Utc::now();
-    for detached in links::detach_all(conn, R::KIND, id, now).await? {
-        let change = history::link_change(R::KIND, id, &detached.terms, &Value::Null);
-        let action = HistoryAction::Unlinked;
-        history::record(conn, context, detached.kind, detached.id, action, change).await?;
-    }
+    detach_links(conn, context, R::KIND, id, now).await?;
     records::bury(conn, R::KIND, id, now).await?;
     let changes = history::diff(&before, &Value::Null);
     history::record(conn, context, R::KIND, id, HistoryAction::Deleted, changes).await
+}
+
+/// Removes every link of a record that is going (deletion, erasure), each
+/// recorded in the history of the record on the other end.
+pub async fn detach_links(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    kind: Kind,
+    id: Uuid,
+    at: DateTime<Utc>,
+) -> ApiResult<()> {
+    for detached in links::detach_all(conn, kind, id, at).await? {
+        let change = history::link_change(kind, id, &detached.terms, &Value::Null);
+        let action = HistoryAction::Unlinked;
+        history::record(conn, context, detached.kind, detached.id, action, change).await?;
+    }
+    Ok(())
 }

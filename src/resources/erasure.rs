@@ -9,17 +9,18 @@ use chrono::Utc;
 use diesel::sql_types::{Array, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde_json::{Value, json};
+use serde_json::json;
 use uuid::Uuid;
 
 use super::history::{self, ChangeContext};
+use super::idempotency;
 use super::records::{self, Kind};
-use super::{idempotency, links};
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
 use crate::http::if_match;
 use crate::http::state::AppState;
+use crate::registry;
 
 /// What replaces personal data in erased history entries.
 pub const REDACTED: &str = "[erased]";
@@ -42,11 +43,7 @@ pub async fn erase_expert(
     conn.transaction(async |conn| {
         records::lock_for_erasure(conn, Kind::Expert, id, precondition).await?;
         let now = Utc::now();
-        for detached in links::detach_all(conn, Kind::Expert, id, now).await? {
-            let change = history::link_change(Kind::Expert, id, &detached.terms, &Value::Null);
-            let unlinked = HistoryAction::Unlinked;
-            history::record(conn, &context, detached.kind, detached.id, unlinked, change).await?;
-        }
+        registry::records::detach_links(conn, &context, Kind::Expert, id, now).await?;
         let words = name_words(conn, id).await?;
         scrub(conn, id, now).await?;
         forget_words(conn, &words).await?;
