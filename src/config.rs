@@ -104,7 +104,8 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
-    /// Maximum number of database connections.
+    /// Maximum number of database connections per pool (public reads
+    /// have a pool of their own).
     #[arg(long, env = "AIMD_POOL_SIZE", default_value_t = 16)]
     pub pool_size: usize,
 

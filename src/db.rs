@@ -44,17 +44,41 @@ impl DbSettings {
     }
 }
 
-pub fn pool(database_url: &str, max_size: usize) -> Result<DbPool, BoxError> {
-    pool_with(database_url, &DbSettings::sized(max_size))
+/// The service's two pools, each of up to `max_size` connections. The
+/// staff's reads and writes everything. The public's connections act as
+/// the role `aimd_public_reader` with the schema `aimd_public` first on
+/// their search path (see the `public_schema` migration): the same
+/// statements read only live, public rows there, and a table without a
+/// public view cannot be read at all.
+#[derive(Clone)]
+pub struct Pools {
+    pub staff: DbPool,
+    pub public: DbPool,
 }
 
-pub fn pool_with(database_url: &str, settings: &DbSettings) -> Result<DbPool, BoxError> {
+pub fn pools(database_url: &str, max_size: usize) -> Result<Pools, BoxError> {
+    pools_with(database_url, &DbSettings::sized(max_size))
+}
+
+pub fn pools_with(database_url: &str, settings: &DbSettings) -> Result<Pools, BoxError> {
+    Ok(Pools {
+        staff: pool_with(database_url, settings, "")?,
+        public: pool_with(database_url, settings, PUBLIC_READER_SETUP)?,
+    })
+}
+
+/// Makes a session read as the public: `SET ROLE` drops every privilege the
+/// login had (a superuser's too) for those of the reader role.
+const PUBLIC_READER_SETUP: &str =
+    "; SET ROLE aimd_public_reader; SET search_path = aimd_public, public";
+
+fn pool_with(database_url: &str, settings: &DbSettings, role: &str) -> Result<DbPool, BoxError> {
     let mut config = ManagerConfig::default();
     // A broken connection surfaces as a failed query and is then dropped by
     // the pool; pinging on every checkout would cost a round trip per request.
     config.recycling_method = RecyclingMethod::Fast;
     let setup = format!(
-        "{SESSION_SETUP}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}",
+        "{SESSION_SETUP}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}{role}",
         settings.statement.as_millis(),
         settings.idle_in_transaction.as_millis()
     );

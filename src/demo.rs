@@ -4,6 +4,7 @@
 //! and in the container. Every line carries a fixed id, so loading it again
 //! changes nothing.
 
+use crate::auth::Audience;
 use crate::auth::Caller;
 use crate::error::ApiResult;
 use crate::http::state::AppState;
@@ -14,7 +15,7 @@ pub const DATASET: &str = include_str!("../data/demo/registry.ndjson");
 
 /// Imports the dataset, published, through the importer's own validation.
 pub async fn load(state: &AppState) -> ApiResult<ImportReport> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let context = ChangeContext {
         actor: None,
         request_id: None,

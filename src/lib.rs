@@ -16,26 +16,18 @@ pub mod schema;
 pub mod sql;
 pub mod store;
 
-use std::sync::Arc;
-
 use actix_web::web;
 
-use crate::db::{BoxError, DbPool};
+use crate::db::{BoxError, Pools};
 use crate::http::access::Policy;
 use crate::http::state::AppState;
 
-/// Loads what the handlers share (the vocabulary) through the pool.
-pub async fn app_state(pool: DbPool, policy: Policy) -> Result<web::Data<AppState>, BoxError> {
-    let mut conn = pool.get().await?;
+/// Loads what the handlers share (the vocabulary) through the pools.
+pub async fn app_state(pools: Pools, policy: Policy) -> Result<web::Data<AppState>, BoxError> {
+    let mut conn = pools.staff.get().await?;
     let vocabulary = resources::topics::repo::load_vocabulary(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
     drop(conn);
-    Ok(web::Data::new(AppState {
-        pool,
-        vocabulary: Arc::new(vocabulary),
-        policy,
-        limiter: Default::default(),
-        worker: Default::default(),
-    }))
+    Ok(web::Data::new(AppState::new(pools, vocabulary, policy)))
 }

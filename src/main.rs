@@ -39,7 +39,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     } else {
         prepare_database(&cli.database_url).await?;
     }
-    let pool = db::pool_with(&cli.database_url, &args.db_settings())?;
+    let pools = db::pools_with(&cli.database_url, &args.db_settings())?;
     let policy = Policy {
         reads_require_key: args.reads_require_key,
         allow_self_approval: args.allow_self_approval,
@@ -53,7 +53,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             allow_writes: args.cors_allow_writes,
         },
     };
-    let state = app_state(pool.clone(), policy)
+    let state = app_state(pools.clone(), policy)
         .await
         .map_err(|e| db::unreachable(&cli.database_url, e))?;
     let spec = Arc::new(openapi::spec());
@@ -83,8 +83,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     if args.webhooks.webhooks_off {
         tracing::info!("webhook deliveries are left to other instances");
     } else {
-        let deliverer =
-            Deliverer::new(pool, args.webhooks.settings()).reporting_to(state.worker.clone());
+        let deliverer = Deliverer::new(pools.staff, args.webhooks.settings())
+            .reporting_to(state.worker.clone());
         actix_web::rt::spawn(deliverer.run());
     }
     tracing::info!(bind = %args.bind, "serving; API docs at /v1/docs");
@@ -95,8 +95,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
 
 async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
     db::check_ready(&cli.database_url).await?;
-    let pool = db::pool(&cli.database_url, 1)?;
-    let state = app_state(pool, Policy::default()).await?;
+    let pools = db::pools(&cli.database_url, 1)?;
+    let state = app_state(pools, Policy::default()).await?;
     let audience = if args.public {
         Audience::Public
     } else {
@@ -118,9 +118,9 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
     let text = std::fs::read_to_string(&args.file)
         .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
     db::check_ready(&cli.database_url).await?;
-    let pool = db::pool(&cli.database_url, 1)?;
-    let state = app_state(pool, Policy::default()).await?;
-    let mut conn = state.pool.get().await?;
+    let pools = db::pools(&cli.database_url, 1)?;
+    let state = app_state(pools, Policy::default()).await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let context = ChangeContext {
         actor: None,
         request_id: None,
@@ -156,8 +156,8 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
 
 async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
     db::check_ready(&cli.database_url).await?;
-    let pool = db::pool(&cli.database_url, 1)?;
-    let mut conn = pool.get().await?;
+    let pools = db::pools(&cli.database_url, 1)?;
+    let mut conn = pools.staff.get().await?;
     match command {
         KeysCommand::Create {
             name,

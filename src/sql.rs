@@ -22,8 +22,6 @@ pub enum Bind {
     Float(f64),
 }
 
-use crate::auth::Audience;
-
 #[derive(Debug, Clone, Default)]
 pub struct Sql {
     text: String,
@@ -72,11 +70,10 @@ impl Sql {
         &self.text
     }
 
-    /// The statement, narrowed to what `audience` may see (see
-    /// [`Audience::restrict`]); writes pass [`Audience::Staff`].
-    pub fn into_query(self, audience: Audience) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
-        let text = audience.restrict(&self.text).into_owned();
-        let mut query = sql_query(text).into_boxed();
+    /// The statement. What it reads depends on the connection it runs on:
+    /// the public's see only public rows (see [`crate::db::Pools`]).
+    pub fn into_query(self) -> BoxedSqlQuery<'static, Pg, SqlQuery> {
+        let mut query = sql_query(self.text).into_boxed();
         for bind in self.binds {
             query = match bind {
                 Bind::Text(v) => query.bind::<Text, _>(v),
@@ -108,17 +105,16 @@ pub struct ByIds {
 }
 
 impl ByIds {
-    /// The statement, narrowed to what `audience` may see.
-    pub fn new(audience: Audience, prefix: &str, ids: &[Uuid], suffix: &str) -> Self {
+    pub fn new(prefix: &str, ids: &[Uuid], suffix: &str) -> Self {
         debug_assert!(prefix.ends_with("= ANY("), "ByIds prefixes end in '= ANY('");
-        let mut prefix = audience.restrict(prefix).into_owned();
+        let mut prefix = prefix.to_owned();
         if ids.len() == 1 && prefix.ends_with("= ANY(") {
             prefix.truncate(prefix.len() - "ANY(".len());
             prefix.push('(');
         }
         Self {
             prefix,
-            suffix: audience.restrict(suffix).into_owned(),
+            suffix: suffix.to_owned(),
             ids: ids.to_vec(),
         }
     }

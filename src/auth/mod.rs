@@ -87,7 +87,9 @@ impl FromRequest for Caller {
 }
 
 /// Which records a caller may see. Curators and above see every live
-/// record in any publication state; everyone else only published ones.
+/// record in any publication state; everyone else only public ones, which
+/// the database enforces: the public's reads run on connections that can
+/// read only the views of `aimd_public` (see [`crate::db::Pools`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Public,
@@ -106,75 +108,6 @@ impl Audience {
     pub fn of_request(request: &HttpRequest) -> Self {
         Self::of(&Caller::of_request(request))
     }
-
-    /// Narrows a read statement to what this audience may see. Every read
-    /// in the registry tests liveness as `<alias>.deleted_at IS NULL` (the
-    /// partial indexes are defined on it); for the public, each such test
-    /// also requires the row's `is_public` (published, and for experts
-    /// consenting to a public profile). Because the rewrite covers
-    /// every liveness test in the statement, subqueries over linked records
-    /// (embedded summaries, filters on links) are narrowed alike.
-    ///
-    /// The public also reads a record's `public_version` and
-    /// `public_updated_at` wherever a statement names its `version` or
-    /// `updated_at`: they move only when the public's view of the record
-    /// does (see the `public_view` migration).
-    pub fn restrict(self, sql: &str) -> std::borrow::Cow<'_, str> {
-        const LIVE: &str = "deleted_at IS NULL";
-        if self == Self::Staff {
-            return std::borrow::Cow::Borrowed(sql);
-        }
-        let sql = public_columns(sql);
-        if !sql.contains(LIVE) {
-            return std::borrow::Cow::Owned(sql);
-        }
-        let sql = sql.as_str();
-        let mut narrowed = String::with_capacity(sql.len() + 64);
-        let mut rest = sql;
-        while let Some(at) = rest.find(LIVE) {
-            let before = &rest[..at];
-            // The alias, if any: the identifier and dot right before.
-            let qualifier_start = before
-                .trim_end_matches('.')
-                .rfind(|c: char| !(c.is_ascii_alphanumeric() || c == '_'))
-                .map_or(0, |i| i + 1);
-            let qualifier = if before.ends_with('.') {
-                &before[qualifier_start..]
-            } else {
-                ""
-            };
-            narrowed.push_str(before);
-            narrowed.push_str(LIVE);
-            narrowed.push_str(" AND ");
-            narrowed.push_str(qualifier);
-            narrowed.push_str("is_public");
-            rest = &rest[at + LIVE.len()..];
-        }
-        narrowed.push_str(rest);
-        std::borrow::Cow::Owned(narrowed)
-    }
-}
-
-/// `sql` with each `<alias>.version` and `<alias>.updated_at` read as the
-/// public's `<alias>.public_version` and `<alias>.public_updated_at`.
-fn public_columns(sql: &str) -> String {
-    let mut out = String::with_capacity(sql.len() + 32);
-    let mut rest = sql;
-    while let Some(at) = rest.find('.') {
-        out.push_str(&rest[..=at]);
-        rest = &rest[at + 1..];
-        for column in ["version", "updated_at"] {
-            let whole = rest.strip_prefix(column).is_some_and(|after| {
-                !after.starts_with(|c: char| c.is_ascii_alphanumeric() || c == '_')
-            });
-            if whole {
-                out.push_str("public_");
-                break;
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Every token starts with this, so leaked keys are easy to recognise (and
@@ -232,32 +165,6 @@ mod tests {
         assert_eq!(a.hash, token_hash(&a.token));
         assert_eq!(a.hash.len(), 32);
         assert!(a.token.starts_with(&a.shown_prefix));
-    }
-
-    #[test]
-    fn the_public_sees_only_published_rows_at_every_liveness_test() {
-        let sql = "SELECT r.id FROM t r WHERE r.deleted_at IS NULL AND r.id IN \
-                   (SELECT x FROM l JOIN o ON o.id = l.o WHERE o.deleted_at IS NULL) \
-                   AND EXISTS (SELECT 1 FROM u WHERE deleted_at IS NULL)";
-        assert_eq!(
-            Audience::Public.restrict(sql),
-            "SELECT r.id FROM t r WHERE r.deleted_at IS NULL AND r.is_public \
-             AND r.id IN (SELECT x FROM l JOIN o ON o.id = l.o WHERE o.deleted_at IS NULL \
-             AND o.is_public) AND EXISTS (SELECT 1 FROM u WHERE deleted_at IS NULL AND is_public)"
-        );
-        assert_eq!(Audience::Staff.restrict(sql), sql);
-    }
-
-    #[test]
-    fn the_public_reads_public_versions_and_times() {
-        let sql = "SELECT r.version AS version, r.updated_at AS updated_at, r.versions, \
-                   x.updated_at_day FROM t r WHERE r.updated_at >= $1 ORDER BY r.updated_at";
-        assert_eq!(
-            public_columns(sql),
-            "SELECT r.public_version AS version, r.public_updated_at AS updated_at, r.versions, \
-             x.updated_at_day FROM t r WHERE r.public_updated_at >= $1 ORDER BY r.public_updated_at"
-        );
-        assert_eq!(Audience::Staff.restrict(sql), sql);
     }
 
     #[test]

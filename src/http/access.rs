@@ -8,6 +8,7 @@
 //! written from the same table, so documentation and enforcement cannot
 //! drift apart.
 
+use crate::auth::Audience;
 use std::future::{Ready, ready};
 use std::marker::PhantomData;
 
@@ -335,7 +336,7 @@ async fn caller_for(request: &ServiceRequest, state: &AppState) -> Result<Caller
         ));
     }
     let lookup = async {
-        let mut conn = state.conn().await?;
+        let mut conn = state.conn(Audience::Staff).await?;
         keys::authenticate(&mut conn, token).await
     };
     let limit = state.policy.request_timeout;

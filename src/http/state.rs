@@ -7,14 +7,17 @@ use diesel_async::pooled_connection::deadpool::Object;
 
 use super::access::Policy;
 use super::limits::RateLimiter;
-use crate::db::DbPool;
+use crate::auth::Audience;
+use crate::db::{DbPool, Pools};
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 use crate::resources::webhooks::worker::WorkerStatus;
 
 /// What every handler can reach.
 pub struct AppState {
-    pub pool: DbPool,
+    /// Private: a handler names the audience it reads for to get a
+    /// connection ([`AppState::conn`]).
+    pools: Pools,
     pub vocabulary: Arc<Vocabulary>,
     pub policy: Policy,
     pub limiter: RateLimiter,
@@ -23,7 +26,37 @@ pub struct AppState {
 }
 
 impl AppState {
-    pub async fn conn(&self) -> ApiResult<Object<AsyncPgConnection>> {
-        Ok(self.pool.get().await?)
+    pub fn new(pools: Pools, vocabulary: Vocabulary, policy: Policy) -> Self {
+        Self {
+            pools,
+            vocabulary: Arc::new(vocabulary),
+            policy,
+            limiter: RateLimiter::default(),
+            worker: WorkerStatus::default(),
+        }
+    }
+
+    /// A connection that reads what `audience` may see: the public's are
+    /// narrowed by the database itself, whatever the statement says.
+    ///
+    /// There is no other way to a connection, so a handler cannot read
+    /// without saying for whom:
+    ///
+    /// ```compile_fail
+    /// # async fn forgot(state: &aimd_registry::http::state::AppState) {
+    /// let conn = state.pools.staff.get().await;
+    /// # }
+    /// ```
+    pub async fn conn(&self, audience: Audience) -> ApiResult<Object<AsyncPgConnection>> {
+        let pool = match audience {
+            Audience::Public => &self.pools.public,
+            Audience::Staff => &self.pools.staff,
+        };
+        Ok(pool.get().await?)
+    }
+
+    /// The staff's pool, for work of the service's own (the webhook worker).
+    pub fn staff_pool(&self) -> &DbPool {
+        &self.pools.staff
     }
 }

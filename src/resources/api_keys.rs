@@ -1,5 +1,6 @@
 //! `/v1/api-keys`: admins create, list and revoke the keys clients use.
 
+use crate::auth::Audience;
 use crate::http::access::{Allowed, least};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
@@ -69,7 +70,7 @@ pub async fn list_api_keys(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let items = keys::list(&mut conn).await?;
     Ok(HttpResponse::Ok().json(ApiKeyList { items }))
 }
@@ -89,7 +90,7 @@ pub async fn create_api_key(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let draft = ApiKeyDraft::parse(&body)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let expires_at = draft.expires_at.map(|t| t.0);
     let created = keys::create(&mut conn, draft.name.as_str(), draft.role, expires_at).await?;
     Ok(HttpResponse::Created()
@@ -110,7 +111,7 @@ pub async fn get_api_key(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     Ok(HttpResponse::Ok().json(keys::get(&mut conn, id).await?))
 }
 
@@ -129,6 +130,6 @@ pub async fn revoke_api_key(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     Ok(HttpResponse::Ok().json(keys::revoke(&mut conn, id).await?))
 }

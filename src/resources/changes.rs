@@ -132,8 +132,9 @@ pub async fn list_changes(
         .unwrap_or(DEFAULT_LIMIT);
     let kind = query.one("kind", HitType::parse);
     query.finish()?;
-    let staff = Audience::of_request(&request) == Audience::Staff;
-    let mut conn = state.conn().await?;
+    let audience = Audience::of_request(&request);
+    let staff = audience == Audience::Staff;
+    let mut conn = state.conn(audience).await?;
     let rows: Vec<Row> = sql_query(
         "SELECT position, at, kind, record_id, successor_id, event FROM ( \
            SELECT position, at, kind, record_id, successor_id, \

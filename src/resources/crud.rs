@@ -84,7 +84,6 @@ pub trait Resource {
     fn check_filter(
         conn: &mut AsyncPgConnection,
         filter: &Self::Filter,
-        audience: Audience,
     ) -> impl Future<Output = ApiResult<()>> + Send;
     /// The live records among `ids` that `audience` may see, in any order.
     fn load(
@@ -121,11 +120,10 @@ pub async fn list<R: Resource>(
     let list = ListRequest::read(query, &R::TABLE, audience, |q| {
         R::read_filter(q, vocabulary)
     })?;
-    let mut conn = state.conn().await?;
-    R::check_filter(&mut conn, &list.filter, audience).await?;
+    let mut conn = state.conn(audience).await?;
+    R::check_filter(&mut conn, &list.filter).await?;
     let search =
-        discovery::text::for_table(&mut conn, list.search.as_ref(), R::TABLE.table, audience)
-            .await?;
+        discovery::text::for_table(&mut conn, list.search.as_ref(), R::TABLE.table).await?;
     let mut found = discovery::find_page(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
     let more = found.len() > limit;
@@ -163,7 +161,7 @@ pub async fn create<R: Resource>(
     let claim = Claim::from_request(&request, context.actor_id(), &body)?;
     let draft = R::parse_draft(&body, &state.vocabulary)?;
     let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let (answer, replayed) = conn
         .transaction(async |conn| {
             if let Some(claim) = &claim
@@ -201,7 +199,7 @@ pub async fn get<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     let audience = Audience::of_request(&request);
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(audience).await?;
     let record = find::<R>(&mut conn, &state.vocabulary, id, audience).await?;
     Ok(record_response(
         StatusCode::OK,
@@ -222,7 +220,7 @@ pub async fn update<R: Resource>(
     let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let record = conn
         .transaction(async |conn| {
             let edit = registry::records::merge_patch_record::<R>;
@@ -246,7 +244,7 @@ pub async fn delete<R: Resource>(
     let id = path_id("id", raw_id)?;
     let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     conn.transaction(async |conn| {
         registry::records::delete::<R>(conn, &context, id, precondition).await
     })

@@ -4,6 +4,7 @@
 //! every history entry about them (replaced by a redaction marker). What
 //! remains is a tombstone id answering 410.
 
+use crate::auth::Audience;
 use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use diesel::sql_types::{Array, Text, Timestamptz, Uuid as SqlUuid};
@@ -39,7 +40,7 @@ pub async fn erase_expert(
     let mut context = ChangeContext::read(&request)?;
     // The reason may name the person; it is not kept.
     context.message = None;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     conn.transaction(async |conn| {
         records::lock_for_erasure(conn, Kind::Expert, id, precondition).await?;
         let now = Utc::now();

@@ -87,7 +87,7 @@ where
     let (position_tx, position_rx) = oneshot::channel();
     let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
     actix_web::rt::spawn(async move {
-        let mut conn = match state.conn().await {
+        let mut conn = match state.conn(audience).await {
             Ok(conn) => conn,
             Err(error) => {
                 let _ = position_tx.send(Err(error));
@@ -206,7 +206,7 @@ pub async fn write_to<R: Resource>(
     format: Format,
     out: &mut impl std::io::Write,
 ) -> ApiResult<i64> {
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(audience).await?;
     let (position_tx, position_rx) = oneshot::channel();
     let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
     let producer = async {
@@ -267,13 +267,11 @@ async fn stream<R: Resource>(
             return Ok(());
         }
     }
-    let select = audience
-        .restrict(&format!(
-            "SELECT r.id, NULL::text AS sort_key FROM {} r WHERE r.deleted_at IS NULL \
-             AND r.id > $1 ORDER BY r.id LIMIT $2",
-            R::TABLE.table
-        ))
-        .into_owned();
+    let select = format!(
+        "SELECT r.id, NULL::text AS sort_key FROM {} r WHERE r.deleted_at IS NULL \
+         AND r.id > $1 ORDER BY r.id LIMIT $2",
+        R::TABLE.table
+    );
     let mut after = Uuid::nil();
     loop {
         let found: Vec<Found> = sql_query(&select)

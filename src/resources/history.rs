@@ -3,6 +3,7 @@
 //! request, why (`X-Change-Message`), and the before and after values of
 //! what changed.
 
+use crate::auth::Audience;
 use std::future::{Ready, ready};
 
 use actix_web::dev::Payload;
@@ -271,7 +272,7 @@ pub async fn list(
                 })?,
         ),
     };
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     if !records::ever_existed(&mut conn, kind, id).await? {
         return Err(records::not_found(kind, id));
     }

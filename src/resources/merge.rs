@@ -55,7 +55,7 @@ pub async fn merge<R: Resource>(
     let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let record = conn
         .transaction(async |conn| {
             // Both locked in id order, so crossing merges cannot deadlock.

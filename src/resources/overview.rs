@@ -189,16 +189,16 @@ pub async fn overview(
     let list = ListRequest::read(query, spec, audience, |q| {
         Initiatives::read_filter(q, vocabulary)
     })?;
-    let mut conn = state.conn().await?;
-    Initiatives::check_filter(&mut conn, &list.filter, audience).await?;
-    let search = text::for_table(&mut conn, list.search.as_ref(), spec.table, audience).await?;
+    let mut conn = state.conn(audience).await?;
+    Initiatives::check_filter(&mut conn, &list.filter).await?;
+    let search = text::for_table(&mut conn, list.search.as_ref(), spec.table).await?;
 
     let mut set = Sql::default();
     push_set(&mut set, &spec.from(), &list.filter, search.as_ref(), None);
     let sql = set
         .prefixed("WITH base AS MATERIALIZED (SELECT r.scope, r.countries, r.topic_closure")
         .suffixed(&format!(") {FIGURES}"));
-    let cells: Vec<Cell> = sql.into_query(audience).load(&mut conn).await?;
+    let cells: Vec<Cell> = sql.into_query().load(&mut conn).await?;
     let figure = |name: &'static str| cells.iter().filter(move |c| c.figure == name);
     let matrix = figure("matrix");
     let scopes = figure("scope");

@@ -78,7 +78,7 @@ pub async fn act<R: Resource>(
     }
     let allow_self_approval = state.policy.allow_self_approval;
     let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let record = conn
         .transaction(async |conn| {
             records::lock_live(conn, R::KIND, id, precondition).await?;

@@ -156,7 +156,7 @@ pub async fn search(
     }
 
     let audience = Audience::of_request(&request);
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(audience).await?;
     let mut prepared = prepare(&mut conn, &text).await?;
     let mut union = Sql::default();
     let mut parts = Vec::new();
@@ -164,10 +164,7 @@ pub async fn search(
     let mut highlight_query = None;
     for hit_type in &types {
         let (kind, table, title, english, dutch) = columns(*hit_type);
-        let matched = text_match(
-            &mut union,
-            &prepared.for_table(&mut conn, table, audience).await?,
-        );
+        let matched = text_match(&mut union, &prepared.for_table(&mut conn, table).await?);
         parts.push(format!(
             "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \
              {dutch} AS text_nl, {score} AS score \
@@ -189,7 +186,7 @@ pub async fn search(
             "SELECT count(*) AS total FROM ({}) hits",
             counted.join(" UNION ALL ")
         ))
-        .into_query(audience)
+        .into_query()
         .get_result(&mut conn)
         .await?;
 
@@ -228,7 +225,7 @@ pub async fn search(
          (SELECT * FROM ({union_sql}) hits{keyset} ORDER BY hits.score DESC, hits.id ASC LIMIT {limit}) page \
          ORDER BY page.score DESC, page.id ASC"
     ));
-    let mut hits: Vec<SearchHit> = sql.into_query(audience).load(&mut conn).await?;
+    let mut hits: Vec<SearchHit> = sql.into_query().load(&mut conn).await?;
     let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
     let next = (hits.len() > limit)
         .then(|| {

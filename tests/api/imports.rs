@@ -431,8 +431,9 @@ async fn a_dry_run_cut_short_leaves_nothing_for_the_next_request_to_commit() {
     use diesel_async::{AsyncConnection, RunQueryDsl};
 
     let database = crate::support::TestDb::new().await;
-    let pool = aimd_registry::db::pool(&database.url, 1).unwrap();
-    let state = aimd_registry::app_state(pool.clone(), Policy::default())
+    let pools = aimd_registry::db::pools(&database.url, 1).unwrap();
+    let pool = pools.staff.clone();
+    let state = aimd_registry::app_state(pools, Policy::default())
         .await
         .unwrap();
     let lines: Vec<Value> = (0..400)

@@ -19,6 +19,7 @@ mod lists;
 mod merges;
 mod openapi;
 mod privacy;
+mod public_schema;
 mod public_view;
 mod publication;
 mod schema;

@@ -255,7 +255,7 @@ impl Reply {
 /// sent with [`TestApp::send_as`].
 pub struct TestApp<S> {
     service: S,
-    pool: db::DbPool,
+    pools: db::Pools,
     admin_token: String,
     /// The status the app's webhook endpoint reports.
     worker: WorkerStatus,
@@ -302,9 +302,9 @@ pub async fn spawn_on(
     >,
 > {
     install_query_counter();
-    let pool = db::pool_with(&url, &settings).expect("pool");
-    let admin_token = new_key(&pool, Role::Admin, "test admin").await;
-    let state = aimd_registry::app_state(pool.clone(), policy)
+    let pools = db::pools_with(&url, &settings).expect("pools");
+    let admin_token = new_key(&pools.staff, Role::Admin, "test admin").await;
+    let state = aimd_registry::app_state(pools.clone(), policy)
         .await
         .expect("state");
     let worker = state.worker.clone();
@@ -312,7 +312,7 @@ pub async fn spawn_on(
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
     TestApp {
         service,
-        pool,
+        pools,
         admin_token,
         worker,
         _database: database,
@@ -336,20 +336,18 @@ pub async fn spawn_without_database() -> TestApp<
     >,
 > {
     let db = TestDb::new().await;
-    let pool = db::pool("postgres://postgres@127.0.0.1:9/nowhere", 1).expect("pool");
-    let state = actix_web::web::Data::new(aimd_registry::http::state::AppState {
-        pool: pool.clone(),
-        vocabulary: Arc::new(Default::default()),
-        policy: Policy::default(),
-        limiter: Default::default(),
-        worker: Default::default(),
-    });
+    let pools = db::pools("postgres://postgres@127.0.0.1:9/nowhere", 1).expect("pools");
+    let state = actix_web::web::Data::new(aimd_registry::http::state::AppState::new(
+        pools.clone(),
+        Default::default(),
+        Policy::default(),
+    ));
     let worker = state.worker.clone();
     let spec = Arc::new(aimd_registry::openapi::spec());
     let service = test::init_service(aimd_registry::http::app(state, spec)).await;
     TestApp {
         service,
-        pool,
+        pools,
         admin_token: String::new(),
         worker,
         _database: Some(db),
@@ -398,12 +396,12 @@ where
 
     /// A new key with `role`; returns its token.
     pub async fn key(&self, role: Role) -> String {
-        new_key(&self.pool, role, &format!("test {}", role.as_str())).await
+        new_key(&self.pools.staff, role, &format!("test {}", role.as_str())).await
     }
 
     /// The shared state the app's handlers see, on the app's database.
     pub async fn state(&self) -> actix_web::web::Data<aimd_registry::http::state::AppState> {
-        aimd_registry::app_state(self.pool.clone(), Policy::default())
+        aimd_registry::app_state(self.pools.clone(), Policy::default())
             .await
             .expect("state")
     }
@@ -457,12 +455,12 @@ where
             allow_private: true,
             ..settings
         };
-        Deliverer::new(self.pool.clone(), settings)
+        Deliverer::new(self.pools.staff.clone(), settings)
     }
 
     /// A webhook worker as deployed by default: public receivers only.
     pub fn strict_deliverer(&self, settings: DeliverySettings) -> Deliverer {
-        Deliverer::new(self.pool.clone(), settings)
+        Deliverer::new(self.pools.staff.clone(), settings)
     }
 
     /// A webhook worker that reports to the app's status endpoint, as the
@@ -471,9 +469,15 @@ where
         self.deliverer(settings).reporting_to(self.worker.clone())
     }
 
+    /// A connection that reads as the public does, as the app's public
+    /// reads do.
+    pub async fn public_connection(&self) -> aimd_registry::db::PooledConnection {
+        self.pools.public.get().await.expect("public connection")
+    }
+
     /// A connection of its own to the app's database.
     pub async fn connection(&self) -> aimd_registry::db::PooledConnection {
-        self.pool.get().await.expect("connection")
+        self.pools.staff.get().await.expect("connection")
     }
 
     /// Every row of every table of the app's database, as text.
@@ -483,7 +487,7 @@ where
             #[diesel(sql_type = diesel::sql_types::Text)]
             text: String,
         }
-        let mut conn = self.pool.get().await.expect("connection");
+        let mut conn = self.pools.staff.get().await.expect("connection");
         let tables: Vec<Dump> = sql_query(
             "SELECT quote_ident(table_name) AS text FROM information_schema.tables \
              WHERE table_schema = 'public' AND table_type = 'BASE TABLE'",
@@ -509,7 +513,7 @@ where
 
     /// Makes a key's expiry lie in the past.
     pub async fn expire_key(&self, id: &str) {
-        let mut conn = self.pool.get().await.expect("connection");
+        let mut conn = self.pools.staff.get().await.expect("connection");
         sql_query(format!(
             "UPDATE api_keys SET expires_at = now() - interval '1 second' WHERE id = '{id}'"
         ))

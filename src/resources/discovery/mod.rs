@@ -384,7 +384,7 @@ pub async fn find_page<F: SetFilter>(
     };
     sql.push(" LIMIT ")
         .push_bind(Bind::Int(request.page.limit + 1));
-    Ok(sql.into_query(request.audience).load(conn).await?)
+    Ok(sql.into_query().load(conn).await?)
 }
 
 /// Rows after the cursor: keys sort in `direction`, ties by ascending id.
@@ -420,7 +420,7 @@ pub async fn count<F: SetFilter>(
     let mut set = Sql::default();
     push_set(&mut set, &spec.from(), &request.filter, search, None);
     let sql = set.prefixed("SELECT count(*) AS total");
-    let total: Total = sql.into_query(request.audience).get_result(conn).await?;
+    let total: Total = sql.into_query().get_result(conn).await?;
     Ok(total.total)
 }
 
@@ -516,7 +516,7 @@ pub async fn facets<F: SetFilter>(
         base_where.join(" AND "),
         counts.join(" UNION ALL ")
     ));
-    let rows: Vec<FacetRow> = sql.into_query(request.audience).load(conn).await?;
+    let rows: Vec<FacetRow> = sql.into_query().load(conn).await?;
     let mut all: BTreeMap<String, Vec<FacetCount>> = request
         .facets
         .iter()

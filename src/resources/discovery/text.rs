@@ -15,7 +15,6 @@ use diesel::QueryableByName;
 use diesel::sql_types::{Nullable, Text};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
-use crate::auth::Audience;
 use crate::domain::search::{SearchText, Term};
 use crate::error::ApiResult;
 use crate::sql::{Bind, Sql};
@@ -67,7 +66,6 @@ impl PreparedSearch {
         &mut self,
         conn: &mut AsyncPgConnection,
         table: &str,
-        audience: Audience,
     ) -> ApiResult<TableSearch> {
         let Some(positive) = &self.resolved.positive else {
             return Ok(TableSearch(self.resolved.clone()));
@@ -83,7 +81,7 @@ impl PreparedSearch {
                 "SELECT count(*) AS found FROM (SELECT 1 FROM {table} r \
                  WHERE r.deleted_at IS NULL AND r.search_vector @@ {p}::tsquery LIMIT {limit}) hits"
             ))
-            .into_query(audience)
+            .into_query()
             .get_result(conn)
             .await?;
         if probe.found >= FEW {
@@ -125,7 +123,7 @@ async fn corrected(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult
              LIMIT {limit}) AS fixes FROM unnest({typed}::text[]) AS q(word)"
         ))
         // The dictionary holds words, not records.
-        .into_query(Audience::Staff)
+        .into_query()
         .load(conn)
         .await?;
     let mut widened = text.clone();
@@ -196,14 +194,10 @@ pub async fn for_table(
     conn: &mut AsyncPgConnection,
     text: Option<&SearchText>,
     table: &str,
-    audience: Audience,
 ) -> ApiResult<Option<TableSearch>> {
     match text {
         Some(text) => Ok(Some(
-            prepare(conn, text)
-                .await?
-                .for_table(conn, table, audience)
-                .await?,
+            prepare(conn, text).await?.for_table(conn, table).await?,
         )),
         None => Ok(None),
     }
@@ -227,7 +221,7 @@ async fn resolve(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult<R
         "SELECT {positive} AS positive, {negative} AS negative"
     ));
     // Stems and folds terms; reads no records.
-    Ok(sql.into_query(Audience::Staff).get_result(conn).await?)
+    Ok(sql.into_query().get_result(conn).await?)
 }
 
 /// A search's tsqueries as they apply to one table.

@@ -3,6 +3,7 @@
 pub mod model;
 pub mod repo;
 
+use crate::auth::Audience;
 use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
@@ -71,7 +72,7 @@ pub async fn expert_matches(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let probe = ExpertProbe::from_query(request.query_string())?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let items = repo::candidates(&mut conn, &probe).await?;
     Ok(HttpResponse::Ok().json(ExpertMatches { items }))
 }

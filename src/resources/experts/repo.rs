@@ -187,27 +187,15 @@ impl Resource for Experts {
         record.version
     }
 
-    async fn check_filter(
-        conn: &mut AsyncPgConnection,
-        filter: &ExpertFilter,
-        audience: Audience,
-    ) -> ApiResult<()> {
+    async fn check_filter(conn: &mut AsyncPgConnection, filter: &ExpertFilter) -> ApiResult<()> {
         records::check_filter_ids(
             conn,
             Kind::Organisation,
             "organisation",
             &filter.organisation,
-            audience,
         )
         .await?;
-        records::check_filter_ids(
-            conn,
-            Kind::Initiative,
-            "initiative",
-            &filter.initiative,
-            audience,
-        )
-        .await
+        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn insert(
@@ -280,7 +268,6 @@ impl Resource for Experts {
         audience: Audience,
     ) -> ApiResult<Vec<Expert>> {
         let query = ByIds::new(
-            audience,
             &format!(
                 "SELECT {}, \
              ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, \
@@ -417,7 +404,7 @@ pub async fn candidates(
          ORDER BY name_similarity DESC, r.id LIMIT {limit}"
     ));
     // Only curators find matches: they see records in every state.
-    let rows: Vec<CandidateRow> = sql.into_query(Audience::Staff).load(conn).await?;
+    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
     let mut candidates: Vec<ExpertCandidate> = rows
         .into_iter()
         .map(|row| {

@@ -10,6 +10,7 @@ mod matching;
 mod parse;
 mod write;
 
+use crate::auth::Audience;
 use crate::http::access::{Allowed, least};
 
 use actix_web::http::header;
@@ -141,7 +142,7 @@ pub async fn import_records(
         .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".to_owned()))?;
     let mut context = ChangeContext::read(&request)?;
     context.message.get_or_insert_with(|| "import".to_owned());
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let report = run(
         &mut conn,
         &state.vocabulary,

@@ -213,17 +213,15 @@ impl Resource for Initiatives {
     async fn check_filter(
         conn: &mut AsyncPgConnection,
         filter: &InitiativeFilter,
-        audience: Audience,
     ) -> ApiResult<()> {
         records::check_filter_ids(
             conn,
             Kind::Organisation,
             "organisation",
             &filter.organisation,
-            audience,
         )
         .await?;
-        records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert, audience).await
+        records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert).await
     }
 
     async fn insert(
@@ -296,7 +294,6 @@ impl Resource for Initiatives {
         audience: Audience,
     ) -> ApiResult<Vec<Initiative>> {
         let query = ByIds::new(
-            audience,
             &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics, \

@@ -216,7 +216,7 @@ pub async fn put<L: LinkKind>(
     let context = ChangeContext::read(&request)?;
     let caller = Caller::of_request(&request);
     let vocabulary = &state.vocabulary;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let (outcome, record) = conn
         .transaction(async |conn| {
             let outcome = apply::<L>(
@@ -252,7 +252,7 @@ pub async fn delete<L: LinkKind>(
     let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let caller = Caller::of_request(&request);
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     conn.transaction(async |conn| {
         records::lock_live(conn, L::Owner::KIND, owner, precondition).await?;
         guard_published::<L>(conn, &caller, owner, target).await?;

@@ -3,6 +3,7 @@
 pub mod model;
 pub mod repo;
 
+use crate::auth::Audience;
 use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
@@ -70,7 +71,7 @@ pub async fn organisation_matches(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let probe = OrganisationProbe::from_query(request.query_string())?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let items = repo::candidates(&mut conn, &probe).await?;
     Ok(HttpResponse::Ok().json(OrganisationMatches { items }))
 }

@@ -165,16 +165,8 @@ impl Resource for Organisations {
     async fn check_filter(
         conn: &mut AsyncPgConnection,
         filter: &OrganisationFilter,
-        audience: Audience,
     ) -> ApiResult<()> {
-        records::check_filter_ids(
-            conn,
-            Kind::Initiative,
-            "initiative",
-            &filter.initiative,
-            audience,
-        )
-        .await
+        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn insert(
@@ -243,7 +235,6 @@ impl Resource for Organisations {
         audience: Audience,
     ) -> ApiResult<Vec<Organisation>> {
         let query = ByIds::new(
-            audience,
             &format!(
                 "SELECT {COLUMNS}, \
              ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS topics, \
@@ -363,7 +354,7 @@ pub async fn candidates(
          ORDER BY name_similarity DESC, r.id LIMIT {limit}"
     ));
     // Only curators find matches: they see records in every state.
-    let rows: Vec<CandidateRow> = sql.into_query(Audience::Staff).load(conn).await?;
+    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
     let mut candidates: Vec<OrganisationCandidate> = rows
         .into_iter()
         .map(|row| {

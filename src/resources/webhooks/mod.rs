@@ -8,6 +8,7 @@ pub mod signature;
 pub mod targets;
 pub mod worker;
 
+use crate::auth::Audience;
 use crate::http::access::{Allowed, least};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
@@ -42,7 +43,7 @@ pub async fn list_webhooks(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let items = repo::list(&mut conn).await?;
     Ok(HttpResponse::Ok().json(SubscriptionList { items }))
 }
@@ -67,7 +68,7 @@ pub async fn create_webhook(
     let draft = SubscriptionDraft::parse(&body, &state.vocabulary)?;
     check_target(&state, draft.url.as_str()).await?;
     let secret = signature::new_secret()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let subscription = repo::create(&mut conn, &draft, &secret).await?;
     let location = format!("/v1/webhooks/{}", subscription.id);
     let version = subscription.version;
@@ -97,7 +98,7 @@ pub async fn webhook_status(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let queue = repo::queue(&mut conn).await?;
     Ok(HttpResponse::Ok().json(DeliveryStatus {
         worker: state.worker.snapshot(),
@@ -118,7 +119,7 @@ pub async fn get_webhook(
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let subscription = repo::get(&mut conn, id).await?;
     Ok(record_response(
         StatusCode::OK,
@@ -163,7 +164,7 @@ pub async fn update_webhook(
         check_target(&state, url.as_str()).await?;
     }
     let vocabulary = state.vocabulary.clone();
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let subscription = repo::update(&mut conn, id, precondition, enabled, move |current| {
         let mut draft = current.draft_json();
         merge_patch(&mut draft, &patch);
@@ -210,7 +211,7 @@ pub async fn rotate_webhook_secret(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
     let secret = signature::new_secret()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let subscription = repo::rotate_secret(&mut conn, id, &secret, ROTATION_OVERLAP).await?;
     Ok(record_response(
         StatusCode::OK,
@@ -242,7 +243,7 @@ pub async fn delete_webhook(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
     let precondition = if_match::precondition(&request)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     repo::delete(&mut conn, id, precondition).await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -286,7 +287,7 @@ pub async fn list_webhook_deliveries(
         .unwrap_or(DEFAULT_LIMIT);
     let cursor = query.one("cursor", parse_uuid);
     query.finish()?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let (items, next) = repo::deliveries(&mut conn, id, delivery_state, cursor, limit).await?;
     Ok(HttpResponse::Ok().json(DeliveryPage {
         items,
@@ -320,7 +321,7 @@ pub async fn replay_webhook_delivery(
     let (id, delivery) = path.into_inner();
     let id = path_id("id", &id)?;
     let delivery = path_id("deliveryId", &delivery)?;
-    let mut conn = state.conn().await?;
+    let mut conn = state.conn(Audience::Staff).await?;
     let queued = repo::replay(&mut conn, id, delivery).await?;
     Ok(HttpResponse::Accepted().json(queued))
 }

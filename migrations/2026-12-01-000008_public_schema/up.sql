@@ -1,0 +1,123 @@
+-- What the public may read, as the database enforces it.
+--
+-- The service reads for the public (and for readers) over connections whose
+-- role is `aimd_public_reader` and whose search_path puts the schema
+-- `aimd_public` first. That schema holds one view per table the public's
+-- reads touch, under the table's own name, so a statement reads the same
+-- for every audience. The role may read those views and nothing else: a
+-- public read that names a table without a view fails with "permission
+-- denied" instead of returning what the staff see.
+--
+-- The views hold live, public rows only (published, and for experts with
+-- consent), links and topics only between such rows, the public version
+-- and time of change under the names `version` and `updated_at`, no
+-- contact data, and no pending revisions.
+
+DO $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'aimd_public_reader') THEN
+        -- Roles belong to the server, not the database: several registries
+        -- on one server share this one, each granting it its own views.
+        CREATE ROLE aimd_public_reader NOLOGIN;
+    END IF;
+    IF NOT pg_has_role(current_user, 'aimd_public_reader', 'MEMBER') THEN
+        EXECUTE format('GRANT aimd_public_reader TO %I', current_user);
+    END IF;
+END $$;
+
+CREATE SCHEMA aimd_public;
+GRANT USAGE ON SCHEMA aimd_public TO aimd_public_reader;
+
+-- (Re)creates the views from the tables' current columns. A migration that
+-- adds or drops a column of one of these tables calls it again;
+-- tests/api/public_schema.rs fails when a view and its table disagree.
+CREATE FUNCTION aimd_build_public_views() RETURNS void LANGUAGE plpgsql AS $$
+DECLARE
+    live_public constant text := 'x.deleted_at IS NULL AND x.is_public';
+    view record;
+    columns text;
+BEGIN
+    FOR view IN SELECT * FROM (VALUES
+        ('initiatives', 'r.deleted_at IS NULL AND r.is_public'),
+        ('organisations', 'r.deleted_at IS NULL AND r.is_public'),
+        ('experts', 'r.deleted_at IS NULL AND r.is_public'),
+        ('initiative_topics', format('EXISTS (SELECT 1 FROM public.initiatives x WHERE x.id = r.initiative_id AND %s)', live_public)),
+        ('organisation_topics', format('EXISTS (SELECT 1 FROM public.organisations x WHERE x.id = r.organisation_id AND %s)', live_public)),
+        ('expert_topics', format('EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND %s)', live_public)),
+        ('initiative_organisations', format(
+            'EXISTS (SELECT 1 FROM public.initiatives x WHERE x.id = r.initiative_id AND %1$s) '
+            'AND EXISTS (SELECT 1 FROM public.organisations x WHERE x.id = r.organisation_id AND %1$s)', live_public)),
+        ('initiative_experts', format(
+            'EXISTS (SELECT 1 FROM public.initiatives x WHERE x.id = r.initiative_id AND %1$s) '
+            'AND EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND %1$s)', live_public)),
+        ('affiliations', format(
+            'EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND %1$s) '
+            'AND EXISTS (SELECT 1 FROM public.organisations x WHERE x.id = r.organisation_id AND %1$s)', live_public)),
+        ('initiative_relations', format(
+            'EXISTS (SELECT 1 FROM public.initiatives x WHERE x.id = r.subject_id AND %1$s) '
+            'AND EXISTS (SELECT 1 FROM public.initiatives x WHERE x.id = r.object_id AND %1$s)', live_public)),
+        ('topics', 'true'),
+        -- The dictionary typos are corrected against: words only, as before.
+        ('search_words', 'true'),
+        -- Exports tell at which feed position they were taken.
+        ('change_counter', 'true'),
+        -- Pending revisions are for staff: the public's view is empty.
+        ('pending_revisions', 'false')
+    ) AS v(name, condition)
+    LOOP
+        SELECT string_agg(
+            CASE
+                WHEN view.name IN ('initiatives', 'organisations', 'experts')
+                     AND a.attname IN ('version', 'updated_at')
+                    THEN format('r.%I AS %I', 'public_' || a.attname, a.attname)
+                WHEN view.name = 'experts'
+                     AND a.attname IN ('email', 'consent_given_at', 'consent_note')
+                    THEN format('NULL::%s AS %I', format_type(a.atttypid, a.atttypmod), a.attname)
+                ELSE format('r.%I', a.attname)
+            END, ', ' ORDER BY a.attnum)
+          INTO columns
+          FROM pg_attribute a
+         WHERE a.attrelid = format('public.%I', view.name)::regclass
+           AND a.attnum > 0 AND NOT a.attisdropped;
+        EXECUTE format('DROP VIEW IF EXISTS aimd_public.%I', view.name);
+        EXECUTE format('CREATE VIEW aimd_public.%I AS SELECT %s FROM public.%I r WHERE %s',
+                       view.name, columns, view.name, view.condition);
+        EXECUTE format('GRANT SELECT ON aimd_public.%I TO aimd_public_reader', view.name);
+    END LOOP;
+
+    -- The change feed as the public sees it: each event as
+    -- aimd_visible_event turns it for the public, and only those it keeps.
+    -- The before/after flags are restated so that turning an event again
+    -- leaves it as it is.
+    DROP VIEW IF EXISTS aimd_public.changes;
+    CREATE VIEW aimd_public.changes AS
+        SELECT c.position, c.at, c.kind, c.record_id, e.event, c.successor_id,
+               e.event <> 'created' AS public_before,
+               e.event NOT IN ('deleted', 'merged') AS public_after,
+               false AS staff_only, c.tx
+          FROM public.changes c,
+               LATERAL (SELECT aimd_visible_event(c.event, c.public_before, c.public_after,
+                                                  c.staff_only, false) AS event) e
+         WHERE e.event IS NOT NULL;
+    GRANT SELECT ON aimd_public.changes TO aimd_public_reader;
+END $$;
+
+SELECT aimd_build_public_views();
+
+-- Why a record cannot be read: merged (into which), deleted, or neither
+-- (never created, or not public). The public learns this much of records
+-- it cannot read, as it always has: a merged record redirects, a deleted
+-- one is gone.
+CREATE FUNCTION aimd_record_absence(kind text, record uuid)
+RETURNS TABLE (deleted boolean, merged_into uuid)
+LANGUAGE plpgsql STABLE SECURITY DEFINER SET search_path = public, pg_temp AS $$
+BEGIN
+    IF kind NOT IN ('initiatives', 'organisations', 'experts') THEN
+        RAISE EXCEPTION 'not a kind of record: %', kind;
+    END IF;
+    RETURN QUERY EXECUTE format(
+        'SELECT deleted_at IS NOT NULL, merged_into FROM public.%I WHERE id = $1', kind)
+        USING record;
+END $$;
+REVOKE ALL ON FUNCTION aimd_record_absence(text, uuid) FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION aimd_record_absence(text, uuid) TO aimd_public_reader;
