@@ -4,10 +4,10 @@
 //! and in the container. Every line carries a fixed id, so loading it again
 //! changes nothing.
 
+use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::auth::Caller;
 use crate::error::ApiResult;
-use crate::http::state::AppState;
 use crate::resources::history::ChangeContext;
 use crate::resources::imports::{self, ImportOptions, ImportReport};
 

@@ -1,8 +1,7 @@
-//! The one error type of the API and its RFC 9457 `application/problem+json` form.
+//! The one error type of the registry and its RFC 9457 problem form. How
+//! it becomes an HTTP response is the API's (`api::problem`); how database
+//! errors become one of these is the store's (`store::errors`).
 
-use actix_web::http::StatusCode;
-use actix_web::http::header::{self, HeaderValue};
-use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
@@ -124,6 +123,29 @@ impl ApiError {
         Self::Internal(cause.to_string())
     }
 
+    /// The HTTP status this error is answered with.
+    pub fn status(&self) -> u16 {
+        match self {
+            Self::InvalidInput(_) | Self::BadRequest(_) => 400,
+            Self::NotFound(_) => 404,
+            Self::Gone(_) => 410,
+            Self::Merged { .. } => 308,
+            Self::MethodNotAllowed { .. } => 405,
+            Self::Unauthorized(_) => 401,
+            Self::Forbidden(_) => 403,
+            Self::Conflict(_) => 409,
+            Self::PreconditionFailed(_) => 412,
+            Self::PreconditionRequired(_) => 428,
+            Self::PayloadTooLarge(_) => 413,
+            Self::UnsupportedMediaType(_) => 415,
+            Self::NotAcceptable(_) => 406,
+            Self::Unprocessable(..) => 422,
+            Self::TooManyRequests { .. } => 429,
+            Self::Unavailable(_) => 503,
+            Self::Internal(_) => 500,
+        }
+    }
+
     fn slug_and_title(&self) -> (&'static str, &'static str) {
         match self {
             Self::InvalidInput(_) => ("invalid-input", "The request has invalid input"),
@@ -198,7 +220,7 @@ impl ApiError {
         Problem {
             problem_type: format!("https://aimd-registry.nl/problems/{slug}"),
             title: title.to_owned(),
-            status: self.status_code().as_u16(),
+            status: self.status(),
             detail: self.detail(),
             instance,
             invalid_params,
@@ -216,137 +238,5 @@ impl std::fmt::Display for ApiError {
 }
 
 impl std::error::Error for ApiError {}
-
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            Self::InvalidInput(_) | Self::BadRequest(_) => StatusCode::BAD_REQUEST,
-            Self::NotFound(_) => StatusCode::NOT_FOUND,
-            Self::Gone(_) => StatusCode::GONE,
-            Self::Merged { .. } => StatusCode::PERMANENT_REDIRECT,
-            Self::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            Self::Unauthorized(_) => StatusCode::UNAUTHORIZED,
-            Self::Forbidden(_) => StatusCode::FORBIDDEN,
-            Self::Conflict(_) => StatusCode::CONFLICT,
-            Self::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            Self::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            Self::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            Self::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            Self::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            Self::Unprocessable(..) => StatusCode::UNPROCESSABLE_ENTITY,
-            Self::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            Self::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
-            Self::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
-        }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        // `instance` is set, and internal causes are logged, by the problem
-        // middleware, which knows the request.
-        self.problem_response(None)
-    }
-}
-
-impl ApiError {
-    /// The problem+json response, with the headers its status calls for.
-    pub fn problem_response(&self, instance: Option<String>) -> HttpResponse {
-        let mut response = HttpResponse::build(self.status_code());
-        response.insert_header((header::CONTENT_TYPE, HeaderValue::from_static(PROBLEM_JSON)));
-        match self {
-            ApiError::MethodNotAllowed { allowed } => {
-                response.insert_header((header::ALLOW, allowed.join(", ")));
-            }
-            ApiError::Unavailable(_) => {
-                response.insert_header((header::RETRY_AFTER, "1"));
-            }
-            ApiError::TooManyRequests { retry_after, .. } => {
-                response.insert_header((header::RETRY_AFTER, retry_after.to_string()));
-            }
-            ApiError::Merged { location } => {
-                response.insert_header((header::LOCATION, location.as_str()));
-            }
-            ApiError::Unauthorized(_) => {
-                response.insert_header((header::WWW_AUTHENTICATE, WWW_AUTHENTICATE));
-            }
-            _ => {}
-        }
-        // Serialising a struct of strings and numbers cannot fail.
-        response.body(serde_json::to_vec(&self.to_problem(instance)).unwrap_or_default())
-    }
-}
-
-impl From<diesel::result::Error> for ApiError {
-    fn from(e: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match &e {
-            // Two writes locking the same records in different orders, or a
-            // serialisation conflict: PostgreSQL rolled one back, so a retry
-            // is safe and will succeed.
-            Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
-                Self::Unavailable(format!("database conflict: {e}"))
-            }
-            Error::DatabaseError(_, info) if info.message().starts_with("deadlock detected") => {
-                Self::Unavailable(format!("database deadlock: {e}"))
-            }
-            Error::DatabaseError(
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
-                _,
-            )
-            | Error::BrokenTransactionManager => {
-                Self::Unavailable(format!("database connection lost: {e}"))
-            }
-            Error::DatabaseError(_, info) if is_unavailable(info.message()) => {
-                Self::Unavailable(format!("database unavailable: {e}"))
-            }
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, info) => {
-                match identifying_key(info.constraint_name()) {
-                    Some((collection, key)) => Self::Conflict(format!(
-                        "another live record in {collection} already has this {key}; find it \
-                         with GET /v1/{collection}/matches, then change or merge that record"
-                    )),
-                    None => Self::internal(format!("database: {e}")),
-                }
-            }
-            _ => Self::internal(format!("database: {e}")),
-        }
-    }
-}
-
-/// Whether a server error means the database cannot serve now rather than
-/// that the statement was wrong. diesel does not pass the SQLSTATE on, so
-/// these are the server's messages for the classes that matter: 57P01-57P03
-/// (shut down, crashed, starting up or shutting down), 57014 (the
-/// statement timeout) and 25P03 (idle in transaction too long). They are
-/// PostgreSQL's English texts (lc_messages other than English would need
-/// them translated).
-fn is_unavailable(message: &str) -> bool {
-    const PREFIXES: &[&str] = &[
-        "terminating connection",
-        "canceling statement due to statement timeout",
-        "canceling statement due to user request",
-        "the database system is",
-        "connection closed",
-    ];
-    PREFIXES.iter().any(|p| message.starts_with(p))
-}
-
-/// The collection and field of a unique index on a key that identifies a
-/// record (the `*_unique` indexes of the migrations).
-fn identifying_key(constraint: Option<&str>) -> Option<(&'static str, &'static str)> {
-    Some(match constraint? {
-        "organisations_ror_id_unique" => ("organisations", "rorId"),
-        "organisations_website_unique" => ("organisations", "website"),
-        "experts_orcid_unique" => ("experts", "orcid"),
-        "experts_email_unique" => ("experts", "email"),
-        "initiatives_website_unique" => ("initiatives", "website"),
-        _ => return None,
-    })
-}
-
-impl From<diesel_async::pooled_connection::deadpool::PoolError> for ApiError {
-    fn from(e: diesel_async::pooled_connection::deadpool::PoolError) -> Self {
-        Self::Unavailable(format!("database pool: {e}"))
-    }
-}
 
 pub type ApiResult<T> = Result<T, ApiError>;

@@ -1,15 +1,14 @@
 //! aimd-registry: a registry of experts, organisations and initiatives on AI
 //! in medical devices. See `docs/architecture.md` for a map of the code.
 
+pub mod api;
 pub mod auth;
 pub mod config;
 pub mod db;
 pub mod demo;
 pub mod domain;
 pub mod error;
-pub mod http;
 pub mod logging;
-pub mod openapi;
 pub mod registry;
 pub mod resources;
 pub mod schema;
@@ -18,9 +17,9 @@ pub mod store;
 
 use actix_web::web;
 
+use crate::api::access::Policy;
+use crate::api::state::AppState;
 use crate::db::{BoxError, Pools};
-use crate::http::access::Policy;
-use crate::http::state::AppState;
 
 /// Loads what the handlers share (the vocabulary) through the pools.
 pub async fn app_state(pools: Pools, policy: Policy) -> Result<web::Data<AppState>, BoxError> {

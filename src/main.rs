@@ -2,12 +2,13 @@ use std::sync::Arc;
 
 use actix_web::HttpServer;
 
+use aimd_registry::api::access::Policy;
+use aimd_registry::api::cors::CorsPolicy;
+use aimd_registry::api::{self, openapi};
 use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::auth::{Role, keys};
 use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
-use aimd_registry::http::access::Policy;
-use aimd_registry::http::cors::CorsPolicy;
 use aimd_registry::resources::experts::Experts;
 use aimd_registry::resources::exports::write_to;
 use aimd_registry::resources::history::ChangeContext;
@@ -15,7 +16,7 @@ use aimd_registry::resources::imports::{self, ImportOptions};
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
 use aimd_registry::resources::webhooks::worker::Deliverer;
-use aimd_registry::{app_state, demo, http, openapi};
+use aimd_registry::{app_state, demo};
 
 fn init_logging(cli: &Cli) {
     aimd_registry::logging::init(&cli.log, &cli.log_format);
@@ -58,7 +59,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         .map_err(|e| db::unreachable(&cli.database_url, e))?;
     let spec = Arc::new(openapi::spec());
     let app_state = state.clone();
-    let mut server = HttpServer::new(move || http::app(app_state.clone(), spec.clone()));
+    let mut server = HttpServer::new(move || api::app(app_state.clone(), spec.clone()));
     if let Some(workers) = args.workers {
         server = server.workers(workers);
     }

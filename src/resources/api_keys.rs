@@ -1,7 +1,7 @@
 //! `/v1/api-keys`: admins create, list and revoke the keys clients use.
 
+use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
-use crate::http::access::{Allowed, least};
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse, delete, get, post, web};
 use chrono::Utc;
@@ -9,12 +9,12 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
+use crate::api::query::{QueryReader, path_id};
 use crate::auth::Role;
 use crate::auth::keys::{self, ApiKey, CreatedApiKey};
 use crate::domain::input::ObjectReader;
 use crate::domain::values::{Text, Timestamp};
 use crate::error::ApiResult;
-use crate::http::query::{QueryReader, path_id};
 
 /// Every API key.
 #[derive(Serialize, ToSchema)]

@@ -5,7 +5,7 @@
 //! they see the registry: a record becoming public is `created`, ceasing to
 //! be public is `deleted`, and edits waiting for review are not news.
 
-use crate::http::access::{Allowed, least};
+use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, get};
 use chrono::{DateTime, Utc};
 use diesel::sql_types::{BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
@@ -15,11 +15,11 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::query::{QueryReader, parse_limit};
 use crate::auth::Audience;
 use crate::domain::enums::{ChangeEvent, HitType};
 use crate::domain::input::FieldError;
 use crate::error::ApiResult;
-use crate::http::query::{QueryReader, parse_limit};
 
 const DEFAULT_LIMIT: i64 = 100;
 const MAX_LIMIT: i64 = 1000;

@@ -20,14 +20,14 @@ use super::history::ChangeContext;
 use super::idempotency::{Claim, Remembered};
 use super::records::{self, Kind};
 use super::{created, page_response, record_response};
+use crate::api::if_match;
+use crate::api::page::{Cursor, Page, encode_cursor};
+use crate::api::query::{QueryReader, path_id};
+use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::http::if_match;
-use crate::http::page::{Cursor, Page, encode_cursor};
-use crate::http::query::{QueryReader, path_id};
-use crate::http::state::AppState;
 use crate::registry;
 
 pub trait Resource {

@@ -16,11 +16,11 @@ use uuid::Uuid;
 use super::history::{self, ChangeContext};
 use super::idempotency;
 use super::records::{self, Kind};
+use crate::api::if_match;
+use crate::api::state::AppState;
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
-use crate::http::if_match;
-use crate::http::state::AppState;
 use crate::registry;
 
 /// What replaces personal data in erased history entries.

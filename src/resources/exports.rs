@@ -6,7 +6,7 @@
 //! `Change-Position` header is the change-feed position the snapshot
 //! includes: follow `/v1/changes?after=` from there and nothing is missed.
 
-use crate::http::access::{Allowed, least};
+use crate::api::access::{Allowed, least};
 use actix_web::http::header::{self, HeaderName};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
@@ -22,10 +22,10 @@ use super::discovery::Found;
 use super::experts::model::Expert;
 use super::initiatives::model::Initiative;
 use super::organisations::model::Organisation;
+use crate::api::query::QueryReader;
+use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::error::{ApiError, ApiResult};
-use crate::http::query::QueryReader;
-use crate::http::state::AppState;
 
 pub const CHANGE_POSITION: HeaderName = HeaderName::from_static("change-position");
 const BATCH: i64 = 500;

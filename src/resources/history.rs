@@ -19,13 +19,13 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::records::{self, Kind};
+use crate::api::middleware::RequestId;
+use crate::api::page::{Cursor, PageRequest, encode_cursor};
+use crate::api::query::{QueryReader, path_id};
+use crate::api::state::AppState;
 use crate::auth::{Caller, KeyHolder};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
-use crate::http::middleware::RequestId;
-use crate::http::page::{Cursor, PageRequest, encode_cursor};
-use crate::http::query::{QueryReader, path_id};
-use crate::http::state::AppState;
 
 pub const CHANGE_MESSAGE: HeaderName = HeaderName::from_static("x-change-message");
 const MAX_MESSAGE_CHARS: usize = 1000;
@@ -87,7 +87,7 @@ impl FromRequest for ChangeContext {
 /// documents it.
 pub fn change_message_header() -> utoipa::openapi::path::Parameter {
     use utoipa::openapi::{ObjectBuilder, Type};
-    crate::openapi::parameters::header_parameter(
+    crate::api::openapi::parameters::header_parameter(
         "X-Change-Message",
         false,
         "Why the change is made; kept with it in the record's history",
@@ -299,7 +299,7 @@ pub async fn list(
     if let Some(cursor) = &next {
         response.insert_header((
             actix_web::http::header::LINK,
-            crate::http::page::next_link(&request, cursor),
+            crate::api::page::next_link(&request, cursor),
         ));
     }
     Ok(response.json(HistoryPage { items, next }))

@@ -184,7 +184,7 @@ struct Earlier {
 /// spec documents it.
 pub fn header() -> utoipa::openapi::path::Parameter {
     use utoipa::openapi::{ObjectBuilder, Type};
-    crate::openapi::parameters::header_parameter(
+    crate::api::openapi::parameters::header_parameter(
         "Idempotency-Key",
         false,
         "Makes the creation safe to retry: within 24 hours, a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused with 422",

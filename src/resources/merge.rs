@@ -15,13 +15,13 @@ use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
 use super::records::{self};
 use super::{links, record_response};
+use crate::api::if_match;
+use crate::api::query::path_id;
+use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
 use crate::domain::input::single_field;
 use crate::error::{ApiError, ApiResult};
-use crate::http::if_match;
-use crate::http::query::path_id;
-use crate::http::state::AppState;
 
 /// Which record a duplicate is merged into.
 #[derive(Debug, ToSchema)]

@@ -28,7 +28,7 @@ use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
-use crate::http::page::{Page, next_link};
+use crate::api::page::{Page, next_link};
 
 /// A single record, with its version as a strong ETag.
 pub fn record_response(status: StatusCode, version: i64, record: &impl Serialize) -> HttpResponse {

@@ -2,7 +2,7 @@
 //! topic and scope, per scope and per country; experts per topic;
 //! organisations per type.
 
-use crate::http::access::{Allowed, least};
+use crate::api::access::{Allowed, least};
 use std::collections::BTreeMap;
 
 use actix_web::{HttpRequest, HttpResponse, get};
@@ -16,12 +16,12 @@ use super::crud::Resource;
 use super::discovery::{ListRequest, TableSpec, push_set, text};
 use super::initiatives::Initiatives;
 use super::initiatives::model::InitiativeListQuery;
+use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::{OrganisationType, Scope};
 use crate::domain::input::FieldError;
 use crate::domain::topics::TopicRef;
 use crate::error::{ApiError, ApiResult};
-use crate::http::query::QueryReader;
 use crate::sql::Sql;
 
 /// Initiative counts by scope.

@@ -15,14 +15,14 @@ use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
 use super::record_response;
 use super::records::{self};
+use crate::api::if_match;
+use crate::api::query::path_id;
+use crate::api::state::AppState;
 use crate::auth::{Audience, Caller};
 use crate::domain::enums::{PublicationAction, PublicationStatus};
 use crate::domain::input::ObjectReader;
 use crate::domain::values::Text;
 use crate::error::{ApiError, ApiResult};
-use crate::http::if_match;
-use crate::http::query::path_id;
-use crate::http::state::AppState;
 
 type Message = Text<1000, true>;
 

@@ -1,7 +1,7 @@
 //! `/v1/search`: one search across initiatives, organisations and experts,
 //! ranked together, with a highlighted snippet per hit.
 
-use crate::http::access::{Allowed, least};
+use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, get};
 use diesel::QueryableByName;
 use diesel::sql_types::{Double, Text, Uuid as SqlUuid};
@@ -13,12 +13,12 @@ use uuid::Uuid;
 use super::discovery::Total;
 use super::discovery::text::{prepare, text_match};
 use super::page_response;
+use crate::api::page::{Cursor, Page, PageParams, PageRequest, encode_cursor};
+use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
 use crate::domain::search::SearchText;
 use crate::error::{ApiError, ApiResult};
-use crate::http::page::{Cursor, Page, PageParams, PageRequest, encode_cursor};
-use crate::http::query::QueryReader;
 use crate::sql::{Bind, Sql};
 
 /// (type, table, display name, English text, Dutch text) over `r`;

@@ -3,8 +3,8 @@
 //! new route cannot skip authorization and the documentation cannot lie.
 
 use actix_web::test::TestRequest;
+use aimd_registry::api::access::Policy;
 use aimd_registry::auth::Role;
-use aimd_registry::http::access::Policy;
 use serde_json::{Value, json};
 
 use crate::support::{spawn, spawn_with};
@@ -29,7 +29,7 @@ fn documented_role(operation: &Value) -> Option<Role> {
 
 /// Every operation, with its path made concrete (ids that do not exist).
 fn operations() -> Vec<(String, String, Value)> {
-    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
     let mut found = Vec::new();
     for (path, item) in spec["paths"].as_object().unwrap() {
         let concrete: String = path
@@ -264,7 +264,7 @@ fn every_operation_has_an_explicit_access_rule() {
     for (method, path, operation) in operations() {
         let id = operation["operationId"].as_str().unwrap();
         assert!(
-            aimd_registry::http::access::rule(id).is_some(),
+            aimd_registry::api::access::rule(id).is_some(),
             "{method} {path} ({id}) has no entry in http::access::RULES; it is admin-only until it gets one"
         );
     }
@@ -308,7 +308,7 @@ async fn callers_over_their_rate_limit_are_told_when_to_retry() {
 async fn portals_pages_may_read_across_origins_and_write_only_when_allowed() {
     for allow_writes in [false, true] {
         let app = spawn_with(Policy {
-            cors: aimd_registry::http::cors::CorsPolicy {
+            cors: aimd_registry::api::cors::CorsPolicy {
                 origins: vec!["https://portal.example".to_owned()],
                 allow_writes,
             },
@@ -483,7 +483,7 @@ fn role_reached(method: &str, path: &str, spec: &Value) -> Option<Option<Role>> 
 #[actix_web::test]
 async fn no_spelling_of_a_path_gets_past_what_the_plain_path_refuses() {
     let app = spawn().await;
-    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
     let mut callers = vec![(None, String::new())];
     for role in Role::ALL {
         callers.push((Some(*role), app.key(*role).await));

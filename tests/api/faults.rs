@@ -12,8 +12,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use actix_web::test::TestRequest;
+use aimd_registry::api::access::Policy;
 use aimd_registry::db::{self, DbSettings};
-use aimd_registry::http::access::Policy;
 use aimd_registry::resources::webhooks::worker::DeliverySettings;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -28,7 +28,7 @@ fn keys(object: &Value) -> BTreeSet<String> {
 }
 
 fn documented(input: &str, output: &str, collection: &str) -> Documented {
-    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
     let schemas = &spec["components"]["schemas"];
     let properties = &schemas[input]["properties"];
     let nested = keys(properties)

@@ -5,7 +5,7 @@ use actix_web::test::TestRequest;
 use aimd_registry::auth::Role;
 use serde_json::{Value, json};
 
-use aimd_registry::http::access::Policy;
+use aimd_registry::api::access::Policy;
 
 use crate::support::{Reply, spawn, spawn_with, step};
 

@@ -8,7 +8,7 @@ use crate::support::spawn;
 const REGENERATE: &str = "cargo run -- openapi > openapi/openapi.json";
 
 fn generated() -> Value {
-    serde_json::to_value(aimd_registry::openapi::spec()).expect("spec serialises")
+    serde_json::to_value(aimd_registry::api::openapi::spec()).expect("spec serialises")
 }
 
 fn committed() -> Value {

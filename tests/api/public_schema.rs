@@ -29,8 +29,8 @@ struct Email {
     email: Option<String>,
 }
 
-fn single_editor() -> aimd_registry::http::access::Policy {
-    aimd_registry::http::access::Policy {
+fn single_editor() -> aimd_registry::api::access::Policy {
+    aimd_registry::api::access::Policy {
         allow_self_approval: true,
         ..Default::default()
     }
@@ -64,6 +64,12 @@ async fn a_read_that_forgets_the_audience_sees_only_what_the_public_may() {
     app.approve(&format!("/v1/experts/{consenting}")).await;
     let shy = app.create("/v1/experts", expert("Shy", "Person")).await;
     app.approve(&format!("/v1/experts/{shy}")).await;
+    app.put(
+        &format!("/v1/initiatives/{published}/experts/{shy}"),
+        json!({"role": "member"}),
+    )
+    .await
+    .expect(201);
     // An edit of the published initiative, waiting for review.
     app.patch(
         &format!("/v1/initiatives/{published}"),
@@ -86,18 +92,14 @@ async fn a_read_that_forgets_the_audience_sees_only_what_the_public_may() {
         count(&mut public, "SELECT count(*) AS n FROM experts").await,
         1
     );
-    // The organisation is a draft: its link to the public initiative is
-    // not there either, nor are its topics.
+    // The organisation is a draft.
     assert_eq!(
         count(&mut public, "SELECT count(*) AS n FROM organisations").await,
         0
     );
+    // The expert did not consent: their participation is not there either.
     assert_eq!(
-        count(
-            &mut public,
-            "SELECT count(*) AS n FROM initiative_organisations"
-        )
-        .await,
+        count(&mut public, "SELECT count(*) AS n FROM initiative_experts").await,
         0
     );
     assert_eq!(
@@ -145,6 +147,10 @@ async fn a_read_that_forgets_the_audience_sees_only_what_the_public_may() {
     );
     assert_eq!(
         count(&mut staff, "SELECT count(*) AS n FROM pending_revisions").await,
+        1
+    );
+    assert_eq!(
+        count(&mut staff, "SELECT count(*) AS n FROM initiative_experts").await,
         1
     );
 }

@@ -4,7 +4,7 @@
 //! without consent, or fields the public never sees.
 
 use actix_web::test::TestRequest;
-use aimd_registry::http::access::Policy;
+use aimd_registry::api::access::Policy;
 use aimd_registry::resources::webhooks::worker::DeliverySettings;
 use serde_json::{Value, json};
 

@@ -2,8 +2,8 @@
 //! readers see: published records only, everywhere.
 
 use actix_web::test::TestRequest;
+use aimd_registry::api::access::Policy;
 use aimd_registry::auth::Role;
-use aimd_registry::http::access::Policy;
 use serde_json::{Value, json};
 
 use crate::support::{self, ids, initiative, organisation, spawn, spawn_with, step_with};

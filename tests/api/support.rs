@@ -12,9 +12,9 @@ use actix_web::http::StatusCode;
 use actix_web::http::header::HeaderMap;
 use actix_web::test;
 use actix_web::web::Bytes;
+use aimd_registry::api::access::Policy;
 use aimd_registry::auth::{Role, keys};
 use aimd_registry::db::{self, maintenance_url, quote_identifier};
-use aimd_registry::http::access::Policy;
 use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings, WorkerStatus};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::sql_query;
@@ -308,8 +308,8 @@ pub async fn spawn_on(
         .await
         .expect("state");
     let worker = state.worker.clone();
-    let spec = Arc::new(aimd_registry::openapi::spec());
-    let service = test::init_service(aimd_registry::http::app(state, spec)).await;
+    let spec = Arc::new(aimd_registry::api::openapi::spec());
+    let service = test::init_service(aimd_registry::api::app(state, spec)).await;
     TestApp {
         service,
         pools,
@@ -337,14 +337,14 @@ pub async fn spawn_without_database() -> TestApp<
 > {
     let db = TestDb::new().await;
     let pools = db::pools("postgres://postgres@127.0.0.1:9/nowhere", 1).expect("pools");
-    let state = actix_web::web::Data::new(aimd_registry::http::state::AppState::new(
+    let state = actix_web::web::Data::new(aimd_registry::api::state::AppState::new(
         pools.clone(),
         Default::default(),
         Policy::default(),
     ));
     let worker = state.worker.clone();
-    let spec = Arc::new(aimd_registry::openapi::spec());
-    let service = test::init_service(aimd_registry::http::app(state, spec)).await;
+    let spec = Arc::new(aimd_registry::api::openapi::spec());
+    let service = test::init_service(aimd_registry::api::app(state, spec)).await;
     TestApp {
         service,
         pools,
@@ -400,7 +400,7 @@ where
     }
 
     /// The shared state the app's handlers see, on the app's database.
-    pub async fn state(&self) -> actix_web::web::Data<aimd_registry::http::state::AppState> {
+    pub async fn state(&self) -> actix_web::web::Data<aimd_registry::api::state::AppState> {
         aimd_registry::app_state(self.pools.clone(), Policy::default())
             .await
             .expect("state")

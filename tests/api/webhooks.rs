@@ -15,7 +15,7 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::{Value, json};
 use sha2::Sha256;
 
-use aimd_registry::http::access::Policy;
+use aimd_registry::api::access::Policy;
 
 use crate::support::{initiative, organisation, spawn_with, step};
 
@@ -122,7 +122,7 @@ fn verify(secret: &str, received: &Received) {
 
 /// The payload has the shape the spec's `WebhookPayload` documents.
 fn assert_documented(payload: &Value) {
-    let spec = serde_json::to_value(aimd_registry::openapi::spec()).unwrap();
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
     let schemas = &spec["components"]["schemas"];
     for (value, schema) in [(payload, "WebhookPayload"), (&payload["data"], "Change")] {
         let properties = schemas[schema]["properties"].as_object().unwrap();

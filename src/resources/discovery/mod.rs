@@ -16,13 +16,13 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use self::text::{TableSearch, TextMatch, text_match};
+use crate::api::page::{Cursor, FacetCount, PageRequest};
+use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::input::FieldError;
 use crate::domain::search::SearchText;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
-use crate::http::page::{Cursor, FacetCount, PageRequest};
-use crate::http::query::QueryReader;
 use crate::sql::{Bind, Sql};
 
 /// The query keys every list accepts besides its own filters.

@@ -3,10 +3,10 @@
 //! record's `topic_closure` (its topics with all their ancestors).
 
 use super::Conditions;
+use crate::api::query::QueryReader;
 use crate::domain::enums::TopicMatch;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::Slug;
-use crate::http::query::QueryReader;
 use crate::sql::Bind;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

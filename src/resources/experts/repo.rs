@@ -9,6 +9,7 @@ use super::model::{
     Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
     NESTED_FIELDS,
 };
+use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::topics::Vocabulary;
@@ -16,7 +17,6 @@ use crate::domain::values::{
     Country, Date, Email, Language, Localized, Name, Orcid, ShortText, Slug, Text as Bounded,
 };
 use crate::error::ApiResult;
-use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
 use crate::resources::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,

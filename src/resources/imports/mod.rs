@@ -10,8 +10,8 @@ mod matching;
 mod parse;
 mod write;
 
+use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
-use crate::http::access::{Allowed, least};
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -21,10 +21,10 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::history::ChangeContext;
+use crate::api::query::{QueryReader, parse_flag};
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HitType;
 use crate::error::{ApiError, ApiResult};
-use crate::http::query::{QueryReader, parse_flag};
 
 pub use self::write::run;
 

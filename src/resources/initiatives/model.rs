@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::query::{QueryReader, parse_uuid};
 use crate::domain::enums::TopicMatch;
 use crate::domain::enums::{
     ExpertRole, InitiativeStatus, InitiativeType, OrganisationRole, PublicationStatus, Regulation,
@@ -19,7 +20,6 @@ use crate::domain::values::{
     Country, Date, LANGUAGE_KEYS, Localized, Prose, ShortText, Slug, Title, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
 use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{

@@ -8,6 +8,7 @@ use uuid::Uuid;
 use super::model::{
     FIELDS, FILTER_KEYS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
 };
+use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::{
     InitiativeStatus, InitiativeType, PublicationStatus, Regulation, Scope,
@@ -15,7 +16,6 @@ use crate::domain::enums::{
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
-use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
 use crate::resources::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,

@@ -26,14 +26,14 @@ use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::record_response;
 use super::records::{self, Kind, Precondition};
+use crate::api::if_match;
+use crate::api::query::path_id;
+use crate::api::state::AppState;
 use crate::auth::{self, Audience, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
-use crate::http::if_match;
-use crate::http::query::path_id;
-use crate::http::state::AppState;
 
 /// Whether a link PUT made a new link, changed one, or found it as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -3,8 +3,8 @@
 pub mod model;
 pub mod repo;
 
+use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
-use crate::http::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 
@@ -13,9 +13,9 @@ use self::model::{
     OrganisationProbeQuery,
 };
 use super::crud;
+use crate::api::if_match::IfMatch;
+use crate::api::page::{Page, PageParams};
 use crate::error::ApiResult;
-use crate::http::if_match::IfMatch;
-use crate::http::page::{Page, PageParams};
 
 pub use self::repo::Organisations;
 
@@ -163,7 +163,7 @@ pub async fn delete_organisation(
     operation_id = "getOrganisationHistory",
     params(
         ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        crate::http::page::PageParams
+        crate::api::page::PageParams
     ),
     responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::resources::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]

@@ -7,6 +7,7 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::query::{QueryReader, parse_uuid};
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::enums::TopicMatch;
@@ -16,7 +17,6 @@ use crate::domain::values::{
     Country, LANGUAGE_KEYS, Localized, Name, Prose, RorId, ShortText, Slug, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
 use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};

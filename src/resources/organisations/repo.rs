@@ -9,13 +9,13 @@ use super::model::{
     FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationCandidate, OrganisationDraft,
     OrganisationFilter, OrganisationProbe,
 };
+use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
-use crate::http::query::QueryReader;
 use crate::resources::crud::Resource;
 use crate::resources::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,

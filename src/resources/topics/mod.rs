@@ -3,14 +3,14 @@
 
 pub mod repo;
 
-use crate::http::access::{Allowed, least};
+use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::query::QueryReader;
 use crate::domain::topics::Topic;
 use crate::error::{ApiError, ApiResult};
-use crate::http::query::QueryReader;
 
 /// All topics.
 #[derive(Serialize, ToSchema)]

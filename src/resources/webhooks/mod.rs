@@ -8,8 +8,8 @@ pub mod signature;
 pub mod targets;
 pub mod worker;
 
+use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
-use crate::http::access::{Allowed, least};
 use actix_web::http::StatusCode;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
@@ -20,13 +20,13 @@ use self::model::{
     SubscriptionList, SubscriptionPatch,
 };
 use super::{created, record_response};
+use crate::api::if_match::{self, IfMatch};
+use crate::api::query::{QueryReader, parse_limit, parse_uuid, path_id};
+use crate::api::state::AppState;
 use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
 use crate::domain::values::WebUrl;
 use crate::error::{ApiError, ApiResult};
-use crate::http::if_match::{self, IfMatch};
-use crate::http::query::{QueryReader, parse_limit, parse_uuid, path_id};
-use crate::http::state::AppState;
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
@@ -333,7 +333,7 @@ pub fn documentation() -> utoipa::openapi::path::Paths {
     use utoipa::openapi::response::ResponseBuilder;
     use utoipa::openapi::{ContentBuilder, ObjectBuilder, Ref, Type};
 
-    use crate::openapi::parameters::header_parameter;
+    use crate::api::openapi::parameters::header_parameter;
 
     let text = || ObjectBuilder::new().schema_type(Type::String);
     let headers = [

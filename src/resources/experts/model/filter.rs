@@ -3,10 +3,10 @@
 use utoipa::IntoParams;
 use uuid::Uuid;
 
+use crate::api::query::{QueryReader, parse_uuid};
 use crate::domain::enums::{Scope, TopicMatch};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Language, Slug};
-use crate::http::query::{QueryReader, parse_uuid};
 use crate::resources::discovery::topic_filter::TopicFilter;
 use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::sql::Bind;

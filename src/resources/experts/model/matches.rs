@@ -4,9 +4,9 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::api::query::QueryReader;
 use crate::domain::values::{Email, Name, Orcid};
 use crate::error::ApiResult;
-use crate::http::query::QueryReader;
 use crate::resources::matches::MatchReason;
 
 /// What a curator knows about an expert they are about to create.

@@ -57,7 +57,7 @@ struct ApiDoc;
 /// The complete, final spec: what `GET /v1/openapi.json` serves and what is
 /// committed as `openapi/openapi.json`.
 pub fn spec() -> Spec {
-    let mut spec = crate::http::routes::collected_spec(ApiDoc::openapi());
+    let mut spec = crate::api::routes::collected_spec(ApiDoc::openapi());
     spec.info.version = API_VERSION.to_owned();
     spec.servers = Some(vec![Server::new("/v1")]);
     let paths = std::mem::take(&mut spec.paths.paths);
@@ -160,7 +160,7 @@ fn problem_statuses(operation: &Operation) -> Vec<&'static str> {
     let access = operation
         .operation_id
         .as_deref()
-        .and_then(crate::http::access::rule);
+        .and_then(crate::api::access::rule);
     let mut statuses = vec!["400", "401"];
     if matches!(access, Some(Access::Role(_)) | None) {
         statuses.push("403");
@@ -419,7 +419,7 @@ fn add_security(operation: &mut Operation) {
     let access = operation
         .operation_id
         .as_deref()
-        .and_then(crate::http::access::rule)
+        .and_then(crate::api::access::rule)
         .unwrap_or(Access::Role(Role::Admin));
     operation.security = Some(match access {
         Access::Public => vec![

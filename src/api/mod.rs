@@ -6,7 +6,9 @@ pub mod cors;
 pub mod if_match;
 pub mod limits;
 pub mod middleware;
+pub mod openapi;
 pub mod page;
+pub mod problem;
 pub mod query;
 pub mod routes;
 pub mod state;
@@ -24,8 +26,8 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use self::access::{Guarded, Operations};
 use self::state::AppState;
+use crate::api::openapi::API_VERSION;
 use crate::error::ApiError;
-use crate::openapi::API_VERSION;
 
 /// Request bodies larger than this are refused with 413.
 pub const MAX_BODY_BYTES: usize = 1024 * 1024;

@@ -22,9 +22,9 @@ use utoipa::openapi::OpenApi;
 use super::cors::CorsPolicy;
 use super::limits::FailureLimit;
 use super::middleware::RoutedRequest;
+use crate::api::state::AppState;
 use crate::auth::{Access, Caller, Role, is_well_formed, keys};
 use crate::error::ApiError;
-use crate::http::state::AppState;
 
 /// Who may call each operation, by operationId. An operation missing here
 /// is refused to everyone but admins (and a test fails on it).

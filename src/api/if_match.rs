@@ -44,7 +44,7 @@ impl utoipa::IntoParams for IfMatch {
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
         use utoipa::openapi::{ObjectBuilder, Type};
-        vec![crate::openapi::parameters::header_parameter(
+        vec![crate::api::openapi::parameters::header_parameter(
             "If-Match",
             true,
             "The ETag (version) of the record the change is based on: required (428 without it); a stale one is refused with 412 so that no edit is lost",

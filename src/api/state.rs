@@ -43,7 +43,7 @@ impl AppState {
     /// without saying for whom:
     ///
     /// ```compile_fail
-    /// # async fn forgot(state: &aimd_registry::http::state::AppState) {
+    /// # async fn forgot(state: &aimd_registry::api::state::AppState) {
     /// let conn = state.pools.staff.get().await;
     /// # }
     /// ```

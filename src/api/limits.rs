@@ -15,9 +15,9 @@ use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::middleware::Next;
 use actix_web::{Error, HttpMessage, web};
 
+use crate::api::state::AppState;
 use crate::auth::Caller;
 use crate::error::ApiError;
-use crate::http::state::AppState;
 
 const WINDOW_SECONDS: u64 = 60;
 /// Past this many tracked callers, counters of past windows are dropped.
