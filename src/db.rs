@@ -72,13 +72,19 @@ pub fn pools_with(database_url: &str, settings: &DbSettings) -> Result<Pools, Bo
 const PUBLIC_READER_SETUP: &str =
     "; SET ROLE aimd_public_reader; SET search_path = aimd_public, public";
 
-fn pool_with(database_url: &str, settings: &DbSettings, role: &str) -> Result<DbPool, BoxError> {
+/// A pool whose connections run `SESSION_SETUP`, the timeouts, and then
+/// `more_setup` (statements each starting with `; `).
+fn pool_with(
+    database_url: &str,
+    settings: &DbSettings,
+    more_setup: &str,
+) -> Result<DbPool, BoxError> {
     let mut config = ManagerConfig::default();
     // A broken connection surfaces as a failed query and is then dropped by
     // the pool; pinging on every checkout would cost a round trip per request.
     config.recycling_method = RecyclingMethod::Fast;
     let setup = format!(
-        "{SESSION_SETUP}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}{role}",
+        "{SESSION_SETUP}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}{more_setup}",
         settings.statement.as_millis(),
         settings.idle_in_transaction.as_millis()
     );

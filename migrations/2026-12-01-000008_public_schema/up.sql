@@ -34,7 +34,8 @@ GRANT USAGE ON SCHEMA aimd_public TO aimd_public_reader;
 -- tests/api/public_schema.rs fails when a view and its table disagree.
 CREATE FUNCTION aimd_build_public_views() RETURNS void LANGUAGE plpgsql AS $$
 DECLARE
-    live_public constant text := 'x.deleted_at IS NULL AND x.is_public';
+    expert_is_public constant text :=
+        'EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND x.deleted_at IS NULL AND x.is_public)';
     view record;
     columns text;
 BEGIN
@@ -50,11 +51,11 @@ BEGIN
         -- the benchmark dataset), for rows that carry no content.
         ('initiative_topics', 'true'),
         ('organisation_topics', 'true'),
-        ('expert_topics', format('EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND %s)', live_public)),
+        ('expert_topics', expert_is_public),
         ('initiative_organisations', 'true'),
         ('initiative_relations', 'true'),
-        ('initiative_experts', format('EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND %s)', live_public)),
-        ('affiliations', format('EXISTS (SELECT 1 FROM public.experts x WHERE x.id = r.expert_id AND %s)', live_public)),
+        ('initiative_experts', expert_is_public),
+        ('affiliations', expert_is_public),
         ('topics', 'true'),
         -- The dictionary typos are corrected against: words only, as before.
         ('search_words', 'true'),

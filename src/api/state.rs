@@ -8,7 +8,7 @@ use diesel_async::pooled_connection::deadpool::Object;
 use super::access::Policy;
 use super::limits::RateLimiter;
 use crate::auth::Audience;
-use crate::db::{DbPool, Pools};
+use crate::db::Pools;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 use crate::resources::webhooks::worker::WorkerStatus;
@@ -53,10 +53,5 @@ impl AppState {
             Audience::Staff => &self.pools.staff,
         };
         Ok(pool.get().await?)
-    }
-
-    /// The staff's pool, for work of the service's own (the webhook worker).
-    pub fn staff_pool(&self) -> &DbPool {
-        &self.pools.staff
     }
 }
