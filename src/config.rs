@@ -7,7 +7,7 @@ use clap::builder::BoolishValueParser;
 use clap::error::{ContextKind, ContextValue, ErrorKind};
 use clap::{Args, CommandFactory, Parser, Subcommand};
 
-use crate::resources::webhooks::worker::DeliverySettings;
+use crate::sync::webhooks::worker::DeliverySettings;
 
 pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/aimd_registry";
 

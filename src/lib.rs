@@ -14,6 +14,7 @@ pub mod resources;
 pub mod schema;
 pub mod sql;
 pub mod store;
+pub mod sync;
 
 use actix_web::web;
 

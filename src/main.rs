@@ -15,7 +15,7 @@ use aimd_registry::resources::history::ChangeContext;
 use aimd_registry::resources::imports::{self, ImportOptions};
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
-use aimd_registry::resources::webhooks::worker::Deliverer;
+use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
 
 fn init_logging(cli: &Cli) {

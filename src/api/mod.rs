@@ -2,6 +2,7 @@
 //! fallback that answers unknown routes (404) and wrong methods (405).
 
 pub mod access;
+pub mod changes;
 pub mod cors;
 pub mod if_match;
 pub mod limits;
@@ -12,6 +13,7 @@ pub mod problem;
 pub mod query;
 pub mod routes;
 pub mod state;
+pub mod webhooks;
 
 use std::sync::Arc;
 

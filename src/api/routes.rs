@@ -6,9 +6,10 @@ use utoipa::openapi::OpenApi;
 use utoipa_actix_web::AppExt;
 use utoipa_actix_web::service_config::ServiceConfig;
 
+use crate::api::changes;
+use crate::api::webhooks;
 use crate::resources::{
-    api_keys, changes, experts, exports, imports, initiatives, organisations, overview, search,
-    topics, webhooks,
+    api_keys, experts, exports, imports, initiatives, organisations, overview, search, topics,
 };
 
 /// Every documented operation, in the order the spec lists them.

@@ -11,7 +11,7 @@ use crate::auth::Audience;
 use crate::db::Pools;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
-use crate::resources::webhooks::worker::WorkerStatus;
+use crate::sync::webhooks::worker::WorkerStatus;
 
 /// What every handler can reach.
 pub struct AppState {

@@ -5,6 +5,7 @@ pub mod codes;
 pub mod enums;
 pub mod input;
 pub mod network;
+pub mod precondition;
 pub mod search;
 pub mod topics;
 pub mod values;

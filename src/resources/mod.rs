@@ -3,7 +3,6 @@
 //! `links`, `records` and `editing`.
 
 pub mod api_keys;
-pub mod changes;
 pub mod crud;
 pub mod discovery;
 pub mod erasure;
@@ -22,7 +21,6 @@ pub mod publication;
 pub mod records;
 pub mod search;
 pub mod topics;
-pub mod webhooks;
 
 use actix_web::http::{StatusCode, header};
 use actix_web::{HttpRequest, HttpResponse};

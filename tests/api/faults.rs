@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 use actix_web::test::TestRequest;
 use aimd_registry::api::access::Policy;
 use aimd_registry::db::{self, DbSettings};
-use aimd_registry::resources::webhooks::worker::DeliverySettings;
+use aimd_registry::sync::webhooks::worker::DeliverySettings;
 use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;

@@ -5,7 +5,7 @@
 
 use actix_web::test::TestRequest;
 use aimd_registry::api::access::Policy;
-use aimd_registry::resources::webhooks::worker::DeliverySettings;
+use aimd_registry::sync::webhooks::worker::DeliverySettings;
 use serde_json::{Value, json};
 
 use crate::support::{expert, initiative, organisation, spawn_with};

@@ -15,7 +15,7 @@ use actix_web::web::Bytes;
 use aimd_registry::api::access::Policy;
 use aimd_registry::auth::{Role, keys};
 use aimd_registry::db::{self, maintenance_url, quote_identifier};
-use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings, WorkerStatus};
+use aimd_registry::sync::webhooks::worker::{Deliverer, DeliverySettings, WorkerStatus};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::sql_query;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use actix_web::test::TestRequest;
 use actix_web::{App, HttpRequest, HttpResponse, HttpServer, web};
-use aimd_registry::resources::webhooks::worker::{Deliverer, DeliverySettings};
+use aimd_registry::sync::webhooks::worker::{Deliverer, DeliverySettings};
 use base64::Engine;
 use base64::engine::general_purpose::STANDARD;
 use hmac::{Hmac, KeyInit, Mac};
@@ -821,7 +821,7 @@ async fn the_running_worker_is_woken_by_the_commit_not_by_its_poll() {
 
 #[actix_web::test]
 async fn a_replay_during_an_attempt_is_not_undone_by_the_attempts_outcome() {
-    use aimd_registry::resources::webhooks::repo;
+    use aimd_registry::sync::webhooks::repo;
 
     let app = spawn_with(local_receivers()).await;
     let id = app

@@ -50,7 +50,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
         (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them")
     ),
-    components(schemas(Problem, crate::domain::enums::TopicMatch, crate::resources::webhooks::model::WebhookPayload))
+    components(schemas(Problem, crate::domain::enums::TopicMatch, crate::sync::webhooks::model::WebhookPayload))
 )]
 struct ApiDoc;
 
@@ -66,7 +66,7 @@ pub fn spec() -> Spec {
         .map(|(path, item)| (path.strip_prefix("/v1").unwrap_or(&path).to_owned(), item))
         .collect();
     add_shared_responses(&mut spec);
-    spec.webhooks = Some(crate::resources::webhooks::documentation());
+    spec.webhooks = Some(crate::api::webhooks::documentation());
     spec
 }
 

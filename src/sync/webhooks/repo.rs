@@ -16,8 +16,8 @@ use uuid::Uuid;
 
 use super::model::{Delivery, QueueReport, Subscription, SubscriptionDraft};
 use crate::domain::enums::{ChangeEvent, DeliveryState, HitType, Scope, WebhookAudience};
+use crate::domain::precondition::Precondition;
 use crate::error::{ApiError, ApiResult};
-use crate::resources::records::Precondition;
 
 const SUBSCRIPTION_COLUMNS: &str = "id, url, description, events, kinds, topics, scopes, audience, enabled, \
      disabled_at, disabled_reason, consecutive_failures, \

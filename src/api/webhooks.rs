@@ -1,12 +1,6 @@
 //! `/v1/webhooks`: admins subscribe receivers to the change feed. Each
 //! change queues one delivery per matching subscription in the change's own
-//! transaction (see the migration); the [`worker::Deliverer`] sends them.
-
-pub mod model;
-pub mod repo;
-pub mod signature;
-pub mod targets;
-pub mod worker;
+//! transaction (see the migration); the [`Deliverer`](crate::sync::webhooks::worker::Deliverer) sends them.
 
 use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
@@ -15,11 +9,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 use utoipa::IntoParams;
 
-use self::model::{
-    CreatedSubscription, Delivery, DeliveryPage, DeliveryStatus, SubscriptionDraft,
-    SubscriptionList, SubscriptionPatch,
-};
-use super::{created, record_response};
 use crate::api::if_match::{self, IfMatch};
 use crate::api::query::{QueryReader, parse_limit, parse_uuid, path_id};
 use crate::api::state::AppState;
@@ -27,6 +16,12 @@ use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
 use crate::domain::values::WebUrl;
 use crate::error::{ApiError, ApiResult};
+use crate::resources::{created, record_response};
+use crate::sync::webhooks::model::{
+    CreatedSubscription, Delivery, DeliveryPage, DeliveryStatus, SubscriptionDraft,
+    SubscriptionList, SubscriptionPatch,
+};
+use crate::sync::webhooks::{model, repo, signature, targets};
 
 const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;

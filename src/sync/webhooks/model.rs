@@ -344,5 +344,5 @@ pub struct WebhookPayload {
     pub event_type: String,
     /// When the change was made.
     pub timestamp: DateTime<Utc>,
-    pub data: crate::resources::changes::Change,
+    pub data: crate::sync::changes::Change,
 }

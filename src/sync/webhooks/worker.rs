@@ -330,7 +330,7 @@ impl Deliverer {
             worker.status.update(|s| s.running = true);
             let started = Instant::now();
             let running = Rc::clone(&worker);
-            let stopped = actix_web::rt::spawn(async move { running.work().await }).await;
+            let stopped = tokio::task::spawn_local(async move { running.work().await }).await;
             let cause = match stopped {
                 Ok(()) => "the delivery loop returned".to_owned(),
                 Err(error) if error.is_panic() => panic_message(error.into_panic()),
