@@ -5,8 +5,8 @@ use actix_web::HttpServer;
 use aimd_registry::api::access::Policy;
 use aimd_registry::api::cors::CorsPolicy;
 use aimd_registry::api::{self, openapi};
+use aimd_registry::auth::Role;
 use aimd_registry::auth::{Audience, Caller};
-use aimd_registry::auth::{Role, keys};
 use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::resources::experts::Experts;
@@ -15,6 +15,7 @@ use aimd_registry::resources::history::ChangeContext;
 use aimd_registry::resources::imports::{self, ImportOptions};
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
+use aimd_registry::store::api_keys;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
 
@@ -166,7 +167,7 @@ async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
             expires_at,
         } => {
             let role = Role::parse(role).map_err(|e| e.reason)?;
-            let created = keys::create(&mut conn, name, role, *expires_at)
+            let created = api_keys::create(&mut conn, name, role, *expires_at)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!(
@@ -178,7 +179,7 @@ async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
             println!("{}", created.token);
         }
         KeysCommand::List => {
-            let all = keys::list(&mut conn).await.map_err(|e| e.to_string())?;
+            let all = api_keys::list(&mut conn).await.map_err(|e| e.to_string())?;
             println!("id\trole\tprefix\tname\tcreated\texpires\trevoked\tlast used");
             let time = |t: Option<chrono::DateTime<chrono::Utc>>| {
                 t.map_or_else(|| "-".to_owned(), |t| t.to_rfc3339())
@@ -198,7 +199,7 @@ async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
             }
         }
         KeysCommand::Revoke { id } => {
-            let key = keys::revoke(&mut conn, *id)
+            let key = api_keys::revoke(&mut conn, *id)
                 .await
                 .map_err(|e| e.to_string())?;
             eprintln!("revoked the key '{}' ({})", key.name, key.id);

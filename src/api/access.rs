@@ -23,8 +23,9 @@ use super::cors::CorsPolicy;
 use super::limits::FailureLimit;
 use super::middleware::RoutedRequest;
 use crate::api::state::AppState;
-use crate::auth::{Access, Caller, Role, is_well_formed, keys};
+use crate::auth::{Access, Caller, Role, is_well_formed};
 use crate::error::ApiError;
+use crate::store::api_keys;
 
 /// Who may call each operation, by operationId. An operation missing here
 /// is refused to everyone but admins (and a test fails on it).
@@ -337,7 +338,7 @@ async fn caller_for(request: &ServiceRequest, state: &AppState) -> Result<Caller
     }
     let lookup = async {
         let mut conn = state.conn(Audience::Staff).await?;
-        keys::authenticate(&mut conn, token).await
+        api_keys::authenticate(&mut conn, token).await
     };
     let limit = state.policy.request_timeout;
     let holder = if limit.is_zero() {

@@ -2,6 +2,7 @@
 //! fallback that answers unknown routes (404) and wrong methods (405).
 
 pub mod access;
+pub mod caller;
 pub mod changes;
 pub mod cors;
 pub mod if_match;

@@ -1,13 +1,8 @@
-//! Who is calling and what they may do: API keys, the caller a request
-//! carries, and the access rule of every operation (enforced by
-//! `http::access`).
+//! Who is calling and what they may do: roles, the caller, the audience
+//! whose view a read takes, and API tokens (their SQL is in
+//! `store::api_keys`, reading them from a request in `api::caller`, the
+//! access rule of every operation in `api::access`).
 
-pub mod keys;
-
-use std::future::{Ready, ready};
-
-use actix_web::dev::Payload;
-use actix_web::{FromRequest, HttpMessage, HttpRequest};
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use sha2::{Digest, Sha256};
@@ -62,34 +57,16 @@ impl Caller {
         self.0.as_ref()
     }
 
-    /// The caller the access middleware found for the request.
-    pub fn of_request(request: &HttpRequest) -> Self {
-        request
-            .extensions()
-            .get::<Caller>()
-            .cloned()
-            .unwrap_or_default()
-    }
-
     /// Whether the caller holds `role` or a higher one.
     pub fn has(&self, role: Role) -> bool {
         self.0.as_ref().is_some_and(|k| k.role.includes(role))
     }
 }
 
-impl FromRequest for Caller {
-    type Error = ApiError;
-    type Future = Ready<Result<Self, ApiError>>;
-
-    fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(Ok(Self::of_request(request)))
-    }
-}
-
 /// Which records a caller may see. Curators and above see every live
 /// record in any publication state; everyone else only public ones, which
 /// the database enforces: the public's reads run on connections that can
-/// read only the views of `aimd_public` (see [`crate::db::Pools`]).
+/// read only the views of `aimd_public` (see `db::Pools`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Audience {
     Public,
@@ -103,10 +80,6 @@ impl Audience {
         } else {
             Self::Public
         }
-    }
-
-    pub fn of_request(request: &HttpRequest) -> Self {
-        Self::of(&Caller::of_request(request))
     }
 }
 

@@ -11,10 +11,10 @@ use utoipa::ToSchema;
 
 use crate::api::query::{QueryReader, path_id};
 use crate::auth::Role;
-use crate::auth::keys::{self, ApiKey, CreatedApiKey};
 use crate::domain::input::ObjectReader;
 use crate::domain::values::{Text, Timestamp};
 use crate::error::ApiResult;
+use crate::store::api_keys::{self, ApiKey, CreatedApiKey};
 
 /// Every API key.
 #[derive(Serialize, ToSchema)]
@@ -71,7 +71,7 @@ pub async fn list_api_keys(
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
     let mut conn = state.conn(Audience::Staff).await?;
-    let items = keys::list(&mut conn).await?;
+    let items = api_keys::list(&mut conn).await?;
     Ok(HttpResponse::Ok().json(ApiKeyList { items }))
 }
 
@@ -92,7 +92,7 @@ pub async fn create_api_key(
     let draft = ApiKeyDraft::parse(&body)?;
     let mut conn = state.conn(Audience::Staff).await?;
     let expires_at = draft.expires_at.map(|t| t.0);
-    let created = keys::create(&mut conn, draft.name.as_str(), draft.role, expires_at).await?;
+    let created = api_keys::create(&mut conn, draft.name.as_str(), draft.role, expires_at).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/api-keys/{}", created.key.id)))
         .json(created))
@@ -112,7 +112,7 @@ pub async fn get_api_key(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
     let mut conn = state.conn(Audience::Staff).await?;
-    Ok(HttpResponse::Ok().json(keys::get(&mut conn, id).await?))
+    Ok(HttpResponse::Ok().json(api_keys::get(&mut conn, id).await?))
 }
 
 /// Revoke an API key
@@ -131,5 +131,5 @@ pub async fn revoke_api_key(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
     let mut conn = state.conn(Audience::Staff).await?;
-    Ok(HttpResponse::Ok().json(keys::revoke(&mut conn, id).await?))
+    Ok(HttpResponse::Ok().json(api_keys::revoke(&mut conn, id).await?))
 }

@@ -1,4 +1,5 @@
 //! How domain values are stored: the first piece of the store layer.
 
+pub mod api_keys;
 pub mod enums;
 pub mod errors;

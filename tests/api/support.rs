@@ -13,8 +13,9 @@ use actix_web::http::header::HeaderMap;
 use actix_web::test;
 use actix_web::web::Bytes;
 use aimd_registry::api::access::Policy;
-use aimd_registry::auth::{Role, keys};
+use aimd_registry::auth::Role;
 use aimd_registry::db::{self, maintenance_url, quote_identifier};
+use aimd_registry::store::api_keys;
 use aimd_registry::sync::webhooks::worker::{Deliverer, DeliverySettings, WorkerStatus};
 use diesel::connection::{Instrumentation, InstrumentationEvent, set_default_instrumentation};
 use diesel::sql_query;
@@ -321,7 +322,7 @@ pub async fn spawn_on(
 
 async fn new_key(pool: &db::DbPool, role: Role, name: &str) -> String {
     let mut conn = pool.get().await.expect("connection");
-    keys::create(&mut conn, name, role, None)
+    api_keys::create(&mut conn, name, role, None)
         .await
         .expect("create key")
         .token

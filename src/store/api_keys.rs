@@ -9,7 +9,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::{KeyHolder, NewToken, Role, is_well_formed, token_hash};
+use crate::auth::{KeyHolder, NewToken, Role, is_well_formed, token_hash};
 use crate::error::{ApiError, ApiResult};
 
 /// An API key as admins see it. The token itself is only in the answer to
