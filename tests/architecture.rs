@@ -159,7 +159,6 @@ const KNOWN_UNSORTED_IMPORTS: &[&str] = &[
     "registry/records -> resources/crud",
     "registry/records -> resources/history",
     "registry/records -> resources/links",
-    "registry/records -> resources/records",
 ];
 
 /// The crates each layer must not name. The API may hold connections

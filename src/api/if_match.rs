@@ -4,7 +4,7 @@ use actix_web::HttpRequest;
 use actix_web::http::header;
 
 use crate::error::{ApiError, ApiResult};
-use crate::resources::records::Precondition;
+use crate::store::records::Precondition;
 
 /// Reads `If-Match`, which every change of an existing record must send
 /// (428 without it), so that no edit silently overwrites another. `*`

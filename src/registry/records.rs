@@ -15,7 +15,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::resources::crud::Resource;
 use crate::resources::history::{self, ChangeContext};
 use crate::resources::links;
-use crate::resources::records::{self, Kind, Precondition};
+use crate::store::records::{self, Kind, Precondition};
 
 /// What a merge patch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

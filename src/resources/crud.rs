@@ -18,7 +18,6 @@ use uuid::Uuid;
 use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
 use super::history::ChangeContext;
 use super::idempotency::{Claim, Remembered};
-use super::records::{self, Kind};
 use super::{created, page_response, record_response};
 use crate::api::if_match;
 use crate::api::page::{Cursor, Page, encode_cursor};
@@ -29,6 +28,7 @@ use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
+use crate::store::records::{self, Kind};
 
 pub trait Resource {
     const KIND: Kind;

@@ -15,13 +15,13 @@ use uuid::Uuid;
 
 use super::history::{self, ChangeContext};
 use super::idempotency;
-use super::records::{self, Kind};
 use crate::api::if_match;
 use crate::api::state::AppState;
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
+use crate::store::records::{self, Kind};
 
 /// What replaces personal data in erased history entries.
 pub const REDACTED: &str = "[erased]";

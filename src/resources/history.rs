@@ -18,7 +18,6 @@ use serde_json::{Map, Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::records::{self, Kind};
 use crate::api::middleware::RequestId;
 use crate::api::page::{Cursor, PageRequest, encode_cursor};
 use crate::api::query::{QueryReader, path_id};
@@ -26,6 +25,7 @@ use crate::api::state::AppState;
 use crate::auth::{Caller, KeyHolder};
 use crate::domain::enums::HistoryAction;
 use crate::error::{ApiError, ApiResult};
+use crate::store::records::{self, Kind};
 
 pub const CHANGE_MESSAGE: HeaderName = HeaderName::from_static("x-change-message");
 const MAX_MESSAGE_CHARS: usize = 1000;

@@ -13,7 +13,6 @@ use uuid::Uuid;
 
 use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
-use super::records::{self};
 use super::{links, record_response};
 use crate::api::if_match;
 use crate::api::query::path_id;
@@ -22,6 +21,7 @@ use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
 use crate::domain::input::single_field;
 use crate::error::{ApiError, ApiResult};
+use crate::store::records;
 
 /// Which record a duplicate is merged into.
 #[derive(Debug, ToSchema)]

@@ -18,7 +18,6 @@ pub mod merge;
 pub mod organisations;
 pub mod overview;
 pub mod publication;
-pub mod records;
 pub mod search;
 pub mod topics;
 

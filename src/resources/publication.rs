@@ -14,7 +14,6 @@ use utoipa::ToSchema;
 use super::crud::{self, Resource};
 use super::history::{self, ChangeContext};
 use super::record_response;
-use super::records::{self};
 use crate::api::if_match;
 use crate::api::query::path_id;
 use crate::api::state::AppState;
@@ -23,6 +22,7 @@ use crate::domain::enums::{PublicationAction, PublicationStatus};
 use crate::domain::input::ObjectReader;
 use crate::domain::values::Text;
 use crate::error::{ApiError, ApiResult};
+use crate::store::records;
 
 type Message = Text<1000, true>;
 

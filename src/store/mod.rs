@@ -3,3 +3,4 @@
 pub mod api_keys;
 pub mod enums;
 pub mod errors;
+pub mod records;

@@ -240,7 +240,7 @@ pub async fn get_expert_history(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    super::history::list(state, request, super::records::Kind::Expert, &id).await
+    super::history::list(state, request, crate::store::records::Kind::Expert, &id).await
 }
 
 /// Move an expert through the publication workflow

@@ -13,7 +13,7 @@ use crate::resources::crud::Resource;
 use crate::resources::experts::Experts;
 use crate::resources::initiatives::Initiatives;
 use crate::resources::organisations::Organisations;
-use crate::resources::records::{self, Kind};
+use crate::store::records::{self, Kind};
 
 #[derive(QueryableByName)]
 pub(super) struct Found {

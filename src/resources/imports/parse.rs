@@ -15,7 +15,7 @@ use crate::resources::links::{
     RelatedInitiatives,
 };
 use crate::resources::organisations::Organisations;
-use crate::resources::records::Kind;
+use crate::store::records::Kind;
 
 /// A link as a line writes it: the field it is in, its position there, the
 /// other end's reference and the link's terms.

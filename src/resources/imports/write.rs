@@ -23,7 +23,7 @@ use crate::resources::history::{self, ChangeContext};
 use crate::resources::links::{
     self, Affiliations, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
 };
-use crate::resources::records::{self, Kind, Precondition};
+use crate::store::records::{self, Kind, Precondition};
 
 /// Writes one record: creates it, changes it, or finds it as it is.
 /// A line that matches a record changes the fields it gives, through the

@@ -307,7 +307,7 @@ pub async fn get_initiative_history(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    super::history::list(state, request, super::records::Kind::Initiative, &id).await
+    super::history::list(state, request, crate::store::records::Kind::Initiative, &id).await
 }
 
 /// Move an initiative through the publication workflow

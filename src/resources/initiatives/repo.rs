@@ -21,9 +21,9 @@ use crate::resources::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
 };
 use crate::resources::links::{self, LocalizedText};
-use crate::resources::records::{self, Kind};
 use crate::schema::initiatives;
 use crate::sql::ByIds;
+use crate::store::records::{self, Kind};
 use diesel::sql_types::{Array, Json, Jsonb, Nullable, Text};
 use serde_json::Value;
 

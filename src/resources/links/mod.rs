@@ -25,7 +25,6 @@ use super::experts::model::affiliation_terms;
 use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::record_response;
-use super::records::{self, Kind, Precondition};
 use crate::api::if_match;
 use crate::api::query::path_id;
 use crate::api::state::AppState;
@@ -34,6 +33,7 @@ use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::store::records::{self, Kind, Precondition};
 
 /// Whether a link PUT made a new link, changed one, or found it as asked.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

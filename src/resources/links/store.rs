@@ -12,7 +12,7 @@ use super::{AffiliationTerms, LinkOutcome};
 use crate::domain::enums::{ExpertRole, OrganisationRole};
 use crate::domain::values::Role;
 use crate::error::ApiResult;
-use crate::resources::records::{self, Kind};
+use crate::store::records::{self, Kind};
 
 /// A link table: which kinds it joins (left, right) and its columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

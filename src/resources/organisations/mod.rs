@@ -173,7 +173,13 @@ pub async fn get_organisation_history(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    super::history::list(state, request, super::records::Kind::Organisation, &id).await
+    super::history::list(
+        state,
+        request,
+        crate::store::records::Kind::Organisation,
+        &id,
+    )
+    .await
 }
 
 /// Move an organisation through the publication workflow

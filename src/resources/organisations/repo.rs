@@ -22,9 +22,9 @@ use crate::resources::discovery::{
 };
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
-use crate::resources::records::{self, Kind};
 use crate::schema::organisations;
 use crate::sql::{Bind, ByIds, Sql};
+use crate::store::records::{self, Kind};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Json, Jsonb};
 use diesel::sql_types::{Bool, Float4, Nullable, Text};
