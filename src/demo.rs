@@ -7,8 +7,8 @@
 use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::auth::Caller;
+use crate::domain::history::ChangeContext;
 use crate::error::ApiResult;
-use crate::resources::history::ChangeContext;
 use crate::resources::imports::{self, ImportOptions, ImportReport};
 
 pub const DATASET: &str = include_str!("../data/demo/registry.ndjson");

@@ -5,6 +5,7 @@ pub mod access;
 pub mod caller;
 pub mod changes;
 pub mod cors;
+pub mod history;
 pub mod if_match;
 pub mod limits;
 pub mod middleware;

@@ -3,6 +3,7 @@
 
 pub mod codes;
 pub mod enums;
+pub mod history;
 pub mod input;
 pub mod network;
 pub mod precondition;

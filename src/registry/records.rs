@@ -9,12 +9,13 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::domain::enums::{HistoryAction, PublicationStatus};
+use crate::domain::history::ChangeContext;
 use crate::domain::input::merge_patch;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::resources::crud::Resource;
-use crate::resources::history::{self, ChangeContext};
 use crate::resources::links;
+use crate::store::history;
 use crate::store::records::{self, Kind, Precondition};
 
 /// What a merge patch did.

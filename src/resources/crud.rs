@@ -16,7 +16,6 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
-use super::history::ChangeContext;
 use super::idempotency::{Claim, Remembered};
 use super::{created, page_response, record_response};
 use crate::api::if_match;
@@ -24,6 +23,7 @@ use crate::api::page::{Cursor, Page, encode_cursor};
 use crate::api::query::{QueryReader, path_id};
 use crate::api::state::AppState;
 use crate::auth::Audience;
+use crate::domain::history::ChangeContext;
 use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};

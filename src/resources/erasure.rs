@@ -13,14 +13,15 @@ use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use serde_json::json;
 use uuid::Uuid;
 
-use super::history::{self, ChangeContext};
 use super::idempotency;
 use crate::api::if_match;
 use crate::api::state::AppState;
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HistoryAction;
+use crate::domain::history::ChangeContext;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
+use crate::store::history;
 use crate::store::records::{self, Kind};
 
 /// What replaces personal data in erased history entries.

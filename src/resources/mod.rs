@@ -8,7 +8,6 @@ pub mod discovery;
 pub mod erasure;
 pub mod experts;
 pub mod exports;
-pub mod history;
 pub mod idempotency;
 pub mod imports;
 pub mod initiatives;

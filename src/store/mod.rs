@@ -3,4 +3,5 @@
 pub mod api_keys;
 pub mod enums;
 pub mod errors;
+pub mod history;
 pub mod records;

@@ -426,7 +426,7 @@ async fn the_unique_keys_migration_names_existing_duplicates() {
 #[actix_web::test]
 async fn a_dry_run_cut_short_leaves_nothing_for_the_next_request_to_commit() {
     use aimd_registry::auth::Caller;
-    use aimd_registry::resources::history::ChangeContext;
+    use aimd_registry::domain::history::ChangeContext;
     use aimd_registry::resources::imports::{ImportOptions, run};
     use diesel_async::{AsyncConnection, RunQueryDsl};
 

@@ -403,7 +403,7 @@ fn add_write_headers(operation: &mut Operation) {
             .is_some_and(|id| id.starts_with("create"));
     let headers = [
         creates.then(crate::resources::idempotency::header),
-        changes_records.then(crate::resources::history::change_message_header),
+        changes_records.then(crate::api::history::change_message_header),
     ];
     for header in headers.into_iter().flatten() {
         operation

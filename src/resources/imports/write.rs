@@ -15,14 +15,15 @@ use uuid::Uuid;
 
 use crate::auth::Caller;
 use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
+use crate::domain::history::ChangeContext;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::registry::{self, records::Edit};
 use crate::resources::crud::Resource;
-use crate::resources::history::{self, ChangeContext};
 use crate::resources::links::{
     self, Affiliations, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
 };
+use crate::store::history;
 use crate::store::records::{self, Kind, Precondition};
 
 /// Writes one record: creates it, changes it, or finds it as it is.

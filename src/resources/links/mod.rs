@@ -22,7 +22,6 @@ use self::store::Table;
 use super::crud::{self, Resource};
 use super::experts::Experts;
 use super::experts::model::affiliation_terms;
-use super::history::{self, ChangeContext};
 use super::initiatives::Initiatives;
 use super::record_response;
 use crate::api::if_match;
@@ -30,9 +29,11 @@ use crate::api::query::path_id;
 use crate::api::state::AppState;
 use crate::auth::{self, Audience, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
+use crate::domain::history::ChangeContext;
 use crate::domain::input::single_field;
 use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::store::history;
 use crate::store::records::{self, Kind, Precondition};
 
 /// Whether a link PUT made a new link, changed one, or found it as asked.

@@ -165,7 +165,7 @@ pub async fn delete_organisation(
         ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         crate::api::page::PageParams
     ),
-    responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::resources::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
+    responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::domain::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/organisations/{id}/history")]
 pub async fn get_organisation_history(
@@ -173,7 +173,7 @@ pub async fn get_organisation_history(
     request: HttpRequest,
     id: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
-    super::history::list(
+    crate::api::history::list(
         state,
         request,
         crate::store::records::Kind::Organisation,
