@@ -157,7 +157,6 @@ fn layer(module: &Module) -> Option<(&'static str, u8)> {
 /// only shrinks.
 const KNOWN_UNSORTED_IMPORTS: &[&str] = &[
     "registry/records -> resources/crud",
-    "registry/records -> resources/links",
 ];
 
 /// The crates each layer must not name. The API may hold connections

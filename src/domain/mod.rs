@@ -5,6 +5,7 @@ pub mod codes;
 pub mod enums;
 pub mod history;
 pub mod input;
+pub mod links;
 pub mod network;
 pub mod precondition;
 pub mod search;

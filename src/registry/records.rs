@@ -14,8 +14,8 @@ use crate::domain::input::merge_patch;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::resources::crud::Resource;
-use crate::resources::links;
 use crate::store::history;
+use crate::store::links;
 use crate::store::records::{self, Kind, Precondition};
 
 /// What a merge patch did.

@@ -4,4 +4,5 @@ pub mod api_keys;
 pub mod enums;
 pub mod errors;
 pub mod history;
+pub mod links;
 pub mod records;

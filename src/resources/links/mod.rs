@@ -3,11 +3,11 @@
 //! HTTP flows here are shared by all four. A link change is a change of both
 //! records it joins, so both get a new version.
 
-mod store;
 mod summaries;
 
-pub use self::store::{Detached, detach_all, move_all};
 pub use self::summaries::*;
+pub use crate::domain::links::{AffiliationTerms, LinkOutcome};
+pub use crate::store::links::{Detached, detach_all, move_all};
 
 use std::future::Future;
 
@@ -18,7 +18,6 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::Value;
 use uuid::Uuid;
 
-use self::store::Table;
 use super::crud::{self, Resource};
 use super::experts::Experts;
 use super::experts::model::affiliation_terms;
@@ -31,26 +30,10 @@ use crate::auth::{self, Audience, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::history::ChangeContext;
 use crate::domain::input::single_field;
-use crate::domain::values::{Date, Role};
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::store::history;
+use crate::store::links::{self as store, Table};
 use crate::store::records::{self, Kind, Precondition};
-
-/// Whether a link PUT made a new link, changed one, or found it as asked.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LinkOutcome {
-    Created,
-    Updated,
-    Unchanged,
-}
-
-/// An expert's affiliation as a client writes it.
-#[derive(Debug, Clone, PartialEq)]
-pub struct AffiliationTerms {
-    pub role: Option<Role>,
-    pub since: Option<Date>,
-    pub until: Option<Date>,
-}
 
 /// One kind of link, from the record whose URL it hangs off (the owner) to
 /// the record named last in that URL (the target).

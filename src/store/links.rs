@@ -8,8 +8,8 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::{AffiliationTerms, LinkOutcome};
 use crate::domain::enums::{ExpertRole, OrganisationRole};
+use crate::domain::links::{AffiliationTerms, LinkOutcome};
 use crate::domain::values::Role;
 use crate::error::ApiResult;
 use crate::store::records::{self, Kind};
