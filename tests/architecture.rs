@@ -152,12 +152,9 @@ fn layer(module: &Module) -> Option<(&'static str, u8)> {
 }
 
 /// Imports from a layer below the API into modules not sorted into layers
-/// yet (`src/resources/`): the debt issue 12 still has. The test
-/// fails on a new one, and on one listed here that is gone, so the list
-/// only shrinks.
-const KNOWN_UNSORTED_IMPORTS: &[&str] = &[
-    "registry/records -> resources/crud",
-];
+/// yet (`src/resources/`). None are left; a new one fails the test, and an
+/// entry here that no longer matches fails it too.
+const KNOWN_UNSORTED_IMPORTS: &[&str] = &[];
 
 /// The crates each layer must not name. The API may hold connections
 /// (`diesel_async`) but builds no SQL; the registry runs in a transaction

@@ -13,10 +13,9 @@ use crate::domain::history::ChangeContext;
 use crate::domain::input::merge_patch;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::resources::crud::Resource;
 use crate::store::history;
 use crate::store::links;
-use crate::store::records::{self, Kind, Precondition};
+use crate::store::records::{self, Kind, Precondition, StoredKind};
 
 /// What a merge patch did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -35,7 +34,7 @@ fn to_json(draft: &impl Serialize) -> ApiResult<Value> {
 
 /// Stores a new record under `id`, with its history entry and its first
 /// editor.
-pub async fn create<R: Resource>(
+pub async fn create<R: StoredKind>(
     conn: &mut AsyncPgConnection,
     context: &ChangeContext,
     id: Uuid,
@@ -54,7 +53,7 @@ pub async fn create<R: Resource>(
 /// public sees: the edit becomes (or amends) its pending revision, unless
 /// `publish` applies it directly (an import that publishes, which the
 /// caller has cleared with four eyes).
-pub async fn merge_patch_record<R: Resource>(
+pub async fn merge_patch_record<R: StoredKind>(
     conn: &mut AsyncPgConnection,
     vocabulary: &Vocabulary,
     context: &ChangeContext,
@@ -101,7 +100,7 @@ pub async fn merge_patch_record<R: Resource>(
 
 /// Turns a live record into a tombstone and removes its links, each
 /// recorded in the history of the record on the other end.
-pub async fn delete<R: Resource>(
+pub async fn delete<R: StoredKind>(
     conn: &mut AsyncPgConnection,
     context: &ChangeContext,
     id: Uuid,

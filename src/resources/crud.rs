@@ -28,10 +28,11 @@ use crate::domain::input::check_patch_fields;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
-use crate::store::records::{self, Kind};
+use crate::store::records::{self, StoredKind};
 
-pub trait Resource {
-    const KIND: Kind;
+/// A kind of record as the API serves it; how it is stored is its
+/// [`StoredKind`].
+pub trait Resource: StoredKind {
     /// Where the collection lives, e.g. `/v1/organisations`.
     const COLLECTION: &'static str;
     /// The fields a client may write, and the object-valued ones' own keys.
@@ -47,13 +48,10 @@ pub trait Resource {
     /// The columns an import matches existing records on, besides the id.
     const EXTERNAL_KEY_COLUMNS: &'static [&'static str];
 
-    /// The record as a client writes it: what a merge patch edits.
-    type Draft: PartialEq + Serialize + Send + Sync;
     /// The record as the API shows it.
     type Record: Serialize + Send;
     type Filter: SetFilter + Send + Sync;
 
-    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<Self::Draft>;
     fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self::Filter;
     fn id(record: &Self::Record) -> Uuid;
     /// The draft's values of [`Self::EXTERNAL_KEY_COLUMNS`] that it has.
@@ -65,21 +63,6 @@ pub trait Resource {
     }
     fn version(record: &Self::Record) -> i64;
 
-    /// Stores a new record under `id` (a new UUID v7, or one an import carries).
-    fn insert(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        draft: &Self::Draft,
-    ) -> impl Future<Output = ApiResult<Uuid>> + Send;
-    fn load_draft(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-    ) -> impl Future<Output = ApiResult<Self::Draft>> + Send;
-    fn update(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        draft: &Self::Draft,
-    ) -> impl Future<Output = ApiResult<()>> + Send;
     /// Refuses filter values that name records that do not exist.
     fn check_filter(
         conn: &mut AsyncPgConnection,

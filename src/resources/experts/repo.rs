@@ -25,6 +25,7 @@ use crate::resources::links::{self, LocalizedText, expert_name};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::schema::experts;
 use crate::sql::{Bind, ByIds, Sql};
+use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Json, Jsonb};
@@ -97,105 +98,13 @@ impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
 /// The SQL behind [`crud`](crate::resources::crud) for experts.
 pub struct Experts;
 
-impl Resource for Experts {
+impl StoredKind for Experts {
     const KIND: Kind = Kind::Expert;
-    const COLLECTION: &'static str = "/v1/experts";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
-    const TABLE: TableSpec = TableSpec {
-        table: "experts",
-        sorts: &[
-            BY_RELEVANCE,
-            SortSpec {
-                name: "name",
-                key: SortKey::Expr {
-                    sql: "r.sort_name",
-                    cast: "text",
-                },
-                descending: false,
-            },
-            BY_UPDATE,
-            BY_CREATION,
-        ],
-        facets: &[
-            FacetSpec {
-                name: "country",
-                source: FacetSource::Column("r.country"),
-            },
-            FacetSpec {
-                name: "topic",
-                source: FacetSource::Topics,
-            },
-            FacetSpec {
-                name: "language",
-                source: FacetSource::Array("r.languages"),
-            },
-        ],
-    };
-    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
-    const CSV_COLUMNS: &'static [&'static str] = &[
-        "id",
-        "givenName",
-        "familyName",
-        "honorific",
-        "name",
-        "orcid",
-        "email",
-        "country",
-        "languages",
-        "bio.en",
-        "bio.nl",
-        "topics",
-        "affiliations",
-        "initiatives",
-        "publicationStatus",
-        "createdAt",
-        "updatedAt",
-        "version",
-    ];
-    /// E-mail addresses match case-insensitively (the keys are lower-cased).
-    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["orcid", "lower(email)"];
 
     type Draft = ExpertDraft;
-    type Record = Expert;
-    type Filter = ExpertFilter;
 
     fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<ExpertDraft> {
         ExpertDraft::from_json(body, vocabulary)
-    }
-
-    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> ExpertFilter {
-        ExpertFilter::read(query, vocabulary)
-    }
-
-    fn id(record: &Expert) -> Uuid {
-        record.id
-    }
-
-    fn external_keys(draft: &ExpertDraft) -> Vec<String> {
-        let orcid = draft.orcid.as_ref().map(|o| o.as_str().to_owned());
-        let email = draft.email.as_ref().map(|e| e.as_str().to_lowercase());
-        orcid.into_iter().chain(email).collect()
-    }
-
-    /// An e-mail address in any case; an ORCID iD as written.
-    fn reference_keys(reference: &str) -> Vec<String> {
-        vec![reference.to_owned(), reference.to_lowercase()]
-    }
-
-    fn version(record: &Expert) -> i64 {
-        record.version
-    }
-
-    async fn check_filter(conn: &mut AsyncPgConnection, filter: &ExpertFilter) -> ApiResult<()> {
-        records::check_filter_ids(
-            conn,
-            Kind::Organisation,
-            "organisation",
-            &filter.organisation,
-        )
-        .await?;
-        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn insert(
@@ -259,6 +168,101 @@ impl Resource for Experts {
             .execute(conn)
             .await?;
         records::replace_topics(conn, Kind::Expert, id, &draft.topics).await
+    }
+}
+
+impl Resource for Experts {
+    const COLLECTION: &'static str = "/v1/experts";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    const TABLE: TableSpec = TableSpec {
+        table: "experts",
+        sorts: &[
+            BY_RELEVANCE,
+            SortSpec {
+                name: "name",
+                key: SortKey::Expr {
+                    sql: "r.sort_name",
+                    cast: "text",
+                },
+                descending: false,
+            },
+            BY_UPDATE,
+            BY_CREATION,
+        ],
+        facets: &[
+            FacetSpec {
+                name: "country",
+                source: FacetSource::Column("r.country"),
+            },
+            FacetSpec {
+                name: "topic",
+                source: FacetSource::Topics,
+            },
+            FacetSpec {
+                name: "language",
+                source: FacetSource::Array("r.languages"),
+            },
+        ],
+    };
+    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "givenName",
+        "familyName",
+        "honorific",
+        "name",
+        "orcid",
+        "email",
+        "country",
+        "languages",
+        "bio.en",
+        "bio.nl",
+        "topics",
+        "affiliations",
+        "initiatives",
+        "publicationStatus",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ];
+    /// E-mail addresses match case-insensitively (the keys are lower-cased).
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["orcid", "lower(email)"];
+    type Record = Expert;
+    type Filter = ExpertFilter;
+
+    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> ExpertFilter {
+        ExpertFilter::read(query, vocabulary)
+    }
+
+    fn id(record: &Expert) -> Uuid {
+        record.id
+    }
+
+    fn external_keys(draft: &ExpertDraft) -> Vec<String> {
+        let orcid = draft.orcid.as_ref().map(|o| o.as_str().to_owned());
+        let email = draft.email.as_ref().map(|e| e.as_str().to_lowercase());
+        orcid.into_iter().chain(email).collect()
+    }
+
+    /// An e-mail address in any case; an ORCID iD as written.
+    fn reference_keys(reference: &str) -> Vec<String> {
+        vec![reference.to_owned(), reference.to_lowercase()]
+    }
+
+    fn version(record: &Expert) -> i64 {
+        record.version
+    }
+
+    async fn check_filter(conn: &mut AsyncPgConnection, filter: &ExpertFilter) -> ApiResult<()> {
+        records::check_filter_ids(
+            conn,
+            Kind::Organisation,
+            "organisation",
+            &filter.organisation,
+        )
+        .await?;
+        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn load(

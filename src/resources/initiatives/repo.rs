@@ -23,6 +23,7 @@ use crate::resources::discovery::{
 use crate::resources::links::{self, LocalizedText};
 use crate::schema::initiatives;
 use crate::sql::ByIds;
+use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use diesel::sql_types::{Array, Json, Jsonb, Nullable, Text};
 use serde_json::Value;
@@ -92,8 +93,80 @@ impl<'a> From<&'a InitiativeDraft> for InitiativeColumns<'a> {
 /// The SQL behind [`crud`](crate::resources::crud) for initiatives.
 pub struct Initiatives;
 
-impl Resource for Initiatives {
+impl StoredKind for Initiatives {
     const KIND: Kind = Kind::Initiative;
+
+    type Draft = InitiativeDraft;
+
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<InitiativeDraft> {
+        InitiativeDraft::from_json(body, vocabulary)
+    }
+
+    async fn insert(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &InitiativeDraft,
+    ) -> ApiResult<Uuid> {
+        let now = Utc::now();
+        diesel::insert_into(initiatives::table)
+            .values((
+                initiatives::id.eq(id),
+                InitiativeColumns::from(draft),
+                initiatives::created_at.eq(now),
+                initiatives::updated_at.eq(now),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await?;
+        Ok(id)
+    }
+
+    /// The initiative as a client would write it; the base a merge patch applies to.
+    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
+        let row: InitiativeRow = initiatives::table
+            .find(id)
+            .select(InitiativeRow::as_select())
+            .first(conn)
+            .await?;
+        let topics = records::topics_of(conn, Kind::Initiative, &[id])
+            .await?
+            .remove(&id)
+            .unwrap_or_default();
+        Ok(InitiativeDraft {
+            title: Localized::from_db(row.title_en, row.title_nl),
+            acronym: row.acronym.map(ShortText::from_db),
+            summary: Some(Localized::from_db(row.summary_en, row.summary_nl))
+                .filter(|s| !s.is_empty()),
+            scope: row.scope,
+            countries: row.countries.into_iter().map(Country::from_db).collect(),
+            initiative_type: row.initiative_type,
+            status: row.status,
+            start_date: row.start_date.map(Date),
+            end_date: row.end_date.map(Date),
+            website: row.website.map(WebUrl::from_db),
+            regulations: row.regulations,
+            topics: topics.into_iter().map(Slug::from_db).collect(),
+        })
+    }
+
+    async fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &InitiativeDraft,
+    ) -> ApiResult<()> {
+        diesel::update(initiatives::table.find(id))
+            .set((
+                InitiativeColumns::from(draft),
+                initiatives::version.eq(initiatives::version + 1),
+                initiatives::updated_at.eq(Utc::now()),
+            ))
+            .execute(conn)
+            .await?;
+        records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await
+    }
+}
+
+impl Resource for Initiatives {
     const COLLECTION: &'static str = "/v1/initiatives";
     const FIELDS: &'static [&'static str] = FIELDS;
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
@@ -181,14 +254,8 @@ impl Resource for Initiatives {
         "version",
     ];
     const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["website"];
-
-    type Draft = InitiativeDraft;
     type Record = Initiative;
     type Filter = InitiativeFilter;
-
-    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<InitiativeDraft> {
-        InitiativeDraft::from_json(body, vocabulary)
-    }
 
     fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> InitiativeFilter {
         InitiativeFilter::read(query, vocabulary)
@@ -222,69 +289,6 @@ impl Resource for Initiatives {
         )
         .await?;
         records::check_filter_ids(conn, Kind::Expert, "expert", &filter.expert).await
-    }
-
-    async fn insert(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        draft: &InitiativeDraft,
-    ) -> ApiResult<Uuid> {
-        let now = Utc::now();
-        diesel::insert_into(initiatives::table)
-            .values((
-                initiatives::id.eq(id),
-                InitiativeColumns::from(draft),
-                initiatives::created_at.eq(now),
-                initiatives::updated_at.eq(now),
-            ))
-            .execute(conn)
-            .await?;
-        records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await?;
-        Ok(id)
-    }
-
-    /// The initiative as a client would write it; the base a merge patch applies to.
-    async fn load_draft(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<InitiativeDraft> {
-        let row: InitiativeRow = initiatives::table
-            .find(id)
-            .select(InitiativeRow::as_select())
-            .first(conn)
-            .await?;
-        let topics = records::topics_of(conn, Kind::Initiative, &[id])
-            .await?
-            .remove(&id)
-            .unwrap_or_default();
-        Ok(InitiativeDraft {
-            title: Localized::from_db(row.title_en, row.title_nl),
-            acronym: row.acronym.map(ShortText::from_db),
-            summary: Some(Localized::from_db(row.summary_en, row.summary_nl))
-                .filter(|s| !s.is_empty()),
-            scope: row.scope,
-            countries: row.countries.into_iter().map(Country::from_db).collect(),
-            initiative_type: row.initiative_type,
-            status: row.status,
-            start_date: row.start_date.map(Date),
-            end_date: row.end_date.map(Date),
-            website: row.website.map(WebUrl::from_db),
-            regulations: row.regulations,
-            topics: topics.into_iter().map(Slug::from_db).collect(),
-        })
-    }
-
-    async fn update(
-        conn: &mut AsyncPgConnection,
-        id: Uuid,
-        draft: &InitiativeDraft,
-    ) -> ApiResult<()> {
-        diesel::update(initiatives::table.find(id))
-            .set((
-                InitiativeColumns::from(draft),
-                initiatives::version.eq(initiatives::version + 1),
-                initiatives::updated_at.eq(Utc::now()),
-            ))
-            .execute(conn)
-            .await?;
-        records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await
     }
 
     async fn load(

@@ -9,6 +9,7 @@ pub use self::summaries::*;
 pub use crate::domain::links::{AffiliationTerms, LinkOutcome};
 pub use crate::store::links::{Detached, detach_all, move_all};
 
+use crate::store::records::StoredKind;
 use std::future::Future;
 
 use actix_web::http::StatusCode;

@@ -24,6 +24,7 @@ use crate::resources::links::{self, LocalizedText};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::schema::organisations;
 use crate::sql::{Bind, ByIds, Sql};
+use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use diesel::QueryableByName;
 use diesel::sql_types::{Array, Json, Jsonb};
@@ -80,93 +81,13 @@ impl<'a> From<&'a OrganisationDraft> for OrganisationColumns<'a> {
 /// The SQL behind [`crud`](crate::resources::crud) for organisations.
 pub struct Organisations;
 
-impl Resource for Organisations {
+impl StoredKind for Organisations {
     const KIND: Kind = Kind::Organisation;
-    const COLLECTION: &'static str = "/v1/organisations";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
-    const TABLE: TableSpec = TableSpec {
-        table: "organisations",
-        sorts: &[
-            BY_RELEVANCE,
-            SortSpec {
-                name: "name",
-                key: SortKey::Expr {
-                    sql: "r.sort_name",
-                    cast: "text",
-                },
-                descending: false,
-            },
-            BY_UPDATE,
-            BY_CREATION,
-        ],
-        facets: &[
-            FacetSpec {
-                name: "type",
-                source: FacetSource::Column("r.organisation_type"),
-            },
-            FacetSpec {
-                name: "country",
-                source: FacetSource::Column("r.country"),
-            },
-            FacetSpec {
-                name: "topic",
-                source: FacetSource::Topics,
-            },
-        ],
-    };
-    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
-    const CSV_COLUMNS: &'static [&'static str] = &[
-        "id",
-        "name",
-        "acronym",
-        "type",
-        "country",
-        "website",
-        "rorId",
-        "description.en",
-        "description.nl",
-        "topics",
-        "initiatives",
-        "experts",
-        "publicationStatus",
-        "createdAt",
-        "updatedAt",
-        "version",
-    ];
-    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["ror_id", "website"];
 
     type Draft = OrganisationDraft;
-    type Record = Organisation;
-    type Filter = OrganisationFilter;
 
     fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<OrganisationDraft> {
         OrganisationDraft::from_json(body, vocabulary)
-    }
-
-    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> OrganisationFilter {
-        OrganisationFilter::read(query, vocabulary)
-    }
-
-    fn id(record: &Organisation) -> Uuid {
-        record.id
-    }
-
-    fn external_keys(draft: &OrganisationDraft) -> Vec<String> {
-        let ror = draft.ror_id.as_ref().map(|r| r.as_str().to_owned());
-        let website = draft.website.as_ref().map(|w| w.as_str().to_owned());
-        ror.into_iter().chain(website).collect()
-    }
-
-    fn version(record: &Organisation) -> i64 {
-        record.version
-    }
-
-    async fn check_filter(
-        conn: &mut AsyncPgConnection,
-        filter: &OrganisationFilter,
-    ) -> ApiResult<()> {
-        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn insert(
@@ -226,6 +147,89 @@ impl Resource for Organisations {
             .execute(conn)
             .await?;
         records::replace_topics(conn, Kind::Organisation, id, &draft.topics).await
+    }
+}
+
+impl Resource for Organisations {
+    const COLLECTION: &'static str = "/v1/organisations";
+    const FIELDS: &'static [&'static str] = FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
+    const TABLE: TableSpec = TableSpec {
+        table: "organisations",
+        sorts: &[
+            BY_RELEVANCE,
+            SortSpec {
+                name: "name",
+                key: SortKey::Expr {
+                    sql: "r.sort_name",
+                    cast: "text",
+                },
+                descending: false,
+            },
+            BY_UPDATE,
+            BY_CREATION,
+        ],
+        facets: &[
+            FacetSpec {
+                name: "type",
+                source: FacetSource::Column("r.organisation_type"),
+            },
+            FacetSpec {
+                name: "country",
+                source: FacetSource::Column("r.country"),
+            },
+            FacetSpec {
+                name: "topic",
+                source: FacetSource::Topics,
+            },
+        ],
+    };
+    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
+    const CSV_COLUMNS: &'static [&'static str] = &[
+        "id",
+        "name",
+        "acronym",
+        "type",
+        "country",
+        "website",
+        "rorId",
+        "description.en",
+        "description.nl",
+        "topics",
+        "initiatives",
+        "experts",
+        "publicationStatus",
+        "createdAt",
+        "updatedAt",
+        "version",
+    ];
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["ror_id", "website"];
+    type Record = Organisation;
+    type Filter = OrganisationFilter;
+
+    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> OrganisationFilter {
+        OrganisationFilter::read(query, vocabulary)
+    }
+
+    fn id(record: &Organisation) -> Uuid {
+        record.id
+    }
+
+    fn external_keys(draft: &OrganisationDraft) -> Vec<String> {
+        let ror = draft.ror_id.as_ref().map(|r| r.as_str().to_owned());
+        let website = draft.website.as_ref().map(|w| w.as_str().to_owned());
+        ror.into_iter().chain(website).collect()
+    }
+
+    fn version(record: &Organisation) -> i64 {
+        record.version
+    }
+
+    async fn check_filter(
+        conn: &mut AsyncPgConnection,
+        filter: &OrganisationFilter,
+    ) -> ApiResult<()> {
+        records::check_filter_ids(conn, Kind::Initiative, "initiative", &filter.initiative).await
     }
 
     async fn load(

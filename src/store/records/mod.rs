@@ -6,9 +6,15 @@ mod publication;
 mod state;
 mod topics;
 
+use std::future::Future;
+
+use diesel_async::AsyncPgConnection;
+use serde::Serialize;
+use serde_json::Value;
 use uuid::Uuid;
 
-use crate::error::ApiError;
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult};
 
 pub use self::publication::{
     drop_revision, is_published, note_editor, pending_revision, pending_revision_sql,
@@ -20,6 +26,32 @@ pub use self::state::{
 };
 pub use self::topics::{replace_topics, topics_of};
 pub use crate::domain::precondition::Precondition;
+
+/// How one kind of record is kept: what the registry's write flow needs
+/// of it, whoever calls that flow (the API or the importer).
+pub trait StoredKind {
+    const KIND: Kind;
+    /// The record as a client writes it: what a merge patch edits.
+    type Draft: PartialEq + Serialize + Send + Sync;
+
+    /// The draft from its JSON form (a body, or a patched draft).
+    fn parse_draft(body: &Value, vocabulary: &Vocabulary) -> ApiResult<Self::Draft>;
+    /// Stores a new record under `id` (a new UUID v7, or one an import carries).
+    fn insert(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &Self::Draft,
+    ) -> impl Future<Output = ApiResult<Uuid>> + Send;
+    fn load_draft(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+    ) -> impl Future<Output = ApiResult<Self::Draft>> + Send;
+    fn update(
+        conn: &mut AsyncPgConnection,
+        id: Uuid,
+        draft: &Self::Draft,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Kind {
