@@ -14,6 +14,7 @@ diesel::table! {
         since -> Nullable<Date>,
         until -> Nullable<Date>,
         created_at -> Timestamptz,
+        expert_public -> Bool,
     }
 }
 
@@ -57,6 +58,7 @@ diesel::table! {
     expert_topics (expert_id, topic_slug) {
         expert_id -> Uuid,
         topic_slug -> Text,
+        expert_public -> Bool,
     }
 }
 
@@ -132,6 +134,7 @@ diesel::table! {
         expert_id -> Uuid,
         role -> Text,
         created_at -> Timestamptz,
+        expert_public -> Bool,
     }
 }
 

@@ -14,6 +14,13 @@ use crate::domain::values::Role;
 use crate::error::ApiResult;
 use crate::store::records::{self, Kind};
 
+/// A link row's terms as JSON (role, dates): the row without the ids it
+/// joins, its creation time, and `expert_public`, which the database keeps
+/// for the public views.
+fn terms_of(alias: &str, left: &str, right: &str) -> String {
+    format!("to_jsonb({alias}) - '{left}' - '{right}' - 'created_at' - 'expert_public'")
+}
+
 /// A link table: which kinds it joins (left, right) and its columns.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Table {
@@ -90,7 +97,8 @@ pub async fn terms(
         ..
     } = table.layout();
     let found: Vec<StoredTerms> = sql_query(format!(
-        "SELECT to_jsonb(t) - '{l}' - '{r}' - 'created_at' AS terms FROM {name} t WHERE {l} = $1 AND {r} = $2"
+        "SELECT {} AS terms FROM {name} t WHERE {l} = $1 AND {r} = $2",
+        terms_of("t", l, r)
     ))
     .bind::<SqlUuid, _>(left)
     .bind::<SqlUuid, _>(right)
@@ -221,8 +229,8 @@ pub async fn detach_all(
                 continue;
             }
             let others: Vec<Other> = sql_query(format!(
-                "DELETE FROM {name} t WHERE {own} = $1 \
-                 RETURNING {other} AS id, to_jsonb(t) - '{l}' - '{r}' - 'created_at' AS terms"
+                "DELETE FROM {name} t WHERE {own} = $1 RETURNING {other} AS id, {} AS terms",
+                terms_of("t", l, r)
             ))
             .bind::<SqlUuid, _>(id)
             .load(conn)
@@ -308,9 +316,10 @@ pub async fn move_all(
             } else {
                 ""
             };
+            let terms = terms_of("d", l, r);
             let others: Vec<Other> = sql_query(format!(
                 "WITH gone AS (DELETE FROM {name} d WHERE d.{own} = $1 \
-                   RETURNING d.*, to_jsonb(d) - '{l}' - '{r}' - 'created_at' AS terms), \
+                   RETURNING d.*, {terms} AS terms), \
                  moved AS (INSERT INTO {name} ({l}, {r}, {value}{extra}, created_at) \
                    SELECT {subject}, {object}, {relation}{extra_values}, d.created_at FROM gone d \
                    WHERE d.{other} <> $2 ON CONFLICT ({l}, {r}) {on_conflict}) \

@@ -217,3 +217,57 @@ async fn the_public_views_match_their_tables_and_are_all_the_reader_may_read() {
     .collect();
     assert_eq!(readable, expected);
 }
+
+/// An expert's links and topics follow the expert out of the public's view
+/// and back in: archived, then restored.
+#[actix_web::test]
+async fn an_experts_links_follow_the_expert_in_the_public_views() {
+    let app = spawn_with(single_editor()).await;
+    let initiative = app.create("/v1/initiatives", initiative("Group")).await;
+    app.approve(&format!("/v1/initiatives/{initiative}")).await;
+    let public_expert = json!({"givenName": "Ada", "familyName": "Open",
+                               "consent": {"publicProfile": true, "givenAt": "2026-11-20"},
+                               "topics": ["privacy"]});
+    let ada = app.create("/v1/experts", public_expert).await;
+    let path = format!("/v1/experts/{ada}");
+    app.approve(&path).await;
+    app.put(
+        &format!("/v1/initiatives/{initiative}/experts/{ada}"),
+        json!({"role": "member"}),
+    )
+    .await
+    .expect(201);
+    let nen = app.create("/v1/organisations", organisation("NEN")).await;
+    app.put(
+        &format!("/v1/experts/{ada}/affiliations/{nen}"),
+        json!({"role": "advisor"}),
+    )
+    .await
+    .expect(201);
+
+    let counts = async || {
+        let mut public = app.public_connection().await;
+        let mut found = Vec::new();
+        for table in ["initiative_experts", "affiliations", "expert_topics"] {
+            let row: Count = sql_query(format!("SELECT count(*) AS n FROM {table}"))
+                .get_result(&mut public)
+                .await
+                .unwrap();
+            found.push(row.n);
+        }
+        found
+    };
+    assert_eq!(counts().await, vec![1, 1, 1]);
+
+    let version = app.get(&path).await.json()["version"].as_i64().unwrap();
+    app.send(crate::support::step(&path, version, "archive"))
+        .await
+        .expect(200);
+    assert_eq!(counts().await, vec![0, 0, 0], "archived: out of view");
+
+    let version = app.get(&path).await.json()["version"].as_i64().unwrap();
+    app.send(crate::support::step(&path, version, "restore"))
+        .await
+        .expect(200);
+    assert_eq!(counts().await, vec![1, 1, 1], "restored: in view");
+}
