@@ -9,10 +9,10 @@ use actix_web::{HttpRequest, HttpResponse, get};
 use utoipa::IntoParams;
 
 use crate::api::access::{Allowed, least};
-use crate::api::query::{QueryReader, parse_limit};
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
 use crate::domain::input::FieldError;
+use crate::domain::query::{QueryReader, parse_limit};
 use crate::error::ApiResult;
 use crate::sync::changes::{self, ChangePage};
 

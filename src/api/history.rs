@@ -9,11 +9,11 @@ use actix_web::http::header::HeaderName;
 use actix_web::{FromRequest, HttpMessage, HttpRequest, HttpResponse, web};
 
 use crate::api::middleware::RequestId;
-use crate::api::page::{Cursor, PageRequest, encode_cursor};
-use crate::api::query::{QueryReader, path_id};
 use crate::api::state::AppState;
 use crate::auth::{Audience, Caller};
 use crate::domain::history::{ChangeContext, HistoryPage};
+use crate::domain::page::{Cursor, PageRequest, encode_cursor};
+use crate::domain::query::{QueryReader, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::store::history;
 use crate::store::records::{self, Kind};
@@ -122,7 +122,7 @@ pub async fn list(
     if let Some(cursor) = &next {
         response.insert_header((
             actix_web::http::header::LINK,
-            crate::api::page::next_link(&request, cursor),
+            crate::api::respond::next_link(&request, cursor),
         ));
     }
     Ok(response.json(HistoryPage { items, next }))

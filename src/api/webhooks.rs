@@ -10,13 +10,13 @@ use serde_json::Value;
 use utoipa::IntoParams;
 
 use crate::api::if_match::{self, IfMatch};
-use crate::api::query::{QueryReader, parse_limit, parse_uuid, path_id};
+use crate::api::respond::{created, record_response};
 use crate::api::state::AppState;
 use crate::domain::enums::DeliveryState;
 use crate::domain::input::merge_patch;
+use crate::domain::query::{QueryReader, parse_limit, parse_uuid, path_id};
 use crate::domain::values::WebUrl;
 use crate::error::{ApiError, ApiResult};
-use crate::resources::{created, record_response};
 use crate::sync::webhooks::model::{
     CreatedSubscription, Delivery, DeliveryPage, DeliveryStatus, SubscriptionDraft,
     SubscriptionList, SubscriptionPatch,

@@ -9,9 +9,9 @@ use serde::Serialize;
 use serde_json::Value;
 use utoipa::ToSchema;
 
-use crate::api::query::{QueryReader, path_id};
 use crate::auth::Role;
 use crate::domain::input::ObjectReader;
+use crate::domain::query::{QueryReader, path_id};
 use crate::domain::values::{Text, Timestamp};
 use crate::error::ApiResult;
 use crate::store::api_keys::{self, ApiKey, CreatedApiKey};

@@ -15,19 +15,19 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
 use super::idempotency::{Claim, Remembered};
-use super::{created, page_response, record_response};
 use crate::api::if_match;
-use crate::api::page::{Cursor, Page, encode_cursor};
-use crate::api::query::{QueryReader, path_id};
+use crate::api::respond::{created, page_response, record_response};
 use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::history::ChangeContext;
 use crate::domain::input::check_patch_fields;
+use crate::domain::page::{Cursor, Page, encode_cursor};
+use crate::domain::query::{QueryReader, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
+use crate::store::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
 use crate::store::records::{self, StoredKind};
 
 /// A kind of record as the API serves it; how it is stored is its

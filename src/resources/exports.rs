@@ -18,14 +18,14 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::crud::Resource;
-use super::discovery::Found;
 use super::experts::model::Expert;
 use super::initiatives::model::Initiative;
 use super::organisations::model::Organisation;
-use crate::api::query::QueryReader;
 use crate::api::state::AppState;
 use crate::auth::Audience;
+use crate::domain::query::QueryReader;
 use crate::error::{ApiError, ApiResult};
+use crate::store::discovery::Found;
 
 pub const CHANGE_POSITION: HeaderName = HeaderName::from_static("change-position");
 const BATCH: i64 = 500;
@@ -285,7 +285,7 @@ async fn stream<R: Resource>(
         after = last.id;
         let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
         let records = R::load(conn, &state.vocabulary, &ids, audience).await?;
-        let records = super::discovery::in_found_order(&found, records, R::id);
+        let records = crate::store::discovery::in_found_order(&found, records, R::id);
         let mut chunk = String::new();
         for record in &records {
             let value = serde_json::to_value(record).map_err(ApiError::internal)?;

@@ -12,14 +12,15 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::crud::{self, Resource};
-use super::{links, record_response};
+use super::links;
 use crate::api::if_match;
-use crate::api::query::path_id;
+use crate::api::respond::record_response;
 use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::enums::HistoryAction;
 use crate::domain::history::ChangeContext;
 use crate::domain::input::single_field;
+use crate::domain::query::path_id;
 use crate::error::{ApiError, ApiResult};
 use crate::store::history;
 use crate::store::records;

@@ -13,16 +13,16 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::crud::Resource;
-use super::discovery::{ListRequest, TableSpec, push_set, text};
 use super::initiatives::Initiatives;
 use super::initiatives::model::InitiativeListQuery;
-use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::{OrganisationType, Scope};
 use crate::domain::input::FieldError;
+use crate::domain::query::QueryReader;
 use crate::domain::topics::TopicRef;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::Sql;
+use crate::store::discovery::{ListRequest, TableSpec, push_set, text};
 
 /// Initiative counts by scope.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]

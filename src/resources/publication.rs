@@ -12,14 +12,14 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 
 use super::crud::{self, Resource};
-use super::record_response;
 use crate::api::if_match;
-use crate::api::query::path_id;
+use crate::api::respond::record_response;
 use crate::api::state::AppState;
 use crate::auth::{Audience, Caller};
 use crate::domain::enums::{PublicationAction, PublicationStatus};
 use crate::domain::history::ChangeContext;
 use crate::domain::input::ObjectReader;
+use crate::domain::query::path_id;
 use crate::domain::values::Text;
 use crate::error::{ApiError, ApiResult};
 use crate::store::history;

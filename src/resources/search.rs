@@ -10,16 +10,16 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::discovery::Total;
-use super::discovery::text::{prepare, text_match};
-use super::page_response;
-use crate::api::page::{Cursor, Page, PageParams, PageRequest, encode_cursor};
-use crate::api::query::QueryReader;
+use crate::api::respond::page_response;
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
+use crate::domain::page::{Cursor, Page, PageParams, PageRequest, encode_cursor};
+use crate::domain::query::QueryReader;
 use crate::domain::search::SearchText;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::{Bind, Sql};
+use crate::store::discovery::Total;
+use crate::store::discovery::text::{prepare, text_match};
 
 /// (type, table, display name, English text, Dutch text) over `r`;
 /// the snippet comes from whichever text shows a match.

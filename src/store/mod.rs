@@ -1,6 +1,7 @@
 //! How domain values are stored: the first piece of the store layer.
 
 pub mod api_keys;
+pub mod discovery;
 pub mod enums;
 pub mod errors;
 pub mod history;

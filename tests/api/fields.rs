@@ -6,10 +6,10 @@
 use std::collections::BTreeSet;
 
 use aimd_registry::resources::crud::Resource;
-use aimd_registry::resources::discovery::LIST_KEYS;
 use aimd_registry::resources::experts::Experts;
 use aimd_registry::resources::initiatives::Initiatives;
 use aimd_registry::resources::organisations::Organisations;
+use aimd_registry::store::discovery::LIST_KEYS;
 use serde_json::{Value, json};
 
 use crate::support::spawn;

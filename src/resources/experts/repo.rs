@@ -9,22 +9,22 @@ use super::model::{
     Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
     NESTED_FIELDS,
 };
-use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::PublicationStatus;
+use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{
     Country, Date, Email, Language, Localized, Name, Orcid, ShortText, Slug, Text as Bounded,
 };
 use crate::error::ApiResult;
 use crate::resources::crud::Resource;
-use crate::resources::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
-};
 use crate::resources::links::{self, LocalizedText, expert_name};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::schema::experts;
 use crate::sql::{Bind, ByIds, Sql};
+use crate::store::discovery::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+};
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use diesel::QueryableByName;

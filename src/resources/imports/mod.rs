@@ -20,10 +20,10 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::query::{QueryReader, parse_flag};
 use crate::auth::{Caller, Role};
 use crate::domain::enums::HitType;
 use crate::domain::history::ChangeContext;
+use crate::domain::query::{QueryReader, parse_flag};
 use crate::error::{ApiError, ApiResult};
 
 pub use self::write::run;

@@ -15,7 +15,7 @@ use self::model::{
 use super::crud;
 use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
 use crate::api::if_match::IfMatch;
-use crate::api::page::{Page, PageParams};
+use crate::domain::page::{Page, PageParams};
 use crate::error::ApiResult;
 
 pub use self::repo::Initiatives;
@@ -297,7 +297,7 @@ pub async fn delete_related(
     operation_id = "getInitiativeHistory",
     params(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        crate::api::page::PageParams
+        crate::domain::page::PageParams
     ),
     responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::domain::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]

@@ -7,7 +7,6 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::query::{QueryReader, parse_uuid};
 use crate::domain::enums::TopicMatch;
 use crate::domain::enums::{
     ExpertRole, InitiativeStatus, InitiativeType, OrganisationRole, PublicationStatus, Regulation,
@@ -15,17 +14,18 @@ use crate::domain::enums::{
 };
 use crate::domain::input::FieldError;
 use crate::domain::input::ObjectReader;
+use crate::domain::query::{QueryReader, parse_uuid};
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, Date, LANGUAGE_KEYS, Localized, Prose, ShortText, Slug, Title, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::resources::discovery::topic_filter::TopicFilter;
-use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{
     InitiativeExpert, InitiativeOrganisation, LocalizedText, RelatedInitiative,
 };
 use crate::sql::Bind;
+use crate::store::discovery::topic_filter::TopicFilter;
+use crate::store::discovery::{Conditions, SetFilter, texts};
 
 pub const FIELDS: &[&str] = &[
     "title",

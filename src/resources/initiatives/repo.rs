@@ -8,21 +8,21 @@ use uuid::Uuid;
 use super::model::{
     FIELDS, FILTER_KEYS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
 };
-use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::{
     InitiativeStatus, InitiativeType, PublicationStatus, Regulation, Scope,
 };
+use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::resources::crud::Resource;
-use crate::resources::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
-};
 use crate::resources::links::{self, LocalizedText};
 use crate::schema::initiatives;
 use crate::sql::ByIds;
+use crate::store::discovery::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+};
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use diesel::sql_types::{Array, Json, Jsonb, Nullable, Text};

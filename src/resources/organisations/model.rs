@@ -7,20 +7,20 @@ use serde_json::Value;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::query::{QueryReader, parse_uuid};
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::enums::TopicMatch;
 use crate::domain::input::ObjectReader;
+use crate::domain::query::{QueryReader, parse_uuid};
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, LANGUAGE_KEYS, Localized, Name, Prose, RorId, ShortText, Slug, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::resources::discovery::topic_filter::TopicFilter;
-use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
 use crate::resources::matches::MatchReason;
+use crate::store::discovery::topic_filter::TopicFilter;
+use crate::store::discovery::{Conditions, SetFilter, texts};
 
 pub const FIELDS: &[&str] = &[
     "name",

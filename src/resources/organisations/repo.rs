@@ -9,21 +9,21 @@ use super::model::{
     FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationCandidate, OrganisationDraft,
     OrganisationFilter, OrganisationProbe,
 };
-use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
+use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::resources::crud::Resource;
-use crate::resources::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
-};
 use crate::resources::links::{self, LocalizedText};
 use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::schema::organisations;
 use crate::sql::{Bind, ByIds, Sql};
+use crate::store::discovery::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+};
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use diesel::QueryableByName;

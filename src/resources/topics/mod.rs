@@ -8,7 +8,7 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::api::query::QueryReader;
+use crate::domain::query::QueryReader;
 use crate::domain::topics::Topic;
 use crate::error::{ApiError, ApiResult};
 

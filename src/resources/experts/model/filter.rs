@@ -3,13 +3,13 @@
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::api::query::{QueryReader, parse_uuid};
 use crate::domain::enums::{Scope, TopicMatch};
+use crate::domain::query::{QueryReader, parse_uuid};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Language, Slug};
-use crate::resources::discovery::topic_filter::TopicFilter;
-use crate::resources::discovery::{Conditions, SetFilter, texts};
 use crate::sql::Bind;
+use crate::store::discovery::topic_filter::TopicFilter;
+use crate::store::discovery::{Conditions, SetFilter, texts};
 
 /// The expert list's filters, read from the query string.
 #[derive(Debug, Clone)]

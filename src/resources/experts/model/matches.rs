@@ -4,7 +4,7 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use crate::api::query::QueryReader;
+use crate::domain::query::QueryReader;
 use crate::domain::values::{Email, Name, Orcid};
 use crate::error::ApiResult;
 use crate::resources::matches::MatchReason;

@@ -3,8 +3,8 @@
 //! record's `topic_closure` (its topics with all their ancestors).
 
 use super::Conditions;
-use crate::api::query::QueryReader;
 use crate::domain::enums::TopicMatch;
+use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::Slug;
 use crate::sql::Bind;

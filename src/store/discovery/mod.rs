@@ -16,10 +16,10 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use self::text::{TableSearch, TextMatch, text_match};
-use crate::api::page::{Cursor, FacetCount, PageRequest};
-use crate::api::query::QueryReader;
 use crate::auth::Audience;
 use crate::domain::input::FieldError;
+use crate::domain::page::{Cursor, FacetCount, PageRequest};
+use crate::domain::query::QueryReader;
 use crate::domain::search::SearchText;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;

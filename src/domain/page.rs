@@ -1,8 +1,7 @@
-//! Keyset pagination: the opaque cursor, the page body and its `Link` header.
+//! Keyset pagination: the opaque cursor and the page body.
 
 use std::collections::BTreeMap;
 
-use actix_web::HttpRequest;
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use serde::{Deserialize, Serialize};
@@ -120,17 +119,4 @@ fn decode_cursor(raw: &str) -> Result<Cursor, FieldError> {
 
 pub fn encode_cursor(cursor: &Cursor) -> String {
     URL_SAFE_NO_PAD.encode(serde_json::to_vec(cursor).unwrap_or_default())
-}
-
-/// The RFC 8288 `Link` header value pointing at the next page: the same
-/// request with its cursor replaced.
-pub fn next_link(request: &HttpRequest, cursor: &str) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    for (key, value) in url::form_urlencoded::parse(request.query_string().as_bytes()) {
-        if key != "cursor" {
-            query.append_pair(&key, &value);
-        }
-    }
-    query.append_pair("cursor", cursor);
-    format!("<{}?{}>; rel=\"next\"", request.path(), query.finish())
 }
