@@ -25,7 +25,7 @@ use crate::db::{BoxError, Pools};
 /// Loads what the handlers share (the vocabulary) through the pools.
 pub async fn app_state(pools: Pools, policy: Policy) -> Result<web::Data<AppState>, BoxError> {
     let mut conn = pools.staff.get().await?;
-    let vocabulary = resources::topics::repo::load_vocabulary(&mut conn)
+    let vocabulary = store::topics::load_vocabulary(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
     drop(conn);

@@ -3,13 +3,19 @@
 
 pub mod codes;
 pub mod enums;
+pub mod experts;
 pub mod history;
+pub mod initiatives;
 pub mod input;
 pub mod links;
+pub mod matches;
 pub mod network;
+pub mod organisations;
 pub mod page;
 pub mod precondition;
 pub mod query;
 pub mod search;
+pub mod summaries;
+pub mod topic_filter;
 pub mod topics;
 pub mod values;

@@ -5,13 +5,10 @@
 //! flow the importer uses), each write in one transaction, so a failed
 //! request changes nothing.
 
-use std::future::Future;
-
 use actix_web::http::StatusCode;
 use actix_web::http::header::{HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
-use diesel_async::{AsyncConnection, AsyncPgConnection};
-use serde::Serialize;
+use diesel_async::AsyncConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
@@ -27,68 +24,21 @@ use crate::domain::query::{QueryReader, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
-use crate::store::discovery::{self, LIST_KEYS, ListRequest, SetFilter, TableSpec, in_found_order};
+use crate::store::discovery::{self, LIST_KEYS, ListRequest, in_found_order};
 use crate::store::records::{self, StoredKind};
 
-/// A kind of record as the API serves it; how it is stored is its
-/// [`StoredKind`].
+/// A kind of record as the API serves it: where it lives, what a client may
+/// write and filter; how it is stored and read is its [`StoredKind`].
 pub trait Resource: StoredKind {
     /// Where the collection lives, e.g. `/v1/organisations`.
     const COLLECTION: &'static str;
     /// The fields a client may write, and the object-valued ones' own keys.
     const FIELDS: &'static [&'static str];
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])];
-    /// How discovery queries see the table: sorts and facets offered.
-    const TABLE: TableSpec;
     /// The list's own filter keys (besides `q`, `sort`, `facets`, paging).
     const FILTER_KEYS: &'static [&'static str];
-    /// The columns of the CSV export: paths into the record as `GET` shows
-    /// it (`title.en`); see `exports::cell` for how lists flatten.
-    const CSV_COLUMNS: &'static [&'static str];
-    /// The columns an import matches existing records on, besides the id.
-    const EXTERNAL_KEY_COLUMNS: &'static [&'static str];
-
-    /// The record as the API shows it.
-    type Record: Serialize + Send;
-    type Filter: SetFilter + Send + Sync;
 
     fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self::Filter;
-    fn id(record: &Self::Record) -> Uuid;
-    /// The draft's values of [`Self::EXTERNAL_KEY_COLUMNS`] that it has.
-    fn external_keys(draft: &Self::Draft) -> Vec<String>;
-    /// The forms in which a link reference may equal one of those keys:
-    /// as written, unless a key is stored normalised.
-    fn reference_keys(reference: &str) -> Vec<String> {
-        vec![reference.to_owned()]
-    }
-    fn version(record: &Self::Record) -> i64;
-
-    /// Refuses filter values that name records that do not exist.
-    fn check_filter(
-        conn: &mut AsyncPgConnection,
-        filter: &Self::Filter,
-    ) -> impl Future<Output = ApiResult<()>> + Send;
-    /// The live records among `ids` that `audience` may see, in any order.
-    fn load(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-        ids: &[Uuid],
-        audience: Audience,
-    ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
-}
-
-/// One live record, as the API shows it to `audience`; 404 or 410 when it
-/// is not there for them.
-pub async fn find<R: Resource>(
-    conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    id: Uuid,
-    audience: Audience,
-) -> ApiResult<R::Record> {
-    match R::load(conn, vocabulary, &[id], audience).await?.pop() {
-        Some(record) => Ok(record),
-        None => Err(records::absence(conn, R::KIND, id).await?),
-    }
 }
 
 /// A list: filters, search, sort, keyset page, total and facets.
@@ -153,7 +103,7 @@ pub async fn create<R: Resource>(
                 return Ok::<_, ApiError>((earlier, true));
             }
             let id = registry::records::create::<R>(conn, &context, Uuid::now_v7(), &draft).await?;
-            let record = find::<R>(conn, vocabulary, id, Audience::Staff).await?;
+            let record = records::find::<R>(conn, vocabulary, id, Audience::Staff).await?;
             let answer = Remembered {
                 location: format!("{}/{id}", R::COLLECTION),
                 version: R::version(&record),
@@ -183,7 +133,7 @@ pub async fn get<R: Resource>(
     let id = path_id("id", raw_id)?;
     let audience = Audience::of_request(&request);
     let mut conn = state.conn(audience).await?;
-    let record = find::<R>(&mut conn, &state.vocabulary, id, audience).await?;
+    let record = records::find::<R>(&mut conn, &state.vocabulary, id, audience).await?;
     Ok(record_response(
         StatusCode::OK,
         R::version(&record),
@@ -208,7 +158,7 @@ pub async fn update<R: Resource>(
         .transaction(async |conn| {
             let edit = registry::records::merge_patch_record::<R>;
             edit(conn, vocabulary, &context, id, precondition, &patch, false).await?;
-            find::<R>(conn, vocabulary, id, Audience::Staff).await
+            records::find::<R>(conn, vocabulary, id, Audience::Staff).await
         })
         .await?;
     Ok(record_response(

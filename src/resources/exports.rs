@@ -18,11 +18,11 @@ use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
 use super::crud::Resource;
-use super::experts::model::Expert;
-use super::initiatives::model::Initiative;
-use super::organisations::model::Organisation;
 use crate::api::state::AppState;
 use crate::auth::Audience;
+use crate::domain::experts::Expert;
+use crate::domain::initiatives::Initiative;
+use crate::domain::organisations::Organisation;
 use crate::domain::query::QueryReader;
 use crate::error::{ApiError, ApiResult};
 use crate::store::discovery::Found;

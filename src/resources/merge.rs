@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use super::crud::{self, Resource};
+use super::crud::Resource;
 use super::links;
 use crate::api::if_match;
 use crate::api::respond::record_response;
@@ -96,7 +96,7 @@ pub async fn merge<R: Resource>(
                 });
                 history::record(conn, &context, kind, other, merged, relinked).await?;
             }
-            crud::find::<R>(conn, vocabulary, survivor, Audience::Staff).await
+            records::find::<R>(conn, vocabulary, survivor, Audience::Staff).await
         })
         .await?;
     Ok(record_response(

@@ -11,7 +11,6 @@ pub mod idempotency;
 pub mod imports;
 pub mod initiatives;
 pub mod links;
-pub mod matches;
 pub mod merge;
 pub mod organisations;
 pub mod overview;

@@ -14,15 +14,16 @@ use utoipa::ToSchema;
 
 use super::crud::Resource;
 use super::initiatives::Initiatives;
-use super::initiatives::model::InitiativeListQuery;
 use crate::auth::Audience;
 use crate::domain::enums::{OrganisationType, Scope};
+use crate::domain::initiatives::InitiativeListQuery;
 use crate::domain::input::FieldError;
 use crate::domain::query::QueryReader;
 use crate::domain::topics::TopicRef;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::Sql;
 use crate::store::discovery::{ListRequest, TableSpec, push_set, text};
+use crate::store::records::StoredKind;
 
 /// Initiative counts by scope.
 #[derive(Debug, Default, Clone, Serialize, ToSchema)]

@@ -11,7 +11,7 @@ use diesel_async::AsyncConnection;
 use serde_json::{Value, json};
 use utoipa::ToSchema;
 
-use super::crud::{self, Resource};
+use super::crud::Resource;
 use crate::api::if_match;
 use crate::api::respond::record_response;
 use crate::api::state::AppState;
@@ -131,7 +131,7 @@ pub async fn act<R: Resource>(
             records::set_publication(conn, R::KIND, id, next, Utc::now(), new_version).await?;
             history::record(conn, &context, R::KIND, id, step.action.recorded_as(), changes)
                 .await?;
-            crud::find::<R>(conn, vocabulary, id, Audience::Staff).await
+            records::find::<R>(conn, vocabulary, id, Audience::Staff).await
         })
         .await?;
     Ok(record_response(

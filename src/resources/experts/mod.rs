@@ -1,25 +1,23 @@
 //! `/v1/experts` and `/v1/experts/{id}/affiliations/{organisationId}`
 
-pub mod model;
-pub mod repo;
-
 use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use self::model::{
+use super::crud::{self, Resource};
+use super::links::{self, Affiliations};
+use crate::api::if_match::IfMatch;
+use crate::domain::experts::{
     AffiliationInput, Expert, ExpertDraft, ExpertListQuery, ExpertMatches, ExpertProbe,
     ExpertProbeQuery,
 };
-use super::crud;
-use super::links::{self, Affiliations};
-use crate::api::if_match::IfMatch;
 use crate::domain::page::{Page, PageParams};
 use crate::domain::query::{QueryReader, parse_flag, path_id};
+use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 
-pub use self::repo::Experts;
+pub use crate::store::experts::Experts;
 
 /// List experts
 ///
@@ -73,7 +71,7 @@ pub async fn expert_matches(
 ) -> ApiResult<HttpResponse> {
     let probe = ExpertProbe::from_query(request.query_string())?;
     let mut conn = state.conn(Audience::Staff).await?;
-    let items = repo::candidates(&mut conn, &probe).await?;
+    let items = crate::store::experts::candidates(&mut conn, &probe).await?;
     Ok(HttpResponse::Ok().json(ExpertMatches { items }))
 }
 
@@ -304,4 +302,18 @@ pub async fn merge_expert(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     super::merge::merge::<Experts>(state, request, &id, body).await
+}
+
+impl Resource for Experts {
+    const COLLECTION: &'static str = "/v1/experts";
+    const FIELDS: &'static [&'static str] = crate::domain::experts::FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] =
+        crate::domain::experts::NESTED_FIELDS;
+    const FILTER_KEYS: &'static [&'static str] = crate::domain::experts::FILTER_KEYS;
+    fn read_filter(
+        query: &mut QueryReader,
+        vocabulary: &Vocabulary,
+    ) -> crate::domain::experts::ExpertFilter {
+        crate::domain::experts::ExpertFilter::read(query, vocabulary)
+    }
 }

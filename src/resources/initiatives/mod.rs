@@ -1,24 +1,23 @@
 //! `/v1/initiatives` and the links hanging off an initiative: its
 //! organisations, experts and related initiatives.
 
-pub mod model;
-pub mod repo;
-
 use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use self::model::{
+use super::crud::{self, Resource};
+use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
+use crate::api::if_match::IfMatch;
+use crate::domain::initiatives::{
     ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
     RelationInput,
 };
-use super::crud;
-use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
-use crate::api::if_match::IfMatch;
 use crate::domain::page::{Page, PageParams};
+use crate::domain::query::QueryReader;
+use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 
-pub use self::repo::Initiatives;
+pub use crate::store::initiatives::Initiatives;
 
 /// List initiatives
 ///
@@ -371,4 +370,18 @@ pub async fn merge_initiative(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     super::merge::merge::<Initiatives>(state, request, &id, body).await
+}
+
+impl Resource for Initiatives {
+    const COLLECTION: &'static str = "/v1/initiatives";
+    const FIELDS: &'static [&'static str] = crate::domain::initiatives::FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] =
+        crate::domain::initiatives::NESTED_FIELDS;
+    const FILTER_KEYS: &'static [&'static str] = crate::domain::initiatives::FILTER_KEYS;
+    fn read_filter(
+        query: &mut QueryReader,
+        vocabulary: &Vocabulary,
+    ) -> crate::domain::initiatives::InitiativeFilter {
+        crate::domain::initiatives::InitiativeFilter::read(query, vocabulary)
+    }
 }

@@ -3,10 +3,8 @@
 //! HTTP flows here are shared by all four. A link change is a change of both
 //! records it joins, so both get a new version.
 
-mod summaries;
-
-pub use self::summaries::*;
 pub use crate::domain::links::{AffiliationTerms, LinkOutcome};
+pub use crate::domain::summaries::*;
 pub use crate::store::links::{Detached, detach_all, move_all};
 
 use crate::store::records::StoredKind;
@@ -19,15 +17,15 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::crud::{self, Resource};
+use super::crud::Resource;
 use super::experts::Experts;
-use super::experts::model::affiliation_terms;
 use super::initiatives::Initiatives;
 use crate::api::if_match;
 use crate::api::respond::record_response;
 use crate::api::state::AppState;
 use crate::auth::{self, Audience, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
+use crate::domain::experts::affiliation_terms;
 use crate::domain::history::ChangeContext;
 use crate::domain::input::single_field;
 use crate::domain::query::path_id;
@@ -215,7 +213,7 @@ pub async fn put<L: LinkKind>(
             .await?;
             Ok::<_, ApiError>((
                 outcome,
-                crud::find::<L::Owner>(conn, vocabulary, owner, Audience::Staff).await?,
+                records::find::<L::Owner>(conn, vocabulary, owner, Audience::Staff).await?,
             ))
         })
         .await?;

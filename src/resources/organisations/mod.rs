@@ -1,23 +1,22 @@
 //! `/v1/organisations`
 
-pub mod model;
-pub mod repo;
-
 use crate::api::access::{Allowed, least};
 use crate::auth::Audience;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 
-use self::model::{
+use super::crud::{self, Resource};
+use crate::api::if_match::IfMatch;
+use crate::domain::organisations::{
     Organisation, OrganisationDraft, OrganisationListQuery, OrganisationMatches, OrganisationProbe,
     OrganisationProbeQuery,
 };
-use super::crud;
-use crate::api::if_match::IfMatch;
 use crate::domain::page::{Page, PageParams};
+use crate::domain::query::QueryReader;
+use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 
-pub use self::repo::Organisations;
+pub use crate::store::organisations::Organisations;
 
 /// List organisations
 ///
@@ -72,7 +71,7 @@ pub async fn organisation_matches(
 ) -> ApiResult<HttpResponse> {
     let probe = OrganisationProbe::from_query(request.query_string())?;
     let mut conn = state.conn(Audience::Staff).await?;
-    let items = repo::candidates(&mut conn, &probe).await?;
+    let items = crate::store::organisations::candidates(&mut conn, &probe).await?;
     Ok(HttpResponse::Ok().json(OrganisationMatches { items }))
 }
 
@@ -243,4 +242,18 @@ pub async fn merge_organisation(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     super::merge::merge::<Organisations>(state, request, &id, body).await
+}
+
+impl Resource for Organisations {
+    const COLLECTION: &'static str = "/v1/organisations";
+    const FIELDS: &'static [&'static str] = crate::domain::organisations::FIELDS;
+    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] =
+        crate::domain::organisations::NESTED_FIELDS;
+    const FILTER_KEYS: &'static [&'static str] = crate::domain::organisations::FILTER_KEYS;
+    fn read_filter(
+        query: &mut QueryReader,
+        vocabulary: &Vocabulary,
+    ) -> crate::domain::organisations::OrganisationFilter {
+        crate::domain::organisations::OrganisationFilter::read(query, vocabulary)
+    }
 }

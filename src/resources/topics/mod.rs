@@ -1,8 +1,6 @@
 //! `/v1/topics`: the controlled vocabulary, read-only. Served from the
 //! vocabulary loaded at start-up.
 
-pub mod repo;
-
 use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;

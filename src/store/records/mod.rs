@@ -13,8 +13,10 @@ use serde::Serialize;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::auth::Audience;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
+use crate::store::discovery::{SetFilter, TableSpec};
 
 pub use self::publication::{
     drop_revision, is_published, note_editor, pending_revision, pending_revision_sql,
@@ -27,8 +29,9 @@ pub use self::state::{
 pub use self::topics::{replace_topics, topics_of};
 pub use crate::domain::precondition::Precondition;
 
-/// How one kind of record is kept: what the registry's write flow needs
-/// of it, whoever calls that flow (the API or the importer).
+/// How one kind of record is kept and read: what the registry's write flow
+/// needs of it, whoever calls that flow (the API or the importer), and what
+/// lists, exports and imports need to find and load it.
 pub trait StoredKind {
     const KIND: Kind;
     /// The record as a client writes it: what a merge patch edits.
@@ -51,6 +54,40 @@ pub trait StoredKind {
         id: Uuid,
         draft: &Self::Draft,
     ) -> impl Future<Output = ApiResult<()>> + Send;
+
+    /// How discovery queries see the table: sorts and facets offered.
+    const TABLE: TableSpec;
+    /// The columns of the CSV export: paths into the record as `GET` shows
+    /// it (`title.en`); see `sync::exports::cell` for how lists flatten.
+    const CSV_COLUMNS: &'static [&'static str];
+    /// The columns an import matches existing records on, besides the id.
+    const EXTERNAL_KEY_COLUMNS: &'static [&'static str];
+
+    /// The record as the API shows it.
+    type Record: Serialize + Send;
+    type Filter: SetFilter + Send + Sync;
+
+    fn id(record: &Self::Record) -> Uuid;
+    fn version(record: &Self::Record) -> i64;
+    /// The draft's values of [`Self::EXTERNAL_KEY_COLUMNS`] that it has.
+    fn external_keys(draft: &Self::Draft) -> Vec<String>;
+    /// The forms in which a link reference may equal one of those keys:
+    /// as written, unless a key is stored normalised.
+    fn reference_keys(reference: &str) -> Vec<String> {
+        vec![reference.to_owned()]
+    }
+    /// Refuses filter values that name records that do not exist.
+    fn check_filter(
+        conn: &mut AsyncPgConnection,
+        filter: &Self::Filter,
+    ) -> impl Future<Output = ApiResult<()>> + Send;
+    /// The live records among `ids` that `audience` may see, in any order.
+    fn load(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+        ids: &[Uuid],
+        audience: Audience,
+    ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -101,4 +138,18 @@ pub fn gone(kind: Kind, id: Uuid) -> ApiError {
         "the {} {id} was deleted; its id will not be reused",
         kind.noun()
     ))
+}
+
+/// One live record, as the API shows it to `audience`; 404 or 410 when it
+/// is not there for them.
+pub async fn find<K: StoredKind>(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    id: Uuid,
+    audience: Audience,
+) -> ApiResult<K::Record> {
+    match K::load(conn, vocabulary, &[id], audience).await?.pop() {
+        Some(record) => Ok(record),
+        None => Err(absence(conn, K::KIND, id).await?),
+    }
 }

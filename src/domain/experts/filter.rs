@@ -5,11 +5,9 @@ use uuid::Uuid;
 
 use crate::domain::enums::{Scope, TopicMatch};
 use crate::domain::query::{QueryReader, parse_uuid};
+use crate::domain::topic_filter::TopicFilter;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Language, Slug};
-use crate::sql::Bind;
-use crate::store::discovery::topic_filter::TopicFilter;
-use crate::store::discovery::{Conditions, SetFilter, texts};
 
 /// The expert list's filters, read from the query string.
 #[derive(Debug, Clone)]
@@ -50,51 +48,6 @@ impl ExpertFilter {
                 .collect(),
             language: q.many("language", Language::parse),
         }
-    }
-}
-
-impl SetFilter for ExpertFilter {
-    fn conditions(&self) -> Conditions {
-        let mut c = Conditions::default();
-        c.any_text(
-            "country",
-            "r.country",
-            texts(&self.country, Country::as_str),
-        );
-        self.topic.add_to(&mut c);
-        c.linked(
-            "organisation",
-            ("affiliations", "expert_id", "organisation_id"),
-            &self.organisation,
-        );
-        c.linked(
-            "initiative",
-            ("initiative_experts", "expert_id", "initiative_id"),
-            &self.initiative,
-        );
-        // Scope and topic of the initiatives hold for the same initiative:
-        // "experts in international initiatives on clinical validation".
-        if !self.initiative_scope.is_empty() || !self.initiative_topic.is_empty() {
-            let scopes = texts(&self.initiative_scope, |s| s.as_str());
-            c.push(
-                "initiativeScope",
-                "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
-                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL \
-                 AND (cardinality(#0::text[]) = 0 OR i.scope = ANY(#0)) \
-                 AND (cardinality(#1::text[]) = 0 OR i.topic_closure && #1::text[]))"
-                    .to_owned(),
-                vec![
-                    Bind::Texts(scopes),
-                    Bind::Texts(self.initiative_topic.clone()),
-                ],
-            );
-        }
-        c.overlaps(
-            "language",
-            "r.languages",
-            texts(&self.language, Language::as_str),
-        );
-        c
     }
 }
 

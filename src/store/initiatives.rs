@@ -1,27 +1,24 @@
-//! All SQL for initiatives (their links are in `resources::links`).
+//! All SQL for initiatives (their links are in `store::links`).
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{
-    FIELDS, FILTER_KEYS, Initiative, InitiativeDraft, InitiativeFilter, NESTED_FIELDS,
-};
 use crate::auth::Audience;
 use crate::domain::enums::{
     InitiativeStatus, InitiativeType, PublicationStatus, Regulation, Scope,
 };
-use crate::domain::query::QueryReader;
+use crate::domain::initiatives::{Initiative, InitiativeDraft, InitiativeFilter};
+use crate::domain::summaries::LocalizedText;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
-use crate::resources::crud::Resource;
-use crate::resources::links::{self, LocalizedText};
 use crate::schema::initiatives;
-use crate::sql::ByIds;
+use crate::sql::{Bind, ByIds};
 use crate::store::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
+    SortSpec, TableSpec, texts,
 };
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
@@ -90,7 +87,7 @@ impl<'a> From<&'a InitiativeDraft> for InitiativeColumns<'a> {
     }
 }
 
-/// The SQL behind [`crud`](crate::resources::crud) for initiatives.
+/// How initiatives are stored and read (the [`StoredKind`] of initiatives).
 pub struct Initiatives;
 
 impl StoredKind for Initiatives {
@@ -164,12 +161,7 @@ impl StoredKind for Initiatives {
             .await?;
         records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await
     }
-}
 
-impl Resource for Initiatives {
-    const COLLECTION: &'static str = "/v1/initiatives";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
     const TABLE: TableSpec = TableSpec {
         table: "initiatives",
         sorts: &[
@@ -228,7 +220,6 @@ impl Resource for Initiatives {
             },
         ],
     };
-    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "title.en",
@@ -256,10 +247,6 @@ impl Resource for Initiatives {
     const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["website"];
     type Record = Initiative;
     type Filter = InitiativeFilter;
-
-    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> InitiativeFilter {
-        InitiativeFilter::read(query, vocabulary)
-    }
 
     fn id(record: &Initiative) -> Uuid {
         record.id
@@ -304,9 +291,9 @@ impl Resource for Initiatives {
              {} AS organisations, {} AS experts, {} AS related, \
              {} AS pending_revision \
              FROM initiatives r WHERE r.id = ANY(",
-                links::sql::ORGANISATIONS_OF_INITIATIVE,
-                links::sql::EXPERTS_OF_INITIATIVE,
-                links::sql::RELATED_INITIATIVES,
+                crate::store::summaries::sql::ORGANISATIONS_OF_INITIATIVE,
+                crate::store::summaries::sql::EXPERTS_OF_INITIATIVE,
+                crate::store::summaries::sql::RELATED_INITIATIVES,
                 records::pending_revision_sql(audience),
             ),
             ids,
@@ -346,9 +333,9 @@ impl Loaded {
         let row = self.columns;
         Ok(Initiative {
             topics: vocabulary.references(self.topics),
-            organisations: links::decode(self.organisations)?,
-            experts: links::decode(self.experts)?,
-            related: links::decode_related(self.related)?,
+            organisations: crate::store::summaries::decode(self.organisations)?,
+            experts: crate::store::summaries::decode(self.experts)?,
+            related: crate::store::summaries::decode_related(self.related)?,
             id: row.id,
             title: LocalizedText::new(row.title_en, row.title_nl),
             acronym: row.acronym,
@@ -367,5 +354,59 @@ impl Loaded {
             pending_revision: self.pending_revision,
             publication_status: row.publication_status,
         })
+    }
+}
+
+impl SetFilter for InitiativeFilter {
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text("scope", "r.scope", texts(&self.scope, |s| s.as_str()));
+        self.topic.add_to(&mut c);
+        c.overlaps(
+            "country",
+            "r.countries",
+            texts(&self.country, Country::as_str),
+        );
+        c.any_text(
+            "type",
+            "r.initiative_type",
+            texts(&self.initiative_type, |t| t.as_str()),
+        );
+        c.any_text("status", "r.status", texts(&self.status, |s| s.as_str()));
+        c.overlaps(
+            "regulation",
+            "r.regulations",
+            texts(&self.regulation, |r| r.as_str()),
+        );
+        c.linked(
+            "organisation",
+            (
+                "initiative_organisations",
+                "initiative_id",
+                "organisation_id",
+            ),
+            &self.organisation,
+        );
+        c.linked(
+            "expert",
+            ("initiative_experts", "initiative_id", "expert_id"),
+            &self.expert,
+        );
+        if let Some(day) = self.active_on {
+            c.push(
+                "activeOn",
+                "(r.start_date IS NULL OR r.start_date <= #0) AND (r.end_date IS NULL OR r.end_date >= #0)"
+                    .to_owned(),
+                vec![Bind::Date(day.0)],
+            );
+        }
+        if let Some(since) = self.updated_since {
+            c.push(
+                "updatedSince",
+                "r.updated_at >= #0".to_owned(),
+                vec![Bind::Timestamp(since)],
+            );
+        }
+        c
     }
 }

@@ -11,16 +11,15 @@ use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::enums::TopicMatch;
 use crate::domain::input::ObjectReader;
+use crate::domain::matches::MatchReason;
 use crate::domain::query::{QueryReader, parse_uuid};
+use crate::domain::summaries::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
+use crate::domain::topic_filter::TopicFilter;
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, LANGUAGE_KEYS, Localized, Name, Prose, RorId, ShortText, Slug, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::resources::links::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
-use crate::resources::matches::MatchReason;
-use crate::store::discovery::topic_filter::TopicFilter;
-use crate::store::discovery::{Conditions, SetFilter, texts};
 
 pub const FIELDS: &[&str] = &[
     "name",
@@ -176,33 +175,6 @@ impl OrganisationFilter {
             topic: TopicFilter::read(q, vocabulary),
             initiative: q.many("initiative", parse_uuid),
         }
-    }
-}
-
-impl SetFilter for OrganisationFilter {
-    fn conditions(&self) -> Conditions {
-        let mut c = Conditions::default();
-        c.any_text(
-            "type",
-            "r.organisation_type",
-            texts(&self.organisation_type, |t| t.as_str()),
-        );
-        c.any_text(
-            "country",
-            "r.country",
-            texts(&self.country, Country::as_str),
-        );
-        self.topic.add_to(&mut c);
-        c.linked(
-            "initiative",
-            (
-                "initiative_organisations",
-                "organisation_id",
-                "initiative_id",
-            ),
-            &self.initiative,
-        );
-        c
     }
 }
 

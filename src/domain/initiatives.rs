@@ -15,17 +15,15 @@ use crate::domain::enums::{
 use crate::domain::input::FieldError;
 use crate::domain::input::ObjectReader;
 use crate::domain::query::{QueryReader, parse_uuid};
+use crate::domain::summaries::{
+    InitiativeExpert, InitiativeOrganisation, LocalizedText, RelatedInitiative,
+};
+use crate::domain::topic_filter::TopicFilter;
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, Date, LANGUAGE_KEYS, Localized, Prose, ShortText, Slug, Title, WebUrl,
 };
 use crate::error::ApiResult;
-use crate::resources::links::{
-    InitiativeExpert, InitiativeOrganisation, LocalizedText, RelatedInitiative,
-};
-use crate::sql::Bind;
-use crate::store::discovery::topic_filter::TopicFilter;
-use crate::store::discovery::{Conditions, SetFilter, texts};
 
 pub const FIELDS: &[&str] = &[
     "title",
@@ -267,60 +265,6 @@ fn parse_instant(raw: &str) -> Result<DateTime<Utc>, FieldError> {
                 "must be a date (YYYY-MM-DD) or an RFC 3339 timestamp",
             )
         })
-}
-
-impl SetFilter for InitiativeFilter {
-    fn conditions(&self) -> Conditions {
-        let mut c = Conditions::default();
-        c.any_text("scope", "r.scope", texts(&self.scope, |s| s.as_str()));
-        self.topic.add_to(&mut c);
-        c.overlaps(
-            "country",
-            "r.countries",
-            texts(&self.country, Country::as_str),
-        );
-        c.any_text(
-            "type",
-            "r.initiative_type",
-            texts(&self.initiative_type, |t| t.as_str()),
-        );
-        c.any_text("status", "r.status", texts(&self.status, |s| s.as_str()));
-        c.overlaps(
-            "regulation",
-            "r.regulations",
-            texts(&self.regulation, |r| r.as_str()),
-        );
-        c.linked(
-            "organisation",
-            (
-                "initiative_organisations",
-                "initiative_id",
-                "organisation_id",
-            ),
-            &self.organisation,
-        );
-        c.linked(
-            "expert",
-            ("initiative_experts", "initiative_id", "expert_id"),
-            &self.expert,
-        );
-        if let Some(day) = self.active_on {
-            c.push(
-                "activeOn",
-                "(r.start_date IS NULL OR r.start_date <= #0) AND (r.end_date IS NULL OR r.end_date >= #0)"
-                    .to_owned(),
-                vec![Bind::Date(day.0)],
-            );
-        }
-        if let Some(since) = self.updated_since {
-            c.push(
-                "updatedSince",
-                "r.updated_at >= #0".to_owned(),
-                vec![Bind::Timestamp(since)],
-            );
-        }
-        c
-    }
 }
 
 /// The initiative list's query parameters (documentation of what

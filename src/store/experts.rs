@@ -5,25 +5,23 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{
-    Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe, FIELDS, FILTER_KEYS,
-    NESTED_FIELDS,
-};
 use crate::auth::Audience;
 use crate::domain::enums::PublicationStatus;
-use crate::domain::query::QueryReader;
+use crate::domain::experts::{
+    Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe,
+};
+use crate::domain::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
+use crate::domain::summaries::{LocalizedText, expert_name};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{
     Country, Date, Email, Language, Localized, Name, Orcid, ShortText, Slug, Text as Bounded,
 };
 use crate::error::ApiResult;
-use crate::resources::crud::Resource;
-use crate::resources::links::{self, LocalizedText, expert_name};
-use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::schema::experts;
 use crate::sql::{Bind, ByIds, Sql};
 use crate::store::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
+    SortSpec, TableSpec, texts,
 };
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
@@ -95,7 +93,7 @@ impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
     }
 }
 
-/// The SQL behind [`crud`](crate::resources::crud) for experts.
+/// How experts are stored and read (the [`StoredKind`] of experts).
 pub struct Experts;
 
 impl StoredKind for Experts {
@@ -169,12 +167,7 @@ impl StoredKind for Experts {
             .await?;
         records::replace_topics(conn, Kind::Expert, id, &draft.topics).await
     }
-}
 
-impl Resource for Experts {
-    const COLLECTION: &'static str = "/v1/experts";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
     const TABLE: TableSpec = TableSpec {
         table: "experts",
         sorts: &[
@@ -205,7 +198,6 @@ impl Resource for Experts {
             },
         ],
     };
-    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "givenName",
@@ -230,10 +222,6 @@ impl Resource for Experts {
     const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["orcid", "lower(email)"];
     type Record = Expert;
     type Filter = ExpertFilter;
-
-    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> ExpertFilter {
-        ExpertFilter::read(query, vocabulary)
-    }
 
     fn id(record: &Expert) -> Uuid {
         record.id
@@ -279,8 +267,8 @@ impl Resource for Experts {
              {} AS pending_revision \
              FROM experts r WHERE r.id = ANY(",
                 columns(audience),
-                links::sql::AFFILIATIONS_OF_EXPERT,
-                links::sql::INITIATIVES_OF_EXPERT,
+                crate::store::summaries::sql::AFFILIATIONS_OF_EXPERT,
+                crate::store::summaries::sql::INITIATIVES_OF_EXPERT,
                 records::pending_revision_sql(audience),
             ),
             ids,
@@ -334,8 +322,8 @@ impl Loaded {
         let row = self.columns;
         Ok(Expert {
             topics: vocabulary.references(self.topics),
-            affiliations: links::decode(self.affiliations)?,
-            initiatives: links::decode(self.initiatives)?,
+            affiliations: crate::store::summaries::decode(self.affiliations)?,
+            initiatives: crate::store::summaries::decode(self.initiatives)?,
             name: expert_name(&row.given_name, &row.family_name),
             id: row.id,
             given_name: row.given_name,
@@ -435,4 +423,49 @@ pub async fn candidates(
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     candidates.truncate(MAX_CANDIDATES);
     Ok(candidates)
+}
+
+impl SetFilter for ExpertFilter {
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text(
+            "country",
+            "r.country",
+            texts(&self.country, Country::as_str),
+        );
+        self.topic.add_to(&mut c);
+        c.linked(
+            "organisation",
+            ("affiliations", "expert_id", "organisation_id"),
+            &self.organisation,
+        );
+        c.linked(
+            "initiative",
+            ("initiative_experts", "expert_id", "initiative_id"),
+            &self.initiative,
+        );
+        // Scope and topic of the initiatives hold for the same initiative:
+        // "experts in international initiatives on clinical validation".
+        if !self.initiative_scope.is_empty() || !self.initiative_topic.is_empty() {
+            let scopes = texts(&self.initiative_scope, |s| s.as_str());
+            c.push(
+                "initiativeScope",
+                "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
+                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL \
+                 AND (cardinality(#0::text[]) = 0 OR i.scope = ANY(#0)) \
+                 AND (cardinality(#1::text[]) = 0 OR i.topic_closure && #1::text[]))"
+                    .to_owned(),
+                vec![
+                    Bind::Texts(scopes),
+                    Bind::Texts(self.initiative_topic.clone()),
+                ],
+            );
+        }
+        c.overlaps(
+            "language",
+            "r.languages",
+            texts(&self.language, Language::as_str),
+        );
+        c
+    }
 }

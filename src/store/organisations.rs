@@ -5,24 +5,22 @@ use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::model::{
-    FIELDS, FILTER_KEYS, NESTED_FIELDS, Organisation, OrganisationCandidate, OrganisationDraft,
-    OrganisationFilter, OrganisationProbe,
-};
 use crate::auth::Audience;
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
-use crate::domain::query::QueryReader;
+use crate::domain::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
+use crate::domain::organisations::{
+    Organisation, OrganisationCandidate, OrganisationDraft, OrganisationFilter, OrganisationProbe,
+};
+use crate::domain::summaries::LocalizedText;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
-use crate::resources::crud::Resource;
-use crate::resources::links::{self, LocalizedText};
-use crate::resources::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::schema::organisations;
 use crate::sql::{Bind, ByIds, Sql};
 use crate::store::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSource, FacetSpec, SortKey, SortSpec, TableSpec,
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
+    SortSpec, TableSpec, texts,
 };
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
@@ -78,7 +76,7 @@ impl<'a> From<&'a OrganisationDraft> for OrganisationColumns<'a> {
     }
 }
 
-/// The SQL behind [`crud`](crate::resources::crud) for organisations.
+/// How organisations are stored and read (the [`StoredKind`] of organisations).
 pub struct Organisations;
 
 impl StoredKind for Organisations {
@@ -148,12 +146,7 @@ impl StoredKind for Organisations {
             .await?;
         records::replace_topics(conn, Kind::Organisation, id, &draft.topics).await
     }
-}
 
-impl Resource for Organisations {
-    const COLLECTION: &'static str = "/v1/organisations";
-    const FIELDS: &'static [&'static str] = FIELDS;
-    const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] = NESTED_FIELDS;
     const TABLE: TableSpec = TableSpec {
         table: "organisations",
         sorts: &[
@@ -184,7 +177,6 @@ impl Resource for Organisations {
             },
         ],
     };
-    const FILTER_KEYS: &'static [&'static str] = FILTER_KEYS;
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "name",
@@ -206,10 +198,6 @@ impl Resource for Organisations {
     const EXTERNAL_KEY_COLUMNS: &'static [&'static str] = &["ror_id", "website"];
     type Record = Organisation;
     type Filter = OrganisationFilter;
-
-    fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> OrganisationFilter {
-        OrganisationFilter::read(query, vocabulary)
-    }
 
     fn id(record: &Organisation) -> Uuid {
         record.id
@@ -245,8 +233,8 @@ impl Resource for Organisations {
              {} AS initiatives, {} AS experts, \
              {} AS pending_revision \
              FROM organisations r WHERE r.id = ANY(",
-                links::sql::INITIATIVES_OF_ORGANISATION,
-                links::sql::EXPERTS_OF_ORGANISATION,
+                crate::store::summaries::sql::INITIATIVES_OF_ORGANISATION,
+                crate::store::summaries::sql::EXPERTS_OF_ORGANISATION,
                 records::pending_revision_sql(audience),
             ),
             ids,
@@ -282,8 +270,8 @@ impl Loaded {
         let row = self.columns;
         Ok(Organisation {
             topics: vocabulary.references(self.topics),
-            initiatives: links::decode(self.initiatives)?,
-            experts: links::decode(self.experts)?,
+            initiatives: crate::store::summaries::decode(self.initiatives)?,
+            experts: crate::store::summaries::decode(self.experts)?,
             id: row.id,
             name: row.name,
             acronym: row.acronym,
@@ -389,4 +377,31 @@ pub async fn candidates(
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     candidates.truncate(MAX_CANDIDATES);
     Ok(candidates)
+}
+
+impl SetFilter for OrganisationFilter {
+    fn conditions(&self) -> Conditions {
+        let mut c = Conditions::default();
+        c.any_text(
+            "type",
+            "r.organisation_type",
+            texts(&self.organisation_type, |t| t.as_str()),
+        );
+        c.any_text(
+            "country",
+            "r.country",
+            texts(&self.country, Country::as_str),
+        );
+        self.topic.add_to(&mut c);
+        c.linked(
+            "initiative",
+            (
+                "initiative_organisations",
+                "organisation_id",
+                "initiative_id",
+            ),
+            &self.initiative,
+        );
+        c
+    }
 }

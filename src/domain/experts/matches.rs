@@ -4,10 +4,10 @@ use serde::Serialize;
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
+use crate::domain::matches::MatchReason;
 use crate::domain::query::QueryReader;
 use crate::domain::values::{Email, Name, Orcid};
 use crate::error::ApiResult;
-use crate::resources::matches::MatchReason;
 
 /// What a curator knows about an expert they are about to create.
 #[derive(Debug, Clone)]

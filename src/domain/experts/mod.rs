@@ -13,13 +13,13 @@ use uuid::Uuid;
 
 use crate::domain::enums::PublicationStatus;
 use crate::domain::input::{FieldError, FromJson, ObjectReader};
+use crate::domain::summaries::{Affiliation, ExpertInitiative, LocalizedText};
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::domain::values::{
     Country, Date, Email, LANGUAGE_KEYS, Language, Localized, Name, Orcid, Prose, ShortText, Slug,
     Text,
 };
 use crate::error::ApiResult;
-use crate::resources::links::{Affiliation, ExpertInitiative, LocalizedText};
 
 pub use self::affiliation::{AFFILIATION_FIELDS, AffiliationInput, affiliation_terms};
 pub use self::filter::{ExpertFilter, ExpertListQuery, FILTER_KEYS};

@@ -4,9 +4,9 @@ use serde_json::Value;
 use utoipa::ToSchema;
 
 use crate::domain::input::ObjectReader;
+use crate::domain::links::AffiliationTerms;
 use crate::domain::values::Date;
 use crate::error::ApiResult;
-use crate::resources::links::AffiliationTerms;
 
 pub const AFFILIATION_FIELDS: &[&str] = &["role", "since", "until"];
 
