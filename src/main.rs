@@ -10,12 +10,12 @@ use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
-use aimd_registry::resources::experts::Experts;
 use aimd_registry::resources::exports::write_to;
 use aimd_registry::resources::imports::{self, ImportOptions};
-use aimd_registry::resources::initiatives::Initiatives;
-use aimd_registry::resources::organisations::Organisations;
 use aimd_registry::store::api_keys;
+use aimd_registry::store::experts::Experts;
+use aimd_registry::store::initiatives::Initiatives;
+use aimd_registry::store::organisations::Organisations;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
 

@@ -2,18 +2,27 @@
 //! fallback that answers unknown routes (404) and wrong methods (405).
 
 pub mod access;
+pub mod api_keys;
 pub mod caller;
 pub mod changes;
 pub mod cors;
+pub mod crud;
+pub mod experts;
 pub mod history;
+pub mod idempotency;
 pub mod if_match;
+pub mod initiatives;
 pub mod limits;
+pub mod merge;
 pub mod middleware;
 pub mod openapi;
+pub mod organisations;
 pub mod problem;
+pub mod publication;
 pub mod respond;
 pub mod routes;
 pub mod state;
+pub mod topics;
 pub mod webhooks;
 
 use std::sync::Arc;

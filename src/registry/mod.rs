@@ -4,4 +4,7 @@
 //! the importer both write through here, so a record is created, edited and
 //! deleted one way only.
 
+pub mod erasure;
+pub mod merge;
+pub mod publication;
 pub mod records;

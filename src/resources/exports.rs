@@ -17,7 +17,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 use uuid::Uuid;
 
-use super::crud::Resource;
+use crate::api::crud::Resource;
 use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::experts::Expert;
@@ -139,7 +139,7 @@ pub async fn export_organisations(
     Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    export::<super::organisations::Organisations>(state, request).await
+    export::<crate::store::organisations::Organisations>(state, request).await
 }
 
 /// Export all experts
@@ -167,7 +167,7 @@ pub async fn export_experts(
     Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    export::<super::experts::Experts>(state, request).await
+    export::<crate::store::experts::Experts>(state, request).await
 }
 
 /// Export all initiatives
@@ -195,7 +195,7 @@ pub async fn export_initiatives(
     Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    export::<super::initiatives::Initiatives>(state, request).await
+    export::<crate::store::initiatives::Initiatives>(state, request).await
 }
 
 /// The same export, written to `out` (the command line's `export`).

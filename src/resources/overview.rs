@@ -12,8 +12,7 @@ use diesel_async::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use super::crud::Resource;
-use super::initiatives::Initiatives;
+use crate::api::crud::Resource;
 use crate::auth::Audience;
 use crate::domain::enums::{OrganisationType, Scope};
 use crate::domain::initiatives::InitiativeListQuery;
@@ -23,6 +22,7 @@ use crate::domain::topics::TopicRef;
 use crate::error::{ApiError, ApiResult};
 use crate::sql::Sql;
 use crate::store::discovery::{ListRequest, TableSpec, push_set, text};
+use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
 
 /// Initiative counts by scope.

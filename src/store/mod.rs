@@ -3,9 +3,11 @@
 pub mod api_keys;
 pub mod discovery;
 pub mod enums;
+pub mod erasure;
 pub mod errors;
 pub mod experts;
 pub mod history;
+pub mod idempotency;
 pub mod initiatives;
 pub mod links;
 pub mod organisations;

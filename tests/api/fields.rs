@@ -5,11 +5,11 @@
 
 use std::collections::BTreeSet;
 
-use aimd_registry::resources::crud::Resource;
-use aimd_registry::resources::experts::Experts;
-use aimd_registry::resources::initiatives::Initiatives;
-use aimd_registry::resources::organisations::Organisations;
+use aimd_registry::api::crud::Resource;
 use aimd_registry::store::discovery::LIST_KEYS;
+use aimd_registry::store::experts::Experts;
+use aimd_registry::store::initiatives::Initiatives;
+use aimd_registry::store::organisations::Organisations;
 use serde_json::{Value, json};
 
 use crate::support::spawn;

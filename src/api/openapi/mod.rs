@@ -402,7 +402,7 @@ fn add_write_headers(operation: &mut Operation) {
             .as_deref()
             .is_some_and(|id| id.starts_with("create"));
     let headers = [
-        creates.then(crate::resources::idempotency::header),
+        creates.then(crate::api::idempotency::header),
         changes_records.then(crate::api::history::change_message_header),
     ];
     for header in headers.into_iter().flatten() {

@@ -8,11 +8,11 @@ use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::api::crud::Resource;
 use crate::error::{ApiError, ApiResult, InvalidParam};
-use crate::resources::crud::Resource;
-use crate::resources::experts::Experts;
-use crate::resources::initiatives::Initiatives;
-use crate::resources::organisations::Organisations;
+use crate::store::experts::Experts;
+use crate::store::initiatives::Initiatives;
+use crate::store::organisations::Organisations;
 use crate::store::records::{self, Kind};
 
 #[derive(QueryableByName)]

@@ -4,17 +4,17 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
+use crate::api::crud::Resource;
 use crate::domain::enums::{ExpertRole, OrganisationRole, Relation};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
-use crate::resources::crud::Resource;
-use crate::resources::experts::Experts;
-use crate::resources::initiatives::Initiatives;
 use crate::resources::links::{
     AffiliationTerms, Affiliations, InitiativeExperts, InitiativeOrganisations, LinkKind,
     RelatedInitiatives,
 };
-use crate::resources::organisations::Organisations;
+use crate::store::experts::Experts;
+use crate::store::initiatives::Initiatives;
+use crate::store::organisations::Organisations;
 use crate::store::records::Kind;
 
 /// A link as a line writes it: the field it is in, its position there, the

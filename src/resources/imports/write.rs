@@ -13,13 +13,13 @@ use diesel::sql_types::{BigInt, Text};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
+use crate::api::crud::Resource;
 use crate::auth::Caller;
 use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
 use crate::domain::history::ChangeContext;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::registry::{self, records::Edit};
-use crate::resources::crud::Resource;
 use crate::resources::links::{
     self, Affiliations, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
 };

@@ -17,9 +17,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::crud::Resource;
-use super::experts::Experts;
-use super::initiatives::Initiatives;
+use crate::api::crud::Resource;
 use crate::api::if_match;
 use crate::api::respond::record_response;
 use crate::api::state::AppState;
@@ -30,7 +28,9 @@ use crate::domain::history::ChangeContext;
 use crate::domain::input::single_field;
 use crate::domain::query::path_id;
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::store::experts::Experts;
 use crate::store::history;
+use crate::store::initiatives::Initiatives;
 use crate::store::links::{self as store, Table};
 use crate::store::records::{self, Kind, Precondition};
 

@@ -5,8 +5,7 @@ use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
 use serde_json::Value;
 
-use super::crud::{self, Resource};
-use super::links::{self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
+use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
 use crate::domain::initiatives::{
     ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
@@ -16,6 +15,9 @@ use crate::domain::page::{Page, PageParams};
 use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
+use crate::resources::links::{
+    self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
+};
 
 pub use crate::store::initiatives::Initiatives;
 
@@ -323,7 +325,7 @@ pub async fn get_initiative_history(
         ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         IfMatch
     ),
-    request_body(content = crate::resources::publication::PublicationStep, content_type = "application/json"),
+    request_body(content = crate::domain::publication::PublicationStep, content_type = "application/json"),
     responses(
         (status = 200, description = "The initiative in its new state", body = Initiative, headers(("ETag" = String, description = "The record's new version, quoted"))),
         (status = 409, description = "The step does not apply to the initiative's current state (e.g. approving a draft)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -337,7 +339,7 @@ pub async fn publish_initiative(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    super::publication::act::<Initiatives>(state, request, &id, body).await
+    crate::api::publication::act::<Initiatives>(state, request, &id, body).await
 }
 
 /// Merge a duplicate initiative into another
@@ -354,7 +356,7 @@ pub async fn publish_initiative(
         ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         IfMatch
     ),
-    request_body(content = crate::resources::merge::MergeRequest, content_type = "application/json"),
+    request_body(content = crate::domain::merge::MergeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The surviving initiative, with the links it took over", body = Initiative, headers(("ETag" = String, description = "The survivor's new version, quoted"))),
         (status = 412, description = "`If-Match` names an older version of the duplicate", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -369,7 +371,7 @@ pub async fn merge_initiative(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    super::merge::merge::<Initiatives>(state, request, &id, body).await
+    crate::api::merge::merge::<Initiatives>(state, request, &id, body).await
 }
 
 impl Resource for Initiatives {

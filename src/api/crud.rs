@@ -12,7 +12,7 @@ use diesel_async::AsyncConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
-use super::idempotency::{Claim, Remembered};
+use crate::api::idempotency::claim_of;
 use crate::api::if_match;
 use crate::api::respond::{created, page_response, record_response};
 use crate::api::state::AppState;
@@ -25,6 +25,7 @@ use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
 use crate::store::discovery::{self, LIST_KEYS, ListRequest, in_found_order};
+use crate::store::idempotency::Remembered;
 use crate::store::records::{self, StoredKind};
 
 /// A kind of record as the API serves it: where it lives, what a client may
@@ -91,7 +92,7 @@ pub async fn create<R: Resource>(
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
     let context = ChangeContext::read(&request)?;
-    let claim = Claim::from_request(&request, context.actor_id(), &body)?;
+    let claim = claim_of(&request, context.actor_id(), &body)?;
     let draft = R::parse_draft(&body, &state.vocabulary)?;
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn(Audience::Staff).await?;

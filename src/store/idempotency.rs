@@ -1,12 +1,10 @@
 //! Safe retries of creations: a `POST` with an `Idempotency-Key` header is
-//! remembered (per API key) with a hash of its body and the answer it got.
+//! remembered (the header is read in `api::idempotency`) (per API key) with a hash of its body and the answer it got.
 //! A retry with the same key and body within 24 hours gets that answer again
 //! and creates nothing; the same key with another body is refused (422).
 //! Claims are made in the creating transaction, so of two concurrent
 //! requests with one key the second waits for the first and then replays it.
 
-use actix_web::HttpRequest;
-use actix_web::http::header::HeaderName;
 use diesel::sql_types::{BigInt, Bytea, Nullable, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
@@ -15,9 +13,6 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, InvalidParam};
-
-pub const IDEMPOTENCY_KEY: HeaderName = HeaderName::from_static("idempotency-key");
-const MAX_KEY_CHARS: usize = 255;
 
 /// A client's idempotency key, scoped to its API key and the route.
 pub struct Claim {
@@ -36,42 +31,16 @@ pub struct Remembered {
 }
 
 impl Claim {
-    /// Reads `Idempotency-Key`; `None` when the request has none. A key
-    /// needs an API key to be scoped to, which creations always have.
-    pub fn from_request(
-        request: &HttpRequest,
-        key_id: Option<Uuid>,
-        body: &Value,
-    ) -> ApiResult<Option<Self>> {
-        let Some(value) = request.headers().get(IDEMPOTENCY_KEY) else {
-            return Ok(None);
-        };
-        let idempotency = value
-            .to_str()
-            .ok()
-            .map(str::trim)
-            .filter(|k| (1..=MAX_KEY_CHARS).contains(&k.len()))
-            .ok_or_else(|| {
-                ApiError::invalid(
-                    "Idempotency-Key",
-                    "invalid-key",
-                    format!(
-                        "must be 1 to {MAX_KEY_CHARS} visible ASCII characters, such as a UUID"
-                    ),
-                )
-            })?;
-        let key_id = key_id.ok_or_else(|| ApiError::internal("a creation without an API key"))?;
+    /// A claim of `idempotency` (the header's value, checked) by the API key
+    /// `key_id` for a request to `route` with `body`.
+    pub fn new(key_id: Uuid, idempotency: &str, route: String, body: &Value) -> ApiResult<Self> {
         let canonical = serde_json::to_vec(body).map_err(ApiError::internal)?;
-        Ok(Some(Self {
+        Ok(Self {
             key_id,
             idempotency: idempotency.to_owned(),
-            // The route the router matched, so that another spelling of
-            // the same path is the same route.
-            route: request
-                .match_pattern()
-                .unwrap_or_else(|| request.path().to_owned()),
+            route,
             request_hash: Sha256::digest(&canonical).to_vec(),
-        }))
+        })
     }
 
     /// Claims the key for this request, or returns the answer a first
@@ -178,20 +147,4 @@ struct Earlier {
     version: Option<i64>,
     #[diesel(sql_type = Nullable<Text>)]
     body: Option<String>,
-}
-
-/// The `Idempotency-Key` header that [`Claim::from_request`] reads, as the
-/// spec documents it.
-pub fn header() -> utoipa::openapi::path::Parameter {
-    use utoipa::openapi::{ObjectBuilder, Type};
-    crate::api::openapi::parameters::header_parameter(
-        "Idempotency-Key",
-        false,
-        "Makes the creation safe to retry: within 24 hours, a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused with 422",
-        ObjectBuilder::new()
-            .schema_type(Type::String)
-            .min_length(Some(1))
-            .max_length(Some(MAX_KEY_CHARS)),
-        "6f1c1a4e-3b1d-4b7e-9a52-0c8f2f7d9b10".into(),
-    )
 }

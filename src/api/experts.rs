@@ -1,12 +1,17 @@
 //! `/v1/experts` and `/v1/experts/{id}/affiliations/{organisationId}`
 
 use crate::api::access::{Allowed, least};
-use crate::auth::Audience;
+use crate::api::if_match;
+use crate::api::state::AppState;
+use crate::auth::{Audience, Caller};
+use crate::domain::history::ChangeContext;
+use crate::registry;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, put, web};
+use diesel_async::AsyncConnection;
 use serde_json::Value;
+use uuid::Uuid;
 
-use super::crud::{self, Resource};
-use super::links::{self, Affiliations};
+use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
 use crate::domain::experts::{
     AffiliationInput, Expert, ExpertDraft, ExpertListQuery, ExpertMatches, ExpertProbe,
@@ -16,6 +21,7 @@ use crate::domain::page::{Page, PageParams};
 use crate::domain::query::{QueryReader, parse_flag, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
+use crate::resources::links::{self, Affiliations};
 
 pub use crate::store::experts::Experts;
 
@@ -159,10 +165,27 @@ pub async fn delete_expert(
     query.finish()?;
     if erase {
         let id = path_id("id", &id)?;
-        super::erasure::erase_expert(state, request, id).await
+        erase_expert(state, request, id).await
     } else {
         crud::delete::<Experts>(state, request, &id).await
     }
+}
+
+/// Erases the expert's personal data (`registry::erasure`).
+async fn erase_expert(
+    state: web::Data<AppState>,
+    request: HttpRequest,
+    id: Uuid,
+) -> ApiResult<HttpResponse> {
+    let precondition = if_match::precondition(&request)?;
+    let context = ChangeContext::read(&request)?;
+    let caller = Caller::of_request(&request);
+    let mut conn = state.conn(Audience::Staff).await?;
+    conn.transaction(async |conn| {
+        registry::erasure::erase_expert(conn, &context, &caller, id, precondition).await
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 /// Add or change an affiliation
@@ -255,7 +278,7 @@ pub async fn get_expert_history(
         ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         IfMatch
     ),
-    request_body(content = crate::resources::publication::PublicationStep, content_type = "application/json"),
+    request_body(content = crate::domain::publication::PublicationStep, content_type = "application/json"),
     responses(
         (status = 200, description = "The expert in its new state", body = Expert, headers(("ETag" = String, description = "The record's new version, quoted"))),
         (status = 409, description = "The step does not apply to the expert's current state (e.g. approving a draft)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -269,7 +292,7 @@ pub async fn publish_expert(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    super::publication::act::<Experts>(state, request, &id, body).await
+    crate::api::publication::act::<Experts>(state, request, &id, body).await
 }
 
 /// Merge a duplicate expert into another
@@ -286,7 +309,7 @@ pub async fn publish_expert(
         ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         IfMatch
     ),
-    request_body(content = crate::resources::merge::MergeRequest, content_type = "application/json"),
+    request_body(content = crate::domain::merge::MergeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The surviving expert, with the links it took over", body = Expert, headers(("ETag" = String, description = "The survivor's new version, quoted"))),
         (status = 412, description = "`If-Match` names an older version of the duplicate", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -301,7 +324,7 @@ pub async fn merge_expert(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    super::merge::merge::<Experts>(state, request, &id, body).await
+    crate::api::merge::merge::<Experts>(state, request, &id, body).await
 }
 
 impl Resource for Experts {

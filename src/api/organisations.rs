@@ -5,7 +5,7 @@ use crate::auth::Audience;
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde_json::Value;
 
-use super::crud::{self, Resource};
+use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
 use crate::domain::organisations::{
     Organisation, OrganisationDraft, OrganisationListQuery, OrganisationMatches, OrganisationProbe,
@@ -195,7 +195,7 @@ pub async fn get_organisation_history(
         ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         IfMatch
     ),
-    request_body(content = crate::resources::publication::PublicationStep, content_type = "application/json"),
+    request_body(content = crate::domain::publication::PublicationStep, content_type = "application/json"),
     responses(
         (status = 200, description = "The organisation in its new state", body = Organisation, headers(("ETag" = String, description = "The record's new version, quoted"))),
         (status = 409, description = "The step does not apply to the organisation's current state (e.g. approving a draft)", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -209,7 +209,7 @@ pub async fn publish_organisation(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    super::publication::act::<Organisations>(state, request, &id, body).await
+    crate::api::publication::act::<Organisations>(state, request, &id, body).await
 }
 
 /// Merge a duplicate organisation into another
@@ -226,7 +226,7 @@ pub async fn publish_organisation(
         ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
         IfMatch
     ),
-    request_body(content = crate::resources::merge::MergeRequest, content_type = "application/json"),
+    request_body(content = crate::domain::merge::MergeRequest, content_type = "application/json"),
     responses(
         (status = 200, description = "The surviving organisation, with the links it took over", body = Organisation, headers(("ETag" = String, description = "The survivor's new version, quoted"))),
         (status = 412, description = "`If-Match` names an older version of the duplicate", body = crate::error::Problem, content_type = "application/problem+json"),
@@ -241,7 +241,7 @@ pub async fn merge_organisation(
     id: web::Path<String>,
     body: web::Json<Value>,
 ) -> ApiResult<HttpResponse> {
-    super::merge::merge::<Organisations>(state, request, &id, body).await
+    crate::api::merge::merge::<Organisations>(state, request, &id, body).await
 }
 
 impl Resource for Organisations {

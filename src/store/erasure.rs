@@ -1,63 +1,16 @@
-//! Erasure of an expert's personal data (GDPR art. 17):
-//! `DELETE /v1/experts/{id}?erase=true` (admin). The person's data leaves
-//! the live record, every link, the search indexes and word dictionary, and
-//! every history entry about them (replaced by a redaction marker). What
-//! remains is a tombstone id answering 410.
+//! The statements of an expert's erasure (`registry::erasure`): the person's
+//! data leaves the row, the typo dictionary and the history.
 
-use crate::auth::Audience;
-use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
 use diesel::sql_types::{Array, Text, Timestamptz, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
-use serde_json::json;
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use super::idempotency;
-use crate::api::if_match;
-use crate::api::state::AppState;
-use crate::auth::{Caller, Role};
-use crate::domain::enums::HistoryAction;
-use crate::domain::history::ChangeContext;
-use crate::error::{ApiError, ApiResult};
-use crate::registry;
-use crate::store::history;
-use crate::store::records::{self, Kind};
+use crate::error::ApiResult;
 
 /// What replaces personal data in erased history entries.
 pub const REDACTED: &str = "[erased]";
-
-pub async fn erase_expert(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    id: Uuid,
-) -> ApiResult<HttpResponse> {
-    if !Caller::of_request(&request).has(Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "erasing an expert's personal data needs the role 'admin'".to_owned(),
-        ));
-    }
-    let precondition = if_match::precondition(&request)?;
-    let mut context = ChangeContext::read(&request)?;
-    // The reason may name the person; it is not kept.
-    context.message = None;
-    let mut conn = state.conn(Audience::Staff).await?;
-    conn.transaction(async |conn| {
-        records::lock_for_erasure(conn, Kind::Expert, id, precondition).await?;
-        let now = Utc::now();
-        registry::records::detach_links(conn, &context, Kind::Expert, id, now).await?;
-        let words = name_words(conn, id).await?;
-        scrub(conn, id, now).await?;
-        forget_words(conn, &words).await?;
-        records::drop_revision(conn, id).await?;
-        redact_history(conn, id).await?;
-        idempotency::forget_answers(conn, &format!("/v1/experts/{id}")).await?;
-        let erased = HistoryAction::Erased;
-        history::record(conn, &context, Kind::Expert, id, erased, json!({})).await
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
-}
 
 #[derive(QueryableByName)]
 struct Words {
@@ -66,7 +19,7 @@ struct Words {
 }
 
 /// The words of the person's name as the typo dictionary holds them.
-async fn name_words(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Vec<String>> {
+pub async fn name_words(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Vec<String>> {
     let found: Words = sql_query(
         "SELECT coalesce(array_agg(DISTINCT w), '{}') AS words FROM experts e, \
          regexp_split_to_table(e.search_name, '[^[:alnum:]]+') AS w WHERE e.id = $1 AND length(w) >= 3",
@@ -78,7 +31,11 @@ async fn name_words(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Vec<Str
 }
 
 /// Empties every personal field; the generated search columns follow.
-async fn scrub(conn: &mut AsyncPgConnection, id: Uuid, at: chrono::DateTime<Utc>) -> ApiResult<()> {
+pub async fn scrub(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    at: chrono::DateTime<Utc>,
+) -> ApiResult<()> {
     sql_query(
         "UPDATE experts SET given_name = $2, family_name = $2, honorific = NULL, orcid = NULL, \
          email = NULL, country = NULL, languages = '{}', bio_en = NULL, bio_nl = NULL, \
@@ -100,7 +57,7 @@ async fn scrub(conn: &mut AsyncPgConnection, id: Uuid, at: chrono::DateTime<Utc>
 
 /// Drops the name's words from the typo dictionary unless another record
 /// still uses them.
-async fn forget_words(conn: &mut AsyncPgConnection, words: &[String]) -> ApiResult<()> {
+pub async fn forget_words(conn: &mut AsyncPgConnection, words: &[String]) -> ApiResult<()> {
     sql_query(
         "DELETE FROM search_words w WHERE w.word = ANY($1) \
          AND NOT EXISTS (SELECT 1 FROM experts e WHERE e.search_name LIKE '%' || w.word || '%') \
@@ -118,7 +75,7 @@ async fn forget_words(conn: &mut AsyncPgConnection, words: &[String]) -> ApiResu
 /// records' entries lose the terms of their links to the person (an
 /// affiliation's role may describe them). Erasure is rare, so scanning the
 /// history for those links is acceptable.
-async fn redact_history(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
+pub async fn redact_history(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<()> {
     sql_query(
         "UPDATE history SET changes = jsonb_build_object('redacted', true), message = NULL \
          WHERE record_id = $1",

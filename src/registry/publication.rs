@@ -1,0 +1,116 @@
+//! The review-and-publish workflow shared by the three record kinds: a step
+//! (submit, approve, reject, archive, restore). Curators submit; editors take
+//! the other steps, and never approve a record they changed themselves since
+//! it was last approved (four eyes), unless the deployment allows it.
+
+use chrono::Utc;
+use diesel_async::AsyncPgConnection;
+use serde_json::json;
+use uuid::Uuid;
+
+use crate::auth::Caller;
+use crate::domain::enums::{PublicationAction, PublicationStatus};
+use crate::domain::history::ChangeContext;
+use crate::domain::publication::PublicationStep;
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult};
+use crate::store::history;
+use crate::store::records::{self, Precondition, StoredKind};
+
+/// Whether an editor may approve what they changed themselves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SelfApproval(pub bool);
+
+/// Takes `step` on the record `id`, with its history entry; on a published
+/// record, approve and reject decide its pending revision.
+#[allow(clippy::too_many_arguments)]
+pub async fn take_step<R: StoredKind>(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    context: &ChangeContext,
+    caller: &Caller,
+    id: Uuid,
+    precondition: Precondition,
+    step: &PublicationStep,
+    self_approval: SelfApproval,
+) -> ApiResult<()> {
+    let needed = step.action.needs();
+    if !caller.has(needed) {
+        return Err(ApiError::Forbidden(format!(
+            "'{}' needs the role '{}' or higher",
+            step.action.as_str(),
+            needed.as_str()
+        )));
+    }
+    records::lock_live(conn, R::KIND, id, precondition).await?;
+    let (status, editors) = records::publication(conn, R::KIND, id).await?;
+    let pending = match (status, step.action) {
+        (PublicationStatus::Published, PublicationAction::Approve | PublicationAction::Reject) => {
+            records::pending_revision(conn, id).await?
+        }
+        _ => None,
+    };
+    // On a published record, approve and reject decide its pending revision.
+    let next = if pending.is_some() {
+        Some(status)
+    } else {
+        status.after(step.action)
+    };
+    let next = next.ok_or_else(|| {
+        ApiError::Conflict(format!(
+            "the {} is {}; '{}' applies to {}",
+            R::KIND.noun(),
+            status.as_str(),
+            step.action.as_str(),
+            applies_to(step.action)
+        ))
+    })?;
+    let approver = context.actor_id();
+    if step.action == PublicationAction::Approve
+        && !self_approval.0
+        && approver.is_some_and(|a| editors.contains(&a))
+    {
+        return Err(ApiError::Forbidden(format!(
+            "four eyes: you changed this {} since it was last approved, so another editor must approve it",
+            R::KIND.noun()
+        )));
+    }
+    let applies_revision = pending.is_some() && step.action == PublicationAction::Approve;
+    let changes = match pending {
+        Some(revision) => {
+            records::drop_revision(conn, id).await?;
+            if step.action == PublicationAction::Approve {
+                let live = serde_json::to_value(R::load_draft(conn, id).await?)
+                    .map_err(ApiError::internal)?;
+                R::update(conn, id, &R::parse_draft(&revision, vocabulary)?).await?;
+                history::diff(&live, &revision)
+            } else {
+                json!({})
+            }
+        }
+        None => json!({"publicationStatus": {"before": status.as_str(), "after": next.as_str()}}),
+    };
+    // Applying a revision gave the record its new version already.
+    let new_version = !applies_revision;
+    records::set_publication(conn, R::KIND, id, next, Utc::now(), new_version).await?;
+    history::record(
+        conn,
+        context,
+        R::KIND,
+        id,
+        step.action.recorded_as(),
+        changes,
+    )
+    .await?;
+    Ok(())
+}
+
+/// The states a step applies to, for the problem's detail.
+fn applies_to(action: PublicationAction) -> String {
+    let from: Vec<&str> = PublicationStatus::ALL
+        .iter()
+        .filter(|s| s.after(action).is_some())
+        .map(|s| s.as_str())
+        .collect();
+    format!("{} records", from.join(" or "))
+}
