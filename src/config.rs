@@ -72,7 +72,7 @@ pub struct ExportArgs {
     pub kind: String,
     /// ndjson (default) or csv.
     #[arg(long, value_enum, default_value = "ndjson")]
-    pub format: crate::resources::exports::Format,
+    pub format: crate::sync::exports::Format,
     /// Only what the public may see (by default: every live record).
     #[arg(long)]
     pub public: bool,

@@ -9,7 +9,7 @@ use crate::auth::Audience;
 use crate::auth::Caller;
 use crate::domain::history::ChangeContext;
 use crate::error::ApiResult;
-use crate::resources::imports::{self, ImportOptions, ImportReport};
+use crate::registry::imports::{self, ImportOptions, ImportReport};
 
 pub const DATASET: &str = include_str!("../data/demo/registry.ndjson");
 

@@ -10,7 +10,6 @@ pub mod domain;
 pub mod error;
 pub mod logging;
 pub mod registry;
-pub mod resources;
 pub mod schema;
 pub mod sql;
 pub mod store;

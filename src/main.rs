@@ -10,12 +10,12 @@ use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
-use aimd_registry::resources::exports::write_to;
-use aimd_registry::resources::imports::{self, ImportOptions};
+use aimd_registry::registry::imports::{self, ImportOptions};
 use aimd_registry::store::api_keys;
 use aimd_registry::store::experts::Experts;
 use aimd_registry::store::initiatives::Initiatives;
 use aimd_registry::store::organisations::Organisations;
+use aimd_registry::sync::exports::write_to;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
 
@@ -105,10 +105,14 @@ async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
         Audience::Staff
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+    let mut conn = state.conn(audience).await.map_err(|e| e.to_string())?;
+    let (conn, vocabulary, format) = (&mut *conn, &state.vocabulary, args.format);
     let position = match args.kind.as_str() {
-        "organisations" => write_to::<Organisations>(&state, audience, args.format, &mut out).await,
-        "experts" => write_to::<Experts>(&state, audience, args.format, &mut out).await,
-        _ => write_to::<Initiatives>(&state, audience, args.format, &mut out).await,
+        "organisations" => {
+            write_to::<Organisations>(conn, vocabulary, audience, format, &mut out).await
+        }
+        "experts" => write_to::<Experts>(conn, vocabulary, audience, format, &mut out).await,
+        _ => write_to::<Initiatives>(conn, vocabulary, audience, format, &mut out).await,
     }
     .map_err(|e| e.to_string())?;
     std::io::Write::flush(&mut out)?;

@@ -13,6 +13,7 @@ use uuid::Uuid;
 
 use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
+use crate::api::links;
 use crate::domain::experts::{
     AffiliationInput, Expert, ExpertDraft, ExpertListQuery, ExpertMatches, ExpertProbe,
     ExpertProbeQuery,
@@ -21,7 +22,7 @@ use crate::domain::page::{Page, PageParams};
 use crate::domain::query::{QueryReader, parse_flag, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
-use crate::resources::links::{self, Affiliations};
+use crate::registry::links::Affiliations;
 
 pub use crate::store::experts::Experts;
 

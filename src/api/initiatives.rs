@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
+use crate::api::links;
 use crate::domain::initiatives::{
     ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
     RelationInput,
@@ -15,9 +16,7 @@ use crate::domain::page::{Page, PageParams};
 use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
-use crate::resources::links::{
-    self, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
-};
+use crate::registry::links::{InitiativeExperts, InitiativeOrganisations, RelatedInitiatives};
 
 pub use crate::store::initiatives::Initiatives;
 

@@ -8,19 +8,24 @@ pub mod changes;
 pub mod cors;
 pub mod crud;
 pub mod experts;
+pub mod exports;
 pub mod history;
 pub mod idempotency;
 pub mod if_match;
+pub mod imports;
 pub mod initiatives;
 pub mod limits;
+pub mod links;
 pub mod merge;
 pub mod middleware;
 pub mod openapi;
 pub mod organisations;
+pub mod overview;
 pub mod problem;
 pub mod publication;
 pub mod respond;
 pub mod routes;
+pub mod search;
 pub mod state;
 pub mod topics;
 pub mod webhooks;
@@ -99,7 +104,7 @@ pub fn app(
         .app_data(operations)
         .app_data(json_config())
         .app_data(web::PayloadConfig::new(
-            crate::resources::imports::MAX_IMPORT_BYTES,
+            crate::api::imports::MAX_IMPORT_BYTES,
         ))
         .wrap(from_fn(limits::rate_limit))
         // Inside authentication, which bounds its own key lookup: the

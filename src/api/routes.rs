@@ -9,14 +9,14 @@ use utoipa_actix_web::service_config::ServiceConfig;
 use crate::api::api_keys;
 use crate::api::changes;
 use crate::api::experts;
+use crate::api::exports;
+use crate::api::imports;
 use crate::api::initiatives;
 use crate::api::organisations;
+use crate::api::overview;
+use crate::api::search;
 use crate::api::topics;
 use crate::api::webhooks;
-use crate::resources::exports;
-use crate::resources::imports;
-use crate::resources::overview;
-use crate::resources::search;
 
 /// Every documented operation, in the order the spec lists them.
 pub fn routes(config: &mut ServiceConfig) {

@@ -5,6 +5,8 @@
 //! deleted one way only.
 
 pub mod erasure;
+pub mod imports;
+pub mod links;
 pub mod merge;
 pub mod publication;
 pub mod records;

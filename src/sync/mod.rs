@@ -3,4 +3,5 @@
 //! Beside the registry layer: it reads the store, never the API.
 
 pub mod changes;
+pub mod exports;
 pub mod webhooks;

@@ -427,7 +427,7 @@ async fn the_unique_keys_migration_names_existing_duplicates() {
 async fn a_dry_run_cut_short_leaves_nothing_for_the_next_request_to_commit() {
     use aimd_registry::auth::Caller;
     use aimd_registry::domain::history::ChangeContext;
-    use aimd_registry::resources::imports::{ImportOptions, run};
+    use aimd_registry::registry::imports::{ImportOptions, run};
     use diesel_async::{AsyncConnection, RunQueryDsl};
 
     let database = crate::support::TestDb::new().await;

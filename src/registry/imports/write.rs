@@ -3,34 +3,32 @@
 
 use std::collections::HashMap;
 
-use super::matching::{claim_new_id, find_by_keys, resolve};
 use super::parse::{Line, LinkLine, LinkTerms, Parsed, parse, under};
-use super::{IMPORT_LOCK, ImportOptions, ImportOutcome, ImportReport, ImportedRecord};
+use super::{ImportOptions, ImportOutcome, ImportReport, ImportedRecord};
+use crate::store::imports::{DryRun, claim_new_id, find_by_keys, resolve, serialise_import};
 
 use chrono::Utc;
-use diesel::sql_query;
-use diesel::sql_types::{BigInt, Text};
-use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
-use crate::api::crud::Resource;
 use crate::auth::Caller;
 use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
 use crate::domain::history::ChangeContext;
+use crate::domain::links::LinkOutcome;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
-use crate::registry::{self, records::Edit};
-use crate::resources::links::{
+use crate::registry::links::{
     self, Affiliations, InitiativeExperts, InitiativeOrganisations, RelatedInitiatives,
 };
+use crate::registry::{self, records::Edit};
 use crate::store::history;
-use crate::store::records::{self, Kind, Precondition};
+use crate::store::records::{self, Kind, Precondition, StoredKind};
 
 /// Writes one record: creates it, changes it, or finds it as it is.
 /// A line that matches a record changes the fields it gives, through the
 /// same merge patch as `PATCH`; for a published record the result is its
 /// pending revision unless the import publishes.
-async fn write_record<R: Resource>(
+async fn write_record<R: StoredKind>(
     conn: &mut AsyncPgConnection,
     context: &ChangeContext,
     vocabulary: &Vocabulary,
@@ -102,7 +100,7 @@ type Written<'a> = (
     ApiResult<(Uuid, ImportOutcome)>,
 );
 
-async fn write_line<'a, R: Resource>(
+async fn write_line<'a, R: StoredKind>(
     conn: &mut AsyncPgConnection,
     context: &ChangeContext,
     vocabulary: &Vocabulary,
@@ -143,11 +141,8 @@ async fn write_link(
             links::apply::<RelatedInitiatives>(conn, context, caller, ends, any, t).await?
         }
     };
-    Ok(outcome != links::LinkOutcome::Unchanged)
+    Ok(outcome != LinkOutcome::Unchanged)
 }
-
-/// The longest an import's statements, and its commit, may take.
-const IMPORT_STATEMENT_TIMEOUT: &str = "600s";
 
 /// A line's write failed: what the line says wrong is named after it (and
 /// a four-eyes refusal says which line); a database that cannot serve, or
@@ -158,19 +153,6 @@ fn line_problem(number: usize, place: &str, error: ApiError) -> ApiError {
         ApiError::Forbidden(detail) => ApiError::Forbidden(format!("line {number}: {detail}")),
         ApiError::Unavailable(_) | ApiError::Internal(_) => error,
         other => ApiError::InvalidInput(under(number, place, other)),
-    }
-}
-
-/// How a dry run's transaction ends: always rolled back, with its report
-/// or its error.
-enum DryRun {
-    Done(ImportReport),
-    Failed(ApiError),
-}
-
-impl From<diesel::result::Error> for DryRun {
-    fn from(error: diesel::result::Error) -> Self {
-        Self::Failed(error.into())
     }
 }
 
@@ -185,17 +167,7 @@ pub async fn run(
 ) -> ApiResult<ImportReport> {
     let lines = parse(text, vocabulary)?;
     let work = async |conn: &mut AsyncPgConnection| {
-        // Imports run one at a time, so two imports of the same lines cannot
-        // both miss the other's record when they look its keys up; the
-        // unique indexes on the keys catch any other writer.
-        // A large import commits many deferred trigger runs (the public
-        // view, webhooks) at once: the commit gets the import's time, not
-        // a single statement's.
-        sql_query("SELECT pg_advisory_xact_lock($1), set_config('statement_timeout', $2, true)")
-            .bind::<BigInt, _>(IMPORT_LOCK)
-            .bind::<Text, _>(IMPORT_STATEMENT_TIMEOUT)
-            .execute(conn)
-            .await?;
+        serialise_import(conn).await?;
         let mut report = ImportReport {
             dry_run: options.dry_run,
             ..Default::default()
@@ -265,7 +237,7 @@ pub async fn run(
         // Through the transaction manager, so that a dry run cut short (a
         // deadline, a client gone) leaves a connection the pool discards,
         // not one with an open transaction for the next request to commit.
-        let rolled_back: Result<(), DryRun> = conn
+        let rolled_back: Result<(), DryRun<ImportReport>> = conn
             .transaction(async |conn| {
                 Err(match work(conn).await {
                     Ok(report) => DryRun::Done(report),

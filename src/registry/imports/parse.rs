@@ -4,18 +4,17 @@
 use serde_json::{Map, Value};
 use uuid::Uuid;
 
-use crate::api::crud::Resource;
 use crate::domain::enums::{ExpertRole, OrganisationRole, Relation};
+use crate::domain::links::AffiliationTerms;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult, InvalidParam};
-use crate::resources::links::{
-    AffiliationTerms, Affiliations, InitiativeExperts, InitiativeOrganisations, LinkKind,
-    RelatedInitiatives,
+use crate::registry::links::{
+    Affiliations, InitiativeExperts, InitiativeOrganisations, LinkKind, RelatedInitiatives,
 };
 use crate::store::experts::Experts;
 use crate::store::initiatives::Initiatives;
 use crate::store::organisations::Organisations;
-use crate::store::records::Kind;
+use crate::store::records::{Kind, StoredKind};
 
 /// A link as a line writes it: the field it is in, its position there, the
 /// other end's reference and the link's terms.
@@ -54,7 +53,7 @@ impl LinkTerms {
     }
 }
 
-pub(super) struct Parsed<R: Resource> {
+pub(super) struct Parsed<R: StoredKind> {
     pub(super) line: usize,
     pub(super) id: Option<Uuid>,
     /// The record as the line writes it, for a new record.
@@ -96,7 +95,7 @@ pub(super) fn under(line: usize, prefix: &str, error: ApiError) -> Vec<InvalidPa
     }
 }
 
-pub(super) fn parse_record<R: Resource>(
+pub(super) fn parse_record<R: StoredKind>(
     line: usize,
     mut object: Map<String, Value>,
     vocabulary: &Vocabulary,

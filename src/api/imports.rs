@@ -1,83 +1,20 @@
-//! Bulk import: NDJSON, one record per line, each with its `kind`. Every
-//! line is checked with the API's own rules first; only when all are valid
-//! is anything written, all in one transaction. Records match existing ones
-//! by `id` (a new record takes the id a line gives) or by external key (organisations: ROR id or website; experts:
-//! ORCID or e-mail; initiatives: website), so importing a file again changes nothing.
-//! Links name their other end by id or by external key, also of records in
-//! the same file. `POST /v1/imports` and `aimd-registry import`.
-
-mod matching;
-mod parse;
-mod write;
-
-use crate::api::access::{Allowed, least};
-use crate::auth::Audience;
+//! `POST /v1/imports`: NDJSON records, written by `registry::imports`.
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, post};
-use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
+use utoipa::IntoParams;
 
-use crate::auth::{Caller, Role};
-use crate::domain::enums::HitType;
+use crate::api::access::{Allowed, least};
+use crate::auth::{Audience, Caller, Role};
 use crate::domain::history::ChangeContext;
 use crate::domain::query::{QueryReader, parse_flag};
 use crate::error::{ApiError, ApiResult};
-
-pub use self::write::run;
+use crate::registry::imports::{ImportOptions, ImportReport, run};
 
 /// Import bodies may be larger than other requests.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 const NDJSON: &str = "application/x-ndjson";
-/// The advisory lock key imports serialise on.
-const IMPORT_LOCK: i64 = 0x6169_6d64_696d_7074;
-
-/// How an import is run.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct ImportOptions {
-    /// Check and resolve everything, then write nothing.
-    pub dry_run: bool,
-    /// Publish what the import creates or changes (editors only).
-    pub publish: bool,
-    /// Publishing may approve the caller's own changes: the operator on the
-    /// command line, or a deployment with `AIMD_ALLOW_SELF_APPROVAL`.
-    /// Otherwise four eyes hold as for `approve`.
-    pub self_approval: bool,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub enum ImportOutcome {
-    Created,
-    Updated,
-    Unchanged,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct ImportedRecord {
-    /// The line of the file, counting from 1.
-    pub line: usize,
-    pub kind: HitType,
-    pub id: Uuid,
-    pub outcome: ImportOutcome,
-}
-
-/// What an import did (or, in a dry run, would do).
-#[derive(Debug, Default, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-#[schema(example = json!({"dryRun": false, "created": 2, "updated": 1, "unchanged": 0, "linksChanged": 3,
-    "records": [{"line": 1, "kind": "organisation", "id": "01938b1e-7f00-7aaa-8000-000000000001", "outcome": "created"}]}))]
-pub struct ImportReport {
-    pub dry_run: bool,
-    pub created: usize,
-    pub updated: usize,
-    pub unchanged: usize,
-    /// Links created or changed.
-    pub links_changed: usize,
-    pub records: Vec<ImportedRecord>,
-}
 
 /// The import's query parameters.
 #[derive(IntoParams)]

@@ -1,28 +1,61 @@
-//! Finding what a line or a link names: a record by id, or by an external
-//! key, in the registry or in the same file.
+//! The statements of an import (`registry::imports`): serialising imports,
+//! finding what a line or a link names (a record by id, or by an external
+//! key, in the registry or in the same file), and a dry run's rollback.
 
 use std::collections::HashMap;
 
-use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::api::crud::Resource;
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::store::experts::Experts;
 use crate::store::initiatives::Initiatives;
 use crate::store::organisations::Organisations;
-use crate::store::records::{self, Kind};
+use crate::store::records::{self, Kind, StoredKind};
+
+/// The advisory lock key imports serialise on.
+const IMPORT_LOCK: i64 = 0x6169_6d64_696d_7074;
+/// The longest an import's statements, and its commit, may take.
+const IMPORT_STATEMENT_TIMEOUT: &str = "600s";
+
+/// Makes the transaction's import the only one running, and gives it (and
+/// its commit) the import's time, not a single statement's.
+pub async fn serialise_import(conn: &mut AsyncPgConnection) -> ApiResult<()> {
+    // Imports run one at a time, so two imports of the same lines cannot
+    // both miss the other's record when they look its keys up; the unique
+    // indexes on the keys catch any other writer. A large import commits
+    // many deferred trigger runs (the public view, webhooks) at once.
+    sql_query("SELECT pg_advisory_xact_lock($1), set_config('statement_timeout', $2, true)")
+        .bind::<BigInt, _>(IMPORT_LOCK)
+        .bind::<Text, _>(IMPORT_STATEMENT_TIMEOUT)
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// How a dry run's transaction ends: always rolled back, with its outcome
+/// or its error.
+pub enum DryRun<T> {
+    Done(T),
+    Failed(ApiError),
+}
+
+impl<T> From<diesel::result::Error> for DryRun<T> {
+    fn from(error: diesel::result::Error) -> Self {
+        Self::Failed(error.into())
+    }
+}
 
 #[derive(QueryableByName)]
-pub(super) struct Found {
+struct Found {
     #[diesel(sql_type = SqlUuid)]
-    pub(super) id: Uuid,
+    pub id: Uuid,
 }
 
 /// A live record of kind `R` with one of `keys` in its external-key columns.
-pub(super) async fn find_by_keys<R: Resource>(
+pub async fn find_by_keys<R: StoredKind>(
     conn: &mut AsyncPgConnection,
     keys: &[String],
 ) -> ApiResult<Option<Uuid>> {
@@ -46,11 +79,7 @@ pub(super) async fn find_by_keys<R: Resource>(
 
 /// Refuses a new record's id that another kind of record already has, so
 /// that an id names one record across the registry.
-pub(super) async fn claim_new_id(
-    conn: &mut AsyncPgConnection,
-    kind: Kind,
-    id: Uuid,
-) -> ApiResult<()> {
+pub async fn claim_new_id(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<()> {
     for other in [Kind::Organisation, Kind::Expert, Kind::Initiative] {
         if other != kind && records::ever_existed(conn, other, id).await? {
             // Named relative to the line, like the line's other problems.
@@ -66,7 +95,7 @@ pub(super) async fn claim_new_id(
 
 /// The id a link reference names: an id, or an external key of a record of
 /// `kind` in the file or in the registry.
-pub(super) async fn resolve(
+pub async fn resolve(
     conn: &mut AsyncPgConnection,
     kind: Kind,
     reference: &str,
@@ -84,7 +113,7 @@ pub(super) async fn resolve(
 
 /// A record of kind `R` with `reference` as an external key, in the file or
 /// in the registry.
-pub(super) async fn resolve_key<R: Resource>(
+pub async fn resolve_key<R: StoredKind>(
     conn: &mut AsyncPgConnection,
     reference: &str,
     in_file: &HashMap<(Kind, String), Uuid>,

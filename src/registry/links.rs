@@ -1,43 +1,32 @@
 //! Links between records: an initiative's organisations, experts and related
-//! initiatives, and an expert's affiliations. Each is a [`LinkKind`]; the
-//! HTTP flows here are shared by all four. A link change is a change of both
-//! records it joins, so both get a new version.
+//! initiatives, and an expert's affiliations. Each is a [`LinkKind`]; linking
+//! and unlinking are shared by all four. A link change is a change of both
+//! records it joins, so both get a new version and a history entry.
 
-pub use crate::domain::links::{AffiliationTerms, LinkOutcome};
-pub use crate::domain::summaries::*;
-pub use crate::store::links::{Detached, detach_all, move_all};
-
-use crate::store::records::StoredKind;
 use std::future::Future;
 
-use actix_web::http::StatusCode;
-use actix_web::{HttpRequest, HttpResponse, web};
 use chrono::Utc;
-use diesel_async::{AsyncConnection, AsyncPgConnection};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
-use crate::api::crud::Resource;
-use crate::api::if_match;
-use crate::api::respond::record_response;
-use crate::api::state::AppState;
-use crate::auth::{self, Audience, Caller};
+use crate::auth::{self, Caller};
 use crate::domain::enums::{ExpertRole, HistoryAction, OrganisationRole, Relation};
 use crate::domain::experts::affiliation_terms;
 use crate::domain::history::ChangeContext;
 use crate::domain::input::single_field;
-use crate::domain::query::path_id;
+use crate::domain::links::{AffiliationTerms, LinkOutcome};
 use crate::error::{ApiError, ApiResult, InvalidParam};
 use crate::store::experts::Experts;
 use crate::store::history;
 use crate::store::initiatives::Initiatives;
 use crate::store::links::{self as store, Table};
-use crate::store::records::{self, Kind, Precondition};
+use crate::store::records::{self, Kind, Precondition, StoredKind};
 
 /// One kind of link, from the record whose URL it hangs off (the owner) to
 /// the record named last in that URL (the target).
 pub trait LinkKind {
-    type Owner: Resource;
+    type Owner: StoredKind;
     const TARGET: Kind;
     /// The target's path parameter, e.g. `organisationId`.
     const TARGET_PARAM: &'static str;
@@ -97,10 +86,6 @@ async fn record_link_change<L: LinkKind>(
     history::record(conn, context, L::TARGET, target, action, change).await
 }
 
-fn ids<L: LinkKind>(path: &(String, String)) -> ApiResult<(Uuid, Uuid)> {
-    Ok((path_id("id", &path.0)?, path_id(L::TARGET_PARAM, &path.1)?))
-}
-
 /// Locks both ends. When both are of one kind they are locked in id order, so
 /// two clients linking the same pair from opposite sides cannot deadlock.
 async fn lock_ends<L: LinkKind>(
@@ -129,7 +114,7 @@ async fn lock_ends<L: LinkKind>(
 
 /// A link between two published records is part of what readers see, so
 /// only editors change it directly; a curator's change of a published
-/// record goes through review (see `crud::update`), and links have no
+/// record goes through review (see `registry::records::merge_patch_record`), and links have no
 /// pending form.
 async fn guard_published<L: LinkKind>(
     conn: &mut AsyncPgConnection,
@@ -185,70 +170,23 @@ pub async fn apply<L: LinkKind>(
     Ok(outcome)
 }
 
-/// `PUT` a link: creates it (201) or sets its terms (200), and answers with
-/// the owner as it now reads.
-pub async fn put<L: LinkKind>(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<(String, String)>,
-    body: web::Json<Value>,
-) -> ApiResult<HttpResponse> {
-    let (owner, target) = ids::<L>(&path)?;
-    let terms = L::parse(&body)?;
-    let precondition = if_match::precondition(&request)?;
-    let context = ChangeContext::read(&request)?;
-    let caller = Caller::of_request(&request);
-    let vocabulary = &state.vocabulary;
-    let mut conn = state.conn(Audience::Staff).await?;
-    let (outcome, record) = conn
-        .transaction(async |conn| {
-            let outcome = apply::<L>(
-                conn,
-                &context,
-                &caller,
-                (owner, target),
-                precondition,
-                &terms,
-            )
-            .await?;
-            Ok::<_, ApiError>((
-                outcome,
-                records::find::<L::Owner>(conn, vocabulary, owner, Audience::Staff).await?,
-            ))
-        })
-        .await?;
-    let status = if outcome == LinkOutcome::Created {
-        StatusCode::CREATED
-    } else {
-        StatusCode::OK
-    };
-    Ok(record_response(status, L::Owner::version(&record), &record))
-}
-
-/// `DELETE` a link (204); 404 when there is none.
-pub async fn delete<L: LinkKind>(
-    state: web::Data<AppState>,
-    request: HttpRequest,
-    path: web::Path<(String, String)>,
-) -> ApiResult<HttpResponse> {
-    let (owner, target) = ids::<L>(&path)?;
-    let precondition = if_match::precondition(&request)?;
-    let context = ChangeContext::read(&request)?;
-    let caller = Caller::of_request(&request);
-    let mut conn = state.conn(Audience::Staff).await?;
-    conn.transaction(async |conn| {
-        records::lock_live(conn, L::Owner::KIND, owner, precondition).await?;
-        guard_published::<L>(conn, &caller, owner, target).await?;
-        let before = L::current(conn, owner, target).await?;
-        if !L::remove(conn, owner, target).await? {
-            return Err(ApiError::NotFound(format!("there is no such {}", L::NOUN)));
-        }
-        touch_ends::<L>(conn, owner, target).await?;
-        records::note_editor(conn, L::Owner::KIND, owner, context.actor_id()).await?;
-        record_link_change::<L>(conn, &context, (owner, target), before, None).await
-    })
-    .await?;
-    Ok(HttpResponse::NoContent().finish())
+/// Removes a link, inside the caller's transaction; 404 when there is none.
+pub async fn unlink<L: LinkKind>(
+    conn: &mut AsyncPgConnection,
+    context: &ChangeContext,
+    caller: &Caller,
+    (owner, target): (Uuid, Uuid),
+    precondition: Precondition,
+) -> ApiResult<()> {
+    records::lock_live(conn, L::Owner::KIND, owner, precondition).await?;
+    guard_published::<L>(conn, caller, owner, target).await?;
+    let before = L::current(conn, owner, target).await?;
+    if !L::remove(conn, owner, target).await? {
+        return Err(ApiError::NotFound(format!("there is no such {}", L::NOUN)));
+    }
+    touch_ends::<L>(conn, owner, target).await?;
+    records::note_editor(conn, L::Owner::KIND, owner, context.actor_id()).await?;
+    record_link_change::<L>(conn, context, (owner, target), before, None).await
 }
 
 /// `/v1/initiatives/{id}/organisations/{organisationId}`

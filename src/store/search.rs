@@ -1,22 +1,17 @@
-//! `/v1/search`: one search across initiatives, organisations and experts,
-//! ranked together, with a highlighted snippet per hit.
+//! The statement behind `/v1/search`: one search across initiatives,
+//! organisations and experts, ranked together, with a highlighted snippet
+//! per hit.
 
-use crate::api::access::{Allowed, least};
-use actix_web::{HttpRequest, HttpResponse, get};
 use diesel::QueryableByName;
 use diesel::sql_types::{Double, Text, Uuid as SqlUuid};
-use diesel_async::RunQueryDsl;
-use serde::Serialize;
-use utoipa::{IntoParams, ToSchema};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
-use crate::api::respond::page_response;
-use crate::auth::Audience;
 use crate::domain::enums::HitType;
-use crate::domain::page::{Cursor, Page, PageParams, PageRequest, encode_cursor};
-use crate::domain::query::QueryReader;
+use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
 use crate::domain::search::SearchText;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::search_hits::SearchHit;
+use crate::error::ApiResult;
 use crate::sql::{Bind, Sql};
 use crate::store::discovery::Total;
 use crate::store::discovery::text::{prepare, text_match};
@@ -57,49 +52,22 @@ fn columns(
     }
 }
 
-/// One search result.
-#[derive(Debug, Serialize, ToSchema, QueryableByName)]
-#[schema(example = json!({
-    "type": "initiative",
-    "id": "01938b1e-7f00-7aaa-8000-000000000002",
-    "title": "Federated learning for medical imaging",
-    "snippet": "Privacy-preserving <mark>federated</mark> <mark>learning</mark> across Dutch hospitals",
-    "score": 0.87
-}))]
-pub struct SearchHit {
-    #[serde(rename = "type")]
+/// A hit as the statement returns it, its snippet marked with control
+/// characters.
+#[derive(QueryableByName)]
+struct HitRow {
     #[diesel(sql_type = Text)]
-    #[schema(value_type = HitType)]
-    pub hit_type: String,
+    hit_type: String,
     #[diesel(sql_type = SqlUuid)]
-    pub id: Uuid,
-    /// The initiative's title (English, else Dutch), or the organisation's or expert's name.
+    id: Uuid,
     #[diesel(sql_type = Text)]
-    pub title: String,
-    /// An excerpt with the matching words in `<mark>` elements; the rest is
-    /// HTML-escaped, so the snippet can be inserted as HTML.
+    title: String,
     #[diesel(sql_type = Text)]
-    pub snippet: String,
-    /// Relevance: higher is better. Comparable across types within one search.
+    snippet: String,
     #[diesel(sql_type = Double)]
-    pub score: f64,
+    score: f64,
 }
 
-/// The search's query parameters.
-#[derive(IntoParams)]
-#[into_params(parameter_in = Query, style = Form)]
-pub struct SearchQuery {
-    /// Search text: words (all must match), "quoted phrases", -exclusions,
-    /// `or`. Accents and case are ignored, words match as prefixes, names and
-    /// acronyms also match with typos.
-    #[param(example = "\"federated learning\" -radiology")]
-    pub q: String,
-    /// Kinds of record to search (default: all).
-    #[param(rename = "type", explode, example = json!(["initiative", "organisation"]))]
-    pub types: Option<Vec<HitType>>,
-}
-
-const SEARCH_KEYS: &[&str] = &["q", "type", "limit", "cursor"];
 /// Marks around matched words in snippets, replaced by `<mark>` after
 /// escaping; stored text never holds control characters.
 const MARK_START: &str = "\u{1}";
@@ -122,49 +90,21 @@ fn html_snippet(raw: &str) -> String {
         .replace(MARK_END, "</mark>")
 }
 
-/// Search everything
-///
-/// Initiatives, organisations and experts in one ranked list. Each hit has
-/// its type, id, title or name, a highlighted snippet and a score.
-#[utoipa::path(
-    tag = "search",
-    operation_id = "search",
-    params(SearchQuery, PageParams),
-    responses((status = 200, description = "Hits, best first", body = Page<SearchHit>))
-)]
-#[get("/search")]
+/// A page of hits for `text` among records of `types`, best first.
 pub async fn search(
-    Allowed { state, .. }: Allowed<least::Public>,
-    request: HttpRequest,
-) -> ApiResult<HttpResponse> {
-    let mut query = QueryReader::new(request.query_string(), SEARCH_KEYS);
-    let text = query.one("q", SearchText::parse);
-    let mut types = query.many("type", HitType::parse);
-    let page = PageRequest::read(&mut query);
-    if text.is_none() && !query.has_error("q") {
-        query.error("q", "required", "is required");
-    }
-    if let Some(cursor) = &page.cursor
-        && cursor.sort != "relevance"
-    {
-        query.error("cursor", "invalid-cursor", "belongs to another list");
-    }
-    query.finish()?;
-    let text = text.ok_or_else(|| ApiError::internal("q was checked above"))?;
-    if types.is_empty() {
-        types = HitType::ALL.to_vec();
-    }
-
-    let audience = Audience::of_request(&request);
-    let mut conn = state.conn(audience).await?;
-    let mut prepared = prepare(&mut conn, &text).await?;
+    conn: &mut AsyncPgConnection,
+    text: &SearchText,
+    types: &[HitType],
+    page: &PageRequest,
+) -> ApiResult<Page<SearchHit>> {
+    let mut prepared = prepare(conn, text).await?;
     let mut union = Sql::default();
     let mut parts = Vec::new();
     let mut counted = Vec::new();
     let mut highlight_query = None;
-    for hit_type in &types {
+    for hit_type in types {
         let (kind, table, title, english, dutch) = columns(*hit_type);
-        let matched = text_match(&mut union, &prepared.for_table(&mut conn, table).await?);
+        let matched = text_match(&mut union, &prepared.for_table(conn, table).await?);
         parts.push(format!(
             "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \
              {dutch} AS text_nl, {score} AS score \
@@ -187,7 +127,7 @@ pub async fn search(
             counted.join(" UNION ALL ")
         ))
         .into_query()
-        .get_result(&mut conn)
+        .get_result(conn)
         .await?;
 
     let mut sql = union;
@@ -225,7 +165,7 @@ pub async fn search(
          (SELECT * FROM ({union_sql}) hits{keyset} ORDER BY hits.score DESC, hits.id ASC LIMIT {limit}) page \
          ORDER BY page.score DESC, page.id ASC"
     ));
-    let mut hits: Vec<SearchHit> = sql.into_query().load(&mut conn).await?;
+    let mut hits: Vec<HitRow> = sql.into_query().load(conn).await?;
     let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
     let next = (hits.len() > limit)
         .then(|| {
@@ -239,18 +179,22 @@ pub async fn search(
             })
         })
         .flatten();
-    for hit in &mut hits {
-        hit.snippet = html_snippet(&hit.snippet);
-    }
-    Ok(page_response(
-        &request,
-        Page {
-            items: hits,
-            next,
-            total: total.total,
-            facets: None,
-        },
-    ))
+    let items = hits
+        .into_iter()
+        .map(|hit| SearchHit {
+            snippet: html_snippet(&hit.snippet),
+            hit_type: hit.hit_type,
+            id: hit.id,
+            title: hit.title,
+            score: hit.score,
+        })
+        .collect();
+    Ok(Page {
+        items,
+        next,
+        total: total.total,
+        facets: None,
+    })
 }
 
 /// A score as text that PostgreSQL reads back as the same `float8`.

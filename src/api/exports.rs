@@ -1,0 +1,184 @@
+//! `/v1/exports/{kind}`: every record the caller may see, streamed as NDJSON
+//! (one record per line, as `GET` shows it) or CSV (`Accept: text/csv`, links
+//! flattened). The export reads one snapshot in a read-only transaction, in
+//! batches by id, and hands each batch to the response through a small
+//! bounded channel, so memory stays constant whatever the size. The
+//! `Change-Position` header is the change-feed position the snapshot
+//! includes: follow `/v1/changes?after=` from there and nothing is missed.
+
+use actix_web::http::header::{self, HeaderName};
+use actix_web::web::Bytes;
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use diesel_async::SimpleAsyncConnection;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::api::access::{Allowed, least};
+use crate::api::state::AppState;
+use crate::auth::Audience;
+use crate::domain::experts::Expert;
+use crate::domain::initiatives::Initiative;
+use crate::domain::organisations::Organisation;
+use crate::domain::query::QueryReader;
+use crate::error::{ApiError, ApiResult};
+use crate::store::records::StoredKind;
+use crate::sync::exports::{BUFFERED_BATCHES, Format, stream};
+
+pub const CHANGE_POSITION: HeaderName = HeaderName::from_static("change-position");
+
+/// From `Accept`: CSV when asked for, NDJSON otherwise (also for `*/*`,
+/// JSON or no header); anything else is 406.
+fn format_of(request: &HttpRequest) -> ApiResult<Format> {
+    let Some(accept) = request
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|a| a.to_str().ok())
+    else {
+        return Ok(Format::Ndjson);
+    };
+    let types: Vec<&str> = accept
+        .split(',')
+        .map(|t| t.split(';').next().unwrap_or_default().trim())
+        .collect();
+    if types.contains(&"text/csv") {
+        Ok(Format::Csv)
+    } else if types.iter().any(|t| {
+        matches!(
+            *t,
+            "application/x-ndjson" | "application/json" | "*/*" | "application/*" | "text/*"
+        )
+    }) {
+        Ok(Format::Ndjson)
+    } else {
+        Err(ApiError::NotAcceptable(
+            "exports are NDJSON (application/x-ndjson) or CSV (text/csv)".to_owned(),
+        ))
+    }
+}
+
+pub async fn export<R>(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse>
+where
+    R: StoredKind + 'static,
+{
+    QueryReader::new(request.query_string(), &[]).finish()?;
+    let format = format_of(&request)?;
+    let audience = Audience::of_request(&request);
+    let (position_tx, position_rx) = oneshot::channel();
+    let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
+    actix_web::rt::spawn(async move {
+        let mut conn = match state.conn(audience).await {
+            Ok(conn) => conn,
+            Err(error) => {
+                let _ = position_tx.send(Err(error));
+                return;
+            }
+        };
+        let outcome = stream::<R>(
+            &mut conn,
+            &state.vocabulary,
+            audience,
+            format,
+            position_tx,
+            &chunks_tx,
+        )
+        .await;
+        // Read-only: ending the transaction either way changes nothing.
+        let _ = conn.batch_execute("ROLLBACK").await;
+        if let Err(error) = outcome {
+            let _ = chunks_tx.send(Err(error)).await;
+        }
+    });
+    let position = position_rx
+        .await
+        .map_err(|_| ApiError::internal("the export stopped before it began"))??;
+    let body = futures_util::stream::unfold(chunks_rx, |mut rx| async move {
+        rx.recv().await.map(|chunk| (chunk.map(Bytes::from), rx))
+    });
+    Ok(HttpResponse::Ok()
+        .content_type(format.content_type())
+        .insert_header((CHANGE_POSITION, position.to_string()))
+        .streaming(body))
+}
+
+/// Export all organisations
+///
+/// Every organisation the caller may see, streamed: NDJSON by default (one
+/// record per line, exactly as `GET` shows it), CSV with `Accept: text/csv`
+/// (columns in the first line; lists joined with `;`, links as `id:role`,
+/// topics as slugs). `Change-Position` is the change-feed position the
+/// export includes: follow `/v1/changes?after=` from there.
+#[utoipa::path(
+    tag = "exports",
+    operation_id = "exportOrganisations",
+    params(("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default) or `text/csv`", example = "text/csv")),
+    responses(
+        (status = 200, description = "The organisations", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
+            content(
+                (Organisation = "application/x-ndjson"),
+                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n"))
+            )),
+        (status = 406, description = "Neither NDJSON nor CSV is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/exports/organisations")]
+pub async fn export_organisations(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    export::<crate::store::organisations::Organisations>(state, request).await
+}
+
+/// Export all experts
+///
+/// Every expert the caller may see, streamed: NDJSON by default (one
+/// record per line, exactly as `GET` shows it), CSV with `Accept: text/csv`
+/// (columns in the first line; lists joined with `;`, links as `id:role`,
+/// topics as slugs). `Change-Position` is the change-feed position the
+/// export includes: follow `/v1/changes?after=` from there.
+#[utoipa::path(
+    tag = "exports",
+    operation_id = "exportExperts",
+    params(("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default) or `text/csv`", example = "text/csv")),
+    responses(
+        (status = 200, description = "The experts", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
+            content(
+                (Expert = "application/x-ndjson"),
+                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n"))
+            )),
+        (status = 406, description = "Neither NDJSON nor CSV is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/exports/experts")]
+pub async fn export_experts(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    export::<crate::store::experts::Experts>(state, request).await
+}
+
+/// Export all initiatives
+///
+/// Every initiative the caller may see, streamed: NDJSON by default (one
+/// record per line, exactly as `GET` shows it), CSV with `Accept: text/csv`
+/// (columns in the first line; lists joined with `;`, links as `id:role`,
+/// topics as slugs). `Change-Position` is the change-feed position the
+/// export includes: follow `/v1/changes?after=` from there.
+#[utoipa::path(
+    tag = "exports",
+    operation_id = "exportInitiatives",
+    params(("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default) or `text/csv`", example = "text/csv")),
+    responses(
+        (status = 200, description = "The initiatives", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
+            content(
+                (Initiative = "application/x-ndjson"),
+                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n"))
+            )),
+        (status = 406, description = "Neither NDJSON nor CSV is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/exports/initiatives")]
+pub async fn export_initiatives(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    export::<crate::store::initiatives::Initiatives>(state, request).await
+}

@@ -1,0 +1,55 @@
+//! `/v1/search` (`store::search`).
+
+use actix_web::{HttpRequest, HttpResponse, get};
+
+use crate::api::access::{Allowed, least};
+use crate::api::respond::page_response;
+use crate::auth::Audience;
+use crate::domain::enums::HitType;
+use crate::domain::page::{Page, PageParams, PageRequest};
+use crate::domain::query::QueryReader;
+use crate::domain::search::SearchText;
+use crate::domain::search_hits::{SearchHit, SearchQuery};
+use crate::error::{ApiError, ApiResult};
+use crate::store;
+
+const SEARCH_KEYS: &[&str] = &["q", "type", "limit", "cursor"];
+
+/// Search everything
+///
+/// Initiatives, organisations and experts in one ranked list. Each hit has
+/// its type, id, title or name, a highlighted snippet and a score.
+#[utoipa::path(
+    tag = "search",
+    operation_id = "search",
+    params(SearchQuery, PageParams),
+    responses((status = 200, description = "Hits, best first", body = Page<SearchHit>))
+)]
+#[get("/search")]
+pub async fn search(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let mut query = QueryReader::new(request.query_string(), SEARCH_KEYS);
+    let text = query.one("q", SearchText::parse);
+    let mut types = query.many("type", HitType::parse);
+    let page = PageRequest::read(&mut query);
+    if text.is_none() && !query.has_error("q") {
+        query.error("q", "required", "is required");
+    }
+    if let Some(cursor) = &page.cursor
+        && cursor.sort != "relevance"
+    {
+        query.error("cursor", "invalid-cursor", "belongs to another list");
+    }
+    query.finish()?;
+    let text = text.ok_or_else(|| ApiError::internal("q was checked above"))?;
+    if types.is_empty() {
+        types = HitType::ALL.to_vec();
+    }
+
+    let audience = Audience::of_request(&request);
+    let mut conn = state.conn(audience).await?;
+    let found = store::search::search(&mut conn, &text, &types, &page).await?;
+    Ok(page_response(&request, found))
+}

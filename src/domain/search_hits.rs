@@ -1,0 +1,44 @@
+//! What `/v1/search` answers, and the query it documents.
+
+use serde::Serialize;
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use crate::domain::enums::HitType;
+
+/// One search result.
+#[derive(Debug, Serialize, ToSchema)]
+#[schema(example = json!({
+    "type": "initiative",
+    "id": "01938b1e-7f00-7aaa-8000-000000000002",
+    "title": "Federated learning for medical imaging",
+    "snippet": "Privacy-preserving <mark>federated</mark> <mark>learning</mark> across Dutch hospitals",
+    "score": 0.87
+}))]
+pub struct SearchHit {
+    #[serde(rename = "type")]
+    #[schema(value_type = HitType)]
+    pub hit_type: String,
+    pub id: Uuid,
+    /// The initiative's title (English, else Dutch), or the organisation's or expert's name.
+    pub title: String,
+    /// An excerpt with the matching words in `<mark>` elements; the rest is
+    /// HTML-escaped, so the snippet can be inserted as HTML.
+    pub snippet: String,
+    /// Relevance: higher is better. Comparable across types within one search.
+    pub score: f64,
+}
+
+/// The search's query parameters.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct SearchQuery {
+    /// Search text: words (all must match), "quoted phrases", -exclusions,
+    /// `or`. Accents and case are ignored, words match as prefixes, names and
+    /// acronyms also match with typos.
+    #[param(example = "\"federated learning\" -radiology")]
+    pub q: String,
+    /// Kinds of record to search (default: all).
+    #[param(rename = "type", explode, example = json!(["initiative", "organisation"]))]
+    pub types: Option<Vec<HitType>>,
+}

@@ -1,0 +1,235 @@
+//! Exports: every record an audience may see, as NDJSON (one record per
+//! line, as `GET` shows it) or CSV (links flattened). An export reads one
+//! snapshot in a read-only transaction, in batches by id, and hands each
+//! batch on through a small bounded channel, so memory stays constant
+//! whatever the size. The snapshot's change-feed position comes first:
+//! follow the feed from there and nothing is missed. Served by
+//! `api::exports` and `aimd-registry export`.
+
+use diesel::sql_types::{BigInt, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
+use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use serde_json::Value;
+use tokio::sync::{mpsc, oneshot};
+use uuid::Uuid;
+
+use crate::auth::Audience;
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult};
+use crate::store::discovery::Found;
+use crate::store::records::StoredKind;
+
+const BATCH: i64 = 500;
+/// Batches in flight between the database and the reader.
+pub const BUFFERED_BATCHES: usize = 2;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    Ndjson,
+    Csv,
+}
+
+impl Format {
+    pub fn content_type(self) -> &'static str {
+        match self {
+            Self::Ndjson => "application/x-ndjson",
+            Self::Csv => "text/csv; charset=utf-8",
+        }
+    }
+}
+
+/// An export written to `out` (the command line's `export`).
+/// Returns the change-feed position it includes.
+pub async fn write_to<K: StoredKind>(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    audience: Audience,
+    format: Format,
+    out: &mut impl std::io::Write,
+) -> ApiResult<i64> {
+    let (position_tx, position_rx) = oneshot::channel();
+    let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
+    let producer = async {
+        let outcome =
+            stream::<K>(conn, vocabulary, audience, format, position_tx, &chunks_tx).await;
+        drop(chunks_tx);
+        outcome
+    };
+    // Owning the receiver, the consumer closes the channel when it stops
+    // (say, on a closed pipe), which stops the producer too.
+    let consumer = async {
+        let mut chunks = chunks_rx;
+        while let Some(chunk) = chunks.recv().await {
+            out.write_all(chunk?.as_bytes())
+                .map_err(ApiError::internal)?;
+        }
+        Ok::<_, ApiError>(())
+    };
+    let (produced, consumed) = tokio::join!(producer, consumer);
+    let _ = conn.batch_execute("ROLLBACK").await;
+    produced?;
+    consumed?;
+    position_rx
+        .await
+        .map_err(|_| ApiError::internal("the export stopped before it began"))?
+}
+
+#[derive(QueryableByName)]
+struct Position {
+    #[diesel(sql_type = BigInt)]
+    position: i64,
+}
+
+pub async fn stream<K: StoredKind>(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    audience: Audience,
+    format: Format,
+    position_tx: oneshot::Sender<ApiResult<i64>>,
+    chunks: &mpsc::Sender<ApiResult<String>>,
+) -> ApiResult<()> {
+    let started = async {
+        conn.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+            .await?;
+        let position: Position = sql_query("SELECT position FROM change_counter")
+            .get_result(conn)
+            .await?;
+        Ok::<_, ApiError>(position.position)
+    }
+    .await;
+    let failed = started.is_err();
+    let _ = position_tx.send(started);
+    if failed {
+        return Ok(());
+    }
+    if format == Format::Csv {
+        let header = csv_line(K::CSV_COLUMNS.iter().map(|c| (*c).to_owned()));
+        if chunks.send(Ok(header)).await.is_err() {
+            return Ok(());
+        }
+    }
+    let select = format!(
+        "SELECT r.id, NULL::text AS sort_key FROM {} r WHERE r.deleted_at IS NULL \
+         AND r.id > $1 ORDER BY r.id LIMIT $2",
+        K::TABLE.table
+    );
+    let mut after = Uuid::nil();
+    loop {
+        let found: Vec<Found> = sql_query(&select)
+            .bind::<SqlUuid, _>(after)
+            .bind::<BigInt, _>(BATCH)
+            .load(conn)
+            .await?;
+        let Some(last) = found.last() else {
+            return Ok(());
+        };
+        after = last.id;
+        let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
+        let records = K::load(conn, vocabulary, &ids, audience).await?;
+        let records = crate::store::discovery::in_found_order(&found, records, K::id);
+        let mut chunk = String::new();
+        for record in &records {
+            let value = serde_json::to_value(record).map_err(ApiError::internal)?;
+            match format {
+                Format::Ndjson => {
+                    chunk.push_str(&value.to_string());
+                    chunk.push('\n');
+                }
+                Format::Csv => {
+                    chunk.push_str(&csv_line(K::CSV_COLUMNS.iter().map(|c| cell(&value, c))));
+                }
+            }
+        }
+        if chunks.send(Ok(chunk)).await.is_err() {
+            // The client went away.
+            return Ok(());
+        }
+    }
+}
+
+/// One CSV field from a record: `title.en` walks into objects; lists are
+/// joined with `;`, linked records written as `id:role` (or `id:relation`),
+/// topics as their slugs.
+pub fn cell(record: &Value, column: &str) -> String {
+    let value = column.split('.').fold(record, |v, key| &v[key]);
+    match value {
+        Value::Array(items) => items.iter().map(item).collect::<Vec<_>>().join(";"),
+        other => scalar(other),
+    }
+}
+
+fn item(value: &Value) -> String {
+    match value {
+        Value::Object(object) => {
+            let key = object
+                .get("slug")
+                .or_else(|| object.get("id"))
+                .map(scalar)
+                .unwrap_or_default();
+            match object.get("role").or_else(|| object.get("relation")) {
+                Some(term) if !term.is_null() => format!("{key}:{}", scalar(term)),
+                _ => key,
+            }
+        }
+        other => scalar(other),
+    }
+}
+
+fn scalar(value: &Value) -> String {
+    match value {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A CSV record (RFC 4180): fields with commas, quotes or line breaks are
+/// quoted, quotes doubled; lines end in CRLF.
+fn csv_line(fields: impl Iterator<Item = String>) -> String {
+    let mut line = fields
+        .map(|f| {
+            if f.contains([',', '"', '\n', '\r']) {
+                format!("\"{}\"", f.replace('"', "\"\""))
+            } else {
+                f
+            }
+        })
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push_str("\r\n");
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn records_flatten_into_csv_cells() {
+        let record = json!({
+            "title": {"en": "AI Act, the \"regulation\"", "nl": null},
+            "topics": [{"slug": "privacy", "label": {}}, {"slug": "ethics", "label": {}}],
+            "organisations": [{"id": "a", "name": "NEN", "role": "lead"}],
+            "countries": ["NL", "BE"],
+            "version": 3
+        });
+        assert_eq!(cell(&record, "title.en"), "AI Act, the \"regulation\"");
+        assert_eq!(cell(&record, "title.nl"), "");
+        assert_eq!(cell(&record, "topics"), "privacy;ethics");
+        assert_eq!(cell(&record, "organisations"), "a:lead");
+        assert_eq!(cell(&record, "countries"), "NL;BE");
+        assert_eq!(cell(&record, "version"), "3");
+        assert_eq!(
+            csv_line(
+                [
+                    "AI Act, the \"regulation\"".to_owned(),
+                    "x\ny".to_owned(),
+                    "plain".to_owned()
+                ]
+                .into_iter()
+            ),
+            "\"AI Act, the \"\"regulation\"\"\",\"x\ny\",plain\r\n"
+        );
+    }
+}
