@@ -9,6 +9,11 @@ use diesel::sql_query;
 use diesel::sql_types::{Array, Date, Double, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use uuid::Uuid;
 
+diesel::define_sql_function! {
+    /// SQL `coalesce` of two nullable timestamps: the first unless it is NULL.
+    fn coalesce(first: Nullable<Timestamptz>, second: Nullable<Timestamptz>) -> Nullable<Timestamptz>;
+}
+
 #[derive(Debug, Clone)]
 pub enum Bind {
     Text(String),

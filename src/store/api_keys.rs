@@ -2,8 +2,10 @@
 //! the key a request presents. Only SHA-256 hashes of tokens are stored.
 
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{Bytea, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{OptionalExtension, QueryableByName, sql_query};
+use diesel::dsl::now;
+use diesel::prelude::*;
+use diesel::sql_types::{Bytea, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -11,6 +13,8 @@ use uuid::Uuid;
 
 use crate::auth::{KeyHolder, NewToken, Role, is_well_formed, token_hash};
 use crate::error::{ApiError, ApiResult};
+use crate::schema::api_keys;
+use crate::sql::coalesce;
 
 /// An API key as admins see it. The token itself is only in the answer to
 /// its creation.
@@ -40,23 +44,16 @@ pub struct ApiKey {
     pub last_used_at: Option<DateTime<Utc>>,
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = api_keys, check_for_backend(diesel::pg::Pg))]
 struct ApiKeyRow {
-    #[diesel(sql_type = SqlUuid)]
     id: Uuid,
-    #[diesel(sql_type = Text)]
     name: String,
-    #[diesel(sql_type = Text)]
     role: Role,
-    #[diesel(sql_type = Text)]
     token_prefix: String,
-    #[diesel(sql_type = Timestamptz)]
     created_at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     expires_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     revoked_at: Option<DateTime<Utc>>,
-    #[diesel(sql_type = Nullable<Timestamptz>)]
     last_used_at: Option<DateTime<Utc>>,
 }
 
@@ -98,9 +95,6 @@ pub struct CreatedApiKey {
     pub token: String,
 }
 
-const COLUMNS: &str =
-    "id, name, role, token_prefix, created_at, expires_at, revoked_at, last_used_at";
-
 pub async fn create(
     conn: &mut AsyncPgConnection,
     name: &str,
@@ -108,18 +102,19 @@ pub async fn create(
     expires_at: Option<DateTime<Utc>>,
 ) -> ApiResult<CreatedApiKey> {
     let token = NewToken::generate()?;
-    let key: ApiKeyRow = sql_query(format!(
-        "INSERT INTO api_keys (id, name, role, token_prefix, token_hash, created_at, expires_at) \
-         VALUES ($1, $2, $3, $4, $5, now(), $6) RETURNING {COLUMNS}"
-    ))
-    .bind::<SqlUuid, _>(Uuid::now_v7())
-    .bind::<Text, _>(name)
-    .bind::<Text, _>(role.as_str())
-    .bind::<Text, _>(&token.shown_prefix)
-    .bind::<Bytea, _>(&token.hash)
-    .bind::<Nullable<Timestamptz>, _>(expires_at)
-    .get_result(conn)
-    .await?;
+    let key: ApiKeyRow = diesel::insert_into(api_keys::table)
+        .values((
+            api_keys::id.eq(Uuid::now_v7()),
+            api_keys::name.eq(name),
+            api_keys::role.eq(role.as_str()),
+            api_keys::token_prefix.eq(&token.shown_prefix),
+            api_keys::token_hash.eq(&token.hash),
+            api_keys::created_at.eq(now),
+            api_keys::expires_at.eq(expires_at),
+        ))
+        .returning(ApiKeyRow::as_returning())
+        .get_result(conn)
+        .await?;
     Ok(CreatedApiKey {
         key: key.into(),
         token: token.token,
@@ -128,38 +123,39 @@ pub async fn create(
 
 /// Every key, oldest first: there are few.
 pub async fn list(conn: &mut AsyncPgConnection) -> ApiResult<Vec<ApiKey>> {
-    let rows: Vec<ApiKeyRow> = sql_query(format!("SELECT {COLUMNS} FROM api_keys ORDER BY id"))
+    let rows: Vec<ApiKeyRow> = api_keys::table
+        .order(api_keys::id)
+        .select(ApiKeyRow::as_select())
         .load(conn)
         .await?;
     Ok(rows.into_iter().map(ApiKey::from).collect())
 }
 
 pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ApiKey> {
-    sql_query(format!("SELECT {COLUMNS} FROM api_keys WHERE id = $1"))
-        .bind::<SqlUuid, _>(id)
-        .get_result::<ApiKeyRow>(conn)
+    api_keys::table
+        .find(id)
+        .select(ApiKeyRow::as_select())
+        .get_result(conn)
         .await
+        .optional()?
         .map(ApiKey::from)
-        .map_err(|e| match e {
-            diesel::result::Error::NotFound => not_found(id),
-            other => other.into(),
-        })
+        .ok_or_else(|| not_found(id))
 }
 
 /// Revokes a key (from now on it is refused); revoking twice keeps the
 /// first time.
 pub async fn revoke(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<ApiKey> {
-    sql_query(format!(
-        "UPDATE api_keys SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 RETURNING {COLUMNS}"
-    ))
-    .bind::<SqlUuid, _>(id)
-    .get_result::<ApiKeyRow>(conn)
-    .await
-    .map(ApiKey::from)
-    .map_err(|e| match e {
-        diesel::result::Error::NotFound => not_found(id),
-        other => other.into(),
-    })
+    diesel::update(api_keys::table.find(id))
+        .set(api_keys::revoked_at.eq(coalesce(
+            api_keys::revoked_at,
+            now.into_sql::<Timestamptz>().nullable(),
+        )))
+        .returning(ApiKeyRow::as_returning())
+        .get_result(conn)
+        .await
+        .optional()?
+        .map(ApiKey::from)
+        .ok_or_else(|| not_found(id))
 }
 
 fn not_found(id: Uuid) -> ApiError {

@@ -1,13 +1,16 @@
 //! The statements of an expert's erasure (`registry::erasure`): the person's
 //! data leaves the row, the typo dictionary and the history.
 
-use chrono::Utc;
-use diesel::sql_types::{Array, Text, Timestamptz, Uuid as SqlUuid};
+use chrono::{NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
+use crate::schema::{expert_topics, experts};
+use crate::sql::coalesce;
 
 /// What replaces personal data in erased history entries.
 pub const REDACTED: &str = "[erased]";
@@ -36,20 +39,31 @@ pub async fn scrub(
     id: Uuid,
     at: chrono::DateTime<Utc>,
 ) -> ApiResult<()> {
-    sql_query(
-        "UPDATE experts SET given_name = $2, family_name = $2, honorific = NULL, orcid = NULL, \
-         email = NULL, country = NULL, languages = '{}', bio_en = NULL, bio_nl = NULL, \
-         consent_public_profile = false, consent_given_at = NULL, consent_note = NULL, \
-         topic_closure = '{}', editors = '{}', deleted_at = coalesce(deleted_at, $3), \
-         erased_at = $3, updated_at = $3, version = version + 1 WHERE id = $1",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(REDACTED)
-    .bind::<Timestamptz, _>(at)
-    .execute(conn)
-    .await?;
-    sql_query("DELETE FROM expert_topics WHERE expert_id = $1")
-        .bind::<SqlUuid, _>(id)
+    let redacted = REDACTED.to_owned();
+    diesel::update(experts::table.find(id))
+        .set((
+            experts::given_name.eq(&redacted),
+            experts::family_name.eq(&redacted),
+            experts::honorific.eq(None::<String>),
+            experts::orcid.eq(None::<String>),
+            experts::email.eq(None::<String>),
+            experts::country.eq(None::<String>),
+            experts::languages.eq(Vec::<String>::new()),
+            experts::bio_en.eq(None::<String>),
+            experts::bio_nl.eq(None::<String>),
+            experts::consent_public_profile.eq(false),
+            experts::consent_given_at.eq(None::<NaiveDate>),
+            experts::consent_note.eq(None::<String>),
+            experts::topic_closure.eq(Vec::<String>::new()),
+            experts::editors.eq(Vec::<Uuid>::new()),
+            experts::deleted_at.eq(coalesce(experts::deleted_at, Some(at))),
+            experts::erased_at.eq(at),
+            experts::updated_at.eq(at),
+            experts::version.eq(experts::version + 1),
+        ))
+        .execute(conn)
+        .await?;
+    diesel::delete(expert_topics::table.filter(expert_topics::expert_id.eq(id)))
         .execute(conn)
         .await?;
     Ok(())

@@ -5,14 +5,16 @@
 //! Claims are made in the creating transaction, so of two concurrent
 //! requests with one key the second waits for the first and then replays it.
 
-use diesel::sql_types::{BigInt, Bytea, Nullable, Text, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
+use diesel::dsl::{IntervalDsl, now};
+use diesel::prelude::*;
+use diesel::sql_types::Timestamptz;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::schema::idempotency_keys as keys;
 
 /// A client's idempotency key, scoped to its API key and the route.
 pub struct Claim {
@@ -46,35 +48,34 @@ impl Claim {
     /// Claims the key for this request, or returns the answer a first
     /// request with it got.
     pub async fn claim(&self, conn: &mut AsyncPgConnection) -> ApiResult<Option<Remembered>> {
-        sql_query(
-            "DELETE FROM idempotency_keys WHERE key_id = $1 AND idempotency = $2 \
-             AND created_at < now() - interval '24 hours'",
+        let this = keys::key_id
+            .eq(self.key_id)
+            .and(keys::idempotency.eq(&self.idempotency));
+        diesel::delete(
+            keys::table
+                .filter(this.and(keys::created_at.lt(now.into_sql::<Timestamptz>() - 24.hours()))),
         )
-        .bind::<SqlUuid, _>(self.key_id)
-        .bind::<Text, _>(&self.idempotency)
         .execute(conn)
         .await?;
-        let claimed = sql_query(
-            "INSERT INTO idempotency_keys (key_id, idempotency, route, request_hash, created_at) \
-             VALUES ($1, $2, $3, $4, now()) ON CONFLICT DO NOTHING",
-        )
-        .bind::<SqlUuid, _>(self.key_id)
-        .bind::<Text, _>(&self.idempotency)
-        .bind::<Text, _>(&self.route)
-        .bind::<Bytea, _>(&self.request_hash)
-        .execute(conn)
-        .await?;
+        let claimed = diesel::insert_into(keys::table)
+            .values((
+                keys::key_id.eq(self.key_id),
+                keys::idempotency.eq(&self.idempotency),
+                keys::route.eq(&self.route),
+                keys::request_hash.eq(&self.request_hash),
+                keys::created_at.eq(now),
+            ))
+            .on_conflict_do_nothing()
+            .execute(conn)
+            .await?;
         if claimed == 1 {
             return Ok(None);
         }
-        let earlier: Earlier = sql_query(
-            "SELECT route, request_hash, location, version, body FROM idempotency_keys \
-             WHERE key_id = $1 AND idempotency = $2",
-        )
-        .bind::<SqlUuid, _>(self.key_id)
-        .bind::<Text, _>(&self.idempotency)
-        .get_result(conn)
-        .await?;
+        let earlier: Earlier = keys::table
+            .filter(this)
+            .select(Earlier::as_select())
+            .get_result(conn)
+            .await?;
         if earlier.route == self.route && earlier.request_hash.is_empty() {
             return Err(ApiError::Gone(
                 "the record this Idempotency-Key created has since been erased; it is not \
@@ -107,17 +108,17 @@ impl Claim {
         conn: &mut AsyncPgConnection,
         answer: &Remembered,
     ) -> ApiResult<()> {
-        sql_query(
-            "UPDATE idempotency_keys SET location = $3, version = $4, body = $5 \
-             WHERE key_id = $1 AND idempotency = $2",
-        )
-        .bind::<SqlUuid, _>(self.key_id)
-        .bind::<Text, _>(&self.idempotency)
-        .bind::<Text, _>(&answer.location)
-        .bind::<BigInt, _>(answer.version)
-        .bind::<Text, _>(&answer.body)
-        .execute(conn)
-        .await?;
+        let this = keys::key_id
+            .eq(self.key_id)
+            .and(keys::idempotency.eq(&self.idempotency));
+        diesel::update(keys::table.filter(this))
+            .set((
+                keys::location.eq(&answer.location),
+                keys::version.eq(answer.version),
+                keys::body.eq(&answer.body),
+            ))
+            .execute(conn)
+            .await?;
         Ok(())
     }
 }
@@ -125,26 +126,23 @@ impl Claim {
 /// Forgets what the creation of `location` sent and got (erasure): its
 /// retries are refused with 410 from then on, until the key expires.
 pub async fn forget_answers(conn: &mut AsyncPgConnection, location: &str) -> ApiResult<()> {
-    sql_query(
-        "UPDATE idempotency_keys SET request_hash = '', body = NULL, version = NULL \
-         WHERE location = $1",
-    )
-    .bind::<Text, _>(location)
-    .execute(conn)
-    .await?;
+    diesel::update(keys::table.filter(keys::location.eq(location)))
+        .set((
+            keys::request_hash.eq(Vec::<u8>::new()),
+            keys::body.eq(None::<String>),
+            keys::version.eq(None::<i64>),
+        ))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = keys, check_for_backend(diesel::pg::Pg))]
 struct Earlier {
-    #[diesel(sql_type = Text)]
     route: String,
-    #[diesel(sql_type = Bytea)]
     request_hash: Vec<u8>,
-    #[diesel(sql_type = Nullable<Text>)]
     location: Option<String>,
-    #[diesel(sql_type = Nullable<BigInt>)]
     version: Option<i64>,
-    #[diesel(sql_type = Nullable<Text>)]
     body: Option<String>,
 }
