@@ -3,8 +3,8 @@
 //! entry's `changes` hold the before and after values of what changed.
 
 use chrono::{DateTime, Utc};
-use diesel::sql_types::{BigInt, Jsonb, Nullable, Text, Timestamptz, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
+use diesel::dsl::now;
+use diesel::prelude::*;
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde_json::{Map, Value, json};
 use uuid::Uuid;
@@ -12,6 +12,7 @@ use uuid::Uuid;
 use crate::domain::enums::HistoryAction;
 use crate::domain::history::{Actor, ChangeContext, HistoryEntry};
 use crate::error::ApiResult;
+use crate::schema::history;
 use crate::store::records::Kind;
 
 /// The fields that differ between two JSON objects, as
@@ -48,44 +49,35 @@ pub async fn record(
     action: HistoryAction,
     changes: Value,
 ) -> ApiResult<()> {
-    sql_query(
-        "INSERT INTO history (kind, record_id, action, actor_key_id, actor_name, at, request_id, message, changes) \
-         VALUES ($1, $2, $3, $4, $5, now(), $6, $7, $8)",
-    )
-    .bind::<Text, _>(kind.noun())
-    .bind::<SqlUuid, _>(id)
-    .bind::<Text, _>(action.as_str())
-    .bind::<Nullable<SqlUuid>, _>(context.actor.as_ref().map(|a| a.id))
-    .bind::<Nullable<Text>, _>(context.actor.as_ref().map(|a| a.name.as_str()))
-    .bind::<Nullable<Text>, _>(context.request_id.as_deref())
-    .bind::<Nullable<Text>, _>(context.message.as_deref())
-    .bind::<Jsonb, _>(changes)
-    .execute(conn)
-    .await?;
+    diesel::insert_into(history::table)
+        .values((
+            history::kind.eq(kind.noun()),
+            history::record_id.eq(id),
+            history::action.eq(action.as_str()),
+            history::actor_key_id.eq(context.actor.as_ref().map(|a| a.id)),
+            history::actor_name.eq(context.actor.as_ref().map(|a| a.name.as_str())),
+            history::at.eq(now),
+            history::request_id.eq(context.request_id.as_deref()),
+            history::message.eq(context.message.as_deref()),
+            history::changes.eq(changes),
+        ))
+        .execute(conn)
+        .await?;
     Ok(())
 }
 
-#[derive(QueryableByName)]
+#[derive(Queryable, Selectable)]
+#[diesel(table_name = history, check_for_backend(diesel::pg::Pg))]
 struct EntryRow {
-    #[diesel(sql_type = BigInt)]
     seq: i64,
-    #[diesel(sql_type = Text)]
     kind: String,
-    #[diesel(sql_type = SqlUuid)]
     record_id: Uuid,
-    #[diesel(sql_type = Text)]
     action: HistoryAction,
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     actor_key_id: Option<Uuid>,
-    #[diesel(sql_type = Nullable<Text>)]
     actor_name: Option<String>,
-    #[diesel(sql_type = Timestamptz)]
     at: DateTime<Utc>,
-    #[diesel(sql_type = Nullable<Text>)]
     request_id: Option<String>,
-    #[diesel(sql_type = Nullable<Text>)]
     message: Option<String>,
-    #[diesel(sql_type = Jsonb)]
     changes: Value,
 }
 
@@ -116,14 +108,13 @@ pub async fn page(
     before: Option<i64>,
     limit: i64,
 ) -> ApiResult<Vec<HistoryEntry>> {
-    let rows: Vec<EntryRow> = sql_query(
-        "SELECT seq, kind, record_id, action, actor_key_id, actor_name, at, request_id, message, changes \
-         FROM history WHERE record_id = $1 AND seq < $2 ORDER BY seq DESC LIMIT $3",
-    )
-    .bind::<SqlUuid, _>(id)
-    .bind::<BigInt, _>(before.unwrap_or(i64::MAX))
-    .bind::<BigInt, _>(limit)
-    .load(conn)
-    .await?;
+    let rows: Vec<EntryRow> = history::table
+        .filter(history::record_id.eq(id))
+        .filter(history::seq.lt(before.unwrap_or(i64::MAX)))
+        .order(history::seq.desc())
+        .limit(limit)
+        .select(EntryRow::as_select())
+        .load(conn)
+        .await?;
     Ok(rows.into_iter().map(HistoryEntry::from).collect())
 }
