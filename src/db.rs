@@ -12,6 +12,8 @@ use diesel_async::pooled_connection::{
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
 
+use crate::sql::{Fragment, sql};
+
 pub type DbPool = Pool<AsyncPgConnection>;
 pub type PooledConnection = diesel_async::pooled_connection::deadpool::Object<AsyncPgConnection>;
 pub type BoxError = Box<dyn std::error::Error + Send + Sync>;
@@ -264,7 +266,7 @@ pub async fn check_ready(database_url: &str) -> Result<(), BoxError> {
 
 /// Quotes an identifier for use in DDL.
 pub fn quote_identifier(name: &str) -> String {
-    format!("\"{}\"", name.replace('"', "\"\""))
+    Fragment::identifier(name).as_str().to_owned()
 }
 
 #[derive(QueryableByName)]
@@ -280,7 +282,8 @@ pub async fn ensure_database_exists(database_url: &str) -> Result<bool, BoxError
     if database_exists(&mut conn, &name).await? {
         return Ok(false);
     }
-    sql_query(format!("CREATE DATABASE {}", quote_identifier(&name)))
+    sql!("CREATE DATABASE ", Fragment::identifier(&name))
+        .query()
         .execute(&mut conn)
         .await?;
     Ok(true)

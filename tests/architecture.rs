@@ -257,3 +257,51 @@ fn an_upward_import_a_forbidden_crate_and_a_stray_module_are_found() {
         ]
     );
 }
+
+/// Where a file hands text to diesel as SQL other than through a string
+/// literal: only `sql.rs` may, since its `Fragment` is made of literals,
+/// placeholders and quoted identifiers alone.
+fn unchecked_sql(modules: &BTreeMap<Module, String>) -> Vec<String> {
+    let mut found = Vec::new();
+    for (module, text) in modules {
+        if module == &vec!["sql".to_owned()] {
+            continue;
+        }
+        for needle in ["sql_query(", "push_sql(", "dsl::sql("] {
+            for (at, _) in text.match_indices(needle) {
+                let after = text[at + needle.len()..].trim_start();
+                if needle != "sql_query(" || !after.starts_with('"') {
+                    let line = text[..at].matches('\n').count() + 1;
+                    found.push(format!("{}:{line} {needle}", module.join("/")));
+                }
+            }
+        }
+    }
+    found
+}
+
+/// Statements are literals, diesel's typed DSL, or built by `sql::Sql` /
+/// `sql!` from fragments; text made with `format!` cannot reach the database.
+#[test]
+fn statement_text_is_a_literal_or_built_from_fragments() {
+    let modules = modules(&Path::new(env!("CARGO_MANIFEST_DIR")).join("src"));
+    let found = unchecked_sql(&modules);
+    assert!(
+        found.is_empty(),
+        "SQL text that is neither a literal nor a sql::Fragment: {found:#?}"
+    );
+}
+
+#[test]
+fn sql_from_format_is_found() {
+    let mut modules = BTreeMap::new();
+    modules.insert(
+        vec!["store".to_owned()],
+        "sql_query(\"SELECT 1\");\nsql_query(format!(\"SELECT {x}\"));".to_owned(),
+    );
+    modules.insert(vec!["sql".to_owned()], "sql_query(self.text)".to_owned());
+    assert_eq!(
+        unchecked_sql(&modules),
+        vec!["store:2 sql_query(".to_owned()]
+    );
+}

@@ -18,16 +18,17 @@ use crate::domain::values::{
 };
 use crate::error::ApiResult;
 use crate::schema::experts;
-use crate::sql::{Bind, ByIds, Sql};
+use crate::sql::{Bind, ByIds, sql};
 use crate::store::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
     SortSpec, TableSpec, texts,
 };
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
-use diesel::QueryableByName;
+use crate::store::summaries;
 use diesel::sql_types::{Array, Json, Jsonb};
-use diesel::sql_types::{Bool, Float4, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Float4, Nullable, Text};
+use diesel::{QueryableByName, sql_query};
 use serde_json::Value;
 
 #[derive(Queryable, QueryableByName, Selectable)]
@@ -260,16 +261,16 @@ impl StoredKind for Experts {
         audience: Audience,
     ) -> ApiResult<Vec<Expert>> {
         let query = ByIds::new(
-            &format!(
-                "SELECT {}, \
-             ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, \
-             {} AS affiliations, {} AS initiatives, \
-             {} AS pending_revision \
-             FROM experts r WHERE r.id = ANY(",
+            sql!(
+                "SELECT ",
                 columns(audience),
-                crate::store::summaries::sql::AFFILIATIONS_OF_EXPERT,
-                crate::store::summaries::sql::INITIATIVES_OF_EXPERT,
+                ", ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS topics, ",
+                summaries::sql::AFFILIATIONS_OF_EXPERT,
+                " AS affiliations, ",
+                summaries::sql::INITIATIVES_OF_EXPERT,
+                " AS initiatives, ",
                 records::pending_revision_sql(audience),
+                " AS pending_revision FROM experts r WHERE r.id = ANY("
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -322,8 +323,8 @@ impl Loaded {
         let row = self.columns;
         Ok(Expert {
             topics: vocabulary.references(self.topics),
-            affiliations: crate::store::summaries::decode(self.affiliations)?,
-            initiatives: crate::store::summaries::decode(self.initiatives)?,
+            affiliations: summaries::decode(self.affiliations)?,
+            initiatives: summaries::decode(self.initiatives)?,
             name: expert_name(&row.given_name, &row.family_name),
             id: row.id,
             given_name: row.given_name,
@@ -374,29 +375,23 @@ pub async fn candidates(
     conn: &mut AsyncPgConnection,
     probe: &ExpertProbe,
 ) -> ApiResult<Vec<ExpertCandidate>> {
-    let mut sql = Sql::default();
-    let name = sql.bind(Bind::OptionalText(
-        probe.name.as_ref().map(|n| n.as_str().to_owned()),
-    ));
-    let orcid = sql.bind(Bind::OptionalText(
-        probe.orcid.as_ref().map(|o| o.as_str().to_owned()),
-    ));
-    let email = sql.bind(Bind::OptionalText(
-        probe.email.as_ref().map(|e| e.as_str().to_owned()),
-    ));
-    let limit = sql.bind(Bind::Int(MAX_CANDIDATES as i64 * 5));
-    sql.push(&format!(
-        "SELECT r.id, r.given_name, r.family_name, r.orcid, r.country, \
-         coalesce(r.orcid = {orcid}, false) AS same_orcid, \
-         coalesce(lower(r.email) = lower({email}), false) AS same_email, \
-         coalesce(greatest(word_similarity(aimd_fold({name}), r.search_name), \
-         word_similarity(r.search_name, aimd_fold({name}))), 0)::float4 AS name_similarity \
-         FROM experts r WHERE r.deleted_at IS NULL AND (r.orcid = {orcid} OR lower(r.email) = lower({email}) \
-         OR aimd_fold({name}) <% r.search_name OR aimd_fold({name}) %> r.search_name) \
-         ORDER BY name_similarity DESC, r.id LIMIT {limit}"
-    ));
     // Only curators find matches: they see records in every state.
-    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
+    let rows: Vec<CandidateRow> = sql_query(
+        "SELECT r.id, r.given_name, r.family_name, r.orcid, r.country, \
+         coalesce(r.orcid = $2, false) AS same_orcid, \
+         coalesce(lower(r.email) = lower($3), false) AS same_email, \
+         coalesce(greatest(word_similarity(aimd_fold($1), r.search_name), \
+         word_similarity(r.search_name, aimd_fold($1))), 0)::float4 AS name_similarity \
+         FROM experts r WHERE r.deleted_at IS NULL AND (r.orcid = $2 OR lower(r.email) = lower($3) \
+         OR aimd_fold($1) <% r.search_name OR aimd_fold($1) %> r.search_name) \
+         ORDER BY name_similarity DESC, r.id LIMIT $4",
+    )
+    .bind::<Nullable<Text>, _>(probe.name.as_ref().map(|n| n.as_str()))
+    .bind::<Nullable<Text>, _>(probe.orcid.as_ref().map(|o| o.as_str()))
+    .bind::<Nullable<Text>, _>(probe.email.as_ref().map(|e| e.as_str()))
+    .bind::<BigInt, _>(MAX_CANDIDATES as i64 * 5)
+    .load(conn)
+    .await?;
     let mut candidates: Vec<ExpertCandidate> = rows
         .into_iter()
         .map(|row| {
@@ -450,11 +445,12 @@ impl SetFilter for ExpertFilter {
             let scopes = texts(&self.initiative_scope, |s| s.as_str());
             c.push(
                 "initiativeScope",
-                "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
+                sql!(
+                    "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
                  JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL \
                  AND (cardinality(#0::text[]) = 0 OR i.scope = ANY(#0)) \
                  AND (cardinality(#1::text[]) = 0 OR i.topic_closure && #1::text[]))"
-                    .to_owned(),
+                ),
                 vec![
                     Bind::Texts(scopes),
                     Bind::Texts(self.initiative_topic.clone()),

@@ -10,6 +10,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::sql::{Fragment, sql};
 use crate::store::experts::Experts;
 use crate::store::initiatives::Initiatives;
 use crate::store::organisations::Organisations;
@@ -62,15 +63,17 @@ pub async fn find_by_keys<R: StoredKind>(
     if keys.is_empty() {
         return Ok(None);
     }
-    let matches: Vec<String> = R::EXTERNAL_KEY_COLUMNS
+    let matches = R::EXTERNAL_KEY_COLUMNS
         .iter()
-        .map(|c| format!("{c} = ANY($1)"))
-        .collect();
-    let found: Vec<Found> = sql_query(format!(
-        "SELECT id FROM {} WHERE deleted_at IS NULL AND ({}) ORDER BY id LIMIT 1",
+        .map(|column| sql!(*column, " = ANY($1)"));
+    let found: Vec<Found> = sql!(
+        "SELECT id FROM ",
         R::TABLE.table,
-        matches.join(" OR ")
-    ))
+        " WHERE deleted_at IS NULL AND (",
+        Fragment::join(matches, " OR "),
+        ") ORDER BY id LIMIT 1"
+    )
+    .query()
     .bind::<Array<Text>, _>(keys)
     .load(conn)
     .await?;

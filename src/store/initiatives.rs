@@ -15,13 +15,14 @@ use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::schema::initiatives;
-use crate::sql::{Bind, ByIds};
+use crate::sql::{Bind, ByIds, sql};
 use crate::store::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
     SortSpec, TableSpec, texts,
 };
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
+use crate::store::summaries;
 use diesel::sql_types::{Array, Json, Jsonb, Nullable, Text};
 use serde_json::Value;
 
@@ -285,16 +286,18 @@ impl StoredKind for Initiatives {
         audience: Audience,
     ) -> ApiResult<Vec<Initiative>> {
         let query = ByIds::new(
-            &format!(
-                "SELECT {COLUMNS}, \
-             ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics, \
-             {} AS organisations, {} AS experts, {} AS related, \
-             {} AS pending_revision \
-             FROM initiatives r WHERE r.id = ANY(",
-                crate::store::summaries::sql::ORGANISATIONS_OF_INITIATIVE,
-                crate::store::summaries::sql::EXPERTS_OF_INITIATIVE,
-                crate::store::summaries::sql::RELATED_INITIATIVES,
+            sql!(
+                "SELECT ",
+                COLUMNS,
+                ", ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS topics, ",
+                summaries::sql::ORGANISATIONS_OF_INITIATIVE,
+                " AS organisations, ",
+                summaries::sql::EXPERTS_OF_INITIATIVE,
+                " AS experts, ",
+                summaries::sql::RELATED_INITIATIVES,
+                " AS related, ",
                 records::pending_revision_sql(audience),
+                " AS pending_revision FROM initiatives r WHERE r.id = ANY("
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -333,9 +336,9 @@ impl Loaded {
         let row = self.columns;
         Ok(Initiative {
             topics: vocabulary.references(self.topics),
-            organisations: crate::store::summaries::decode(self.organisations)?,
-            experts: crate::store::summaries::decode(self.experts)?,
-            related: crate::store::summaries::decode_related(self.related)?,
+            organisations: summaries::decode(self.organisations)?,
+            experts: summaries::decode(self.experts)?,
+            related: summaries::decode_related(self.related)?,
             id: row.id,
             title: LocalizedText::new(row.title_en, row.title_nl),
             acronym: row.acronym,
@@ -395,15 +398,14 @@ impl SetFilter for InitiativeFilter {
         if let Some(day) = self.active_on {
             c.push(
                 "activeOn",
-                "(r.start_date IS NULL OR r.start_date <= #0) AND (r.end_date IS NULL OR r.end_date >= #0)"
-                    .to_owned(),
+                sql!("(r.start_date IS NULL OR r.start_date <= #0) AND (r.end_date IS NULL OR r.end_date >= #0)"),
                 vec![Bind::Date(day.0)],
             );
         }
         if let Some(since) = self.updated_since {
             c.push(
                 "updatedSince",
-                "r.updated_at >= #0".to_owned(),
+                sql!("r.updated_at >= #0"),
                 vec![Bind::Timestamp(since)],
             );
         }

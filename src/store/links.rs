@@ -12,13 +12,22 @@ use crate::domain::enums::{ExpertRole, OrganisationRole};
 use crate::domain::links::{AffiliationTerms, LinkOutcome};
 use crate::domain::values::Role;
 use crate::error::ApiResult;
+use crate::sql::{Fragment, sql};
 use crate::store::records::{self, Kind};
 
 /// A link row's terms as JSON (role, dates): the row without the ids it
 /// joins, its creation time, and `expert_public`, which the database keeps
 /// for the public views.
-fn terms_of(alias: &str, left: &str, right: &str) -> String {
-    format!("to_jsonb({alias}) - '{left}' - '{right}' - 'created_at' - 'expert_public'")
+fn terms_of(alias: &'static str, left: &'static str, right: &'static str) -> Fragment {
+    sql!(
+        "to_jsonb(",
+        alias,
+        ") - '",
+        left,
+        "' - '",
+        right,
+        "' - 'created_at' - 'expert_public'"
+    )
 }
 
 /// A link table: which kinds it joins (left, right) and its columns.
@@ -96,10 +105,18 @@ pub async fn terms(
         right: (_, r),
         ..
     } = table.layout();
-    let found: Vec<StoredTerms> = sql_query(format!(
-        "SELECT {} AS terms FROM {name} t WHERE {l} = $1 AND {r} = $2",
-        terms_of("t", l, r)
-    ))
+    let found: Vec<StoredTerms> = sql!(
+        "SELECT ",
+        terms_of("t", l, r),
+        " AS terms FROM ",
+        name,
+        " t WHERE ",
+        l,
+        " = $1 AND ",
+        r,
+        " = $2"
+    )
+    .query()
     .bind::<SqlUuid, _>(left)
     .bind::<SqlUuid, _>(right)
     .load(conn)
@@ -136,13 +153,34 @@ pub async fn upsert(
         right: (_, r),
         value: v,
     } = table.layout();
-    let statement = format!(
-        "INSERT INTO {name} ({l}, {r}, {v}, created_at) VALUES ($1, $2, $3, $4) \
-         ON CONFLICT ({l}, {r}) DO UPDATE SET {v} = EXCLUDED.{v} \
-         WHERE {name}.{v} IS DISTINCT FROM EXCLUDED.{v} \
-         RETURNING (xmax = 0) AS inserted"
+    let statement = sql!(
+        "INSERT INTO ",
+        name,
+        " (",
+        l,
+        ", ",
+        r,
+        ", ",
+        v,
+        ", created_at) VALUES ($1, $2, $3, $4) \
+         ON CONFLICT (",
+        l,
+        ", ",
+        r,
+        ") DO UPDATE SET ",
+        v,
+        " = EXCLUDED.",
+        v,
+        " WHERE ",
+        name,
+        ".",
+        v,
+        " IS DISTINCT FROM EXCLUDED.",
+        v,
+        " RETURNING (xmax = 0) AS inserted"
     );
-    let written: Vec<Written> = sql_query(statement)
+    let written: Vec<Written> = statement
+        .query()
         .bind::<SqlUuid, _>(left)
         .bind::<SqlUuid, _>(right)
         .bind::<Text, _>(value)
@@ -159,22 +197,23 @@ pub async fn upsert_affiliation(
     organisation: Uuid,
     terms: &AffiliationTerms,
 ) -> ApiResult<LinkOutcome> {
-    let statement = "INSERT INTO affiliations (expert_id, organisation_id, role, since, until, created_at) \
+    let written: Vec<Written> = sql_query(
+        "INSERT INTO affiliations (expert_id, organisation_id, role, since, until, created_at) \
          VALUES ($1, $2, $3, $4, $5, $6) \
          ON CONFLICT (expert_id, organisation_id) DO UPDATE \
          SET role = EXCLUDED.role, since = EXCLUDED.since, until = EXCLUDED.until \
          WHERE (affiliations.role, affiliations.since, affiliations.until) \
          IS DISTINCT FROM (EXCLUDED.role, EXCLUDED.since, EXCLUDED.until) \
-         RETURNING (xmax = 0) AS inserted";
-    let written: Vec<Written> = sql_query(statement)
-        .bind::<SqlUuid, _>(expert)
-        .bind::<SqlUuid, _>(organisation)
-        .bind::<Nullable<Text>, _>(terms.role.as_ref().map(Role::as_str))
-        .bind::<Nullable<Date>, _>(terms.since.map(|d| d.0))
-        .bind::<Nullable<Date>, _>(terms.until.map(|d| d.0))
-        .bind::<Timestamptz, _>(Utc::now())
-        .load::<Written>(conn)
-        .await?;
+         RETURNING (xmax = 0) AS inserted",
+    )
+    .bind::<SqlUuid, _>(expert)
+    .bind::<SqlUuid, _>(organisation)
+    .bind::<Nullable<Text>, _>(terms.role.as_ref().map(Role::as_str))
+    .bind::<Nullable<Date>, _>(terms.since.map(|d| d.0))
+    .bind::<Nullable<Date>, _>(terms.until.map(|d| d.0))
+    .bind::<Timestamptz, _>(Utc::now())
+    .load::<Written>(conn)
+    .await?;
     Ok(outcome(written))
 }
 
@@ -191,7 +230,8 @@ pub async fn remove(
         right: (_, r),
         ..
     } = table.layout();
-    let removed = sql_query(format!("DELETE FROM {name} WHERE {l} = $1 AND {r} = $2"))
+    let removed = sql!("DELETE FROM ", name, " WHERE ", l, " = $1 AND ", r, " = $2")
+        .query()
         .bind::<SqlUuid, _>(left)
         .bind::<SqlUuid, _>(right)
         .execute(conn)
@@ -228,10 +268,18 @@ pub async fn detach_all(
             if own_kind != kind {
                 continue;
             }
-            let others: Vec<Other> = sql_query(format!(
-                "DELETE FROM {name} t WHERE {own} = $1 RETURNING {other} AS id, {} AS terms",
-                terms_of("t", l, r)
-            ))
+            let others: Vec<Other> = sql!(
+                "DELETE FROM ",
+                name,
+                " t WHERE ",
+                own,
+                " = $1 RETURNING ",
+                other,
+                " AS id, ",
+                terms_of("t", l, r),
+                " AS terms"
+            )
+            .query()
             .bind::<SqlUuid, _>(id)
             .load(conn)
             .await?;
@@ -279,31 +327,49 @@ pub async fn move_all(
             // A relation is stored smaller id first, read from that side.
             let (subject, object, relation) = if table == Table::InitiativeRelations {
                 (
-                    format!("least($2, d.{other})"),
-                    format!("greatest($2, d.{other})"),
-                    format!(
-                        "CASE WHEN ($2 < d.{other}) = (d.{own} < d.{other}) THEN d.{value} \
-                         ELSE aimd_inverse_relation(d.{value}) END"
+                    sql!("least($2, d.", other, ")"),
+                    sql!("greatest($2, d.", other, ")"),
+                    sql!(
+                        "CASE WHEN ($2 < d.",
+                        other,
+                        ") = (d.",
+                        own,
+                        " < d.",
+                        other,
+                        ") THEN d.",
+                        value,
+                        " ELSE aimd_inverse_relation(d.",
+                        value,
+                        ") END"
                     ),
                 )
             } else if own == left.1 {
-                ("$2".to_owned(), format!("d.{other}"), format!("d.{value}"))
+                (sql!("$2"), sql!("d.", other), sql!("d.", value))
             } else {
-                (format!("d.{other}"), "$2".to_owned(), format!("d.{value}"))
+                (sql!("d.", other), sql!("$2"), sql!("d.", value))
             };
             let on_conflict = match strength {
                 Some(order) => {
-                    let ranks = order
-                        .iter()
-                        .map(|r| format!("'{r}'"))
-                        .collect::<Vec<_>>()
-                        .join(", ");
-                    format!(
-                        "DO UPDATE SET {value} = EXCLUDED.{value} WHERE array_position(ARRAY[{ranks}], EXCLUDED.{value}) \
-                         < array_position(ARRAY[{ranks}], {name}.{value})"
+                    let ranks = Fragment::join(order.iter().map(|r| sql!("'", *r, "'")), ", ");
+                    sql!(
+                        "DO UPDATE SET ",
+                        value,
+                        " = EXCLUDED.",
+                        value,
+                        " WHERE array_position(ARRAY[",
+                        &ranks,
+                        "], EXCLUDED.",
+                        value,
+                        ") < array_position(ARRAY[",
+                        &ranks,
+                        "], ",
+                        name,
+                        ".",
+                        value,
+                        ")"
                     )
                 }
-                None => "DO NOTHING".to_owned(),
+                None => sql!("DO NOTHING"),
             };
             let (l, r) = (left.1, right.1);
             let extra = if table == Table::Affiliations {
@@ -317,14 +383,42 @@ pub async fn move_all(
                 ""
             };
             let terms = terms_of("d", l, r);
-            let others: Vec<Other> = sql_query(format!(
-                "WITH gone AS (DELETE FROM {name} d WHERE d.{own} = $1 \
-                   RETURNING d.*, {terms} AS terms), \
-                 moved AS (INSERT INTO {name} ({l}, {r}, {value}{extra}, created_at) \
-                   SELECT {subject}, {object}, {relation}{extra_values}, d.created_at FROM gone d \
-                   WHERE d.{other} <> $2 ON CONFLICT ({l}, {r}) {on_conflict}) \
-                 SELECT {other} AS id, terms FROM gone"
-            ))
+            let others: Vec<Other> = sql!(
+                "WITH gone AS (DELETE FROM ",
+                name,
+                " d WHERE d.",
+                own,
+                " = $1 RETURNING d.*, ",
+                terms,
+                " AS terms), moved AS (INSERT INTO ",
+                name,
+                " (",
+                l,
+                ", ",
+                r,
+                ", ",
+                value,
+                extra,
+                ", created_at) SELECT ",
+                subject,
+                ", ",
+                object,
+                ", ",
+                relation,
+                extra_values,
+                ", d.created_at FROM gone d WHERE d.",
+                other,
+                " <> $2 ON CONFLICT (",
+                l,
+                ", ",
+                r,
+                ") ",
+                on_conflict,
+                ") SELECT ",
+                other,
+                " AS id, terms FROM gone"
+            )
+            .query()
             .bind::<SqlUuid, _>(duplicate)
             .bind::<SqlUuid, _>(survivor)
             .load(conn)

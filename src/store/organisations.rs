@@ -17,16 +17,17 @@ use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::schema::organisations;
-use crate::sql::{Bind, ByIds, Sql};
+use crate::sql::{ByIds, sql};
 use crate::store::discovery::{
     BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
     SortSpec, TableSpec, texts,
 };
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
-use diesel::QueryableByName;
+use crate::store::summaries;
 use diesel::sql_types::{Array, Json, Jsonb};
-use diesel::sql_types::{Bool, Float4, Nullable, Text};
+use diesel::sql_types::{BigInt, Bool, Float4, Nullable, Text};
+use diesel::{QueryableByName, sql_query};
 use serde_json::Value;
 
 #[derive(Queryable, QueryableByName, Selectable)]
@@ -227,15 +228,16 @@ impl StoredKind for Organisations {
         audience: Audience,
     ) -> ApiResult<Vec<Organisation>> {
         let query = ByIds::new(
-            &format!(
-                "SELECT {COLUMNS}, \
-             ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS topics, \
-             {} AS initiatives, {} AS experts, \
-             {} AS pending_revision \
-             FROM organisations r WHERE r.id = ANY(",
-                crate::store::summaries::sql::INITIATIVES_OF_ORGANISATION,
-                crate::store::summaries::sql::EXPERTS_OF_ORGANISATION,
+            sql!(
+                "SELECT ",
+                COLUMNS,
+                ", ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS topics, ",
+                summaries::sql::INITIATIVES_OF_ORGANISATION,
+                " AS initiatives, ",
+                summaries::sql::EXPERTS_OF_ORGANISATION,
+                " AS experts, ",
                 records::pending_revision_sql(audience),
+                " AS pending_revision FROM organisations r WHERE r.id = ANY("
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -270,8 +272,8 @@ impl Loaded {
         let row = self.columns;
         Ok(Organisation {
             topics: vocabulary.references(self.topics),
-            initiatives: crate::store::summaries::decode(self.initiatives)?,
-            experts: crate::store::summaries::decode(self.experts)?,
+            initiatives: summaries::decode(self.initiatives)?,
+            experts: summaries::decode(self.experts)?,
             id: row.id,
             name: row.name,
             acronym: row.acronym,
@@ -321,32 +323,26 @@ pub async fn candidates(
     conn: &mut AsyncPgConnection,
     probe: &OrganisationProbe,
 ) -> ApiResult<Vec<OrganisationCandidate>> {
-    let mut sql = Sql::default();
-    let name = sql.bind(Bind::OptionalText(
-        probe.name.as_ref().map(|n| n.as_str().to_owned()),
-    ));
-    let ror = sql.bind(Bind::OptionalText(
-        probe.ror_id.as_ref().map(|r| r.as_str().to_owned()),
-    ));
-    let domain = sql.bind(Bind::OptionalText(probe.domain.clone()));
-    let country = sql.bind(Bind::OptionalText(
-        probe.country.as_ref().map(|c| c.as_str().to_owned()),
-    ));
-    let limit = sql.bind(Bind::Int(MAX_CANDIDATES as i64 * 5));
-    sql.push(&format!(
-        "SELECT r.id, r.name, r.acronym, r.country, r.website, r.ror_id, \
-         coalesce(r.ror_id = {ror}, false) AS same_ror, \
-         coalesce(r.website_domain = {domain}, false) AS same_domain, \
-         coalesce(lower(r.acronym) = lower({name}), false) AS acronym_match, \
-         coalesce(r.country = {country}, false) AS same_country, \
-         coalesce(greatest(word_similarity(aimd_fold({name}), r.search_name), \
-         word_similarity(r.search_name, aimd_fold({name}))), 0)::float4 AS name_similarity \
-         FROM organisations r WHERE r.deleted_at IS NULL AND (r.ror_id = {ror} OR r.website_domain = {domain} \
-         OR lower(r.acronym) = lower({name}) OR aimd_fold({name}) <% r.search_name OR aimd_fold({name}) %> r.search_name) \
-         ORDER BY name_similarity DESC, r.id LIMIT {limit}"
-    ));
     // Only curators find matches: they see records in every state.
-    let rows: Vec<CandidateRow> = sql.into_query().load(conn).await?;
+    let rows: Vec<CandidateRow> = sql_query(
+        "SELECT r.id, r.name, r.acronym, r.country, r.website, r.ror_id, \
+         coalesce(r.ror_id = $2, false) AS same_ror, \
+         coalesce(r.website_domain = $3, false) AS same_domain, \
+         coalesce(lower(r.acronym) = lower($1), false) AS acronym_match, \
+         coalesce(r.country = $4, false) AS same_country, \
+         coalesce(greatest(word_similarity(aimd_fold($1), r.search_name), \
+         word_similarity(r.search_name, aimd_fold($1))), 0)::float4 AS name_similarity \
+         FROM organisations r WHERE r.deleted_at IS NULL AND (r.ror_id = $2 OR r.website_domain = $3 \
+         OR lower(r.acronym) = lower($1) OR aimd_fold($1) <% r.search_name OR aimd_fold($1) %> r.search_name) \
+         ORDER BY name_similarity DESC, r.id LIMIT $5",
+    )
+    .bind::<Nullable<Text>, _>(probe.name.as_ref().map(|n| n.as_str()))
+    .bind::<Nullable<Text>, _>(probe.ror_id.as_ref().map(|r| r.as_str()))
+    .bind::<Nullable<Text>, _>(probe.domain.as_deref())
+    .bind::<Nullable<Text>, _>(probe.country.as_ref().map(|c| c.as_str()))
+    .bind::<BigInt, _>(MAX_CANDIDATES as i64 * 5)
+    .load(conn)
+    .await?;
     let mut candidates: Vec<OrganisationCandidate> = rows
         .into_iter()
         .map(|row| {

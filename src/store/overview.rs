@@ -15,7 +15,7 @@ use crate::domain::overview::{
 };
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::error::ApiResult;
-use crate::sql::Sql;
+use crate::sql::{Sql, sql};
 use crate::store::discovery::{ListRequest, push_set, text};
 use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
@@ -62,7 +62,7 @@ pub async fn overview(
     push_set(&mut set, &spec.from(), &list.filter, search.as_ref(), None);
     let sql = set
         .prefixed("WITH base AS MATERIALIZED (SELECT r.scope, r.countries, r.topic_closure")
-        .suffixed(&format!(") {FIGURES}"));
+        .suffixed(sql!(") ", FIGURES));
     let cells: Vec<Cell> = sql.into_query().load(conn).await?;
     let figure = |name: &'static str| cells.iter().filter(move |c| c.figure == name);
     let matrix = figure("matrix");

@@ -12,7 +12,7 @@ use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
 use crate::domain::search::SearchText;
 use crate::domain::search_hits::SearchHit;
 use crate::error::ApiResult;
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, Fragment, Sql, sql};
 use crate::store::discovery::Total;
 use crate::store::discovery::text::{prepare, text_match};
 
@@ -105,26 +105,38 @@ pub async fn search(
     for hit_type in types {
         let (kind, table, title, english, dutch) = columns(*hit_type);
         let matched = text_match(&mut union, &prepared.for_table(conn, table).await?);
-        parts.push(format!(
-            "SELECT '{kind}'::text AS kind, r.id, {title} AS title, {english} AS text_en, \
-             {dutch} AS text_nl, {score} AS score \
-             FROM {table} r WHERE r.deleted_at IS NULL AND {condition}",
-            score = matched.score,
-            condition = matched.condition
+        parts.push(sql!(
+            "SELECT '",
+            kind,
+            "'::text AS kind, r.id, ",
+            title,
+            " AS title, ",
+            english,
+            " AS text_en, ",
+            dutch,
+            " AS text_nl, ",
+            matched.score,
+            " AS score FROM ",
+            table,
+            " r WHERE r.deleted_at IS NULL AND ",
+            &matched.condition
         ));
-        counted.push(format!(
-            "SELECT r.id FROM {table} r WHERE r.deleted_at IS NULL AND {}",
+        counted.push(sql!(
+            "SELECT r.id FROM ",
+            table,
+            " r WHERE r.deleted_at IS NULL AND ",
             matched.condition
         ));
         highlight_query = highlight_query.or(matched.tsquery);
     }
-    let union_sql = parts.join(" UNION ALL ");
+    let union_sql = Fragment::join(parts, " UNION ALL ");
 
     let total: Total = union
         .clone()
-        .suffixed(&format!(
-            "SELECT count(*) AS total FROM ({}) hits",
-            counted.join(" UNION ALL ")
+        .suffixed(sql!(
+            "SELECT count(*) AS total FROM (",
+            Fragment::join(counted, " UNION ALL "),
+            ") hits"
         ))
         .into_query()
         .get_result(conn)
@@ -139,11 +151,17 @@ pub async fn search(
         }) => {
             let s = sql.bind(Bind::Text(score.clone()));
             let i = sql.bind(Bind::Uuid(*id));
-            format!(
-                " WHERE hits.score < {s}::float8 OR (hits.score = {s}::float8 AND hits.id > {i})"
+            sql!(
+                " WHERE hits.score < ",
+                &s,
+                "::float8 OR (hits.score = ",
+                &s,
+                "::float8 AND hits.id > ",
+                i,
+                ")"
             )
         }
-        _ => String::new(),
+        _ => Fragment::default(),
     };
     let limit = sql.bind(Bind::Int(page.limit + 1));
     let options = sql.bind(Bind::Text(format!(
@@ -151,19 +169,48 @@ pub async fn search(
     )));
     let highlight = match &highlight_query {
         Some(tsquery) => {
-            let english = format!("ts_headline('aimd_en', page.text_en, {tsquery}, {options})");
-            let dutch = format!("ts_headline('aimd_nl', page.text_nl, {tsquery}, {options})");
-            format!(
-                "CASE WHEN page.text_nl IS NOT NULL AND strpos({english}, '{MARK_START}') = 0 \
-                 AND strpos({dutch}, '{MARK_START}') > 0 THEN {dutch} ELSE {english} END"
+            let english = sql!(
+                "ts_headline('aimd_en', page.text_en, ",
+                tsquery,
+                ", ",
+                &options,
+                ")"
+            );
+            let dutch = sql!(
+                "ts_headline('aimd_nl', page.text_nl, ",
+                tsquery,
+                ", ",
+                &options,
+                ")"
+            );
+            sql!(
+                "CASE WHEN page.text_nl IS NOT NULL AND strpos(",
+                &english,
+                ", '",
+                MARK_START,
+                "') = 0 AND strpos(",
+                &dutch,
+                ", '",
+                MARK_START,
+                "') > 0 THEN ",
+                &dutch,
+                " ELSE ",
+                &english,
+                " END"
             )
         }
-        None => "left(coalesce(page.text_en, page.text_nl), 200)".to_owned(),
+        None => sql!("left(coalesce(page.text_en, page.text_nl), 200)"),
     };
-    let sql = sql.suffixed(&format!(
-        "SELECT page.kind AS hit_type, page.id, page.title, {highlight} AS snippet, page.score FROM \
-         (SELECT * FROM ({union_sql}) hits{keyset} ORDER BY hits.score DESC, hits.id ASC LIMIT {limit}) page \
-         ORDER BY page.score DESC, page.id ASC"
+    let sql = sql.suffixed(sql!(
+        "SELECT page.kind AS hit_type, page.id, page.title, ",
+        highlight,
+        " AS snippet, page.score FROM (SELECT * FROM (",
+        union_sql,
+        ") hits",
+        keyset,
+        " ORDER BY hits.score DESC, hits.id ASC LIMIT ",
+        limit,
+        ") page ORDER BY page.score DESC, page.id ASC"
     ));
     let mut hits: Vec<HitRow> = sql.into_query().load(conn).await?;
     let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);

@@ -16,6 +16,7 @@ use uuid::Uuid;
 use crate::auth::Audience;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
+use crate::sql::sql;
 use crate::store::discovery::Found;
 use crate::store::records::StoredKind;
 
@@ -108,14 +109,16 @@ pub async fn stream<K: StoredKind>(
             return Ok(());
         }
     }
-    let select = format!(
-        "SELECT r.id, NULL::text AS sort_key FROM {} r WHERE r.deleted_at IS NULL \
-         AND r.id > $1 ORDER BY r.id LIMIT $2",
-        K::TABLE.table
+    let select = sql!(
+        "SELECT r.id, NULL::text AS sort_key FROM ",
+        K::TABLE.table,
+        " r WHERE r.deleted_at IS NULL AND r.id > $1 ORDER BY r.id LIMIT $2"
     );
     let mut after = Uuid::nil();
     loop {
-        let found: Vec<Found> = sql_query(&select)
+        let found: Vec<Found> = select
+            .clone()
+            .query()
             .bind::<SqlUuid, _>(after)
             .bind::<BigInt, _>(BATCH)
             .load(conn)

@@ -23,7 +23,7 @@ use crate::domain::query::QueryReader;
 use crate::domain::search::SearchText;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, Fragment, Placeholder, Sql, sql};
 
 /// The query keys every list accepts besides its own filters.
 pub const LIST_KEYS: &[&str] = &["q", "sort", "facets", "limit", "cursor"];
@@ -120,8 +120,8 @@ pub struct TableSpec {
 
 impl TableSpec {
     /// The table with the alias every discovery query uses.
-    pub fn from(&self) -> String {
-        format!("{} r", self.table)
+    pub fn from(&self) -> Fragment {
+        sql!(self.table, " r")
     }
 }
 
@@ -138,12 +138,12 @@ pub trait SetFilter {
 #[derive(Debug, Clone)]
 pub struct Condition {
     pub name: &'static str,
-    template: String,
+    template: Fragment,
     binds: Vec<Bind>,
 }
 
 impl Condition {
-    pub fn new(name: &'static str, template: String, binds: Vec<Bind>) -> Self {
+    pub fn new(name: &'static str, template: Fragment, binds: Vec<Bind>) -> Self {
         Self {
             name,
             template,
@@ -152,14 +152,13 @@ impl Condition {
     }
 
     /// Binds the values into `sql` and returns the condition's text.
-    pub fn write(&self, sql: &mut Sql) -> String {
-        let mut text = self.template.clone();
-        // Highest index first, so `#1` is not taken for the start of `#10`.
-        for (index, bind) in self.binds.iter().enumerate().rev() {
-            let placeholder = sql.bind(bind.clone());
-            text = text.replace(&format!("#{index}"), &placeholder);
-        }
-        format!("({text})")
+    pub fn write(&self, sql: &mut Sql) -> Fragment {
+        let placeholders: Vec<Placeholder> = self
+            .binds
+            .iter()
+            .map(|bind| sql.bind(bind.clone()))
+            .collect();
+        sql!("(", self.template.fill(&placeholders), ")")
     }
 }
 
@@ -169,22 +168,18 @@ pub struct Conditions(pub Vec<Condition>);
 
 impl Conditions {
     /// `column = ANY(values)`.
-    pub fn any_text(&mut self, name: &'static str, column: &str, values: Vec<String>) {
+    pub fn any_text(&mut self, name: &'static str, column: &'static str, values: Vec<String>) {
         if !values.is_empty() {
-            self.push(
-                name,
-                format!("{column} = ANY(#0)"),
-                vec![Bind::Texts(values)],
-            );
+            self.push(name, sql!(column, " = ANY(#0)"), vec![Bind::Texts(values)]);
         }
     }
 
     /// `array column && values`: the record has any of the values.
-    pub fn overlaps(&mut self, name: &'static str, column: &str, values: Vec<String>) {
+    pub fn overlaps(&mut self, name: &'static str, column: &'static str, values: Vec<String>) {
         if !values.is_empty() {
             self.push(
                 name,
-                format!("{column} && #0::text[]"),
+                sql!(column, " && #0::text[]"),
                 vec![Bind::Texts(values)],
             );
         }
@@ -194,19 +189,27 @@ impl Conditions {
     pub fn linked(
         &mut self,
         name: &'static str,
-        (table, own, other): (&str, &str, &str),
+        (table, own, other): (&'static str, &'static str, &'static str),
         ids: &[Uuid],
     ) {
         if !ids.is_empty() {
             self.push(
                 name,
-                format!("r.id IN (SELECT {own} FROM {table} WHERE {other} = ANY(#0))"),
+                sql!(
+                    "r.id IN (SELECT ",
+                    own,
+                    " FROM ",
+                    table,
+                    " WHERE ",
+                    other,
+                    " = ANY(#0))"
+                ),
                 vec![Bind::Uuids(ids.to_vec())],
             );
         }
     }
 
-    pub fn push(&mut self, name: &'static str, template: String, binds: Vec<Bind>) {
+    pub fn push(&mut self, name: &'static str, template: Fragment, binds: Vec<Bind>) {
         self.0.push(Condition::new(name, template, binds));
     }
 }
@@ -316,7 +319,7 @@ fn parse_facets(raw: &str, facets: &[FacetSpec]) -> Result<Vec<FacetSpec>, Field
 /// more). Returns the text match, when there is a search.
 pub fn push_set(
     sql: &mut Sql,
-    from: &str,
+    from: &Fragment,
     filter: &impl SetFilter,
     search: Option<&TableSearch>,
     except: Option<&str>,
@@ -327,7 +330,7 @@ pub fn push_set(
     for condition in filter.conditions().0 {
         if Some(condition.name) != except {
             let text = condition.write(sql);
-            sql.push(" AND ").push(&text);
+            sql.push(" AND ").push(text);
         }
     }
     let matched = search.map(|text| text_match(sql, text));
@@ -359,16 +362,16 @@ pub async fn find_page<F: SetFilter>(
     let key = match request.sort.key {
         SortKey::Id => None,
         SortKey::Relevance => matched.as_ref().map(|m| (m.score.clone(), "float8")),
-        SortKey::Expr { sql, cast } => Some((sql.to_owned(), cast)),
+        SortKey::Expr { sql, cast } => Some((sql!(sql), cast)),
     };
-    let mut sql = set.prefixed(&match &key {
-        Some((expr, _)) => format!("SELECT r.id, ({expr})::text AS sort_key"),
-        None => "SELECT r.id, NULL::text AS sort_key".to_owned(),
+    let mut sql = set.prefixed(match &key {
+        Some((expr, _)) => sql!("SELECT r.id, (", expr, ")::text AS sort_key"),
+        None => sql!("SELECT r.id, NULL::text AS sort_key"),
     });
     if let Some(cursor) = &request.page.cursor {
         push_keyset(
             &mut sql,
-            key.as_ref().map(|(e, c)| (e.as_str(), *c)),
+            key.as_ref().map(|(e, c)| (e, *c)),
             request.sort.descending,
             cursor,
         );
@@ -379,7 +382,7 @@ pub async fn find_page<F: SetFilter>(
         "ASC"
     };
     match &key {
-        Some((expr, _)) => sql.push(&format!(" ORDER BY {expr} {direction}, r.id ASC")),
+        Some((expr, _)) => sql.push(sql!(" ORDER BY ", expr, " ", direction, ", r.id ASC")),
         None => sql.push(" ORDER BY r.id ASC"),
     };
     sql.push(" LIMIT ")
@@ -388,18 +391,37 @@ pub async fn find_page<F: SetFilter>(
 }
 
 /// Rows after the cursor: keys sort in `direction`, ties by ascending id.
-fn push_keyset(sql: &mut Sql, key: Option<(&str, &str)>, descending: bool, cursor: &Cursor) {
+fn push_keyset(
+    sql: &mut Sql,
+    key: Option<(&Fragment, &'static str)>,
+    descending: bool,
+    cursor: &Cursor,
+) {
     let id = sql.bind(Bind::Uuid(cursor.id));
     match (key, &cursor.key) {
         (Some((expr, cast)), Some(value)) => {
             let value = sql.bind(Bind::Text(value.clone()));
             let op = if descending { "<" } else { ">" };
-            sql.push(&format!(
-                " AND (({expr}) {op} {value}::{cast} OR (({expr}) = {value}::{cast} AND r.id > {id}))"
+            let key = sql!("(", expr, ")");
+            let value = sql!(&value, "::", cast);
+            sql.push(sql!(
+                " AND (",
+                &key,
+                " ",
+                op,
+                " ",
+                &value,
+                " OR (",
+                &key,
+                " = ",
+                &value,
+                " AND r.id > ",
+                id,
+                "))"
             ));
         }
         _ => {
-            sql.push(&format!(" AND r.id > {id}"));
+            sql.push(sql!(" AND r.id > ", id));
         }
     }
 }
@@ -449,8 +471,8 @@ pub async fn facets<F: SetFilter>(
         return Ok(None);
     }
     let mut sql = Sql::default();
-    let mut base_where = vec!["r.deleted_at IS NULL".to_owned()];
-    let mut flags: Vec<(&str, String)> = Vec::new();
+    let mut base_where = vec![sql!("r.deleted_at IS NULL")];
+    let mut flags: Vec<(&str, Fragment)> = Vec::new();
     for condition in request.filter.conditions().0 {
         let text = condition.write(&mut sql);
         if request.facets.iter().any(|f| f.name == condition.name) {
@@ -463,58 +485,73 @@ pub async fn facets<F: SetFilter>(
         base_where.push(text_match(&mut sql, search).condition);
     }
     if flags.len() > 1 {
-        let failures: Vec<String> = flags
-            .iter()
-            .map(|(_, f)| format!("(NOT {f})::int"))
-            .collect();
-        base_where.push(format!("{} <= 1", failures.join(" + ")));
+        let failures = flags.iter().map(|(_, f)| sql!("(NOT ", f, ")::int"));
+        base_where.push(sql!(Fragment::join(failures, " + "), " <= 1"));
     }
-    let mut columns: Vec<String> = request
+    let mut columns: Vec<Fragment> = request
         .facets
         .iter()
         .enumerate()
-        .map(|(i, facet)| match facet.source {
-            FacetSource::Column(column) | FacetSource::Array(column) => format!("{column} AS c{i}"),
-            FacetSource::Topics => format!("r.topic_closure AS c{i}"),
+        .map(|(i, facet)| {
+            let column = match facet.source {
+                FacetSource::Column(column) | FacetSource::Array(column) => column,
+                FacetSource::Topics => "r.topic_closure",
+            };
+            sql!(column, " AS ", Fragment::numbered("c", i))
         })
         .collect();
     columns.extend(
         flags
             .iter()
             .enumerate()
-            .map(|(k, (_, f))| format!("{f} AS f{k}")),
+            .map(|(k, (_, f))| sql!(f, " AS ", Fragment::numbered("f", k))),
     );
-    let counts: Vec<String> = request
-        .facets
-        .iter()
-        .enumerate()
-        .map(|(i, facet)| {
-            let others: Vec<String> = flags
-                .iter()
-                .enumerate()
-                .filter(|(_, (name, _))| *name != facet.name)
-                .map(|(k, _)| format!("f{k}"))
-                .collect();
-            let only = if others.is_empty() { "TRUE".to_owned() } else { others.join(" AND ") };
-            let name = facet.name;
-            match facet.source {
-                FacetSource::Column(_) => format!(
-                    "SELECT '{name}'::text AS facet, c{i}::text AS value, count(*) AS count \
-                     FROM base WHERE c{i} IS NOT NULL AND {only} GROUP BY 2"
-                ),
-                FacetSource::Array(_) | FacetSource::Topics => format!(
-                    "SELECT '{name}'::text AS facet, v.value::text AS value, count(*) AS count \
-                     FROM base CROSS JOIN LATERAL unnest(base.c{i}) AS v(value) WHERE {only} GROUP BY 2"
-                ),
-            }
-        })
-        .collect();
-    let sql = sql.suffixed(&format!(
-        "WITH base AS MATERIALIZED (SELECT {} FROM {} WHERE {}) {}",
-        columns.join(", "),
+    let counts = request.facets.iter().enumerate().map(|(i, facet)| {
+        let others = flags
+            .iter()
+            .enumerate()
+            .filter(|(_, (name, _))| *name != facet.name)
+            .map(|(k, _)| Fragment::numbered("f", k));
+        let only = Fragment::join(others, " AND ");
+        let only = if only.as_str().is_empty() {
+            sql!("TRUE")
+        } else {
+            only
+        };
+        let column = Fragment::numbered("c", i);
+        match facet.source {
+            FacetSource::Column(_) => sql!(
+                "SELECT '",
+                facet.name,
+                "'::text AS facet, ",
+                &column,
+                "::text AS value, count(*) AS count FROM base WHERE ",
+                &column,
+                " IS NOT NULL AND ",
+                only,
+                " GROUP BY 2"
+            ),
+            FacetSource::Array(_) | FacetSource::Topics => sql!(
+                "SELECT '",
+                facet.name,
+                "'::text AS facet, v.value::text AS value, count(*) AS count \
+                 FROM base CROSS JOIN LATERAL unnest(base.",
+                column,
+                ") AS v(value) WHERE ",
+                only,
+                " GROUP BY 2"
+            ),
+        }
+    });
+    let sql = sql.suffixed(sql!(
+        "WITH base AS MATERIALIZED (SELECT ",
+        Fragment::join(columns, ", "),
+        " FROM ",
         spec.from(),
-        base_where.join(" AND "),
-        counts.join(" UNION ALL ")
+        " WHERE ",
+        Fragment::join(base_where, " AND "),
+        ") ",
+        Fragment::join(counts, " UNION ALL ")
     ));
     let rows: Vec<FacetRow> = sql.into_query().load(conn).await?;
     let mut all: BTreeMap<String, Vec<FacetCount>> = request

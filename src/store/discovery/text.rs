@@ -17,7 +17,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 
 use crate::domain::search::{SearchText, Term};
 use crate::error::ApiResult;
-use crate::sql::{Bind, Sql};
+use crate::sql::{Bind, Fragment, Sql, sql};
 
 /// A search with its tsqueries resolved by PostgreSQL (stemmed, folded).
 #[derive(Debug, Clone)]
@@ -65,7 +65,7 @@ impl PreparedSearch {
     pub async fn for_table(
         &mut self,
         conn: &mut AsyncPgConnection,
-        table: &str,
+        table: &'static str,
     ) -> ApiResult<TableSearch> {
         let Some(positive) = &self.resolved.positive else {
             return Ok(TableSearch(self.resolved.clone()));
@@ -77,9 +77,14 @@ impl PreparedSearch {
         let p = sql.bind(Bind::Text(positive.clone()));
         let limit = sql.bind(Bind::Int(FEW));
         let probe: Probe = sql
-            .suffixed(&format!(
-                "SELECT count(*) AS found FROM (SELECT 1 FROM {table} r \
-                 WHERE r.deleted_at IS NULL AND r.search_vector @@ {p}::tsquery LIMIT {limit}) hits"
+            .suffixed(sql!(
+                "SELECT count(*) AS found FROM (SELECT 1 FROM ",
+                table,
+                " r WHERE r.deleted_at IS NULL AND r.search_vector @@ ",
+                p,
+                "::tsquery LIMIT ",
+                limit,
+                ") hits"
             ))
             .into_query()
             .get_result(conn)
@@ -117,10 +122,14 @@ async fn corrected(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult
     let typed = sql.bind(Bind::Texts(words));
     let limit = sql.bind(Bind::Int(CORRECTIONS));
     let corrections: Vec<Correction> = sql
-        .suffixed(&format!(
+        .suffixed(sql!(
             "SELECT q.word AS typed, ARRAY(SELECT w.word FROM search_words w \
              WHERE w.word % aimd_fold(q.word) ORDER BY similarity(w.word, aimd_fold(q.word)) DESC, w.word \
-             LIMIT {limit}) AS fixes FROM unnest({typed}::text[]) AS q(word)"
+             LIMIT ",
+            limit,
+            ") AS fixes FROM unnest(",
+            typed,
+            "::text[]) AS q(word)"
         ))
         // The dictionary holds words, not records.
         .into_query()
@@ -150,14 +159,14 @@ async fn corrected(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult
 /// SQL fragments over the record alias `r`.
 pub struct TextMatch {
     /// A boolean condition.
-    pub condition: String,
+    pub condition: Fragment,
     /// A `float8` relevance: the text rank (weighted by field).
-    pub score: String,
+    pub score: Fragment,
     /// The tsquery of the positive terms, for highlighting.
-    pub tsquery: Option<String>,
+    pub tsquery: Option<Fragment>,
 }
 
-fn term_query(sql: &mut Sql, term: &Term) -> String {
+fn term_query(sql: &mut Sql, term: &Term) -> Fragment {
     let pattern = match term {
         // Words are letters and digits only (see `SearchText`), so quoting
         // them cannot inject tsquery syntax.
@@ -170,14 +179,20 @@ fn term_query(sql: &mut Sql, term: &Term) -> String {
             .join(" <-> "),
     };
     let p = sql.bind(Bind::Text(pattern));
-    format!(
-        "(to_tsquery('aimd_en', {p}) || to_tsquery('aimd_nl', {p}) || to_tsquery('aimd_simple', {p}))"
+    sql!(
+        "(to_tsquery('aimd_en', ",
+        &p,
+        ") || to_tsquery('aimd_nl', ",
+        &p,
+        ") || to_tsquery('aimd_simple', ",
+        &p,
+        "))"
     )
 }
 
-fn any_of(sql: &mut Sql, terms: &[Term]) -> String {
-    let parts: Vec<String> = terms.iter().map(|t| term_query(sql, t)).collect();
-    format!("({})", parts.join(" || "))
+fn any_of(sql: &mut Sql, terms: &[Term]) -> Fragment {
+    let parts: Vec<Fragment> = terms.iter().map(|t| term_query(sql, t)).collect();
+    sql!("(", Fragment::join(parts, " || "), ")")
 }
 
 /// Resolves the search's tsqueries.
@@ -193,7 +208,7 @@ pub async fn prepare(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResu
 pub async fn for_table(
     conn: &mut AsyncPgConnection,
     text: Option<&SearchText>,
-    table: &str,
+    table: &'static str,
 ) -> ApiResult<Option<TableSearch>> {
     match text {
         Some(text) => Ok(Some(
@@ -207,18 +222,22 @@ pub async fn for_table(
 async fn resolve(conn: &mut AsyncPgConnection, text: &SearchText) -> ApiResult<Resolved> {
     let mut sql = Sql::default();
     let positive = if text.groups.is_empty() {
-        "NULL".to_owned()
+        sql!("NULL")
     } else {
-        let groups: Vec<String> = text.groups.iter().map(|g| any_of(&mut sql, g)).collect();
-        format!("({})::text", groups.join(" && "))
+        let groups: Vec<Fragment> = text.groups.iter().map(|g| any_of(&mut sql, g)).collect();
+        sql!("(", Fragment::join(groups, " && "), ")::text")
     };
     let negative = if text.excluded.is_empty() {
-        "NULL".to_owned()
+        sql!("NULL")
     } else {
-        format!("{}::text", any_of(&mut sql, &text.excluded))
+        sql!(any_of(&mut sql, &text.excluded), "::text")
     };
-    let sql = sql.suffixed(&format!(
-        "SELECT {positive} AS positive, {negative} AS negative"
+    let sql = sql.suffixed(sql!(
+        "SELECT ",
+        positive,
+        " AS positive, ",
+        negative,
+        " AS negative"
     ));
     // Stems and folds terms; reads no records.
     Ok(sql.into_query().get_result(conn).await?)
@@ -235,22 +254,22 @@ pub fn text_match(sql: &mut Sql, search: &TableSearch) -> TextMatch {
     let exclusion = match &search.negative {
         Some(negative) => {
             let n = sql.bind(Bind::Text(negative.clone()));
-            format!(" AND NOT (r.search_vector @@ {n}::tsquery)")
+            sql!(" AND NOT (r.search_vector @@ ", n, "::tsquery)")
         }
-        None => String::new(),
+        None => Fragment::default(),
     };
     let Some(positive) = &search.positive else {
         return TextMatch {
-            condition: format!("(TRUE{exclusion})"),
-            score: "0::float8".to_owned(),
+            condition: sql!("(TRUE", exclusion, ")"),
+            score: sql!("0::float8"),
             tsquery: None,
         };
     };
     let p = sql.bind(Bind::Text(positive.clone()));
-    let tsquery = format!("{p}::tsquery");
+    let tsquery = sql!(p, "::tsquery");
     TextMatch {
-        condition: format!("(r.search_vector @@ {tsquery}{exclusion})"),
-        score: format!("ts_rank(r.search_vector, {tsquery})::float8"),
+        condition: sql!("(r.search_vector @@ ", &tsquery, exclusion, ")"),
+        score: sql!("ts_rank(r.search_vector, ", &tsquery, ")::float8"),
         tsquery: Some(tsquery),
     }
 }

@@ -3,7 +3,7 @@
 
 use super::Conditions;
 use crate::domain::topic_filter::TopicFilter;
-use crate::sql::Bind;
+use crate::sql::{Bind, sql};
 
 impl TopicFilter {
     pub fn add_to(&self, conditions: &mut Conditions) {
@@ -11,7 +11,7 @@ impl TopicFilter {
             let operator = if self.all { "@>" } else { "&&" };
             conditions.push(
                 "topic",
-                format!("r.topic_closure {operator} #0::text[]"),
+                sql!("r.topic_closure ", operator, " #0::text[]"),
                 vec![Bind::Texts(self.topics.clone())],
             );
         }

@@ -10,6 +10,7 @@ use uuid::Uuid;
 use crate::auth::Audience;
 use crate::domain::enums::PublicationStatus;
 use crate::error::ApiResult;
+use crate::sql::sql;
 
 use super::state::touch;
 use super::{Kind, not_found};
@@ -29,10 +30,12 @@ async fn find_publication(
     kind: Kind,
     id: Uuid,
 ) -> ApiResult<Option<(PublicationStatus, Vec<Uuid>)>> {
-    let found: Vec<Publication> = sql_query(format!(
-        "SELECT publication_status, editors FROM {} WHERE id = $1",
-        kind.table()
-    ))
+    let found: Vec<Publication> = sql!(
+        "SELECT publication_status, editors FROM ",
+        kind.table(),
+        " WHERE id = $1"
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .load(conn)
     .await?;
@@ -79,11 +82,16 @@ pub async fn set_publication(
     } else {
         "version"
     };
-    sql_query(format!(
-        "UPDATE {} SET publication_status = $2, editors = {editors}, version = {version}, \
-         updated_at = $3 WHERE id = $1",
-        kind.table()
-    ))
+    sql!(
+        "UPDATE ",
+        kind.table(),
+        " SET publication_status = $2, editors = ",
+        editors,
+        ", version = ",
+        version,
+        ", updated_at = $3 WHERE id = $1"
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .bind::<Text, _>(status.as_str())
     .bind::<Timestamptz, _>(at)
@@ -166,10 +174,12 @@ pub async fn note_editor(
     let Some(editor) = editor else {
         return Ok(());
     };
-    sql_query(format!(
-        "UPDATE {} SET editors = array_append(editors, $2) WHERE id = $1 AND NOT ($2 = ANY(editors))",
-        kind.table()
-    ))
+    sql!(
+        "UPDATE ",
+        kind.table(),
+        " SET editors = array_append(editors, $2) WHERE id = $1 AND NOT ($2 = ANY(editors))"
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .bind::<SqlUuid, _>(editor)
     .execute(conn)

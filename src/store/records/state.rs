@@ -9,6 +9,7 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult, InvalidParam};
+use crate::sql::sql;
 
 use super::{Kind, Precondition, gone, not_found};
 
@@ -28,15 +29,13 @@ async fn state(
     lock: bool,
 ) -> ApiResult<Option<RecordState>> {
     // The table name comes from a closed enum, never from input.
-    let statement = format!(
-        "SELECT deleted_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1{}",
+    let statement = sql!(
+        "SELECT deleted_at IS NOT NULL AS deleted, version FROM ",
         kind.table(),
+        " WHERE id = $1",
         if lock { " FOR UPDATE" } else { "" }
     );
-    let rows: Vec<RecordState> = sql_query(statement)
-        .bind::<SqlUuid, _>(id)
-        .load(conn)
-        .await?;
+    let rows: Vec<RecordState> = statement.query().bind::<SqlUuid, _>(id).load(conn).await?;
     Ok(rows.into_iter().next())
 }
 
@@ -63,14 +62,12 @@ pub async fn lock_for_erasure(
     id: Uuid,
     precondition: Precondition,
 ) -> ApiResult<()> {
-    let statement = format!(
-        "SELECT erased_at IS NOT NULL AS deleted, version FROM {} WHERE id = $1 FOR UPDATE",
-        kind.table()
+    let statement = sql!(
+        "SELECT erased_at IS NOT NULL AS deleted, version FROM ",
+        kind.table(),
+        " WHERE id = $1 FOR UPDATE"
     );
-    let found: Vec<RecordState> = sql_query(statement)
-        .bind::<SqlUuid, _>(id)
-        .load(conn)
-        .await?;
+    let found: Vec<RecordState> = statement.query().bind::<SqlUuid, _>(id).load(conn).await?;
     match found.into_iter().next() {
         None => Err(not_found(kind, id)),
         Some(s) if s.deleted => Err(ApiError::Gone(format!(
@@ -118,11 +115,13 @@ pub async fn check_filter_ids(
     if ids.is_empty() {
         return Ok(());
     }
-    let statement = format!(
-        "SELECT id FROM {} WHERE id = ANY($1) AND deleted_at IS NULL",
-        kind.table()
+    let statement = sql!(
+        "SELECT id FROM ",
+        kind.table(),
+        " WHERE id = ANY($1) AND deleted_at IS NULL"
     );
-    let live: Vec<LiveId> = sql_query(statement)
+    let live: Vec<LiveId> = statement
+        .query()
         .bind::<Array<SqlUuid>, _>(ids)
         .load(conn)
         .await?;
@@ -153,10 +152,12 @@ struct Visible {
 /// Whether the public sees a record: live and published (for experts, with
 /// consent to a public profile).
 pub async fn is_public(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) -> ApiResult<bool> {
-    let found: Vec<Visible> = sql_query(format!(
-        "SELECT coalesce(is_public, false) AND deleted_at IS NULL AS public FROM {} WHERE id = $1",
-        kind.table()
-    ))
+    let found: Vec<Visible> = sql!(
+        "SELECT coalesce(is_public, false) AND deleted_at IS NULL AS public FROM ",
+        kind.table(),
+        " WHERE id = $1"
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .load(conn)
     .await?;
@@ -210,11 +211,13 @@ pub async fn bury_merged(
     survivor: Uuid,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let table = kind.table();
-    sql_query(format!(
-        "UPDATE {table} SET merged_into = $2, deleted_at = coalesce(deleted_at, $3), updated_at = $3, \
+    sql!(
+        "UPDATE ",
+        kind.table(),
+        " SET merged_into = $2, deleted_at = coalesce(deleted_at, $3), updated_at = $3, \
          version = version + (id = $1)::int WHERE id = $1 OR merged_into = $1"
-    ))
+    )
+    .query()
     .bind::<SqlUuid, _>(duplicate)
     .bind::<SqlUuid, _>(survivor)
     .bind::<Timestamptz, _>(at)
@@ -234,11 +237,13 @@ pub async fn touch(
     if ids.is_empty() {
         return Ok(());
     }
-    let statement = format!(
-        "UPDATE {} SET version = version + 1, updated_at = $2 WHERE id = ANY($1) AND deleted_at IS NULL",
-        kind.table()
+    let statement = sql!(
+        "UPDATE ",
+        kind.table(),
+        " SET version = version + 1, updated_at = $2 WHERE id = ANY($1) AND deleted_at IS NULL"
     );
-    sql_query(statement)
+    statement
+        .query()
         .bind::<Array<SqlUuid>, _>(ids)
         .bind::<Timestamptz, _>(at)
         .execute(conn)
@@ -253,11 +258,13 @@ pub async fn bury(
     id: Uuid,
     at: DateTime<Utc>,
 ) -> ApiResult<()> {
-    let statement = format!(
-        "UPDATE {} SET deleted_at = $2, updated_at = $2, version = version + 1 WHERE id = $1",
-        kind.table()
+    let statement = sql!(
+        "UPDATE ",
+        kind.table(),
+        " SET deleted_at = $2, updated_at = $2, version = version + 1 WHERE id = $1"
     );
-    sql_query(statement)
+    statement
+        .query()
         .bind::<SqlUuid, _>(id)
         .bind::<Nullable<Timestamptz>, _>(Some(at))
         .execute(conn)

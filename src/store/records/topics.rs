@@ -2,13 +2,14 @@
 
 use std::collections::HashMap;
 
+use diesel::QueryableByName;
 use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::domain::values::Slug;
 use crate::error::ApiResult;
+use crate::sql::sql;
 
 use super::Kind;
 
@@ -27,10 +28,17 @@ pub async fn topics_of(
     ids: &[Uuid],
 ) -> ApiResult<HashMap<Uuid, Vec<String>>> {
     let (table, column) = kind.topic_table();
-    let statement = format!(
-        "SELECT {column} AS owner, topic_slug FROM {table} WHERE {column} = ANY($1) ORDER BY topic_slug"
+    let statement = sql!(
+        "SELECT ",
+        column,
+        " AS owner, topic_slug FROM ",
+        table,
+        " WHERE ",
+        column,
+        " = ANY($1) ORDER BY topic_slug"
     );
-    let tags: Vec<TopicTag> = sql_query(statement)
+    let tags: Vec<TopicTag> = statement
+        .query()
         .bind::<Array<SqlUuid>, _>(ids)
         .load(conn)
         .await?;
@@ -50,22 +58,30 @@ pub async fn replace_topics(
     slugs: &[Slug],
 ) -> ApiResult<()> {
     let (table, column) = kind.topic_table();
-    sql_query(format!("DELETE FROM {table} WHERE {column} = $1"))
+    sql!("DELETE FROM ", table, " WHERE ", column, " = $1")
+        .query()
         .bind::<SqlUuid, _>(id)
         .execute(conn)
         .await?;
     let slugs: Vec<&str> = slugs.iter().map(Slug::as_str).collect();
-    sql_query(format!(
-        "INSERT INTO {table} ({column}, topic_slug) SELECT $1, unnest($2::text[])"
-    ))
+    sql!(
+        "INSERT INTO ",
+        table,
+        " (",
+        column,
+        ", topic_slug) SELECT $1, unnest($2::text[])"
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .bind::<Array<Text>, _>(&slugs)
     .execute(conn)
     .await?;
-    sql_query(format!(
-        "UPDATE {} SET topic_closure = aimd_topic_closure($2) WHERE id = $1",
-        kind.table()
-    ))
+    sql!(
+        "UPDATE ",
+        kind.table(),
+        " SET topic_closure = aimd_topic_closure($2) WHERE id = $1"
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .bind::<Array<Text>, _>(&slugs)
     .execute(conn)

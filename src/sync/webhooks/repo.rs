@@ -18,6 +18,7 @@ use super::model::{Delivery, QueueReport, Subscription, SubscriptionDraft};
 use crate::domain::enums::{ChangeEvent, DeliveryState, HitType, Scope, WebhookAudience};
 use crate::domain::precondition::Precondition;
 use crate::error::{ApiError, ApiResult};
+use crate::sql::sql;
 
 const SUBSCRIPTION_COLUMNS: &str = "id, url, description, events, kinds, topics, scopes, audience, enabled, \
      disabled_at, disabled_reason, consecutive_failures, \
@@ -129,11 +130,10 @@ pub async fn create(
     secret: &str,
 ) -> ApiResult<Subscription> {
     let columns = DraftColumns::of(draft);
-    let query = sql_query(format!(
-        "INSERT INTO webhook_subscriptions (id, url, description, events, kinds, topics, scopes, audience, \
+    let query = sql!("INSERT INTO webhook_subscriptions (id, url, description, events, kinds, topics, scopes, audience, \
            secret, created_at, updated_at) \
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now()) RETURNING {SUBSCRIPTION_COLUMNS}"
-    ))
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now(), now()) RETURNING ", SUBSCRIPTION_COLUMNS)
+    .query()
     .into_boxed()
     .bind::<SqlUuid, _>(Uuid::now_v7());
     let row: SubscriptionRow = bind_draft(query, draft, &columns)
@@ -144,9 +144,12 @@ pub async fn create(
 }
 
 pub async fn list(conn: &mut AsyncPgConnection) -> ApiResult<Vec<Subscription>> {
-    let rows: Vec<SubscriptionRow> = sql_query(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions ORDER BY id"
-    ))
+    let rows: Vec<SubscriptionRow> = sql!(
+        "SELECT ",
+        SUBSCRIPTION_COLUMNS,
+        " FROM webhook_subscriptions ORDER BY id"
+    )
+    .query()
     .load(conn)
     .await?;
     Ok(rows.into_iter().map(Into::into).collect())
@@ -156,10 +159,18 @@ pub async fn get(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Subscripti
     find(conn, id, "").await
 }
 
-async fn find(conn: &mut AsyncPgConnection, id: Uuid, lock: &str) -> ApiResult<Subscription> {
-    let row: Option<SubscriptionRow> = sql_query(format!(
-        "SELECT {SUBSCRIPTION_COLUMNS} FROM webhook_subscriptions WHERE id = $1 {lock}"
-    ))
+async fn find(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    lock: &'static str,
+) -> ApiResult<Subscription> {
+    let row: Option<SubscriptionRow> = sql!(
+        "SELECT ",
+        SUBSCRIPTION_COLUMNS,
+        " FROM webhook_subscriptions WHERE id = $1 ",
+        lock
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .get_result(conn)
     .await
@@ -191,8 +202,7 @@ pub async fn update(
         let current = lock(conn, id, precondition).await?;
         let draft = build(&current)?;
         let columns = DraftColumns::of(&draft);
-        let query = sql_query(format!(
-            "UPDATE webhook_subscriptions SET url = $2, description = $3, events = $4, kinds = $5, \
+        let query = sql!("UPDATE webhook_subscriptions SET url = $2, description = $3, events = $4, kinds = $5, \
                topics = $6, scopes = $7, audience = $8, \
                enabled = coalesce($9, enabled), \
                disabled_at = CASE WHEN $9 IS NULL THEN disabled_at WHEN $9 THEN NULL \
@@ -202,8 +212,8 @@ pub async fn update(
                consecutive_failures = CASE WHEN $9 THEN 0 ELSE consecutive_failures END, \
                failing_since = CASE WHEN $9 THEN NULL ELSE failing_since END, \
                version = version + 1, updated_at = now() \
-             WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}"
-        ))
+             WHERE id = $1 RETURNING ", SUBSCRIPTION_COLUMNS)
+    .query()
         .into_boxed()
         .bind::<SqlUuid, _>(id);
         let row: SubscriptionRow = bind_draft(query, &draft, &columns)
@@ -235,12 +245,14 @@ pub async fn rotate_secret(
     secret: &str,
     overlap: Duration,
 ) -> ApiResult<Subscription> {
-    let row: Option<SubscriptionRow> = sql_query(format!(
+    let row: Option<SubscriptionRow> = sql!(
         "UPDATE webhook_subscriptions SET previous_secret = secret, \
            previous_secret_expires_at = now() + make_interval(secs => $3), secret = $2, \
            version = version + 1, updated_at = now() \
-         WHERE id = $1 RETURNING {SUBSCRIPTION_COLUMNS}"
-    ))
+         WHERE id = $1 RETURNING ",
+        SUBSCRIPTION_COLUMNS
+    )
+    .query()
     .bind::<SqlUuid, _>(id)
     .bind::<Text, _>(secret)
     .bind::<diesel::sql_types::Double, _>(overlap.as_secs_f64())
@@ -330,11 +342,10 @@ pub async fn deliveries(
     limit: i64,
 ) -> ApiResult<(Vec<Delivery>, Option<Uuid>)> {
     get(conn, subscription).await?;
-    let rows: Vec<DeliveryRow> = sql_query(format!(
-        "SELECT {DELIVERY_COLUMNS} FROM webhook_deliveries \
+    let rows: Vec<DeliveryRow> = sql!("SELECT ", DELIVERY_COLUMNS, " FROM webhook_deliveries \
          WHERE subscription_id = $1 AND ($2::text IS NULL OR state = $2) AND ($3::uuid IS NULL OR id < $3) \
-         ORDER BY id DESC LIMIT $4"
-    ))
+         ORDER BY id DESC LIMIT $4")
+    .query()
     .bind::<SqlUuid, _>(subscription)
     .bind::<Nullable<Text>, _>(state.map(DeliveryState::as_str))
     .bind::<Nullable<SqlUuid>, _>(cursor)
@@ -365,11 +376,13 @@ pub async fn replay(
                 .to_owned(),
         ));
     }
-    let row: Option<DeliveryRow> = sql_query(format!(
+    let row: Option<DeliveryRow> = sql!(
         "UPDATE webhook_deliveries SET state = 'pending', attempts = 0, next_attempt_at = now(), \
            delivered_at = NULL \
-         WHERE id = $1 AND subscription_id = $2 RETURNING {DELIVERY_COLUMNS}"
-    ))
+         WHERE id = $1 AND subscription_id = $2 RETURNING ",
+        DELIVERY_COLUMNS
+    )
+    .query()
     .bind::<SqlUuid, _>(delivery)
     .bind::<SqlUuid, _>(subscription)
     .get_result(conn)
