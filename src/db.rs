@@ -79,16 +79,19 @@ const PUBLIC_READER_SETUP: &str =
 fn pool_with(
     database_url: &str,
     settings: &DbSettings,
-    more_setup: &str,
+    more_setup: &'static str,
 ) -> Result<DbPool, BoxError> {
     let mut config = ManagerConfig::default();
     // A broken connection surfaces as a failed query and is then dropped by
     // the pool; pinging on every checkout would cost a round trip per request.
     config.recycling_method = RecyclingMethod::Fast;
-    let setup = format!(
-        "{SESSION_SETUP}; SET statement_timeout = {}; SET idle_in_transaction_session_timeout = {}{more_setup}",
-        settings.statement.as_millis(),
-        settings.idle_in_transaction.as_millis()
+    let setup = sql!(
+        SESSION_SETUP,
+        "; SET statement_timeout = ",
+        Fragment::integer(settings.statement.as_millis()),
+        "; SET idle_in_transaction_session_timeout = ",
+        Fragment::integer(settings.idle_in_transaction.as_millis()),
+        more_setup
     );
     config.custom_setup = Box::new(move |url| Box::pin(connect(url.to_owned(), setup.clone())));
     let url = with_network_limits(database_url, settings.wait)?;
@@ -132,10 +135,10 @@ fn with_network_limits(database_url: &str, connect: Duration) -> Result<String, 
 /// tens of milliseconds without it.
 const SESSION_SETUP: &str = "SET pg_trgm.word_similarity_threshold = 0.5; SET jit = off";
 
-async fn connect(url: String, setup: String) -> diesel::ConnectionResult<AsyncPgConnection> {
-    use diesel_async::SimpleAsyncConnection;
+async fn connect(url: String, setup: Fragment) -> diesel::ConnectionResult<AsyncPgConnection> {
     let mut conn = AsyncPgConnection::establish(&url).await?;
-    conn.batch_execute(&setup)
+    setup
+        .execute_batch(&mut conn)
         .await
         .map_err(|e| diesel::ConnectionError::BadConnection(e.to_string()))?;
     Ok(conn)

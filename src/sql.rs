@@ -9,7 +9,8 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_query;
-use diesel::sql_types::{Array, Date, Double, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Date, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use uuid::Uuid;
 
 diesel::define_sql_function! {
@@ -20,14 +21,12 @@ diesel::define_sql_function! {
 #[derive(Debug, Clone)]
 pub enum Bind {
     Text(String),
-    OptionalText(Option<String>),
     Texts(Vec<String>),
     Uuid(Uuid),
     Uuids(Vec<Uuid>),
     Date(NaiveDate),
     Timestamp(DateTime<Utc>),
     Int(i64),
-    Float(f64),
 }
 
 /// SQL text made only of string literals, other fragments, quoted
@@ -51,8 +50,18 @@ pub enum Bind {
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Fragment(String);
 
-/// What a [`Fragment`] may be made of.
-pub trait SqlPart {
+mod sealed {
+    /// Only this module decides what may be SQL text.
+    pub trait Sealed {}
+    impl Sealed for &'static str {}
+    impl Sealed for super::Fragment {}
+    impl Sealed for &super::Fragment {}
+    impl Sealed for super::Placeholder {}
+    impl Sealed for &super::Placeholder {}
+}
+
+/// What a [`Fragment`] may be made of; sealed, so no other type can be.
+pub trait SqlPart: sealed::Sealed {
     fn sql(&self) -> &str;
 }
 
@@ -123,6 +132,11 @@ impl Fragment {
         Self(format!("\"{}\"", name.replace('"', "\"\"")))
     }
 
+    /// A whole number, such as a timeout in a session setting.
+    pub fn integer(number: u128) -> Self {
+        Self(number.to_string())
+    }
+
     /// A numbered name, such as the alias `c3`.
     pub fn numbered(prefix: &'static str, number: usize) -> Self {
         Self(format!("{prefix}{number}"))
@@ -140,6 +154,11 @@ impl Fragment {
 
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+
+    /// Runs the fragment as statements without binds (a session's set-up).
+    pub async fn execute_batch(&self, conn: &mut AsyncPgConnection) -> diesel::QueryResult<()> {
+        conn.batch_execute(&self.0).await
     }
 
     /// The fragment as a statement of its own, its binds added with `.bind()`.
@@ -203,14 +222,12 @@ impl Sql {
         for bind in self.binds {
             query = match bind {
                 Bind::Text(v) => query.bind::<Text, _>(v),
-                Bind::OptionalText(v) => query.bind::<Nullable<Text>, _>(v),
                 Bind::Texts(v) => query.bind::<Array<Text>, _>(v),
                 Bind::Uuid(v) => query.bind::<SqlUuid, _>(v),
                 Bind::Uuids(v) => query.bind::<Array<SqlUuid>, _>(v),
                 Bind::Date(v) => query.bind::<Date, _>(v),
                 Bind::Timestamp(v) => query.bind::<Timestamptz, _>(v),
                 Bind::Int(v) => query.bind::<Int8, _>(v),
-                Bind::Float(v) => query.bind::<Double, _>(v),
             };
         }
         query

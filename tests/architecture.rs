@@ -26,10 +26,7 @@ fn modules(src: &Path) -> BTreeMap<Module, String> {
                 .components()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .collect();
-            if matches!(
-                module.last().map(String::as_str),
-                Some("mod" | "lib" | "main")
-            ) {
+            if matches!(module.last().map(String::as_str), Some("mod" | "lib")) {
                 module.pop();
             }
             found.insert(module, std::fs::read_to_string(&path).unwrap());
@@ -149,26 +146,51 @@ fn layer(module: &Module) -> Option<(&'static str, u8)> {
         Some("registry") => ("registry", 2),
         Some("sync") => ("sync", 2),
         Some("api") => ("api", 3),
-        None | Some("config" | "logging" | "demo") => ("app", 4),
+        None | Some("main" | "config" | "logging" | "demo") => ("app", 4),
         Some(_) => return None,
     })
 }
 
-/// The crates each layer must not name. The API may hold connections
-/// (`diesel_async`) but builds no SQL; the registry runs in a transaction
-/// but builds no SQL either.
-const FORBIDDEN_CRATES: &[(&str, &[&str])] = &[
+/// What each layer must not name, as it is written in the code: crates by
+/// their path (`awc::`), and the means of running SQL. The API may hold
+/// connections and open transactions (`diesel_async`) but runs no SQL; the
+/// registry runs in a transaction but runs no SQL either.
+const FORBIDDEN: &[(&str, &[&str])] = &[
     (
         "domain",
-        &["actix_web", "actix_http", "awc", "diesel", "diesel_async"],
+        &[
+            "actix_web::",
+            "actix_http::",
+            "awc::",
+            "diesel::",
+            "diesel_async::",
+        ],
     ),
-    ("store", &["actix_web", "actix_http", "awc"]),
+    ("store", &["actix_web::", "actix_http::", "awc::"]),
     (
         "registry",
-        &["actix_web", "actix_http", "awc", "diesel::", "sql_query"],
+        &[
+            "actix_web::",
+            "actix_http::",
+            "awc::",
+            "diesel::",
+            "sql_query",
+            "crate::sql",
+            "RunQueryDsl",
+            "batch_execute",
+        ],
     ),
-    ("sync", &["actix_web", "actix_http"]),
-    ("api", &["diesel::", "sql_query"]),
+    ("sync", &["actix_web::", "actix_http::"]),
+    (
+        "api",
+        &[
+            "diesel::",
+            "sql_query",
+            "crate::sql",
+            "RunQueryDsl",
+            "batch_execute",
+        ],
+    ),
 ];
 
 /// Imports against the layers, forbidden crates, and modules without a layer.
@@ -195,19 +217,12 @@ fn violations(modules: &BTreeMap<Module, String>) -> Vec<String> {
         let Some((name, _)) = layer(module) else {
             continue;
         };
-        let crates = FORBIDDEN_CRATES
+        let names = FORBIDDEN
             .iter()
             .find(|(layer, _)| *layer == name)
-            .map_or(&[][..], |(_, crates)| *crates);
-        for forbidden in crates {
-            // A crate is named by its path (`awc::`); `diesel::` and
-            // `sql_query` are given as they are written.
-            let needle = if forbidden.ends_with("::") || *forbidden == "sql_query" {
-                (*forbidden).to_owned()
-            } else {
-                format!("{forbidden}::")
-            };
-            if text.contains(&needle) {
+            .map_or(&[][..], |(_, names)| *names);
+        for forbidden in names {
+            if text.contains(forbidden) {
                 found.push(format!("{} uses {forbidden}", module.join("/")));
             }
         }
@@ -258,21 +273,59 @@ fn an_upward_import_a_forbidden_crate_and_a_stray_module_are_found() {
     );
 }
 
-/// Where a file hands text to diesel as SQL other than through a string
-/// literal: only `sql.rs` may, since its `Fragment` is made of literals,
-/// placeholders and quoted identifiers alone.
+/// The rest of `text` after a Rust string literal at its start, or `None`
+/// when it does not start with one.
+fn after_literal(text: &str) -> Option<&str> {
+    let mut chars = text.char_indices();
+    if chars.next()?.1 != '"' {
+        return None;
+    }
+    let mut escaped = false;
+    for (at, c) in chars {
+        match c {
+            '\\' if !escaped => escaped = true,
+            '"' if !escaped => return Some(&text[at + 1..]),
+            _ => escaped = false,
+        }
+    }
+    None
+}
+
+/// Where a file hands text to diesel as SQL other than a string literal on
+/// its own, or could make SQL text out of a `String`: only `sql.rs` may,
+/// since its sealed `Fragment` is made of literals, placeholders and quoted
+/// identifiers alone.
 fn unchecked_sql(modules: &BTreeMap<Module, String>) -> Vec<String> {
     let mut found = Vec::new();
     for (module, text) in modules {
         if module == &vec!["sql".to_owned()] {
             continue;
         }
-        for needle in ["sql_query(", "push_sql(", "dsl::sql("] {
+        let mut flag = |at: usize, what: &str| {
+            let line = text[..at].matches('\n').count() + 1;
+            found.push(format!("{}:{line} {what}", module.join("/")));
+        };
+        for needle in ["sql_query(", "batch_execute("] {
             for (at, _) in text.match_indices(needle) {
-                let after = text[at + needle.len()..].trim_start();
-                if needle != "sql_query(" || !after.starts_with('"') {
-                    let line = text[..at].matches('\n').count() + 1;
-                    found.push(format!("{}:{line} {needle}", module.join("/")));
+                let literal_alone = after_literal(text[at + needle.len()..].trim_start())
+                    .is_some_and(|rest| {
+                        let rest = rest.trim_start();
+                        let rest = rest.strip_prefix(',').unwrap_or(rest);
+                        rest.trim_start().starts_with(')')
+                    });
+                if !literal_alone {
+                    flag(at, needle);
+                }
+            }
+        }
+        for needle in ["push_sql(", "sql(", "sql::<", ".leak(", "SqlPart for"] {
+            for (at, _) in text.match_indices(needle) {
+                // `sql(`/`sql::<` as a name of its own (diesel's `dsl::sql`),
+                // not the end of another (`into_sql::<T>`, `push_sql(`).
+                let standalone = !needle.starts_with("sql")
+                    || !text[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == '!');
+                if standalone {
+                    flag(at, needle);
                 }
             }
         }
@@ -295,13 +348,26 @@ fn statement_text_is_a_literal_or_built_from_fragments() {
 #[test]
 fn sql_from_format_is_found() {
     let mut modules = BTreeMap::new();
-    modules.insert(
-        vec!["store".to_owned()],
-        "sql_query(\"SELECT 1\");\nsql_query(format!(\"SELECT {x}\"));".to_owned(),
-    );
+    let store = [
+        r#"sql_query("SELECT \"1\"");"#,
+        r#"sql_query(format!("SELECT {x}"));"#,
+        r#"sql_query("SELECT ".to_owned() + &x);"#,
+        r#"conn.batch_execute(&setup);"#,
+        r#"conn.batch_execute("ROLLBACK");"#,
+        r#"let t: &'static str = name.leak();"#,
+        r#"sql_query("SELECT 2",)"#,
+        r#"let y = x.into_sql::<Text>(); let z = sql::<Text>(&text);"#,
+    ];
+    modules.insert(vec!["store".to_owned()], store.join("\n"));
     modules.insert(vec!["sql".to_owned()], "sql_query(self.text)".to_owned());
     assert_eq!(
         unchecked_sql(&modules),
-        vec!["store:2 sql_query(".to_owned()]
+        vec![
+            "store:2 sql_query(".to_owned(),
+            "store:3 sql_query(".to_owned(),
+            "store:4 batch_execute(".to_owned(),
+            "store:8 sql::<".to_owned(),
+            "store:6 .leak(".to_owned(),
+        ]
     );
 }

@@ -1,6 +1,7 @@
 //! The create / read / list / merge-patch / delete handlers the three record
-//! kinds share. Each kind implements [`Resource`] with its own types and
-//! SQL; the handlers are one-line calls into the generic functions here,
+//! kinds share. Each kind is a [`Resource`] (what HTTP needs) over its
+//! `StoredKind` (its types and SQL, in the store); the handlers are one-line
+//! calls into the generic functions here,
 //! which read the request and write through `registry::records` (the same
 //! flow the importer uses), each write in one transaction, so a failed
 //! request changes nothing.

@@ -178,9 +178,10 @@ async fn erase_expert(
     request: HttpRequest,
     id: Uuid,
 ) -> ApiResult<HttpResponse> {
+    let caller = Caller::of_request(&request);
+    registry::erasure::refuse_unless_admin(&caller)?;
     let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
-    let caller = Caller::of_request(&request);
     let mut conn = state.conn(Audience::Staff).await?;
     conn.transaction(async |conn| {
         registry::erasure::erase_expert(conn, &context, &caller, id, precondition).await

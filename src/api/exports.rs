@@ -9,7 +9,6 @@
 use actix_web::http::header::{self, HeaderName};
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
-use diesel_async::SimpleAsyncConnection;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::api::access::{Allowed, least};
@@ -55,9 +54,9 @@ fn format_of(request: &HttpRequest) -> ApiResult<Format> {
     }
 }
 
-pub async fn export<R>(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse>
+pub async fn export<K>(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse>
 where
-    R: StoredKind + 'static,
+    K: StoredKind + 'static,
 {
     QueryReader::new(request.query_string(), &[]).finish()?;
     let format = format_of(&request)?;
@@ -72,7 +71,7 @@ where
                 return;
             }
         };
-        let outcome = stream::<R>(
+        let outcome = stream::<K>(
             &mut conn,
             &state.vocabulary,
             audience,
@@ -81,8 +80,6 @@ where
             &chunks_tx,
         )
         .await;
-        // Read-only: ending the transaction either way changes nothing.
-        let _ = conn.batch_execute("ROLLBACK").await;
         if let Err(error) = outcome {
             let _ = chunks_tx.send(Err(error)).await;
         }

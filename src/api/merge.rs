@@ -25,6 +25,7 @@ pub async fn merge<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let duplicate = path_id("id", raw_id)?;
     let survivor = MergeRequest::parse(&body)?.into;
+    registry::merge::refuse_self_merge(R::KIND, duplicate, survivor)?;
     let precondition = if_match::precondition(&request)?;
     let context = ChangeContext::read(&request)?;
     let vocabulary = &state.vocabulary;

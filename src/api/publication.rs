@@ -15,7 +15,7 @@ use crate::domain::history::ChangeContext;
 use crate::domain::publication::PublicationStep;
 use crate::domain::query::path_id;
 use crate::error::ApiResult;
-use crate::registry::publication::{SelfApproval, take_step};
+use crate::registry::publication::{SelfApproval, refuse_unless_allowed, take_step};
 use crate::store::records;
 
 pub async fn act<R: Resource>(
@@ -32,6 +32,7 @@ pub async fn act<R: Resource>(
         context.message = Some(message.as_str().to_owned());
     }
     let caller = Caller::of_request(&request);
+    refuse_unless_allowed(&caller, &step)?;
     let self_approval = SelfApproval(state.policy.allow_self_approval);
     let vocabulary = &state.vocabulary;
     let mut conn = state.conn(Audience::Staff).await?;

@@ -1,6 +1,5 @@
-//! The summaries of linked records that every read embeds. The SQL for
-//! them is a set of correlated subqueries that build JSON arrays, so a record
-//! or a whole page of records, links included, is one statement.
+//! The summaries of linked records that every read embeds (loaded by
+//! `store::summaries` in the same statement as the records).
 
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};

@@ -19,6 +19,17 @@ use crate::store::history;
 use crate::store::idempotency;
 use crate::store::records::{self, Kind, Precondition};
 
+/// Erasure is for admins; checked before anything is read, so callers may
+/// also ask it first.
+pub fn refuse_unless_admin(caller: &Caller) -> ApiResult<()> {
+    if !caller.has(Role::Admin) {
+        return Err(ApiError::Forbidden(
+            "erasing an expert's personal data needs the role 'admin'".to_owned(),
+        ));
+    }
+    Ok(())
+}
+
 /// Erases the expert `id` (at `precondition`); admins only. The change's
 /// message is not kept, since the reason may name the person.
 pub async fn erase_expert(
@@ -28,11 +39,7 @@ pub async fn erase_expert(
     id: Uuid,
     precondition: Precondition,
 ) -> ApiResult<()> {
-    if !caller.has(Role::Admin) {
-        return Err(ApiError::Forbidden(
-            "erasing an expert's personal data needs the role 'admin'".to_owned(),
-        ));
-    }
+    refuse_unless_admin(caller)?;
     let context = ChangeContext {
         message: None,
         ..context.clone()

@@ -14,6 +14,19 @@ use crate::store::history;
 use crate::store::links;
 use crate::store::records::{self, Kind, Precondition};
 
+/// A record cannot be merged into itself; checked before anything else is
+/// read, so callers may also ask it first.
+pub fn refuse_self_merge(kind: Kind, duplicate: Uuid, survivor: Uuid) -> ApiResult<()> {
+    if survivor == duplicate {
+        return Err(ApiError::invalid(
+            "into",
+            "self-merge",
+            format!("a {} cannot be merged into itself", kind.noun()),
+        ));
+    }
+    Ok(())
+}
+
 /// Merges the `kind` record `duplicate` (at `precondition`) into `survivor`.
 pub async fn merge(
     conn: &mut AsyncPgConnection,
@@ -23,13 +36,7 @@ pub async fn merge(
     survivor: Uuid,
     precondition: Precondition,
 ) -> ApiResult<()> {
-    if survivor == duplicate {
-        return Err(ApiError::invalid(
-            "into",
-            "self-merge",
-            format!("a {} cannot be merged into itself", kind.noun()),
-        ));
-    }
+    refuse_self_merge(kind, duplicate, survivor)?;
     // Both locked in id order, so crossing merges cannot deadlock.
     if survivor < duplicate {
         records::lock_link_target(conn, kind, survivor, "into").await?;
@@ -59,12 +66,12 @@ pub async fn merge(
     history::record(conn, context, kind, duplicate, merged, gone).await?;
     let absorbed = json!({"mergedFrom": {"before": null, "after": duplicate}});
     history::record(conn, context, kind, survivor, merged, absorbed).await?;
-    for (kind, other) in moved {
+    for (other_kind, other) in moved {
         let relinked = json!({
             format!("{}s/{duplicate}", kind.noun()): {"before": "linked", "after": null},
             format!("{}s/{survivor}", kind.noun()): {"before": null, "after": "linked"}
         });
-        history::record(conn, context, kind, other, merged, relinked).await?;
+        history::record(conn, context, other_kind, other, merged, relinked).await?;
     }
     Ok(())
 }

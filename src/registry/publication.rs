@@ -21,6 +21,20 @@ use crate::store::records::{self, Precondition, StoredKind};
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SelfApproval(pub bool);
 
+/// Curators submit; the other steps need an editor. Checked before anything
+/// is read, so callers may also ask it first.
+pub fn refuse_unless_allowed(caller: &Caller, step: &PublicationStep) -> ApiResult<()> {
+    let needed = step.action.needs();
+    if !caller.has(needed) {
+        return Err(ApiError::Forbidden(format!(
+            "'{}' needs the role '{}' or higher",
+            step.action.as_str(),
+            needed.as_str()
+        )));
+    }
+    Ok(())
+}
+
 /// Takes `step` on the record `id`, with its history entry; on a published
 /// record, approve and reject decide its pending revision.
 #[allow(clippy::too_many_arguments)]
@@ -34,14 +48,7 @@ pub async fn take_step<R: StoredKind>(
     step: &PublicationStep,
     self_approval: SelfApproval,
 ) -> ApiResult<()> {
-    let needed = step.action.needs();
-    if !caller.has(needed) {
-        return Err(ApiError::Forbidden(format!(
-            "'{}' needs the role '{}' or higher",
-            step.action.as_str(),
-            needed.as_str()
-        )));
-    }
+    refuse_unless_allowed(caller, step)?;
     records::lock_live(conn, R::KIND, id, precondition).await?;
     let (status, editors) = records::publication(conn, R::KIND, id).await?;
     let pending = match (status, step.action) {

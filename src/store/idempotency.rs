@@ -1,5 +1,6 @@
 //! Safe retries of creations: a `POST` with an `Idempotency-Key` header is
-//! remembered (the header is read in `api::idempotency`) (per API key) with a hash of its body and the answer it got.
+//! remembered per API key with a hash of its body and the answer it got
+//! (the header is read in `api::idempotency`).
 //! A retry with the same key and body within 24 hours gets that answer again
 //! and creates nothing; the same key with another body is refused (422).
 //! Claims are made in the creating transaction, so of two concurrent

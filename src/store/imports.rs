@@ -50,7 +50,7 @@ impl<T> From<diesel::result::Error> for DryRun<T> {
 }
 
 #[derive(QueryableByName)]
-struct Found {
+struct KeyMatch {
     #[diesel(sql_type = SqlUuid)]
     pub id: Uuid,
 }
@@ -66,7 +66,7 @@ pub async fn find_by_keys<R: StoredKind>(
     let matches = R::EXTERNAL_KEY_COLUMNS
         .iter()
         .map(|column| sql!(*column, " = ANY($1)"));
-    let found: Vec<Found> = sql!(
+    let found: Vec<KeyMatch> = sql!(
         "SELECT id FROM ",
         R::TABLE.table,
         " WHERE deleted_at IS NULL AND (",

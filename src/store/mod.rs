@@ -1,4 +1,6 @@
-//! How domain values are stored: the first piece of the store layer.
+//! The store layer: every statement the registry, the API and sync run,
+//! per table or concern, and how domain values are read from and written to
+//! the database.
 
 pub mod api_keys;
 pub mod discovery;

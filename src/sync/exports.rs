@@ -67,7 +67,6 @@ pub async fn write_to<K: StoredKind>(
         Ok::<_, ApiError>(())
     };
     let (produced, consumed) = tokio::join!(producer, consumer);
-    let _ = conn.batch_execute("ROLLBACK").await;
     produced?;
     consumed?;
     position_rx
@@ -81,7 +80,25 @@ struct Position {
     position: i64,
 }
 
+/// Streams one snapshot of the `K` records `audience` may see into
+/// `chunks`, after sending its change-feed position on `position_tx`; the
+/// read-only transaction ends with it, however it ends.
 pub async fn stream<K: StoredKind>(
+    conn: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    audience: Audience,
+    format: Format,
+    position_tx: oneshot::Sender<ApiResult<i64>>,
+    chunks: &mpsc::Sender<ApiResult<String>>,
+) -> ApiResult<()> {
+    let outcome =
+        stream_snapshot::<K>(conn, vocabulary, audience, format, position_tx, chunks).await;
+    // Read-only: ending the transaction either way changes nothing.
+    let _ = conn.batch_execute("ROLLBACK").await;
+    outcome
+}
+
+async fn stream_snapshot<K: StoredKind>(
     conn: &mut AsyncPgConnection,
     vocabulary: &Vocabulary,
     audience: Audience,

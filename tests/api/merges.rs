@@ -104,6 +104,16 @@ async fn a_merged_organisation_hands_its_links_to_the_survivor() {
         .await
         .json();
     assert_eq!(others["items"][0]["action"], "merged");
+    // Keyed by the merged records, as every link change is.
+    let relinked = &others["items"][0]["changes"];
+    assert_eq!(
+        relinked[format!("organisations/{duplicate}")]["before"],
+        "linked"
+    );
+    assert_eq!(
+        relinked[format!("organisations/{survivor}")]["after"],
+        "linked"
+    );
 
     // Impossible merges.
     let third = app.create("/v1/organisations", organisation("Third")).await;
@@ -121,6 +131,14 @@ async fn a_merged_organisation_hands_its_links_to_the_survivor() {
     let itself = app.send(merge(&third_path, 1, &third)).await;
     assert_eq!(
         itself.problem(400),
+        [("into".to_owned(), "self-merge".to_owned())]
+    );
+    // A self-merge is refused before `If-Match` is asked for.
+    let itself_unconditional = TestRequest::post()
+        .uri(&format!("{third_path}/merge"))
+        .set_json(json!({"into": third}));
+    assert_eq!(
+        app.send(itself_unconditional).await.problem(400),
         [("into".to_owned(), "self-merge".to_owned())]
     );
     let no_etag = TestRequest::post()

@@ -413,7 +413,7 @@ fn add_write_headers(operation: &mut Operation) {
     }
 }
 
-/// Writes the operation's access rule (see `http::access`) as its security
+/// Writes the operation's access rule (see `api::access`) as its security
 /// requirement: the least role, or no key at all for public operations.
 fn add_security(operation: &mut Operation) {
     let access = operation

@@ -1,9 +1,9 @@
 //! Finding records: the SQL behind every list's filters, full-text search,
 //! sort orders, keyset pages, totals and facet counts. It selects ids (and
-//! sort keys) only; each resource then loads its records for those ids.
+//! sort keys) only; each kind's `StoredKind::load` then loads the records.
 //!
-//! The SQL is assembled from literals in this crate and the resources'
-//! specs; every client value is a bind parameter.
+//! The SQL is assembled with `sql!` from literals and the kinds'
+//! `TableSpec`s; every client value is a bind parameter.
 
 pub mod text;
 pub mod topic_filter;
