@@ -5,12 +5,14 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
+use diesel::dsl::{IntervalDsl, now};
 use diesel::pg::Pg;
+use diesel::prelude::*;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_types::{
     Array, BigInt, Bool, Integer, Nullable, Text, Timestamptz, Uuid as SqlUuid,
 };
-use diesel::{OptionalExtension, QueryableByName, sql_query};
+use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -18,6 +20,8 @@ use super::model::{Delivery, QueueReport, Subscription, SubscriptionDraft};
 use crate::domain::enums::{ChangeEvent, DeliveryState, HitType, Scope, WebhookAudience};
 use crate::domain::precondition::Precondition;
 use crate::error::{ApiError, ApiResult};
+use crate::schema::webhook_deliveries as deliveries;
+use crate::schema::webhook_subscriptions as subscriptions;
 use crate::sql::sql;
 
 const SUBSCRIPTION_COLUMNS: &str = "id, url, description, events, kinds, topics, scopes, audience, enabled, \
@@ -223,12 +227,12 @@ pub async fn update(
         if enabled == Some(true) && !current.enabled {
             // Back on after a fix: what waited goes out now, not at the end
             // of the back-off it had reached.
-            sql_query(
-                "UPDATE webhook_deliveries SET next_attempt_at = now() \
-                 WHERE subscription_id = $1 AND state = 'pending'",
-            )
-            .bind::<SqlUuid, _>(id)
-            .execute(conn)
+            let waiting = deliveries::subscription_id
+                .eq(id)
+                .and(deliveries::state.eq(DeliveryState::Pending.as_str()));
+            diesel::update(deliveries::table.filter(waiting))
+                .set(deliveries::next_attempt_at.eq(now))
+                .execute(conn)
             .await?;
             wake_workers(conn).await?;
         }
@@ -270,8 +274,7 @@ pub async fn delete(
 ) -> ApiResult<()> {
     conn.transaction(async |conn| {
         lock(conn, id, precondition).await?;
-        sql_query("DELETE FROM webhook_subscriptions WHERE id = $1")
-            .bind::<SqlUuid, _>(id)
+        diesel::delete(subscriptions::table.find(id))
             .execute(conn)
             .await?;
         Ok(())
@@ -466,12 +469,14 @@ pub async fn queue(conn: &mut AsyncPgConnection) -> ApiResult<QueueReport> {
 
 /// Forgets rotated-out secrets once their overlap has ended.
 pub async fn clear_expired_secrets(conn: &mut AsyncPgConnection) -> ApiResult<usize> {
-    Ok(sql_query(
-        "UPDATE webhook_subscriptions SET previous_secret = NULL, previous_secret_expires_at = NULL \
-         WHERE previous_secret_expires_at <= now()",
-    )
-    .execute(conn)
-    .await?)
+    let expired = subscriptions::previous_secret_expires_at.le(now);
+    Ok(diesel::update(subscriptions::table.filter(expired))
+        .set((
+            subscriptions::previous_secret.eq(None::<String>),
+            subscriptions::previous_secret_expires_at.eq(None::<DateTime<Utc>>),
+        ))
+        .execute(conn)
+        .await?)
 }
 
 /// The receiver took the delivery: done, and the subscription's failure
@@ -547,11 +552,10 @@ pub async fn record_failure(
 
 /// Deletes delivered and failed deliveries older than `keep`; returns how many.
 pub async fn prune(conn: &mut AsyncPgConnection, keep: Duration) -> ApiResult<usize> {
-    Ok(sql_query(
-        "DELETE FROM webhook_deliveries \
-         WHERE state <> 'pending' AND created_at < now() - make_interval(secs => $1)",
-    )
-    .bind::<diesel::sql_types::Double, _>(keep.as_secs_f64())
-    .execute(conn)
-    .await?)
+    let finished = deliveries::state.ne(DeliveryState::Pending.as_str());
+    let old =
+        deliveries::created_at.lt(now.into_sql::<Timestamptz>() - keep.as_secs_f64().seconds());
+    Ok(diesel::delete(deliveries::table.filter(finished.and(old)))
+        .execute(conn)
+        .await?)
 }
