@@ -51,6 +51,9 @@ pub enum Command {
     /// Import an NDJSON file as `POST /v1/imports` does (as an operator:
     /// the history shows no API key).
     Import(ImportArgs),
+    /// Build the search index from one snapshot of the database and report
+    /// what it holds and how long the build took (the index lives in memory).
+    Reindex,
 }
 
 #[derive(Debug, clap::Args)]

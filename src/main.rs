@@ -16,6 +16,7 @@ use aimd_registry::store::experts::Experts;
 use aimd_registry::store::initiatives::Initiatives;
 use aimd_registry::store::organisations::Organisations;
 use aimd_registry::sync::exports::write_to;
+use aimd_registry::sync::index::SearchIndex;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
 
@@ -93,6 +94,44 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     // actix-web stops gracefully on SIGTERM, SIGINT (Ctrl-C) and SIGQUIT.
     server.run().await?;
     Ok(())
+}
+
+async fn reindex(cli: &Cli) -> Result<(), BoxError> {
+    db::check_ready(&cli.database_url).await?;
+    let pools = db::pools(&cli.database_url, 1)?;
+    let state = app_state(pools, Policy::default()).await?;
+    let mut conn = state
+        .conn(Audience::Staff)
+        .await
+        .map_err(|e| e.to_string())?;
+    let (index, report) = SearchIndex::build(&mut conn, &state.vocabulary)
+        .await
+        .map_err(|e| e.to_string())?;
+    tracing::info!(
+        documents = report.documents(),
+        took_ms = report.took.as_millis() as u64,
+        position = index.position(),
+        "search index built"
+    );
+    println!(
+        "{} organisations, {} experts, {} initiatives ({} public) at change position {}, \
+         built in {:.2} s; resident memory {}",
+        report.organisations,
+        report.experts,
+        report.initiatives,
+        report.public,
+        report.position,
+        report.took.as_secs_f64(),
+        resident_memory().unwrap_or_else(|| "unknown".to_owned())
+    );
+    Ok(())
+}
+
+/// This process's resident memory, as Linux reports it.
+fn resident_memory() -> Option<String> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmRSS:"))?;
+    Some(line.trim_start_matches("VmRSS:").trim().to_owned())
 }
 
 async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
@@ -226,6 +265,7 @@ async fn main() -> std::process::ExitCode {
         Command::Keys(command) => manage_keys(&cli, command).await,
         Command::Export(args) => export(&cli, args).await,
         Command::Import(args) => import(&cli, args).await,
+        Command::Reindex => reindex(&cli).await,
         Command::Openapi => openapi::spec()
             .to_pretty_json()
             .map(|json| println!("{json}"))

@@ -6,21 +6,16 @@
 //! follow the feed from there and nothing is missed. Served by
 //! `api::exports` and `aimd-registry export`.
 
-use diesel::sql_types::{BigInt, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
+use diesel_async::AsyncPgConnection;
 use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
-use uuid::Uuid;
 
 use crate::auth::Audience;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::sql::sql;
-use crate::store::discovery::Found;
 use crate::store::records::StoredKind;
+use crate::sync::snapshot;
 
-const BATCH: i64 = 500;
 /// Batches in flight between the database and the reader.
 pub const BUFFERED_BATCHES: usize = 2;
 
@@ -74,12 +69,6 @@ pub async fn write_to<K: StoredKind>(
         .map_err(|_| ApiError::internal("the export stopped before it began"))?
 }
 
-#[derive(QueryableByName)]
-struct Position {
-    #[diesel(sql_type = BigInt)]
-    position: i64,
-}
-
 /// Streams one snapshot of the `K` records `audience` may see into
 /// `chunks`, after sending its change-feed position on `position_tx`; the
 /// read-only transaction ends with it, however it ends.
@@ -93,8 +82,7 @@ pub async fn stream<K: StoredKind>(
 ) -> ApiResult<()> {
     let outcome =
         stream_snapshot::<K>(conn, vocabulary, audience, format, position_tx, chunks).await;
-    // Read-only: ending the transaction either way changes nothing.
-    let _ = conn.batch_execute("ROLLBACK").await;
+    snapshot::end(conn).await;
     outcome
 }
 
@@ -106,15 +94,7 @@ async fn stream_snapshot<K: StoredKind>(
     position_tx: oneshot::Sender<ApiResult<i64>>,
     chunks: &mpsc::Sender<ApiResult<String>>,
 ) -> ApiResult<()> {
-    let started = async {
-        conn.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-            .await?;
-        let position: Position = sql_query("SELECT position FROM change_counter")
-            .get_result(conn)
-            .await?;
-        Ok::<_, ApiError>(position.position)
-    }
-    .await;
+    let started = snapshot::begin(conn).await;
     let failed = started.is_err();
     let _ = position_tx.send(started);
     if failed {
@@ -126,30 +106,10 @@ async fn stream_snapshot<K: StoredKind>(
             return Ok(());
         }
     }
-    let select = sql!(
-        "SELECT r.id, NULL::text AS sort_key FROM ",
-        K::TABLE.table,
-        " r WHERE r.deleted_at IS NULL AND r.id > $1 ORDER BY r.id LIMIT $2"
-    );
-    let mut after = Uuid::nil();
-    loop {
-        let found: Vec<Found> = select
-            .clone()
-            .query()
-            .bind::<SqlUuid, _>(after)
-            .bind::<BigInt, _>(BATCH)
-            .load(conn)
-            .await?;
-        let Some(last) = found.last() else {
-            return Ok(());
-        };
-        after = last.id;
-        let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
-        let records = K::load(conn, vocabulary, &ids, audience).await?;
-        let records = crate::store::discovery::in_found_order(&found, records, K::id);
+    snapshot::in_batches::<K>(conn, vocabulary, audience, async |records| {
         let mut chunk = String::new();
         for record in &records {
-            let value = serde_json::to_value(record).map_err(ApiError::internal)?;
+            let value = snapshot::as_json(record)?;
             match format {
                 Format::Ndjson => {
                     chunk.push_str(&value.to_string());
@@ -160,11 +120,10 @@ async fn stream_snapshot<K: StoredKind>(
                 }
             }
         }
-        if chunks.send(Ok(chunk)).await.is_err() {
-            // The client went away.
-            return Ok(());
-        }
-    }
+        // A closed channel: the client went away.
+        Ok(chunks.send(Ok(chunk)).await.is_ok())
+    })
+    .await
 }
 
 /// One CSV field from a record: `title.en` walks into objects; lists are

@@ -4,4 +4,6 @@
 
 pub mod changes;
 pub mod exports;
+pub mod index;
+pub mod snapshot;
 pub mod webhooks;

@@ -23,5 +23,6 @@ mod public_schema;
 mod public_view;
 mod publication;
 mod schema;
+mod search_index;
 mod validation;
 mod webhooks;

@@ -1,0 +1,256 @@
+//! The in-process search index (issue 13): initiatives, organisations and
+//! experts in one tantivy index held in memory, built from one snapshot of
+//! the registry with the change-feed position it includes. Text is indexed
+//! per language (English and Dutch stemming, accents and case folded);
+//! what lists filter and facet on is kept as fast fields; every document
+//! says whether the public may see it, so one index serves every audience.
+//!
+//! This first part builds the index and reports on it (`aimd-registry
+//! reindex`); following the feed and serving discovery come next.
+
+mod document;
+
+use std::time::{Duration, Instant};
+
+use diesel_async::AsyncPgConnection;
+use tantivy::schema::{
+    FAST, Field, INDEXED, IndexRecordOption, STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::tokenizer::{
+    AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
+    TextAnalyzer,
+};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
+
+use crate::auth::Audience;
+use crate::domain::topics::Vocabulary;
+use crate::error::{ApiError, ApiResult};
+use crate::store::experts::Experts;
+use crate::store::initiatives::Initiatives;
+use crate::store::organisations::Organisations;
+use crate::store::records::{Kind, StoredKind};
+use crate::sync::snapshot;
+
+/// The index's fields. Text fields come in an English and a Dutch form;
+/// `name` holds titles, names and acronyms (ranked above the rest),
+/// `summary` initiatives' summaries, `body` descriptions and biographies.
+#[derive(Debug, Clone, Copy)]
+pub struct Fields {
+    pub id: Field,
+    pub kind: Field,
+    pub public: Field,
+    pub name_en: Field,
+    pub name_nl: Field,
+    pub summary_en: Field,
+    pub summary_nl: Field,
+    pub body_en: Field,
+    pub body_nl: Field,
+    pub scope: Field,
+    pub status: Field,
+    pub record_type: Field,
+    pub country: Field,
+    pub regulation: Field,
+    pub language: Field,
+    /// The record's topics with their broader topics.
+    pub topic: Field,
+    /// Ids of the records it links to: an initiative's organisations and
+    /// experts, an organisation's initiatives and experts, an expert's
+    /// initiatives and organisations.
+    pub linked: Field,
+    pub updated_at: Field,
+}
+
+const ENGLISH: &str = "aimd_en";
+const DUTCH: &str = "aimd_nl";
+/// Words longer than this are not words a search would name.
+const LONGEST_WORD: usize = 40;
+const WRITER_MEMORY: usize = 100_000_000;
+
+impl Fields {
+    fn schema() -> (Schema, Self) {
+        let mut schema = Schema::builder();
+        let text = |language: &str| {
+            TextOptions::default().set_indexing_options(
+                TextFieldIndexing::default()
+                    .set_tokenizer(language)
+                    .set_index_option(IndexRecordOption::WithFreqsAndPositions),
+            )
+        };
+        let fields = Self {
+            id: schema.add_text_field("id", STRING | STORED | FAST),
+            kind: schema.add_text_field("kind", STRING | FAST),
+            public: schema.add_bool_field("public", INDEXED | FAST),
+            name_en: schema.add_text_field("name_en", text(ENGLISH)),
+            name_nl: schema.add_text_field("name_nl", text(DUTCH)),
+            summary_en: schema.add_text_field("summary_en", text(ENGLISH)),
+            summary_nl: schema.add_text_field("summary_nl", text(DUTCH)),
+            body_en: schema.add_text_field("body_en", text(ENGLISH)),
+            body_nl: schema.add_text_field("body_nl", text(DUTCH)),
+            scope: schema.add_text_field("scope", STRING | FAST),
+            status: schema.add_text_field("status", STRING | FAST),
+            record_type: schema.add_text_field("type", STRING | FAST),
+            country: schema.add_text_field("country", STRING | FAST),
+            regulation: schema.add_text_field("regulation", STRING | FAST),
+            language: schema.add_text_field("language", STRING | FAST),
+            topic: schema.add_text_field("topic", STRING | FAST),
+            linked: schema.add_text_field("linked", STRING | FAST),
+            updated_at: schema.add_date_field("updated_at", INDEXED | FAST),
+        };
+        (schema.build(), fields)
+    }
+}
+
+fn analyzer(language: Language) -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
+        .filter(Stemmer::new(language))
+        .build()
+}
+
+fn index_error(error: tantivy::TantivyError) -> ApiError {
+    ApiError::internal(format!("search index: {error}"))
+}
+
+/// The index and the feed position it reflects.
+pub struct SearchIndex {
+    fields: Fields,
+    index: Index,
+    reader: IndexReader,
+    position: i64,
+}
+
+/// What a build read and how long it took.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildReport {
+    pub organisations: u64,
+    pub experts: u64,
+    pub initiatives: u64,
+    /// Of all of them, those the public may see.
+    pub public: u64,
+    pub position: i64,
+    pub took: Duration,
+}
+
+impl BuildReport {
+    fn count(&mut self, kind: Kind, public: bool) {
+        match kind {
+            Kind::Organisation => self.organisations += 1,
+            Kind::Expert => self.experts += 1,
+            Kind::Initiative => self.initiatives += 1,
+        }
+        self.public += u64::from(public);
+    }
+
+    pub fn documents(&self) -> u64 {
+        self.organisations + self.experts + self.initiatives
+    }
+}
+
+impl SearchIndex {
+    /// Builds the index from one snapshot of every live record, as staff
+    /// read them (the documents say which the public may see).
+    pub async fn build(
+        conn: &mut AsyncPgConnection,
+        vocabulary: &Vocabulary,
+    ) -> ApiResult<(Self, BuildReport)> {
+        let started = Instant::now();
+        let (schema, fields) = Fields::schema();
+        let index = Index::create_in_ram(schema);
+        index
+            .tokenizers()
+            .register(ENGLISH, analyzer(Language::English));
+        index
+            .tokenizers()
+            .register(DUTCH, analyzer(Language::Dutch));
+        let mut writer: IndexWriter<TantivyDocument> =
+            index.writer(WRITER_MEMORY).map_err(index_error)?;
+        let mut report = BuildReport::default();
+        let position = snapshot::begin(conn).await;
+        let read = match position {
+            Ok(position) => {
+                report.position = position;
+                let mut add = Adder {
+                    writer: &writer,
+                    fields: &fields,
+                    vocabulary,
+                    report: &mut report,
+                };
+                add.kind::<Organisations>(conn).await?;
+                add.kind::<Experts>(conn).await?;
+                add.kind::<Initiatives>(conn).await
+            }
+            Err(error) => Err(error),
+        };
+        snapshot::end(conn).await;
+        read?;
+        writer.commit().map_err(index_error)?;
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()
+            .map_err(index_error)?;
+        report.took = started.elapsed();
+        let built = Self {
+            fields,
+            index,
+            reader,
+            position: report.position,
+        };
+        Ok((built, report))
+    }
+
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// A consistent view of the index to search.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// The change-feed position the index includes.
+    pub fn position(&self) -> i64 {
+        self.position
+    }
+
+    /// Parses search text over the text fields of both languages.
+    pub fn query_parser(&self) -> tantivy::query::QueryParser {
+        let f = &self.fields;
+        tantivy::query::QueryParser::for_index(
+            &self.index,
+            vec![
+                f.name_en,
+                f.name_nl,
+                f.summary_en,
+                f.summary_nl,
+                f.body_en,
+                f.body_nl,
+            ],
+        )
+    }
+}
+
+/// Adds the records of one snapshot to the writer.
+struct Adder<'a> {
+    writer: &'a IndexWriter<TantivyDocument>,
+    fields: &'a Fields,
+    vocabulary: &'a Vocabulary,
+    report: &'a mut BuildReport,
+}
+
+impl Adder<'_> {
+    async fn kind<K: StoredKind>(&mut self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
+        snapshot::in_batches::<K>(conn, self.vocabulary, Audience::Staff, async |records| {
+            for record in &records {
+                let json = snapshot::as_json(record)?;
+                let (doc, public) = document::of(K::KIND, &json, self.fields, self.vocabulary);
+                self.writer.add_document(doc).map_err(index_error)?;
+                self.report.count(K::KIND, public);
+            }
+            Ok(true)
+        })
+        .await
+    }
+}

@@ -1,0 +1,134 @@
+//! The search index built from one snapshot: every live record once, with
+//! whether the public may see it, text folded and stemmed per language,
+//! contact data left out, and the feed position it includes.
+
+use diesel::sql_query;
+use diesel::sql_types::BigInt;
+use diesel_async::RunQueryDsl;
+use serde_json::json;
+use tantivy::Term;
+use tantivy::collector::Count;
+use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
+use tantivy::schema::IndexRecordOption;
+
+use aimd_registry::sync::index::SearchIndex;
+
+use crate::support::{initiative, organisation, spawn_with};
+
+#[derive(diesel::QueryableByName)]
+struct Position {
+    #[diesel(sql_type = BigInt)]
+    position: i64,
+}
+
+fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
+    Box::new(TermQuery::new(
+        Term::from_field_text(field, text),
+        IndexRecordOption::Basic,
+    ))
+}
+
+#[actix_web::test]
+async fn the_index_holds_every_live_record_once_with_its_visibility() {
+    let app = spawn_with(aimd_registry::api::access::Policy {
+        allow_self_approval: true,
+        ..Default::default()
+    })
+    .await;
+    let mut published_body = initiative("Validating imaging algorithms");
+    published_body["title"]["nl"] = json!("Artificiële intelligentie in ziekenhuizen");
+    let published = app.create("/v1/initiatives", published_body).await;
+    app.approve(&format!("/v1/initiatives/{published}")).await;
+    let draft = app
+        .create("/v1/initiatives", initiative("Draft validation study"))
+        .await;
+    let gone = app.create("/v1/initiatives", initiative("Withdrawn")).await;
+    app.delete(&format!("/v1/initiatives/{gone}"))
+        .await
+        .expect(204);
+    let nen = app.create("/v1/organisations", organisation("NEN")).await;
+    app.approve(&format!("/v1/organisations/{nen}")).await;
+    app.put(
+        &format!("/v1/initiatives/{published}/organisations/{nen}"),
+        json!({"role": "secretariat"}),
+    )
+    .await
+    .expect(201);
+    let shy = app
+        .create(
+            "/v1/experts",
+            json!({"givenName": "Quentin", "familyName": "Hidden",
+                   "email": "quentin.private@example.org", "topics": ["privacy"]}),
+        )
+        .await;
+    app.approve(&format!("/v1/experts/{shy}")).await;
+
+    let state = app.state().await;
+    let mut conn = app.connection().await;
+    let (index, report) = SearchIndex::build(&mut conn, &state.vocabulary)
+        .await
+        .expect("built");
+    let counter: Position = sql_query("SELECT position FROM change_counter")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(index.position(), counter.position);
+    assert_eq!(report.position, counter.position);
+    assert_eq!(
+        (report.organisations, report.experts, report.initiatives),
+        (1, 1, 2),
+        "live records only: the deleted initiative is not indexed"
+    );
+    // The published initiative and the organisation; not the draft, and not
+    // the expert, who gave no consent to a public profile.
+    assert_eq!(report.public, 2);
+
+    let fields = *index.fields();
+    let searcher = index.searcher();
+    let count = |query: &dyn Query| searcher.search(query, &Count).unwrap();
+    let text = |words: &str| index.query_parser().parse_query(words).unwrap();
+    let public_only = |query: Box<dyn Query>| {
+        BooleanQuery::new(vec![
+            (Occur::Must, query),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(fields.public, true),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+        ])
+    };
+    // English stemming: "validation" finds "Validating" and "validation".
+    assert_eq!(count(&text("validation")), 2);
+    assert_eq!(count(&public_only(text("validation"))), 1);
+    let the_published = BooleanQuery::new(vec![
+        (Occur::Must, text("validation")),
+        (Occur::Must, term(fields.id, &published)),
+    ]);
+    assert_eq!(count(&the_published), 1);
+    let the_draft = BooleanQuery::new(vec![
+        (
+            Occur::Must,
+            Box::new(public_only(text("validation"))) as Box<dyn Query>,
+        ),
+        (Occur::Must, term(fields.id, &draft)),
+    ]);
+    assert_eq!(count(&the_draft), 0, "a draft is not public");
+    // Accents and case folded, Dutch stemmed.
+    assert_eq!(count(&text("artificiele")), 1);
+    assert_eq!(count(&text("INTELLIGENTIE")), 1);
+    // The expert's name is indexed; contact data never is.
+    assert_eq!(count(&text("hidden")), 1);
+    assert_eq!(count(&text("quentin.private")), 0);
+    assert_eq!(count(&text("example")), 0);
+    // Filters: link ids, topics with their broader topics, scope.
+    assert_eq!(count(&*term(fields.linked, &nen)), 1);
+    assert_eq!(count(&*term(fields.linked, &published)), 1);
+    assert_eq!(count(&*term(fields.scope, "european")), 2);
+    let privacy = state.vocabulary.get("privacy").expect("a seeded topic");
+    assert_eq!(count(&*term(fields.topic, "privacy")), 1);
+    if let Some(broader) = &privacy.parent {
+        assert_eq!(count(&*term(fields.topic, broader)), 1, "{broader}");
+    }
+}
