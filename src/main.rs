@@ -104,7 +104,7 @@ async fn reindex(cli: &Cli) -> Result<(), BoxError> {
         .conn(Audience::Staff)
         .await
         .map_err(|e| e.to_string())?;
-    let (index, report) = SearchIndex::build(&mut conn, &state.vocabulary)
+    let (index, report) = SearchIndex::build(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
     tracing::info!(

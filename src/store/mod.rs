@@ -11,6 +11,7 @@ pub mod experts;
 pub mod history;
 pub mod idempotency;
 pub mod imports;
+pub mod index_rows;
 pub mod initiatives;
 pub mod links;
 pub mod organisations;

@@ -65,9 +65,7 @@ async fn the_index_holds_every_live_record_once_with_its_visibility() {
 
     let state = app.state().await;
     let mut conn = app.connection().await;
-    let (index, report) = SearchIndex::build(&mut conn, &state.vocabulary)
-        .await
-        .expect("built");
+    let (index, report) = SearchIndex::build(&mut conn).await.expect("built");
     let counter: Position = sql_query("SELECT position FROM change_counter")
         .get_result(&mut conn)
         .await

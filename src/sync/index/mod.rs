@@ -22,13 +22,11 @@ use tantivy::tokenizer::{
 };
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
-use crate::auth::Audience;
-use crate::domain::topics::Vocabulary;
+use uuid::Uuid;
+
 use crate::error::{ApiError, ApiResult};
-use crate::store::experts::Experts;
-use crate::store::initiatives::Initiatives;
-use crate::store::organisations::Organisations;
-use crate::store::records::{Kind, StoredKind};
+use crate::store::index_rows;
+use crate::store::records::Kind;
 use crate::sync::snapshot;
 
 /// The index's fields. Text fields come in an English and a Dutch form;
@@ -65,6 +63,8 @@ const DUTCH: &str = "aimd_nl";
 /// Words longer than this are not words a search would name.
 const LONGEST_WORD: usize = 40;
 const WRITER_MEMORY: usize = 100_000_000;
+/// Records read per statement.
+const BATCH: i64 = 2_000;
 
 impl Fields {
     fn schema() -> (Schema, Self) {
@@ -149,12 +149,9 @@ impl BuildReport {
 }
 
 impl SearchIndex {
-    /// Builds the index from one snapshot of every live record, as staff
-    /// read them (the documents say which the public may see).
-    pub async fn build(
-        conn: &mut AsyncPgConnection,
-        vocabulary: &Vocabulary,
-    ) -> ApiResult<(Self, BuildReport)> {
+    /// Builds the index from one snapshot of every live record (the
+    /// documents say which the public may see).
+    pub async fn build(conn: &mut AsyncPgConnection) -> ApiResult<(Self, BuildReport)> {
         let started = Instant::now();
         let (schema, fields) = Fields::schema();
         let index = Index::create_in_ram(schema);
@@ -174,12 +171,11 @@ impl SearchIndex {
                 let mut add = Adder {
                     writer: &writer,
                     fields: &fields,
-                    vocabulary,
                     report: &mut report,
                 };
-                add.kind::<Organisations>(conn).await?;
-                add.kind::<Experts>(conn).await?;
-                add.kind::<Initiatives>(conn).await
+                add.kind(conn, Kind::Organisation).await?;
+                add.kind(conn, Kind::Expert).await?;
+                add.kind(conn, Kind::Initiative).await
             }
             Err(error) => Err(error),
         };
@@ -236,21 +232,23 @@ impl SearchIndex {
 struct Adder<'a> {
     writer: &'a IndexWriter<TantivyDocument>,
     fields: &'a Fields,
-    vocabulary: &'a Vocabulary,
     report: &'a mut BuildReport,
 }
 
 impl Adder<'_> {
-    async fn kind<K: StoredKind>(&mut self, conn: &mut AsyncPgConnection) -> ApiResult<()> {
-        snapshot::in_batches::<K>(conn, self.vocabulary, Audience::Staff, async |records| {
-            for record in &records {
-                let json = snapshot::as_json(record)?;
-                let (doc, public) = document::of(K::KIND, &json, self.fields, self.vocabulary);
+    async fn kind(&mut self, conn: &mut AsyncPgConnection, kind: Kind) -> ApiResult<()> {
+        let mut after = Uuid::nil();
+        loop {
+            let rows = index_rows::after(conn, kind, after, BATCH).await?;
+            let Some(last) = rows.last() else {
+                return Ok(());
+            };
+            after = last.id;
+            for row in &rows {
+                let doc = document::of(kind, row, self.fields);
                 self.writer.add_document(doc).map_err(index_error)?;
-                self.report.count(K::KIND, public);
+                self.report.count(kind, row.public);
             }
-            Ok(true)
-        })
-        .await
+        }
     }
 }

@@ -1,0 +1,114 @@
+//! What the search index holds of each record, read in one narrow statement
+//! per kind: texts, filter values, linked ids and visibility, without the
+//! JSON summaries a record's `GET` embeds. Read from the base tables: the
+//! rows say whether the public may see them.
+
+use chrono::{DateTime, Utc};
+use diesel::QueryableByName;
+use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use uuid::Uuid;
+
+use crate::error::ApiResult;
+use crate::store::records::Kind;
+
+/// One record as the index sees it; columns a kind lacks are empty.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct IndexRow {
+    #[diesel(sql_type = SqlUuid)]
+    pub id: Uuid,
+    /// Title or name (in one language or both) and acronym.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub name_nl: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub acronym: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub summary_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub summary_nl: Option<String>,
+    /// A description or a biography.
+    #[diesel(sql_type = Nullable<Text>)]
+    pub body_en: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub body_nl: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub scope: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub status: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pub record_type: Option<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub countries: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub regulations: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub languages: Vec<String>,
+    /// The record's topics with their broader topics.
+    #[diesel(sql_type = Array<Text>)]
+    pub topics: Vec<String>,
+    #[diesel(sql_type = Array<SqlUuid>)]
+    pub linked: Vec<Uuid>,
+    #[diesel(sql_type = Bool)]
+    pub public: bool,
+    #[diesel(sql_type = Timestamptz)]
+    pub updated_at: DateTime<Utc>,
+}
+
+const ORGANISATIONS: &str = "SELECT r.id, r.name AS name_en, r.name AS name_nl, r.acronym, \
+    NULL::text AS summary_en, NULL::text AS summary_nl, \
+    r.description_en AS body_en, r.description_nl AS body_nl, \
+    NULL::text AS scope, NULL::text AS status, r.organisation_type AS record_type, \
+    array_remove(ARRAY[r.country], NULL) AS countries, '{}'::text[] AS regulations, \
+    '{}'::text[] AS languages, r.topic_closure AS topics, \
+    ARRAY(SELECT l.initiative_id FROM initiative_organisations l WHERE l.organisation_id = r.id) \
+      || ARRAY(SELECT l.expert_id FROM affiliations l WHERE l.organisation_id = r.id) AS linked, \
+    coalesce(r.is_public, false) AS public, r.updated_at \
+    FROM organisations r WHERE r.deleted_at IS NULL";
+
+const EXPERTS: &str = "SELECT r.id, r.given_name || ' ' || r.family_name AS name_en, \
+    r.given_name || ' ' || r.family_name AS name_nl, NULL::text AS acronym, \
+    NULL::text AS summary_en, NULL::text AS summary_nl, r.bio_en AS body_en, r.bio_nl AS body_nl, \
+    NULL::text AS scope, NULL::text AS status, NULL::text AS record_type, \
+    array_remove(ARRAY[r.country], NULL) AS countries, '{}'::text[] AS regulations, \
+    r.languages, r.topic_closure AS topics, \
+    ARRAY(SELECT l.initiative_id FROM initiative_experts l WHERE l.expert_id = r.id) \
+      || ARRAY(SELECT l.organisation_id FROM affiliations l WHERE l.expert_id = r.id) AS linked, \
+    coalesce(r.is_public, false) AS public, r.updated_at \
+    FROM experts r WHERE r.deleted_at IS NULL";
+
+const INITIATIVES: &str = "SELECT r.id, r.title_en AS name_en, r.title_nl AS name_nl, r.acronym, \
+    r.summary_en, r.summary_nl, NULL::text AS body_en, NULL::text AS body_nl, \
+    r.scope, r.status, r.initiative_type AS record_type, r.countries, r.regulations, \
+    '{}'::text[] AS languages, r.topic_closure AS topics, \
+    ARRAY(SELECT l.organisation_id FROM initiative_organisations l WHERE l.initiative_id = r.id) \
+      || ARRAY(SELECT l.expert_id FROM initiative_experts l WHERE l.initiative_id = r.id) \
+      || ARRAY(SELECT l.object_id FROM initiative_relations l WHERE l.subject_id = r.id) \
+      || ARRAY(SELECT l.subject_id FROM initiative_relations l WHERE l.object_id = r.id) AS linked, \
+    coalesce(r.is_public, false) AS public, r.updated_at \
+    FROM initiatives r WHERE r.deleted_at IS NULL";
+
+fn statement(kind: Kind) -> &'static str {
+    match kind {
+        Kind::Organisation => ORGANISATIONS,
+        Kind::Expert => EXPERTS,
+        Kind::Initiative => INITIATIVES,
+    }
+}
+
+/// Up to `limit` live records of `kind` after `after`, in id order.
+pub async fn after(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    after: Uuid,
+    limit: i64,
+) -> ApiResult<Vec<IndexRow>> {
+    let page = crate::sql::sql!(statement(kind), " AND r.id > $1 ORDER BY r.id LIMIT $2");
+    Ok(page
+        .query()
+        .bind::<SqlUuid, _>(after)
+        .bind::<BigInt, _>(limit)
+        .load(conn)
+        .await?)
+}
