@@ -112,3 +112,18 @@ pub async fn after(
         .load(conn)
         .await?)
 }
+
+/// The live records of `kind` among `ids`; deleted, merged or erased ones
+/// are left out.
+pub async fn among(
+    conn: &mut AsyncPgConnection,
+    kind: Kind,
+    ids: &[Uuid],
+) -> ApiResult<Vec<IndexRow>> {
+    let chosen = crate::sql::sql!(statement(kind), " AND r.id = ANY($1)");
+    Ok(chosen
+        .query()
+        .bind::<Array<SqlUuid>, _>(ids)
+        .load(conn)
+        .await?)
+}

@@ -130,3 +130,87 @@ async fn the_index_holds_every_live_record_once_with_its_visibility() {
         assert_eq!(count(&*term(fields.topic, broader)), 1, "{broader}");
     }
 }
+
+#[actix_web::test]
+async fn the_index_follows_the_change_feed() {
+    let app = spawn_with(aimd_registry::api::access::Policy {
+        allow_self_approval: true,
+        ..Default::default()
+    })
+    .await;
+    let draft = app
+        .create("/v1/initiatives", initiative("Federated learning pilot"))
+        .await;
+    let kept = app
+        .create("/v1/initiatives", initiative("Registry of audits"))
+        .await;
+    app.approve(&format!("/v1/initiatives/{kept}")).await;
+    let leaving = app
+        .create("/v1/organisations", organisation("Leaving"))
+        .await;
+
+    let mut conn = app.connection().await;
+    let (mut index, _) = SearchIndex::build(&mut conn).await.expect("built");
+    let built_at = index.position();
+    assert_eq!(index.catch_up(&mut conn).await.unwrap(), 0, "nothing new");
+
+    // A publication, a new title, a link, a deletion.
+    app.approve(&format!("/v1/initiatives/{draft}")).await;
+    app.patch(
+        &format!("/v1/initiatives/{kept}"),
+        json!({"title": {"en": "Register of algorithm audits"}}),
+    )
+    .await
+    .expect(200);
+    let nen = app.create("/v1/organisations", organisation("NEN")).await;
+    app.put(
+        &format!("/v1/initiatives/{draft}/organisations/{nen}"),
+        json!({"role": "member"}),
+    )
+    .await
+    .expect(201);
+    app.delete(&format!("/v1/organisations/{leaving}"))
+        .await
+        .expect(204);
+
+    let applied = index.catch_up(&mut conn).await.unwrap();
+    assert!(applied >= 5, "{applied} events");
+    let counter: Position = sql_query("SELECT position FROM change_counter")
+        .get_result(&mut conn)
+        .await
+        .unwrap();
+    assert!(index.position() > built_at);
+    assert_eq!(index.position(), counter.position);
+
+    let fields = *index.fields();
+    let searcher = index.searcher();
+    let count = |query: &dyn Query| searcher.search(query, &Count).unwrap();
+    let text = |words: &str| index.query_parser().parse_query(words).unwrap();
+    let is_public = |id: &str| {
+        count(&BooleanQuery::new(vec![
+            (Occur::Must, term(fields.id, id)),
+            (
+                Occur::Must,
+                Box::new(TermQuery::new(
+                    Term::from_field_bool(fields.public, true),
+                    IndexRecordOption::Basic,
+                )) as Box<dyn Query>,
+            ),
+        ]))
+    };
+    assert_eq!(is_public(&draft), 1, "published since the build");
+    // The patch of a published record waits for review: the live title stays.
+    assert_eq!(count(&text("registry")), 1);
+    assert_eq!(count(&text("register")), 0);
+    assert_eq!(
+        count(&*term(fields.linked, &nen)),
+        1,
+        "the link, from the initiative"
+    );
+    assert_eq!(count(&*term(fields.linked, &draft)), 1, "and from NEN");
+    assert_eq!(count(&*term(fields.id, &leaving)), 0, "deleted");
+    assert_eq!(count(&*term(fields.id, &nen)), 1, "created");
+    // Each record once, however many of its events were applied.
+    assert_eq!(searcher.num_docs(), 3);
+    assert_eq!(index.catch_up(&mut conn).await.unwrap(), 0);
+}

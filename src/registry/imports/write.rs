@@ -12,7 +12,7 @@ use diesel_async::{AsyncConnection, AsyncPgConnection};
 use uuid::Uuid;
 
 use crate::auth::Caller;
-use crate::domain::enums::{HistoryAction, HitType, PublicationStatus};
+use crate::domain::enums::{HistoryAction, PublicationStatus};
 use crate::domain::history::ChangeContext;
 use crate::domain::links::LinkOutcome;
 use crate::domain::topics::Vocabulary;
@@ -189,14 +189,9 @@ pub async fn run(
                 ImportOutcome::Updated => report.updated += 1,
                 ImportOutcome::Unchanged => report.unchanged += 1,
             }
-            let kind_name = match kind {
-                Kind::Organisation => HitType::Organisation,
-                Kind::Expert => HitType::Expert,
-                Kind::Initiative => HitType::Initiative,
-            };
             report.records.push(ImportedRecord {
                 line: number,
-                kind: kind_name,
+                kind: kind.hit(),
                 id,
                 outcome,
             });

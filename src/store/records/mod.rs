@@ -14,6 +14,7 @@ use serde_json::Value;
 use uuid::Uuid;
 
 use crate::auth::Audience;
+use crate::domain::enums::HitType;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::store::discovery::{SetFilter, TableSpec};
@@ -90,7 +91,7 @@ pub trait StoredKind {
     ) -> impl Future<Output = ApiResult<Vec<Self::Record>>> + Send;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Kind {
     Organisation,
     Expert,
@@ -98,6 +99,24 @@ pub enum Kind {
 }
 
 impl Kind {
+    /// The kind a feed event or a search hit names.
+    pub fn of_hit(hit: HitType) -> Self {
+        match hit {
+            HitType::Organisation => Self::Organisation,
+            HitType::Expert => Self::Expert,
+            HitType::Initiative => Self::Initiative,
+        }
+    }
+
+    /// The kind as feed events and search hits name it.
+    pub fn hit(self) -> HitType {
+        match self {
+            Self::Organisation => HitType::Organisation,
+            Self::Expert => HitType::Expert,
+            Self::Initiative => HitType::Initiative,
+        }
+    }
+
     fn table(self) -> &'static str {
         match self {
             Self::Organisation => "organisations",

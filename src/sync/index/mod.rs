@@ -5,11 +5,13 @@
 //! what lists filter and facet on is kept as fast fields; every document
 //! says whether the public may see it, so one index serves every audience.
 //!
-//! This first part builds the index and reports on it (`aimd-registry
-//! reindex`); following the feed and serving discovery come next.
+//! Built so far: the build and its report (`aimd-registry reindex`) and
+//! catching up with the feed; following the feed in the server and serving
+//! discovery from the index come next.
 
 mod document;
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
 
 use diesel_async::AsyncPgConnection;
@@ -20,13 +22,14 @@ use tantivy::tokenizer::{
     AsciiFoldingFilter, Language, LowerCaser, RemoveLongFilter, SimpleTokenizer, Stemmer,
     TextAnalyzer,
 };
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument, Term};
 
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
 use crate::store::index_rows;
 use crate::store::records::Kind;
+use crate::sync::changes;
 use crate::sync::snapshot;
 
 /// The index's fields. Text fields come in an English and a Dutch form;
@@ -117,9 +120,13 @@ fn index_error(error: tantivy::TantivyError) -> ApiError {
 pub struct SearchIndex {
     fields: Fields,
     index: Index,
+    writer: IndexWriter<TantivyDocument>,
     reader: IndexReader,
     position: i64,
 }
+
+/// Events read from the feed per round of catching up.
+const FEED_PAGE: i64 = 1_000;
 
 /// What a build read and how long it took.
 #[derive(Debug, Clone, Copy, Default)]
@@ -191,10 +198,49 @@ impl SearchIndex {
         let built = Self {
             fields,
             index,
+            writer,
             reader,
             position: report.position,
         };
         Ok((built, report))
+    }
+
+    /// Applies the change feed after the index's position: each changed
+    /// record is read again and replaces its document, or leaves the index
+    /// when it is no longer live. Reading a record's current state makes
+    /// this idempotent: applying an event twice changes nothing. A link
+    /// change is an event of both records it joins, so each end's linked
+    /// ids follow. Returns how many events were applied.
+    pub async fn catch_up(&mut self, conn: &mut AsyncPgConnection) -> ApiResult<usize> {
+        let mut applied = 0;
+        loop {
+            let page = changes::after(conn, self.position, None, FEED_PAGE, true).await?;
+            if page.items.is_empty() {
+                return Ok(applied);
+            }
+            let mut changed: BTreeMap<Kind, BTreeSet<Uuid>> = BTreeMap::new();
+            for change in &page.items {
+                changed
+                    .entry(Kind::of_hit(change.kind))
+                    .or_default()
+                    .insert(change.id);
+            }
+            for (kind, ids) in changed {
+                let ids: Vec<Uuid> = ids.into_iter().collect();
+                for id in &ids {
+                    self.writer
+                        .delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+                }
+                for row in index_rows::among(conn, kind, &ids).await? {
+                    let doc = document::of(kind, &row, &self.fields);
+                    self.writer.add_document(doc).map_err(index_error)?;
+                }
+            }
+            self.writer.commit().map_err(index_error)?;
+            self.reader.reload().map_err(index_error)?;
+            applied += page.items.len();
+            self.position = page.next;
+        }
     }
 
     pub fn fields(&self) -> &Fields {
