@@ -53,7 +53,15 @@ pub enum Command {
     Import(ImportArgs),
     /// Build the search index from one snapshot of the database and report
     /// what it holds and how long the build took (the index lives in memory).
-    Reindex,
+    Reindex(ReindexArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ReindexArgs {
+    /// Also search the built index for this text (the search box's syntax)
+    /// and report how many records match, the best ones and how long it took.
+    #[arg(long)]
+    pub search: Option<String>,
 }
 
 #[derive(Debug, clap::Args)]

@@ -7,9 +7,12 @@ use aimd_registry::api::cors::CorsPolicy;
 use aimd_registry::api::{self, openapi};
 use aimd_registry::auth::Role;
 use aimd_registry::auth::{Audience, Caller};
-use aimd_registry::config::{Cli, Command, ExportArgs, ImportArgs, KeysCommand, ServeArgs};
+use aimd_registry::config::{
+    Cli, Command, ExportArgs, ImportArgs, KeysCommand, ReindexArgs, ServeArgs,
+};
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
+use aimd_registry::domain::search::SearchText;
 use aimd_registry::registry::imports::{self, ImportOptions};
 use aimd_registry::store::api_keys;
 use aimd_registry::store::experts::Experts;
@@ -19,6 +22,9 @@ use aimd_registry::sync::exports::write_to;
 use aimd_registry::sync::index::SearchIndex;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
+use tantivy::TantivyDocument;
+use tantivy::collector::{Count, TopDocs};
+use tantivy::schema::Value;
 
 fn init_logging(cli: &Cli) {
     aimd_registry::logging::init(&cli.log, &cli.log_format);
@@ -96,7 +102,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn reindex(cli: &Cli) -> Result<(), BoxError> {
+async fn reindex(cli: &Cli, args: &ReindexArgs) -> Result<(), BoxError> {
     db::check_ready(&cli.database_url).await?;
     let pools = db::pools(&cli.database_url, 1)?;
     let state = app_state(pools, Policy::default()).await?;
@@ -124,6 +130,24 @@ async fn reindex(cli: &Cli) -> Result<(), BoxError> {
         report.took.as_secs_f64(),
         resident_memory().unwrap_or_else(|| "unknown".to_owned())
     );
+    if let Some(raw) = &args.search {
+        let text = SearchText::parse(raw).map_err(|e| format!("--search: {}", e.reason))?;
+        let query = index.text_query(&text);
+        let searcher = index.searcher();
+        let started = std::time::Instant::now();
+        let (total, best) =
+            searcher.search(&*query, &(Count, TopDocs::with_limit(5).order_by_score()))?;
+        let took = started.elapsed();
+        println!(
+            "{total} records match {raw:?} (all audiences), found in {:.2} ms",
+            took.as_secs_f64() * 1e3
+        );
+        for (score, address) in best {
+            let doc: TantivyDocument = searcher.doc(address)?;
+            let id = doc.get_first(index.fields().id).and_then(|v| v.as_str());
+            println!("  {score:.2} {}", id.unwrap_or("?"));
+        }
+    }
     Ok(())
 }
 
@@ -265,7 +289,7 @@ async fn main() -> std::process::ExitCode {
         Command::Keys(command) => manage_keys(&cli, command).await,
         Command::Export(args) => export(&cli, args).await,
         Command::Import(args) => import(&cli, args).await,
-        Command::Reindex => reindex(&cli).await,
+        Command::Reindex(args) => reindex(&cli, args).await,
         Command::Openapi => openapi::spec()
             .to_pretty_json()
             .map(|json| println!("{json}"))

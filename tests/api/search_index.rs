@@ -9,7 +9,7 @@ use serde_json::json;
 use tantivy::Term;
 use tantivy::collector::Count;
 use tantivy::query::{BooleanQuery, Occur, Query, TermQuery};
-use tantivy::schema::IndexRecordOption;
+use tantivy::schema::{IndexRecordOption, Value};
 
 use aimd_registry::sync::index::SearchIndex;
 
@@ -21,6 +21,21 @@ struct Position {
     position: i64,
 }
 
+/// A registry whose one editor may approve their own records.
+async fn single_editor() -> crate::support::TestApp<
+    impl actix_web::dev::Service<
+        actix_http::Request,
+        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    spawn_with(aimd_registry::api::access::Policy {
+        allow_self_approval: true,
+        ..Default::default()
+    })
+    .await
+}
+
 fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
     Box::new(TermQuery::new(
         Term::from_field_text(field, text),
@@ -30,11 +45,7 @@ fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
 
 #[actix_web::test]
 async fn the_index_holds_every_live_record_once_with_its_visibility() {
-    let app = spawn_with(aimd_registry::api::access::Policy {
-        allow_self_approval: true,
-        ..Default::default()
-    })
-    .await;
+    let app = single_editor().await;
     let mut published_body = initiative("Validating imaging algorithms");
     published_body["title"]["nl"] = json!("Artificiële intelligentie in ziekenhuizen");
     let published = app.create("/v1/initiatives", published_body).await;
@@ -133,11 +144,7 @@ async fn the_index_holds_every_live_record_once_with_its_visibility() {
 
 #[actix_web::test]
 async fn the_index_follows_the_change_feed() {
-    let app = spawn_with(aimd_registry::api::access::Policy {
-        allow_self_approval: true,
-        ..Default::default()
-    })
-    .await;
+    let app = single_editor().await;
     let draft = app
         .create("/v1/initiatives", initiative("Federated learning pilot"))
         .await;
@@ -213,4 +220,63 @@ async fn the_index_follows_the_change_feed() {
     // Each record once, however many of its events were applied.
     assert_eq!(searcher.num_docs(), 3);
     assert_eq!(index.catch_up(&mut conn).await.unwrap(), 0);
+}
+
+#[actix_web::test]
+async fn search_text_becomes_an_index_query() {
+    let app = single_editor().await;
+    let mut imaging = initiative("Radiology imaging validation");
+    imaging["summary"] = json!({"en": "Benchmarks for federated learning in hospitals"});
+    let imaging = app.create("/v1/initiatives", imaging).await;
+    let mut oncology = initiative("Trustworthy oncology models");
+    oncology["title"]["nl"] = json!("Betrouwbare oncologische modellen");
+    let oncology = app.create("/v1/initiatives", oncology).await;
+    let pathology = app
+        .create("/v1/initiatives", initiative("Pathology benchmark"))
+        .await;
+    let mut conn = app.connection().await;
+    let (index, _) = SearchIndex::build(&mut conn).await.expect("built");
+    let searcher = index.searcher();
+    let found = |raw: &str| -> Vec<String> {
+        let text = aimd_registry::domain::search::SearchText::parse(raw).unwrap();
+        let hits = searcher
+            .search(
+                &*index.text_query(&text),
+                &tantivy::collector::TopDocs::with_limit(10).order_by_score(),
+            )
+            .unwrap();
+        let mut ids: Vec<String> = hits
+            .into_iter()
+            .map(|(_, address)| {
+                let doc: tantivy::TantivyDocument = searcher.doc(address).unwrap();
+                doc.get_first(index.fields().id)
+                    .and_then(|id| id.as_str())
+                    .unwrap()
+                    .to_owned()
+            })
+            .collect();
+        ids.sort();
+        ids
+    };
+    let sorted = |mut ids: Vec<&String>| {
+        ids.sort();
+        ids.into_iter().cloned().collect::<Vec<String>>()
+    };
+    let cases: [(&str, Vec<&String>, &str); 8] = [
+        ("radiol", vec![&imaging], "a prefix"),
+        ("validaton", vec![&imaging], "a typo in a title"),
+        ("\"federated learning\"", vec![&imaging], "a phrase"),
+        ("\"learning federated\"", vec![], "words in order"),
+        ("betrouwbaar", vec![&oncology], "Dutch stemming"),
+        ("benchmark -pathology", vec![&imaging], "an exclusion"),
+        (
+            "oncology or pathology",
+            vec![&oncology, &pathology],
+            "either",
+        ),
+        ("radiology oncology", vec![], "both"),
+    ];
+    for (raw, expected, why) in cases {
+        assert_eq!(found(raw), sorted(expected), "{why}: {raw}");
+    }
 }

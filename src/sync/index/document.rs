@@ -21,6 +21,9 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
     add(fields.name_nl, row.name_nl.as_deref());
     add(fields.name_en, row.acronym.as_deref());
     add(fields.name_nl, row.acronym.as_deref());
+    for name in [&row.name_en, &row.name_nl, &row.acronym] {
+        add(fields.name_plain, name.as_deref());
+    }
     add(fields.summary_en, row.summary_en.as_deref());
     add(fields.summary_nl, row.summary_nl.as_deref());
     add(fields.body_en, row.body_en.as_deref());

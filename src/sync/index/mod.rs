@@ -10,6 +10,7 @@
 //! discovery from the index come next.
 
 mod document;
+mod query;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::time::{Duration, Instant};
@@ -42,6 +43,8 @@ pub struct Fields {
     pub public: Field,
     pub name_en: Field,
     pub name_nl: Field,
+    /// Names, titles and acronyms folded but not stemmed, for typos.
+    pub name_plain: Field,
     pub summary_en: Field,
     pub summary_nl: Field,
     pub body_en: Field,
@@ -63,6 +66,7 @@ pub struct Fields {
 
 const ENGLISH: &str = "aimd_en";
 const DUTCH: &str = "aimd_nl";
+const PLAIN: &str = "aimd_plain";
 /// Words longer than this are not words a search would name.
 const LONGEST_WORD: usize = 40;
 const WRITER_MEMORY: usize = 100_000_000;
@@ -85,6 +89,7 @@ impl Fields {
             public: schema.add_bool_field("public", INDEXED | FAST),
             name_en: schema.add_text_field("name_en", text(ENGLISH)),
             name_nl: schema.add_text_field("name_nl", text(DUTCH)),
+            name_plain: schema.add_text_field("name_plain", text(PLAIN)),
             summary_en: schema.add_text_field("summary_en", text(ENGLISH)),
             summary_nl: schema.add_text_field("summary_nl", text(DUTCH)),
             body_en: schema.add_text_field("body_en", text(ENGLISH)),
@@ -109,6 +114,15 @@ fn analyzer(language: Language) -> TextAnalyzer {
         .filter(LowerCaser)
         .filter(AsciiFoldingFilter)
         .filter(Stemmer::new(language))
+        .build()
+}
+
+/// Words folded but not stemmed: the form typos are measured against.
+fn plain_analyzer() -> TextAnalyzer {
+    TextAnalyzer::builder(SimpleTokenizer::default())
+        .filter(RemoveLongFilter::limit(LONGEST_WORD))
+        .filter(LowerCaser)
+        .filter(AsciiFoldingFilter)
         .build()
 }
 
@@ -168,6 +182,7 @@ impl SearchIndex {
         index
             .tokenizers()
             .register(DUTCH, analyzer(Language::Dutch));
+        index.tokenizers().register(PLAIN, plain_analyzer());
         let mut writer: IndexWriter<TantivyDocument> =
             index.writer(WRITER_MEMORY).map_err(index_error)?;
         let mut report = BuildReport::default();
