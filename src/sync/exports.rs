@@ -109,7 +109,7 @@ async fn stream_snapshot<K: StoredKind>(
     snapshot::in_batches::<K>(conn, vocabulary, audience, async |records| {
         let mut chunk = String::new();
         for record in &records {
-            let value = snapshot::as_json(record)?;
+            let value = serde_json::to_value(record).map_err(ApiError::internal)?;
             match format {
                 Format::Ndjson => {
                     chunk.push_str(&value.to_string());

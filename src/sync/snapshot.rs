@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use crate::auth::Audience;
 use crate::domain::topics::Vocabulary;
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::sql::sql;
 use crate::store::discovery::{Found, in_found_order};
 use crate::store::records::StoredKind;
@@ -70,9 +70,4 @@ pub async fn in_batches<K: StoredKind>(
             return Ok(());
         }
     }
-}
-
-/// A record as JSON, as `GET` shows it.
-pub fn as_json(record: &impl serde::Serialize) -> ApiResult<serde_json::Value> {
-    serde_json::to_value(record).map_err(ApiError::internal)
 }

@@ -241,11 +241,7 @@ async fn dry_runs_write_nothing_and_only_editors_publish_on_import() {
 
 #[actix_web::test]
 async fn a_single_editor_deployment_may_publish_its_own_imports() {
-    let app = spawn_with(Policy {
-        allow_self_approval: true,
-        ..Policy::default()
-    })
-    .await;
+    let app = spawn_with(crate::support::single_editor()).await;
     let editor = app.key(Role::Editor).await;
     app.send_as(import("?publish=true", ndjson(&registry())), Some(&editor))
         .await

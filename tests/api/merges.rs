@@ -225,11 +225,7 @@ async fn merged_initiatives_keep_their_relations_from_the_right_side() {
 /// public to the draft (a 308, and its id as the feed's successorId).
 #[actix_web::test]
 async fn a_public_record_is_not_merged_into_one_the_public_cannot_see() {
-    let app = crate::support::spawn_with(aimd_registry::api::access::Policy {
-        allow_self_approval: true,
-        ..Default::default()
-    })
-    .await;
+    let app = crate::support::spawn_with(crate::support::single_editor()).await;
     let public = app.create("/v1/organisations", organisation("NEN")).await;
     let public_path = format!("/v1/organisations/{public}");
     app.approve(&public_path).await;

@@ -9,7 +9,7 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use diesel_async::RunQueryDsl;
 use serde_json::json;
 
-use crate::support::{expert, initiative, organisation, spawn_with};
+use crate::support::{expert, initiative, organisation, single_editor, spawn_with};
 
 #[derive(diesel::QueryableByName)]
 struct Count {
@@ -27,13 +27,6 @@ struct Name {
 struct Email {
     #[diesel(sql_type = Nullable<Text>)]
     email: Option<String>,
-}
-
-fn single_editor() -> aimd_registry::api::access::Policy {
-    aimd_registry::api::access::Policy {
-        allow_self_approval: true,
-        ..Default::default()
-    }
 }
 
 #[actix_web::test]

@@ -13,9 +13,8 @@ use crate::webhooks::Receiver;
 
 fn single_editor() -> Policy {
     Policy {
-        allow_self_approval: true,
         webhook_allow_private: true,
-        ..Policy::default()
+        ..crate::support::single_editor()
     }
 }
 

@@ -13,27 +13,12 @@ use tantivy::schema::{IndexRecordOption, Value};
 
 use aimd_registry::sync::index::SearchIndex;
 
-use crate::support::{initiative, organisation, spawn_with};
+use crate::support::{initiative, organisation, single_editor, spawn_with};
 
 #[derive(diesel::QueryableByName)]
 struct Position {
     #[diesel(sql_type = BigInt)]
     position: i64,
-}
-
-/// A registry whose one editor may approve their own records.
-async fn single_editor() -> crate::support::TestApp<
-    impl actix_web::dev::Service<
-        actix_http::Request,
-        Response = actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>,
-        Error = actix_web::Error,
-    >,
-> {
-    spawn_with(aimd_registry::api::access::Policy {
-        allow_self_approval: true,
-        ..Default::default()
-    })
-    .await
 }
 
 fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
@@ -45,7 +30,7 @@ fn term(field: tantivy::schema::Field, text: &str) -> Box<dyn Query> {
 
 #[actix_web::test]
 async fn the_index_holds_every_live_record_once_with_its_visibility() {
-    let app = single_editor().await;
+    let app = spawn_with(single_editor()).await;
     let mut published_body = initiative("Validating imaging algorithms");
     published_body["title"]["nl"] = json!("Artificiële intelligentie in ziekenhuizen");
     let published = app.create("/v1/initiatives", published_body).await;
@@ -144,7 +129,7 @@ async fn the_index_holds_every_live_record_once_with_its_visibility() {
 
 #[actix_web::test]
 async fn the_index_follows_the_change_feed() {
-    let app = single_editor().await;
+    let app = spawn_with(single_editor()).await;
     let draft = app
         .create("/v1/initiatives", initiative("Federated learning pilot"))
         .await;
@@ -224,7 +209,7 @@ async fn the_index_follows_the_change_feed() {
 
 #[actix_web::test]
 async fn search_text_becomes_an_index_query() {
-    let app = single_editor().await;
+    let app = spawn_with(single_editor()).await;
     let mut imaging = initiative("Radiology imaging validation");
     imaging["summary"] = json!({"en": "Benchmarks for federated learning in hospitals"});
     let imaging = app.create("/v1/initiatives", imaging).await;

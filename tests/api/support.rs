@@ -274,6 +274,14 @@ pub async fn spawn() -> TestApp<
     spawn_with(Policy::default()).await
 }
 
+/// A deployment whose one editor may approve their own changes.
+pub fn single_editor() -> Policy {
+    Policy {
+        allow_self_approval: true,
+        ..Policy::default()
+    }
+}
+
 pub async fn spawn_with(
     policy: Policy,
 ) -> TestApp<
