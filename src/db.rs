@@ -56,6 +56,10 @@ impl DbSettings {
 pub struct Pools {
     pub staff: DbPool,
     pub public: DbPool,
+    /// The search index follower's own two connections (one listening for
+    /// the feed, one reading it), so that requests never wait behind it
+    /// and it never waits behind them.
+    pub index: DbPool,
 }
 
 pub fn pools(database_url: &str, max_size: usize) -> Result<Pools, BoxError> {
@@ -66,6 +70,14 @@ pub fn pools_with(database_url: &str, settings: &DbSettings) -> Result<Pools, Bo
     Ok(Pools {
         staff: pool_with(database_url, settings, "")?,
         public: pool_with(database_url, settings, PUBLIC_READER_SETUP)?,
+        index: pool_with(
+            database_url,
+            &DbSettings {
+                max_size: 2,
+                ..settings.clone()
+            },
+            "",
+        )?,
     })
 }
 

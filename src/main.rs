@@ -89,6 +89,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             "demo data loaded"
         );
     }
+    aimd_registry::follow_search_index(&state, &pools);
     if args.webhooks.webhooks_off {
         tracing::info!("webhook deliveries are left to other instances");
     } else {
@@ -132,7 +133,7 @@ async fn reindex(cli: &Cli, args: &ReindexArgs) -> Result<(), BoxError> {
     );
     if let Some(raw) = &args.search {
         let text = SearchText::parse(raw).map_err(|e| format!("--search: {}", e.reason))?;
-        let query = index.text_query(&text);
+        let query = index.reading().text_query(&text);
         let searcher = index.searcher();
         let started = std::time::Instant::now();
         let (total, best) =

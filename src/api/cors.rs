@@ -12,8 +12,8 @@ use actix_web::{Error, HttpResponse, web};
 
 const READS: &str = "GET, HEAD";
 const READS_AND_WRITES: &str = "GET, HEAD, POST, PUT, PATCH, DELETE";
-const ALLOWED_HEADERS: &str = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Change-Message, X-Request-Id";
-const EXPOSED_HEADERS: &str = "API-Version, ETag, Location, Link, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed";
+const ALLOWED_HEADERS: &str = "Authorization, Content-Type, If-Match, If-None-Match, Idempotency-Key, X-Change-Message, X-Request-Id, Min-Change-Position";
+const EXPOSED_HEADERS: &str = "API-Version, ETag, Location, Link, X-Request-Id, Retry-After, RateLimit-Limit, RateLimit-Remaining, RateLimit-Reset, Idempotent-Replayed, Change-Position";
 
 /// Which browser origins may call the API, and how.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -13,6 +13,7 @@ use diesel_async::AsyncConnection;
 use serde_json::Value;
 use uuid::Uuid;
 
+use crate::api::consistency::{self, with_position};
 use crate::api::idempotency::claim_of;
 use crate::api::if_match;
 use crate::api::respond::{created, page_response, record_response};
@@ -25,13 +26,15 @@ use crate::domain::query::{QueryReader, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
-use crate::store::discovery::{self, LIST_KEYS, ListRequest, in_found_order};
+use crate::store::discovery::{LIST_KEYS, ListRequest, in_found_order};
 use crate::store::idempotency::Remembered;
 use crate::store::records::{self, StoredKind};
+use crate::sync::index::filters::IndexFilter;
+use crate::sync::index::find;
 
 /// A kind of record as the API serves it: where it lives, what a client may
 /// write and filter; how it is stored and read is its [`StoredKind`].
-pub trait Resource: StoredKind {
+pub trait Resource: StoredKind<Filter: IndexFilter> {
     /// Where the collection lives, e.g. `/v1/organisations`.
     const COLLECTION: &'static str;
     /// The fields a client may write, and the object-valued ones' own keys.
@@ -43,7 +46,8 @@ pub trait Resource: StoredKind {
     fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self::Filter;
 }
 
-/// A list: filters, search, sort, keyset page, total and facets.
+/// A list: filters, search, sort, keyset page, total and facets, answered
+/// by the search index; the page's records are then read from the store.
 pub async fn list<R: Resource>(
     state: web::Data<AppState>,
     request: HttpRequest,
@@ -57,34 +61,28 @@ pub async fn list<R: Resource>(
     })?;
     let mut conn = state.conn(audience).await?;
     R::check_filter(&mut conn, &list.filter).await?;
-    let search =
-        discovery::text::for_table(&mut conn, list.search.as_ref(), R::TABLE.table).await?;
-    let mut found = discovery::find_page(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
+    let (index, position) = consistency::index_for(&state, &request).await?;
+    let mut listed = find::list(&index, R::KIND, &list, vocabulary)?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
-    let more = found.len() > limit;
-    found.truncate(limit);
-    let next = more.then(|| found.last()).flatten().map(|last| {
+    let more = listed.found.len() > limit;
+    listed.found.truncate(limit);
+    let next = more.then(|| listed.found.last()).flatten().map(|last| {
         encode_cursor(&Cursor {
             sort: list.sort.name.to_owned(),
             key: last.sort_key.clone(),
             id: last.id,
         })
     });
-    let total = discovery::count(&mut conn, &R::TABLE, &list, search.as_ref()).await?;
-    let facets =
-        discovery::facets(&mut conn, &R::TABLE, &list, search.as_ref(), vocabulary).await?;
-    let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
+    let ids: Vec<Uuid> = listed.found.iter().map(|f| f.id).collect();
     let records = R::load(&mut conn, vocabulary, &ids, audience).await?;
-    let items = in_found_order(&found, records, R::id);
-    Ok(page_response(
-        &request,
-        Page {
-            items,
-            next,
-            total,
-            facets,
-        },
-    ))
+    let items = in_found_order(&listed.found, records, R::id);
+    let page = Page {
+        items,
+        next,
+        total: listed.total,
+        facets: listed.facets,
+    };
+    Ok(with_position(page_response(&request, page), position))
 }
 
 pub async fn create<R: Resource>(

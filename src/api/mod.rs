@@ -5,6 +5,7 @@ pub mod access;
 pub mod api_keys;
 pub mod caller;
 pub mod changes;
+pub mod consistency;
 pub mod cors;
 pub mod crud;
 pub mod experts;
@@ -106,6 +107,8 @@ pub fn app(
         .app_data(web::PayloadConfig::new(
             crate::api::imports::MAX_IMPORT_BYTES,
         ))
+        // Inside the deadline, which bounds the wait for the search index.
+        .wrap(from_fn(consistency::after_write))
         .wrap(from_fn(limits::rate_limit))
         // Inside authentication, which bounds its own key lookup: the
         // deadline answers with the routed request, which exists only once

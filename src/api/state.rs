@@ -11,6 +11,7 @@ use crate::auth::Audience;
 use crate::db::Pools;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
+use crate::sync::index::live::LiveIndex;
 use crate::sync::webhooks::worker::WorkerStatus;
 
 /// What every handler can reach.
@@ -23,6 +24,9 @@ pub struct AppState {
     pub limiter: RateLimiter,
     /// This instance's webhook worker, as it reports itself.
     pub worker: WorkerStatus,
+    /// This instance's search index, which serves discovery once built
+    /// (`sync::index::live::follow` builds it and keeps it current).
+    pub index: Arc<LiveIndex>,
 }
 
 impl AppState {
@@ -33,6 +37,7 @@ impl AppState {
             policy,
             limiter: RateLimiter::default(),
             worker: WorkerStatus::default(),
+            index: Arc::default(),
         }
     }
 

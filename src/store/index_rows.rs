@@ -3,9 +3,9 @@
 //! JSON summaries a record's `GET` embeds. Read from the base tables: the
 //! rows say whether the public may see them.
 
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use diesel::QueryableByName;
-use diesel::sql_types::{Array, BigInt, Bool, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, BigInt, Bool, Date, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -50,10 +50,28 @@ pub struct IndexRow {
     pub topics: Vec<String>,
     #[diesel(sql_type = Array<SqlUuid>)]
     pub linked: Vec<Uuid>,
+    /// For experts: the scopes and topics of their live initiatives, as
+    /// `s:<scope>`, `t:<topic>` and `st:<scope>/<topic>` (so that a scope and
+    /// a topic can be asked of one and the same initiative); for staff, and
+    /// of the public initiatives only, for the public.
+    #[diesel(sql_type = Array<Text>)]
+    pub context: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub public_context: Vec<String>,
+    /// The folded name or title lists sort by.
+    #[diesel(sql_type = Text)]
+    pub sort_key: String,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub start_date: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Date>)]
+    pub end_date: Option<NaiveDate>,
     #[diesel(sql_type = Bool)]
     pub public: bool,
     #[diesel(sql_type = Timestamptz)]
     pub updated_at: DateTime<Utc>,
+    /// When what the public sees last changed (meaningful when `public`).
+    #[diesel(sql_type = Timestamptz)]
+    pub public_updated_at: DateTime<Utc>,
 }
 
 const ORGANISATIONS: &str = "SELECT r.id, r.name AS name_en, r.name AS name_nl, r.acronym, \
@@ -64,7 +82,10 @@ const ORGANISATIONS: &str = "SELECT r.id, r.name AS name_en, r.name AS name_nl, 
     '{}'::text[] AS languages, r.topic_closure AS topics, \
     ARRAY(SELECT l.initiative_id FROM initiative_organisations l WHERE l.organisation_id = r.id) \
       || ARRAY(SELECT l.expert_id FROM affiliations l WHERE l.organisation_id = r.id) AS linked, \
-    coalesce(r.is_public, false) AS public, r.updated_at \
+    '{}'::text[] AS context, '{}'::text[] AS public_context, \
+    r.sort_name AS sort_key, NULL::date AS start_date, NULL::date AS end_date, \
+    coalesce(r.is_public, false) AS public, r.updated_at, \
+    coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \
     FROM organisations r WHERE r.deleted_at IS NULL";
 
 const EXPERTS: &str = "SELECT r.id, r.given_name || ' ' || r.family_name AS name_en, \
@@ -75,7 +96,15 @@ const EXPERTS: &str = "SELECT r.id, r.given_name || ' ' || r.family_name AS name
     r.languages, r.topic_closure AS topics, \
     ARRAY(SELECT l.initiative_id FROM initiative_experts l WHERE l.expert_id = r.id) \
       || ARRAY(SELECT l.organisation_id FROM affiliations l WHERE l.expert_id = r.id) AS linked, \
-    coalesce(r.is_public, false) AS public, r.updated_at \
+    ARRAY(SELECT DISTINCT c.value FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
+      CROSS JOIN LATERAL aimd_initiative_context(i.scope, i.topic_closure) c(value) \
+      WHERE l.expert_id = r.id AND i.deleted_at IS NULL) AS context, \
+    ARRAY(SELECT DISTINCT c.value FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
+      CROSS JOIN LATERAL aimd_initiative_context(i.scope, i.topic_closure) c(value) \
+      WHERE l.expert_id = r.id AND i.deleted_at IS NULL AND i.is_public) AS public_context, \
+    r.sort_name AS sort_key, NULL::date AS start_date, NULL::date AS end_date, \
+    coalesce(r.is_public, false) AS public, r.updated_at, \
+    coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \
     FROM experts r WHERE r.deleted_at IS NULL";
 
 const INITIATIVES: &str = "SELECT r.id, r.title_en AS name_en, r.title_nl AS name_nl, r.acronym, \
@@ -86,7 +115,10 @@ const INITIATIVES: &str = "SELECT r.id, r.title_en AS name_en, r.title_nl AS nam
       || ARRAY(SELECT l.expert_id FROM initiative_experts l WHERE l.initiative_id = r.id) \
       || ARRAY(SELECT l.object_id FROM initiative_relations l WHERE l.subject_id = r.id) \
       || ARRAY(SELECT l.subject_id FROM initiative_relations l WHERE l.object_id = r.id) AS linked, \
-    coalesce(r.is_public, false) AS public, r.updated_at \
+    '{}'::text[] AS context, '{}'::text[] AS public_context, \
+    r.sort_title AS sort_key, r.start_date, r.end_date, \
+    coalesce(r.is_public, false) AS public, r.updated_at, \
+    coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \
     FROM initiatives r WHERE r.deleted_at IS NULL";
 
 fn statement(kind: Kind) -> &'static str {
@@ -126,4 +158,25 @@ pub async fn among(
         .bind::<Array<SqlUuid>, _>(ids)
         .load(conn)
         .await?)
+}
+
+#[derive(QueryableByName)]
+struct ExpertId {
+    #[diesel(sql_type = SqlUuid)]
+    expert_id: Uuid,
+}
+
+/// The experts taking part in any of `initiatives`: their documents carry
+/// the initiatives' scopes and topics, so they change with them.
+pub async fn experts_of(
+    conn: &mut AsyncPgConnection,
+    initiatives: &[Uuid],
+) -> ApiResult<Vec<Uuid>> {
+    let rows: Vec<ExpertId> = diesel::sql_query(
+        "SELECT DISTINCT expert_id FROM initiative_experts WHERE initiative_id = ANY($1)",
+    )
+    .bind::<Array<SqlUuid>, _>(initiatives)
+    .load(conn)
+    .await?;
+    Ok(rows.into_iter().map(|r| r.expert_id).collect())
 }

@@ -27,6 +27,11 @@ struct Position {
 pub async fn begin(conn: &mut AsyncPgConnection) -> ApiResult<i64> {
     conn.batch_execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         .await?;
+    feed_position(conn).await
+}
+
+/// The position of the last event committed (or, in a snapshot, included).
+pub async fn feed_position(conn: &mut AsyncPgConnection) -> ApiResult<i64> {
     let position: Position = sql_query("SELECT position FROM change_counter")
         .get_result(conn)
         .await?;

@@ -8,6 +8,7 @@ mod changes;
 mod crud;
 mod curation;
 mod demo;
+mod differential;
 mod discovery;
 mod errors;
 mod exports;

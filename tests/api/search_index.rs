@@ -226,7 +226,7 @@ async fn search_text_becomes_an_index_query() {
         let text = aimd_registry::domain::search::SearchText::parse(raw).unwrap();
         let hits = searcher
             .search(
-                &*index.text_query(&text),
+                &*index.reading().text_query(&text),
                 &tantivy::collector::TopDocs::with_limit(10).order_by_score(),
             )
             .unwrap();
@@ -264,4 +264,97 @@ async fn search_text_becomes_an_index_query() {
     for (raw, expected, why) in cases {
         assert_eq!(found(raw), sorted(expected), "{why}: {raw}");
     }
+}
+
+fn position(reply: &crate::support::Reply) -> i64 {
+    reply
+        .header("change-position")
+        .unwrap_or_else(|| panic!("no Change-Position; status {}", reply.status))
+        .parse()
+        .expect("a whole number")
+}
+
+#[actix_web::test]
+async fn a_write_answers_with_its_position_once_the_lists_include_it() {
+    let app = spawn_with(single_editor()).await;
+    let before = app.get("/v1/organisations").await;
+    let start = position(before.expect(200));
+
+    let created = app.post("/v1/organisations", organisation("NEN")).await;
+    let written = position(created.expect(201));
+    assert!(written > start, "{written} after {start}");
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+    // No waiting, no header: the write answered only once the index had it.
+    let listed = app.get("/v1/organisations?q=nen").await;
+    assert!(position(listed.expect(200)) >= written);
+    assert_eq!(listed.json()["items"][0]["id"], id.as_str());
+
+    // A failed write changes nothing and says no position.
+    let refused = app.post("/v1/organisations", json!({"name": ""})).await;
+    refused.problem(400);
+    assert_eq!(refused.header("change-position"), None);
+}
+
+#[actix_web::test]
+async fn lists_answer_503_until_the_index_is_built() {
+    let app = crate::support::spawn_unindexed().await;
+    let reply = app.get("/v1/initiatives").await;
+    reply.problem(503);
+    assert_eq!(reply.header("retry-after"), Some("1"));
+    // Records are read from the database all the same.
+    app.post("/v1/organisations", organisation("NEN"))
+        .await
+        .expect(201);
+}
+
+#[actix_web::test]
+async fn a_second_instance_shows_a_write_once_asked_for_its_position() {
+    let first = spawn_with(single_editor()).await;
+    let url = first.database_url().to_owned();
+    let second = crate::support::spawn_on(
+        url,
+        aimd_registry::db::DbSettings::sized(4),
+        single_editor(),
+        None,
+    )
+    .await;
+    let created = first.post("/v1/organisations", organisation("NEN")).await;
+    let written = position(created.expect(201));
+    let id = created.json()["id"].as_str().unwrap().to_owned();
+
+    let read = second
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/v1/organisations?q=nen")
+                .insert_header(("Min-Change-Position", written.to_string())),
+        )
+        .await;
+    assert!(position(read.expect(200)) >= written);
+    assert_eq!(read.json()["items"][0]["id"], id.as_str());
+
+    // A position this registry has not reached: a bounded wait, then 503.
+    let started = std::time::Instant::now();
+    let ahead = second
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/v1/organisations")
+                .insert_header(("Min-Change-Position", (written + 1000).to_string())),
+        )
+        .await;
+    ahead.problem(503);
+    assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+    let malformed = second
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri("/v1/organisations")
+                .insert_header(("Min-Change-Position", "soon")),
+        )
+        .await;
+    assert_eq!(
+        malformed.problem(400),
+        [(
+            "Min-Change-Position".to_owned(),
+            "invalid-position".to_owned()
+        )]
+    );
 }

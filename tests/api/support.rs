@@ -298,11 +298,49 @@ pub async fn spawn_with(
 
 /// The app on a database the test chose (behind a proxy, on a cluster of
 /// its own), with the given limits. `database` is dropped with the app.
+/// Returns once its search index is built.
 pub async fn spawn_on(
     url: String,
     settings: db::DbSettings,
     policy: Policy,
     database: Option<TestDb>,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    spawn_app(url, settings, policy, database, true).await
+}
+
+/// The app on its own database without a search index: what an instance
+/// answers while its index is being built.
+pub async fn spawn_unindexed() -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    let db = TestDb::new().await;
+    let url = db.url.clone();
+    spawn_app(
+        url,
+        db::DbSettings::sized(4),
+        Policy::default(),
+        Some(db),
+        false,
+    )
+    .await
+}
+
+async fn spawn_app(
+    url: String,
+    settings: db::DbSettings,
+    policy: Policy,
+    database: Option<TestDb>,
+    index: bool,
 ) -> TestApp<
     impl Service<
         actix_http::Request,
@@ -317,8 +355,18 @@ pub async fn spawn_on(
         .await
         .expect("state");
     let worker = state.worker.clone();
+    let live = state.index.clone();
+    if index {
+        aimd_registry::follow_search_index(&state, &pools);
+    }
     let spec = Arc::new(aimd_registry::api::openapi::spec());
     let service = test::init_service(aimd_registry::api::app(state, spec)).await;
+    let built = tokio::time::timeout(std::time::Duration::from_secs(30), async {
+        while index && live.current().is_none() {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    });
+    built.await.expect("the search index is built within 30 s");
     TestApp {
         service,
         pools,
@@ -401,6 +449,15 @@ where
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.send(test::TestRequest::post().uri(path).set_json(body))
             .await
+    }
+
+    /// The URL of the app's own database, for a second instance on it.
+    pub fn database_url(&self) -> &str {
+        &self
+            ._database
+            .as_ref()
+            .expect("an app with its own database")
+            .url
     }
 
     /// A new key with `role`; returns its token.

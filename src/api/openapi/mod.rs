@@ -145,6 +145,12 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
         "Failure on our side; the cause is logged under the request id",
         "the request failed on our side; it has been logged",
     ),
+    (
+        "503",
+        "Unavailable",
+        "Nothing was changed, and a retry after `Retry-After` seconds may succeed: the database did not answer within the request's deadline, or (for lists) this instance's search index is still being built at start or has not reached the `Min-Change-Position` asked for",
+        "the request could not be completed just now and changed nothing; retry it",
+    ),
 ];
 
 /// Which of [`PROBLEMS`] an operation can give, by its shape.
@@ -355,6 +361,10 @@ operations that also allow `{}` can be called without a key.",
         ];
         for operation in writes.into_iter().flatten() {
             add_write_headers(operation);
+            crate::api::consistency::document(operation, true);
+        }
+        if let Some(get) = &mut item.get {
+            crate::api::consistency::document(get, false);
         }
         let operations = [
             &mut item.get,

@@ -65,7 +65,11 @@ impl SortKey {
                 "timestamptz" => {
                     chrono::DateTime::parse_from_str(key, "%Y-%m-%d %H:%M:%S%.f%#z").is_ok()
                 }
-                "date" => chrono::NaiveDate::parse_from_str(key, "%Y-%m-%d").is_ok(),
+                // Records without a date sort last, under an infinite one.
+                "date" => {
+                    matches!(key, "infinity" | "-infinity")
+                        || chrono::NaiveDate::parse_from_str(key, "%Y-%m-%d").is_ok()
+                }
                 "text" => true,
                 _ => false,
             },

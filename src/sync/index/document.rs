@@ -2,7 +2,8 @@
 //! data and consent details are never read: only names, titles, acronyms,
 //! summaries, descriptions, biographies and the values lists filter on.
 
-use tantivy::{DateTime, TantivyDocument};
+use chrono::{Datelike, NaiveDate};
+use tantivy::TantivyDocument;
 
 use super::Fields;
 use crate::store::index_rows::IndexRow;
@@ -44,10 +45,31 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
     for linked in &row.linked {
         add(fields.linked, Some(&linked.to_string()));
     }
+    for value in &row.context {
+        add(fields.context, Some(value));
+    }
+    for value in &row.public_context {
+        add(fields.public_context, Some(value));
+    }
+    doc.add_text(fields.sort_key, &row.sort_key);
+    let (high, low) = row.id.as_u64_pair();
+    doc.add_u64(fields.id_high, high);
+    doc.add_u64(fields.id_low, low);
     doc.add_bool(fields.public, row.public);
-    doc.add_date(
-        fields.updated_at,
-        DateTime::from_timestamp_micros(row.updated_at.timestamp_micros()),
+    doc.add_i64(
+        fields.start_date,
+        row.start_date.map_or(i64::MIN, day_number),
+    );
+    doc.add_i64(fields.end_date, row.end_date.map_or(i64::MAX, day_number));
+    doc.add_i64(fields.updated_at, row.updated_at.timestamp_micros());
+    doc.add_i64(
+        fields.public_updated_at,
+        row.public_updated_at.timestamp_micros(),
     );
     doc
+}
+
+/// Days since 0001-01-01 (day 1), the form dates are indexed in.
+pub(super) fn day_number(date: NaiveDate) -> i64 {
+    i64::from(date.num_days_from_ce())
 }

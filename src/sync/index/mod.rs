@@ -10,9 +10,13 @@
 //! discovery from the index come next.
 
 mod document;
+pub mod filters;
+pub mod find;
+pub mod live;
 mod query;
 
 use std::collections::{BTreeMap, BTreeSet};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use diesel_async::AsyncPgConnection;
@@ -38,7 +42,11 @@ use crate::sync::snapshot;
 /// `summary` initiatives' summaries, `body` descriptions and biographies.
 #[derive(Debug, Clone, Copy)]
 pub struct Fields {
+    /// The id as text, to replace a record's document by.
     pub id: Field,
+    /// The id's two halves, as fast fields (pages are ordered by id).
+    pub id_high: Field,
+    pub id_low: Field,
     pub kind: Field,
     pub public: Field,
     pub name_en: Field,
@@ -61,7 +69,19 @@ pub struct Fields {
     /// experts, an organisation's initiatives and experts, an expert's
     /// initiatives and organisations.
     pub linked: Field,
+    /// An expert's initiatives' scopes and topics (see
+    /// `store::index_rows::IndexRow::context`), for staff and for the public.
+    pub context: Field,
+    pub public_context: Field,
+    /// The folded title or name lists sort by.
+    pub sort_key: Field,
+    /// Days from the common era (`Datelike::num_days_from_ce`); a missing start is `i64::MIN`, a missing end
+    /// `i64::MAX` (open-ended both ways).
+    pub start_date: Field,
+    pub end_date: Field,
+    /// Microseconds since 1970, as staff and as the public see them.
     pub updated_at: Field,
+    pub public_updated_at: Field,
 }
 
 const ENGLISH: &str = "aimd_en";
@@ -84,7 +104,9 @@ impl Fields {
             )
         };
         let fields = Self {
-            id: schema.add_text_field("id", STRING | STORED | FAST),
+            id: schema.add_text_field("id", STRING | STORED),
+            id_high: schema.add_u64_field("id_high", FAST),
+            id_low: schema.add_u64_field("id_low", FAST),
             kind: schema.add_text_field("kind", STRING | FAST),
             public: schema.add_bool_field("public", INDEXED | FAST),
             name_en: schema.add_text_field("name_en", text(ENGLISH)),
@@ -101,8 +123,14 @@ impl Fields {
             regulation: schema.add_text_field("regulation", STRING | FAST),
             language: schema.add_text_field("language", STRING | FAST),
             topic: schema.add_text_field("topic", STRING | FAST),
-            linked: schema.add_text_field("linked", STRING | FAST),
-            updated_at: schema.add_date_field("updated_at", INDEXED | FAST),
+            linked: schema.add_text_field("linked", STRING),
+            context: schema.add_text_field("context", STRING),
+            public_context: schema.add_text_field("public_context", STRING),
+            sort_key: schema.add_text_field("sort_key", FAST),
+            start_date: schema.add_i64_field("start_date", FAST),
+            end_date: schema.add_i64_field("end_date", FAST),
+            updated_at: schema.add_i64_field("updated_at", FAST),
+            public_updated_at: schema.add_i64_field("public_updated_at", FAST),
         };
         (schema.build(), fields)
     }
@@ -130,12 +158,46 @@ fn index_error(error: tantivy::TantivyError) -> ApiError {
     ApiError::internal(format!("search index: {error}"))
 }
 
-/// The index and the feed position it reflects.
-pub struct SearchIndex {
+/// What a search needs: the index, its fields and a reader. Shared by
+/// every worker thread; the follower reloads the reader after each commit.
+pub struct Reading {
     fields: Fields,
     index: Index,
-    writer: IndexWriter<TantivyDocument>,
     reader: IndexReader,
+}
+
+impl Reading {
+    pub fn fields(&self) -> &Fields {
+        &self.fields
+    }
+
+    /// A consistent view of the index to search.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Parses search text with tantivy's own syntax over the text fields of
+    /// both languages (tests compare it with [`Self::text_query`]).
+    pub fn query_parser(&self) -> tantivy::query::QueryParser {
+        let f = &self.fields;
+        tantivy::query::QueryParser::for_index(
+            &self.index,
+            vec![
+                f.name_en,
+                f.name_nl,
+                f.summary_en,
+                f.summary_nl,
+                f.body_en,
+                f.body_nl,
+            ],
+        )
+    }
+}
+
+/// The index, its writer and the feed position it reflects.
+pub struct SearchIndex {
+    reading: Arc<Reading>,
+    writer: IndexWriter<TantivyDocument>,
     position: i64,
 }
 
@@ -211,10 +273,12 @@ impl SearchIndex {
             .map_err(index_error)?;
         report.took = started.elapsed();
         let built = Self {
-            fields,
-            index,
+            reading: Arc::new(Reading {
+                fields,
+                index,
+                reader,
+            }),
             writer,
-            reader,
             position: report.position,
         };
         Ok((built, report))
@@ -240,31 +304,42 @@ impl SearchIndex {
                     .or_default()
                     .insert(change.id);
             }
+            // An expert's document carries its initiatives' scopes and topics.
+            if let Some(initiatives) = changed.get(&Kind::Initiative) {
+                let initiatives: Vec<Uuid> = initiatives.iter().copied().collect();
+                let experts = index_rows::experts_of(conn, &initiatives).await?;
+                changed.entry(Kind::Expert).or_default().extend(experts);
+            }
+            let fields = self.reading.fields;
             for (kind, ids) in changed {
                 let ids: Vec<Uuid> = ids.into_iter().collect();
                 for id in &ids {
                     self.writer
-                        .delete_term(Term::from_field_text(self.fields.id, &id.to_string()));
+                        .delete_term(Term::from_field_text(fields.id, &id.to_string()));
                 }
                 for row in index_rows::among(conn, kind, &ids).await? {
-                    let doc = document::of(kind, &row, &self.fields);
+                    let doc = document::of(kind, &row, &fields);
                     self.writer.add_document(doc).map_err(index_error)?;
                 }
             }
             self.writer.commit().map_err(index_error)?;
-            self.reader.reload().map_err(index_error)?;
+            self.reading.reader.reload().map_err(index_error)?;
             applied += page.items.len();
             self.position = page.next;
         }
     }
 
-    pub fn fields(&self) -> &Fields {
-        &self.fields
+    /// What searches read; its reader follows this index's commits.
+    pub fn reading(&self) -> &Arc<Reading> {
+        &self.reading
     }
 
-    /// A consistent view of the index to search.
+    pub fn fields(&self) -> &Fields {
+        &self.reading.fields
+    }
+
     pub fn searcher(&self) -> Searcher {
-        self.reader.searcher()
+        self.reading.searcher()
     }
 
     /// The change-feed position the index includes.
@@ -272,20 +347,8 @@ impl SearchIndex {
         self.position
     }
 
-    /// Parses search text over the text fields of both languages.
     pub fn query_parser(&self) -> tantivy::query::QueryParser {
-        let f = &self.fields;
-        tantivy::query::QueryParser::for_index(
-            &self.index,
-            vec![
-                f.name_en,
-                f.name_nl,
-                f.summary_en,
-                f.summary_nl,
-                f.body_en,
-                f.body_nl,
-            ],
-        )
+        self.reading.query_parser()
     }
 }
 

@@ -13,7 +13,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::SearchIndex;
+use super::Reading;
 use crate::domain::search::{SearchText, Term as SearchTerm};
 
 /// Words this long or longer are matched as prefixes.
@@ -23,7 +23,7 @@ const ONE_TYPO_FROM: usize = 5;
 /// How much a typo-tolerant match counts against an exact one.
 const TYPO_WEIGHT: f32 = 0.5;
 
-impl SearchIndex {
+impl Reading {
     /// The query for search text.
     pub fn text_query(&self, text: &SearchText) -> Box<dyn Query> {
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = text

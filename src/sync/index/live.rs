@@ -1,0 +1,181 @@
+//! The search index of a running instance: built once at start, then kept
+//! current by a follower that applies the change feed whenever PostgreSQL
+//! says it grew (`NOTIFY aimd_changes`, sent by every transaction that adds
+//! events), when a write of this instance asks it to, and at least once a
+//! second should a notification be lost.
+//!
+//! Requests read the index through [`LiveIndex`]: the position it includes
+//! is published after the reader that shows it, so a request that saw
+//! position N searches an index that includes N.
+
+use std::sync::{Arc, OnceLock};
+use std::time::{Duration, Instant};
+
+use diesel::sql_query;
+use diesel_async::RunQueryDsl;
+use futures_util::{FutureExt, StreamExt};
+use tokio::sync::{Notify, watch};
+
+use super::{Reading, SearchIndex};
+use crate::db::{DbPool, PooledConnection};
+use crate::error::ApiResult;
+
+/// The position before the first build.
+const NOT_BUILT: i64 = -1;
+/// How often the follower looks at the feed without being woken.
+const POLL: Duration = Duration::from_secs(1);
+/// The longest wait between two attempts at the first build.
+const MOST_BACKOFF: Duration = Duration::from_secs(30);
+
+/// The index as requests see it, shared by every worker thread.
+pub struct LiveIndex {
+    reading: OnceLock<Arc<Reading>>,
+    applied: watch::Sender<i64>,
+    wake: Notify,
+}
+
+impl Default for LiveIndex {
+    fn default() -> Self {
+        Self {
+            reading: OnceLock::new(),
+            applied: watch::Sender::new(NOT_BUILT),
+            wake: Notify::new(),
+        }
+    }
+}
+
+impl LiveIndex {
+    /// The index and the feed position it includes (at least); `None`
+    /// until the first build has finished.
+    pub fn current(&self) -> Option<(Arc<Reading>, i64)> {
+        // Position first: the reader published with it may only be newer.
+        let position = *self.applied.borrow();
+        let reading = self.reading.get()?;
+        (position > NOT_BUILT).then(|| (Arc::clone(reading), position))
+    }
+
+    /// Waits until the index includes `position`, for at most `within`;
+    /// says whether it does. Wakes the follower, so that a write of this
+    /// instance is applied at once rather than at the next notification.
+    pub async fn reach(&self, position: i64, within: Duration) -> bool {
+        let mut applied = self.applied.subscribe();
+        if *applied.borrow() >= position {
+            return true;
+        }
+        self.wake.notify_one();
+        tokio::time::timeout(within, applied.wait_for(|p| *p >= position))
+            .await
+            .is_ok_and(|r| r.is_ok())
+    }
+
+    fn publish(&self, index: &SearchIndex) {
+        if self.reading.get().is_none() {
+            let _ = self.reading.set(Arc::clone(index.reading()));
+        }
+        self.applied.send_replace(index.position());
+    }
+}
+
+/// Builds the index (retrying until the database answers), then follows
+/// the feed until the service stops.
+pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
+    let mut index = build(&pool).await;
+    live.publish(&index);
+    let mut listener = listen(&pool).await;
+    let mut last_listen_attempt = Instant::now();
+    loop {
+        match catch_up(&mut index, &pool).await {
+            Ok(0) => {}
+            Ok(count) => {
+                tracing::debug!(count, position = index.position(), "search index caught up");
+            }
+            Err(error) => tracing::warn!(%error, "search index could not catch up; retrying"),
+        }
+        live.publish(&index);
+        if listener.is_none() && last_listen_attempt.elapsed() >= POLL * 5 {
+            last_listen_attempt = Instant::now();
+            listener = listen(&pool).await;
+        }
+        wait(&live.wake, &mut listener).await;
+    }
+}
+
+async fn build(pool: &DbPool) -> SearchIndex {
+    let mut backoff = Duration::from_secs(1);
+    loop {
+        let built = async {
+            let mut conn = pool.get().await?;
+            SearchIndex::build(&mut conn).await
+        };
+        match built.await {
+            Ok((index, report)) => {
+                tracing::info!(
+                    documents = report.documents(),
+                    public = report.public,
+                    position = report.position,
+                    took_ms = report.took.as_millis() as u64,
+                    "search index built"
+                );
+                return index;
+            }
+            Err(error) => {
+                tracing::warn!(%error, retry_in_s = backoff.as_secs(), "search index build failed");
+                tokio::time::sleep(backoff).await;
+                backoff = (backoff * 2).min(MOST_BACKOFF);
+            }
+        }
+    }
+}
+
+async fn catch_up(index: &mut SearchIndex, pool: &DbPool) -> ApiResult<usize> {
+    let mut conn = pool.get().await?;
+    index.catch_up(&mut conn).await
+}
+
+/// A connection listening for the feed's notifications, if one can be
+/// had; without it the follower polls.
+async fn listen(pool: &DbPool) -> Option<PooledConnection> {
+    let mut conn = pool.get().await.ok()?;
+    sql_query("LISTEN aimd_changes")
+        .execute(&mut conn)
+        .await
+        .ok()?;
+    Some(conn)
+}
+
+/// Until a notification, a nudge from a write of this instance, or the
+/// poll interval. A listener whose connection closed is dropped, to be
+/// made again.
+async fn wait(wake: &Notify, listener: &mut Option<PooledConnection>) {
+    let poll = tokio::time::sleep(POLL);
+    let Some(conn) = listener else {
+        tokio::select! {
+            _ = wake.notified() => {}
+            _ = poll => {}
+        }
+        return;
+    };
+    let mut ended = false;
+    {
+        let mut notifications = std::pin::pin!(conn.notifications_stream());
+        tokio::select! {
+            notification = notifications.next() => {
+                ended = notification.is_none();
+                // What piled up meanwhile is covered by the same round.
+                while !ended {
+                    match notifications.next().now_or_never() {
+                        Some(Some(_)) => {}
+                        Some(None) => ended = true,
+                        None => break,
+                    }
+                }
+            }
+            _ = wake.notified() => {}
+            _ = poll => {}
+        }
+    }
+    if ended {
+        tracing::warn!("the search index's listener closed; polling until it is back");
+        *listener = None;
+    }
+}
