@@ -112,7 +112,13 @@ pub async fn after_write(
 }
 
 /// The operations the search index answers.
-const SERVED_BY_INDEX: &[&str] = &["listInitiatives", "listOrganisations", "listExperts"];
+const SERVED_BY_INDEX: &[&str] = &[
+    "listInitiatives",
+    "listOrganisations",
+    "listExperts",
+    "search",
+    "getOverview",
+];
 
 /// Documents the headers of this module on an operation: `Change-Position`
 /// on the successful answers of writes and of index reads, and

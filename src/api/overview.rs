@@ -1,18 +1,19 @@
-//! `/v1/overview` (`store::overview`).
+//! `/v1/overview`, answered by the search index (`sync::index::overview`).
 
 use actix_web::{HttpRequest, HttpResponse, get};
 
 use crate::api::access::{Allowed, least};
+use crate::api::consistency::{self, with_position};
 use crate::api::crud::Resource;
 use crate::auth::Audience;
 use crate::domain::initiatives::InitiativeListQuery;
 use crate::domain::overview::Overview;
 use crate::domain::query::QueryReader;
 use crate::error::ApiResult;
-use crate::store;
 use crate::store::discovery::ListRequest;
 use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
+use crate::sync::index;
 
 /// Overview of the registry
 ///
@@ -44,6 +45,8 @@ pub async fn overview(
     })?;
     let mut conn = state.conn(audience).await?;
     Initiatives::check_filter(&mut conn, &list.filter).await?;
-    let overview = store::overview::overview(&mut conn, vocabulary, &list).await?;
-    Ok(HttpResponse::Ok().json(overview))
+    drop(conn);
+    let (index, position) = consistency::index_for(&state, &request).await?;
+    let overview = index::overview::overview(&index, vocabulary, &list)?;
+    Ok(with_position(HttpResponse::Ok().json(overview), position))
 }

@@ -1,8 +1,9 @@
-//! `/v1/search` (`store::search`).
+//! `/v1/search`, answered by the search index (`sync::index::search`).
 
 use actix_web::{HttpRequest, HttpResponse, get};
 
 use crate::api::access::{Allowed, least};
+use crate::api::consistency::{self, with_position};
 use crate::api::respond::page_response;
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
@@ -11,7 +12,7 @@ use crate::domain::query::QueryReader;
 use crate::domain::search::SearchText;
 use crate::domain::search_hits::{SearchHit, SearchQuery};
 use crate::error::{ApiError, ApiResult};
-use crate::store;
+use crate::sync::index;
 
 const SEARCH_KEYS: &[&str] = &["q", "type", "limit", "cursor"];
 
@@ -49,7 +50,7 @@ pub async fn search(
     }
 
     let audience = Audience::of_request(&request);
-    let mut conn = state.conn(audience).await?;
-    let found = store::search::search(&mut conn, &text, &types, &page).await?;
-    Ok(page_response(&request, found))
+    let (index, position) = consistency::index_for(&state, &request).await?;
+    let found = index::search::search(&index, audience, &text, &types, &page)?;
+    Ok(with_position(page_response(&request, found), position))
 }

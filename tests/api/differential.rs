@@ -18,6 +18,7 @@ use aimd_registry::domain::page::{Cursor, encode_cursor};
 use aimd_registry::domain::query::QueryReader;
 use aimd_registry::domain::topics::Vocabulary;
 use aimd_registry::store::discovery::{self, LIST_KEYS, ListRequest};
+use aimd_registry::store::records::StoredKind;
 use diesel::QueryableByName;
 use diesel::sql_types::Text;
 use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
@@ -329,6 +330,14 @@ async fn the_index_lists_what_the_sql_path_listed() {
                 1 => ("experts", expert_query(&mut dice, &pool)),
                 _ => ("organisations", organisation_query(&mut dice, &pool)),
             };
+            if collection == "initiatives" {
+                let filters: Vec<(String, String)> = query
+                    .iter()
+                    .filter(|(key, _)| !["sort", "facets", "limit"].contains(&key.as_str()))
+                    .cloned()
+                    .collect();
+                compare_overview(&app, &mut sql, &vocabulary, audience, &encode(&filters)).await;
+            }
             let mut query = encode(&query);
             let mut index_query = query.clone();
             // The first page, and the next two by each path's own cursor.
@@ -376,6 +385,50 @@ async fn the_index_lists_what_the_sql_path_listed() {
     assert!(
         compared >= ROUNDS * 6,
         "most requests are compared ({compared})"
+    );
+}
+
+/// The overview over the same initiatives, by both paths.
+async fn compare_overview<S, B>(
+    app: &crate::support::TestApp<S>,
+    sql: &mut AsyncPgConnection,
+    vocabulary: &Vocabulary,
+    audience: Audience,
+    query: &str,
+) where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let keys: Vec<&str> = Initiatives::FILTER_KEYS
+        .iter()
+        .chain(&["q"])
+        .copied()
+        .collect();
+    let reader = QueryReader::new(query, &keys);
+    let list = ListRequest::read(reader, &Initiatives::TABLE, audience, |q| {
+        Initiatives::read_filter(q, vocabulary)
+    })
+    .expect("a well-formed query");
+    let request = TestRequest::get().uri(&format!("/v1/overview?{query}"));
+    let reply = match audience {
+        Audience::Public => app.send_as(request, None).await,
+        Audience::Staff => app.send(request).await,
+    };
+    if Initiatives::check_filter(sql, &list.filter).await.is_err() {
+        assert_eq!(reply.status, 400, "SQL refused the overview for {query}");
+        return;
+    }
+    let expected = aimd_registry::store::overview::overview(sql, vocabulary, &list)
+        .await
+        .expect("SQL overview");
+    assert_eq!(
+        reply.expect(200).json(),
+        json!(expected),
+        "{audience:?} overview?{query}"
     );
 }
 

@@ -25,6 +25,15 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
     for name in [&row.name_en, &row.name_nl, &row.acronym] {
         add(fields.name_plain, name.as_deref());
     }
+    add(fields.title, first([&row.name_en, &row.name_nl]));
+    add(
+        fields.text_en,
+        first([&row.summary_en, &row.body_en, &row.name_en]),
+    );
+    add(
+        fields.text_nl,
+        first([&row.summary_nl, &row.body_nl, &row.name_nl]),
+    );
     add(fields.summary_en, row.summary_en.as_deref());
     add(fields.summary_nl, row.summary_nl.as_deref());
     add(fields.body_en, row.body_en.as_deref());
@@ -40,6 +49,11 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
     ] {
         for value in values {
             add(field, Some(value));
+        }
+    }
+    if let Some(scope) = &row.scope {
+        for topic in &row.topics {
+            add(fields.scope_topic, Some(&format!("{scope}/{topic}")));
         }
     }
     for linked in &row.linked {
@@ -67,6 +81,11 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
         row.public_updated_at.timestamp_micros(),
     );
     doc
+}
+
+/// The first of `texts` that is there.
+fn first<const N: usize>(texts: [&Option<String>; N]) -> Option<&str> {
+    texts.into_iter().flatten().next().map(String::as_str)
 }
 
 /// Days since 0001-01-01 (day 1), the form dates are indexed in.

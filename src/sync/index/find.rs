@@ -15,10 +15,10 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, StrColumn, TermOrdHit};
 use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption};
-use tantivy::{DocId, Score, SegmentOrdinal, SegmentReader, Term};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader, Term};
 use uuid::Uuid;
 
-use super::filters::IndexFilter;
+use super::filters::{Clause, IndexFilter};
 use super::{Reading, index_error};
 use crate::auth::Audience;
 use crate::domain::page::{Cursor, FacetCount};
@@ -46,23 +46,14 @@ pub fn list<F: IndexFilter>(
     let clauses = request.filter.clauses(fields, request.audience);
     let text = request.search.as_ref().map(|t| reading.text_query(t));
     let set = |except: Option<&str>| {
-        let mut all: Vec<(Occur, Box<dyn Query>)> = vec![filter(term(fields.kind, kind.noun()))];
-        if request.audience == Audience::Public {
-            let public = Term::from_field_bool(fields.public, true);
-            all.push(filter(Box::new(TermQuery::new(
-                public,
-                IndexRecordOption::Basic,
-            ))));
-        }
-        for clause in &clauses {
-            if Some(clause.name) != except {
-                all.push(filter(clause.query.box_clone()));
-            }
-        }
-        if let Some(text) = &text {
-            all.push((Occur::Must, text.box_clone()));
-        }
-        BooleanQuery::new(all)
+        selection(
+            reading,
+            kind,
+            request.audience,
+            &clauses,
+            except,
+            text.as_deref(),
+        )
     };
     let order = Order::of(&request.sort, request.audience)?;
     let page = PageCollector {
@@ -77,7 +68,7 @@ pub fn list<F: IndexFilter>(
         .partition(|facet| !filtered(facet.name));
     let searcher = reading.searcher();
     let counter = FacetCounter::of(together.iter().map(|f| f.name))?;
-    let ((found, total), mut counts) = searcher
+    let ((ranked, total), mut counts) = searcher
         .search(&set(None), &(page, counter))
         .map_err(index_error)?;
     for facet in apart {
@@ -101,11 +92,44 @@ pub fn list<F: IndexFilter>(
             })
             .collect()
     });
+    let found = ranked
+        .into_iter()
+        .map(|r| Found {
+            id: r.id,
+            sort_key: r.sort_key,
+        })
+        .collect();
     Ok(Listed {
         found,
         total: i64::try_from(total).unwrap_or(i64::MAX),
         facets,
     })
+}
+
+/// The records of `kind` that `audience` may see, under `clauses` (but
+/// the one named `except`) and matching `text`.
+pub(super) fn selection(
+    reading: &Reading,
+    kind: Kind,
+    audience: Audience,
+    clauses: &[Clause],
+    except: Option<&str>,
+    text: Option<&dyn Query>,
+) -> BooleanQuery {
+    let fields = reading.fields();
+    let mut all: Vec<(Occur, Box<dyn Query>)> = vec![filter(term(fields.kind, kind.noun()))];
+    if audience == Audience::Public {
+        all.push(filter(term_of(Term::from_field_bool(fields.public, true))));
+    }
+    for clause in clauses {
+        if Some(clause.name) != except {
+            all.push(filter(clause.query.box_clone()));
+        }
+    }
+    if let Some(text) = text {
+        all.push((Occur::Must, text.box_clone()));
+    }
+    BooleanQuery::new(all)
 }
 
 /// A condition that selects without weighing in the ranking.
@@ -114,7 +138,10 @@ fn filter(query: Box<dyn Query>) -> (Occur, Box<dyn Query>) {
 }
 
 fn term(field: Field, value: &str) -> Box<dyn Query> {
-    let term = Term::from_field_text(field, value);
+    term_of(Term::from_field_text(field, value))
+}
+
+fn term_of(term: Term) -> Box<dyn Query> {
     Box::new(TermQuery::new(term, IndexRecordOption::Basic))
 }
 
@@ -148,6 +175,7 @@ fn facet_field(name: &str) -> ApiResult<&'static str> {
         "status" => "status",
         "regulation" => "regulation",
         "language" => "language",
+        "scope_topic" => "scope_topic",
         other => {
             return Err(ApiError::internal(format!(
                 "no index field for facet {other}"
@@ -269,7 +297,7 @@ impl Order {
 
 /// A record's place in the order: its key, then its id.
 #[derive(Debug, Clone, PartialEq)]
-enum Rank {
+pub(super) enum Rank {
     None,
     Number(i64),
     /// The negated score, so that the best match is smallest.
@@ -292,9 +320,11 @@ impl Rank {
 }
 
 #[derive(Debug, Clone)]
-struct Hit {
+pub(super) struct Hit {
     rank: Rank,
     id: u128,
+    /// Where the document is, to read its stored fields.
+    doc: DocId,
 }
 
 impl PartialEq for Hit {
@@ -316,14 +346,35 @@ impl Ord for Hit {
     }
 }
 
+/// One record of a page: its id, its key as a cursor writes it, its score
+/// (for a search) and where its document is.
+pub(super) struct Ranked {
+    pub id: Uuid,
+    pub sort_key: Option<String>,
+    pub score: f32,
+    pub address: DocAddress,
+}
+
 /// Collects the page after the cursor and counts every match.
-struct PageCollector {
+pub(super) struct PageCollector {
     order: Order,
     after: Option<Cursor>,
     wanted: usize,
 }
 
-struct PageSegment {
+impl PageCollector {
+    /// The best `wanted` by score, after the cursor.
+    pub(super) fn by_score(after: Option<Cursor>, wanted: usize) -> Self {
+        Self {
+            order: Order::Score,
+            after,
+            wanted,
+        }
+    }
+}
+
+pub(super) struct PageSegment {
+    segment: SegmentOrdinal,
     order: Order,
     ids: (Column<u64>, Column<u64>),
     numbers: Option<Column<i64>>,
@@ -336,12 +387,12 @@ struct PageSegment {
 }
 
 impl Collector for PageCollector {
-    type Fruit = (Vec<Found>, u64);
+    type Fruit = (Vec<Ranked>, u64);
     type Child = PageSegment;
 
     fn for_segment(
         &self,
-        _segment: SegmentOrdinal,
+        segment: SegmentOrdinal,
         reader: &SegmentReader,
     ) -> tantivy::Result<PageSegment> {
         let fast = reader.fast_fields();
@@ -356,6 +407,7 @@ impl Collector for PageCollector {
             Some(cursor) => cursor_bound(self.order, cursor, texts.as_ref())?,
         };
         Ok(PageSegment {
+            segment,
             order: self.order,
             ids,
             numbers,
@@ -371,24 +423,33 @@ impl Collector for PageCollector {
         matches!(self.order, Order::Score)
     }
 
-    fn merge_fruits(&self, segments: Vec<(Vec<Hit>, u64)>) -> tantivy::Result<(Vec<Found>, u64)> {
+    fn merge_fruits(
+        &self,
+        segments: Vec<(Vec<(SegmentOrdinal, Hit)>, u64)>,
+    ) -> tantivy::Result<(Vec<Ranked>, u64)> {
         let total = segments.iter().map(|(_, n)| n).sum();
-        let mut hits: Vec<Hit> = segments.into_iter().flat_map(|(h, _)| h).collect();
-        hits.sort();
+        let mut hits: Vec<(SegmentOrdinal, Hit)> =
+            segments.into_iter().flat_map(|(h, _)| h).collect();
+        hits.sort_by(|a, b| a.1.cmp(&b.1));
         hits.truncate(self.wanted);
-        let found = hits
+        let ranked = hits
             .into_iter()
-            .map(|hit| Found {
+            .map(|(segment, hit)| Ranked {
                 id: Uuid::from_u128(hit.id),
+                address: DocAddress::new(segment, hit.doc),
+                score: match hit.rank {
+                    Rank::Score(negated) => -negated,
+                    _ => 0.0,
+                },
                 sort_key: match (self.order, hit.rank) {
                     (_, Rank::Text(text)) => Some(text),
-                    (_, Rank::Score(score)) => Some((-score).to_string()),
+                    (_, Rank::Score(negated)) => Some((-negated).to_string()),
                     (order, Rank::Number(rank)) => order.key_text(rank),
                     _ => None,
                 },
             })
             .collect();
-        Ok((found, total))
+        Ok((ranked, total))
     }
 }
 
@@ -411,6 +472,7 @@ fn cursor_bound(
                 return Ok(Some(Hit {
                     rank: Rank::Ordinal(u64::MAX),
                     id: u128::MAX,
+                    doc: 0,
                 }));
             };
             match texts.dictionary().term_ord_or_next(key)? {
@@ -421,16 +483,17 @@ fn cursor_bound(
                     return Ok(Some(Hit {
                         rank: Rank::Ordinal(next - 1),
                         id: u128::MAX,
+                        doc: 0,
                     }));
                 }
             }
         }
     };
-    Ok(Some(Hit { rank, id }))
+    Ok(Some(Hit { rank, id, doc: 0 }))
 }
 
 impl SegmentCollector for PageSegment {
-    type Fruit = (Vec<Hit>, u64);
+    type Fruit = (Vec<(SegmentOrdinal, Hit)>, u64);
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
@@ -453,6 +516,7 @@ impl SegmentCollector for PageSegment {
         let hit = Hit {
             rank,
             id: (u128::from(high) << 64) | u128::from(low),
+            doc,
         };
         if self.after.as_ref().is_some_and(|after| hit <= *after) {
             return;
@@ -465,7 +529,7 @@ impl SegmentCollector for PageSegment {
         }
     }
 
-    fn harvest(self) -> (Vec<Hit>, u64) {
+    fn harvest(self) -> Self::Fruit {
         let mut hits = self.best.into_vec();
         if let Some(texts) = &self.texts {
             let mut text = String::new();
@@ -479,18 +543,22 @@ impl SegmentCollector for PageSegment {
                 }
             }
         }
-        (hits, self.total)
+        let segment = self.segment;
+        (hits.into_iter().map(|h| (segment, h)).collect(), self.total)
     }
 }
 
 /// Counts, per facet, the records having each value. Facets are named
 /// after their filters, and the index's fields after them.
-struct FacetCounter {
+/// Counts per value, per facet.
+pub(super) type FacetCounts = HashMap<String, HashMap<String, u64>>;
+
+pub(super) struct FacetCounter {
     columns: Vec<&'static str>,
 }
 
 impl FacetCounter {
-    fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> ApiResult<Self> {
+    pub(super) fn of<'a>(names: impl IntoIterator<Item = &'a str>) -> ApiResult<Self> {
         let columns = names
             .into_iter()
             .map(facet_field)
@@ -499,12 +567,12 @@ impl FacetCounter {
     }
 }
 
-struct FacetSegment {
+pub(super) struct FacetSegment {
     columns: Vec<(&'static str, Option<StrColumn>, Vec<u64>)>,
 }
 
 impl Collector for FacetCounter {
-    type Fruit = HashMap<String, HashMap<String, u64>>;
+    type Fruit = FacetCounts;
     type Child = FacetSegment;
 
     fn for_segment(
@@ -529,11 +597,8 @@ impl Collector for FacetCounter {
         false
     }
 
-    fn merge_fruits(
-        &self,
-        segments: Vec<HashMap<String, HashMap<String, u64>>>,
-    ) -> tantivy::Result<Self::Fruit> {
-        let mut all: HashMap<String, HashMap<String, u64>> = self
+    fn merge_fruits(&self, segments: Vec<FacetCounts>) -> tantivy::Result<Self::Fruit> {
+        let mut all: FacetCounts = self
             .columns
             .iter()
             .map(|name| ((*name).to_owned(), HashMap::new()))
@@ -551,7 +616,7 @@ impl Collector for FacetCounter {
 }
 
 impl SegmentCollector for FacetSegment {
-    type Fruit = HashMap<String, HashMap<String, u64>>;
+    type Fruit = FacetCounts;
 
     fn collect(&mut self, doc: DocId, _score: Score) {
         for (_, column, counts) in &mut self.columns {

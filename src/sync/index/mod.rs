@@ -13,7 +13,10 @@ mod document;
 pub mod filters;
 pub mod find;
 pub mod live;
+pub mod overview;
 mod query;
+pub mod search;
+mod snippet;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
@@ -44,6 +47,11 @@ use crate::sync::snapshot;
 pub struct Fields {
     /// The id as text, to replace a record's document by.
     pub id: Field,
+    /// What a search hit shows: the title or name, and the text its
+    /// snippet is cut from, in English and in Dutch (stored, not indexed).
+    pub title: Field,
+    pub text_en: Field,
+    pub text_nl: Field,
     /// The id's two halves, as fast fields (pages are ordered by id).
     pub id_high: Field,
     pub id_low: Field,
@@ -65,6 +73,9 @@ pub struct Fields {
     pub language: Field,
     /// The record's topics with their broader topics.
     pub topic: Field,
+    /// An initiative's scope with each of its topics, `<scope>/<topic>`:
+    /// the overview's topic × scope matrix.
+    pub scope_topic: Field,
     /// Ids of the records it links to: an initiative's organisations and
     /// experts, an organisation's initiatives and experts, an expert's
     /// initiatives and organisations.
@@ -105,9 +116,12 @@ impl Fields {
         };
         let fields = Self {
             id: schema.add_text_field("id", STRING | STORED),
+            title: schema.add_text_field("title", STORED),
+            text_en: schema.add_text_field("text_en", STORED),
+            text_nl: schema.add_text_field("text_nl", STORED),
             id_high: schema.add_u64_field("id_high", FAST),
             id_low: schema.add_u64_field("id_low", FAST),
-            kind: schema.add_text_field("kind", STRING | FAST),
+            kind: schema.add_text_field("kind", STRING | FAST | STORED),
             public: schema.add_bool_field("public", INDEXED | FAST),
             name_en: schema.add_text_field("name_en", text(ENGLISH)),
             name_nl: schema.add_text_field("name_nl", text(DUTCH)),
@@ -123,6 +137,7 @@ impl Fields {
             regulation: schema.add_text_field("regulation", STRING | FAST),
             language: schema.add_text_field("language", STRING | FAST),
             topic: schema.add_text_field("topic", STRING | FAST),
+            scope_topic: schema.add_text_field("scope_topic", FAST),
             linked: schema.add_text_field("linked", STRING),
             context: schema.add_text_field("context", STRING),
             public_context: schema.add_text_field("public_context", STRING),

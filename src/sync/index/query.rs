@@ -2,8 +2,10 @@
 //! query: every group must match, a group matches when any of its terms
 //! does, excluded terms must not. A word is analysed as each field indexes
 //! it (stemmed per language, folded) and matched as a prefix when it has
-//! three letters or more (search as you type); names, titles and acronyms
-//! also match with a typo or two (fuzzy terms over their unstemmed form).
+//! three letters or more (search as you type); words of five letters or
+//! more also match with a typo (ten or more: two), over the unstemmed form
+//! of names and the stemmed words of texts, weighing less than an exact
+//! match.
 //! Matches in names weigh more than in summaries, and those more than in
 //! descriptions.
 
@@ -20,6 +22,11 @@ use crate::domain::search::{SearchText, Term as SearchTerm};
 const PREFIX_FROM: usize = 3;
 /// Words this long or longer may have one typo; twice this, two.
 const ONE_TYPO_FROM: usize = 5;
+/// What matching as a prefix adds to a match, against the BM25 score of
+/// the word itself (typically 1 to 10).
+const PREFIX_WEIGHT: f32 = 0.5;
+/// Analysed words this long or longer match with typos as prefixes too.
+const FUZZY_PREFIX_FROM: usize = 8;
 /// How much a typo-tolerant match counts against an exact one.
 const TYPO_WEIGHT: f32 = 0.5;
 
@@ -67,9 +74,14 @@ impl Reading {
             if let Some(query) = self.in_field(field, term) {
                 matches.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
             }
+            if let SearchTerm::Word(word) = term
+                && let Some(query) = self.with_typos(field, word)
+            {
+                matches.push((Occur::Should, Box::new(BoostQuery::new(query, weight))));
+            }
         }
         if let SearchTerm::Word(word) = term
-            && let Some(query) = self.with_typos(word)
+            && let Some(query) = self.with_typos(self.fields.name_plain, word)
         {
             matches.push((Occur::Should, query));
         }
@@ -86,11 +98,21 @@ impl Reading {
                     return self.phrase(field, tokens);
                 };
                 let term = Term::from_field_text(field, token);
-                Some(if word.chars().count() >= PREFIX_FROM {
-                    Box::new(FuzzyTermQuery::new_prefix(term, 0, false))
-                } else {
-                    Box::new(TermQuery::new(term, IndexRecordOption::WithFreqs))
-                })
+                let exact = Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs));
+                if word.chars().count() < PREFIX_FROM {
+                    return Some(exact);
+                }
+                // The word itself ranks by BM25; a longer word it begins
+                // matches too, with a constant score (a prefix has no
+                // frequencies of its own).
+                let prefix = BoostQuery::new(
+                    Box::new(FuzzyTermQuery::new_prefix(term, 0, false)),
+                    PREFIX_WEIGHT,
+                );
+                Some(Box::new(BooleanQuery::new(vec![
+                    (Occur::Should, exact),
+                    (Occur::Should, Box::new(prefix)),
+                ])))
             }
             SearchTerm::Phrase(words) => {
                 let tokens = words
@@ -118,22 +140,30 @@ impl Reading {
         }
     }
 
-    /// A name, title or acronym that differs from the word by a typo or two.
-    fn with_typos(&self, word: &str) -> Option<Box<dyn Query>> {
+    /// A word of `field` that differs from the searched one (as the field
+    /// analyses it) by a typo or two: names in their unstemmed form, texts
+    /// in their stemmed one.
+    fn with_typos(&self, field: Field, word: &str) -> Option<Box<dyn Query>> {
         let letters = word.chars().count();
         if letters < ONE_TYPO_FROM {
             return None;
         }
         let typos = if letters >= 2 * ONE_TYPO_FROM { 2 } else { 1 };
-        let [token] = self.tokens(self.fields.name_plain, word).try_into().ok()?;
-        let term = Term::from_field_text(self.fields.name_plain, &token);
-        Some(Box::new(BoostQuery::new(
-            Box::new(FuzzyTermQuery::new(term, typos, true)),
-            TYPO_WEIGHT,
-        )))
+        let [token] = self.tokens(field, word).try_into().ok()?;
+        let term = Term::from_field_text(field, &token);
+        // A long word also as a prefix, as exact words are: a stemmer may
+        // cut a mistyped word shorter than the word it stands for
+        // ("nederlnds" stems to "nederlnd", "Nederlandse" to "nederlands").
+        // A short one would match too much that way.
+        let fuzzy = if token.chars().count() >= FUZZY_PREFIX_FROM {
+            FuzzyTermQuery::new_prefix(term, typos, true)
+        } else {
+            FuzzyTermQuery::new(term, typos, true)
+        };
+        Some(Box::new(BoostQuery::new(Box::new(fuzzy), TYPO_WEIGHT)))
     }
 
-    fn tokens(&self, field: Field, text: &str) -> Vec<String> {
+    pub(super) fn tokens(&self, field: Field, text: &str) -> Vec<String> {
         let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
             return Vec::new();
         };
