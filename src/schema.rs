@@ -1,11 +1,5 @@
 // @generated automatically by Diesel CLI.
 
-pub mod sql_types {
-    #[derive(diesel::sql_types::SqlType)]
-    #[diesel(postgres_type(name = "tsvector", schema = "pg_catalog"))]
-    pub struct Tsvector;
-}
-
 diesel::table! {
     affiliations (expert_id, organisation_id) {
         expert_id -> Uuid,
@@ -63,9 +57,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    use super::sql_types::Tsvector;
-
     experts (id) {
         id -> Uuid,
         given_name -> Text,
@@ -82,7 +73,6 @@ diesel::table! {
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
         topic_closure -> Array<Text>,
-        search_vector -> Nullable<Tsvector>,
         search_name -> Nullable<Text>,
         sort_name -> Nullable<Text>,
         publication_status -> Text,
@@ -164,9 +154,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    use super::sql_types::Tsvector;
-
     initiatives (id) {
         id -> Uuid,
         title_en -> Nullable<Text>,
@@ -187,8 +174,6 @@ diesel::table! {
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
         topic_closure -> Array<Text>,
-        search_vector -> Nullable<Tsvector>,
-        search_name -> Nullable<Text>,
         sort_title -> Nullable<Text>,
         publication_status -> Text,
         editors -> Array<Uuid>,
@@ -209,9 +194,6 @@ diesel::table! {
 }
 
 diesel::table! {
-    use diesel::sql_types::*;
-    use super::sql_types::Tsvector;
-
     organisations (id) {
         id -> Uuid,
         name -> Text,
@@ -227,7 +209,6 @@ diesel::table! {
         version -> Int8,
         deleted_at -> Nullable<Timestamptz>,
         topic_closure -> Array<Text>,
-        search_vector -> Nullable<Tsvector>,
         search_name -> Nullable<Text>,
         sort_name -> Nullable<Text>,
         website_domain -> Nullable<Text>,
@@ -248,12 +229,6 @@ diesel::table! {
         kind -> Text,
         draft -> Jsonb,
         updated_at -> Timestamptz,
-    }
-}
-
-diesel::table! {
-    search_words (word) {
-        word -> Text,
     }
 }
 
@@ -344,7 +319,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_topics,
     organisations,
     pending_revisions,
-    search_words,
     topics,
     webhook_deliveries,
     webhook_subscriptions,

@@ -21,12 +21,12 @@ use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::history::ChangeContext;
 use crate::domain::input::check_patch_fields;
+use crate::domain::list::{LIST_KEYS, ListRequest, ListSpec, in_found_order};
 use crate::domain::page::{Cursor, Page, encode_cursor};
 use crate::domain::query::{QueryReader, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::registry;
-use crate::store::discovery::{LIST_KEYS, ListRequest, in_found_order};
 use crate::store::idempotency::Remembered;
 use crate::store::records::{self, StoredKind};
 use crate::sync::index::filters::IndexFilter;
@@ -42,6 +42,8 @@ pub trait Resource: StoredKind<Filter: IndexFilter> {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])];
     /// The list's own filter keys (besides `q`, `sort`, `facets`, paging).
     const FILTER_KEYS: &'static [&'static str];
+    /// The sorts and facets the list offers.
+    const LIST: ListSpec;
 
     fn read_filter(query: &mut QueryReader, vocabulary: &Vocabulary) -> Self::Filter;
 }
@@ -56,9 +58,7 @@ pub async fn list<R: Resource>(
     let keys: Vec<&str> = R::FILTER_KEYS.iter().chain(LIST_KEYS).copied().collect();
     let query = QueryReader::new(request.query_string(), &keys);
     let audience = Audience::of_request(&request);
-    let list = ListRequest::read(query, &R::TABLE, audience, |q| {
-        R::read_filter(q, vocabulary)
-    })?;
+    let list = ListRequest::read(query, &R::LIST, audience, |q| R::read_filter(q, vocabulary))?;
     let mut conn = state.conn(audience).await?;
     R::check_filter(&mut conn, &list.filter).await?;
     let (index, position) = consistency::index_for(&state, &request).await?;
@@ -75,7 +75,7 @@ pub async fn list<R: Resource>(
     });
     let ids: Vec<Uuid> = listed.found.iter().map(|f| f.id).collect();
     let records = R::load(&mut conn, vocabulary, &ids, audience).await?;
-    let items = in_found_order(&listed.found, records, R::id);
+    let items = in_found_order(&ids, records, R::id);
     let page = Page {
         items,
         next,

@@ -18,6 +18,7 @@ use crate::domain::experts::{
     AffiliationInput, Expert, ExpertDraft, ExpertListQuery, ExpertMatches, ExpertProbe,
     ExpertProbeQuery,
 };
+use crate::domain::list::ListSpec;
 use crate::domain::page::{Page, PageParams};
 use crate::domain::query::{QueryReader, parse_flag, path_id};
 use crate::domain::topics::Vocabulary;
@@ -335,6 +336,7 @@ impl Resource for Experts {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] =
         crate::domain::experts::NESTED_FIELDS;
     const FILTER_KEYS: &'static [&'static str] = crate::domain::experts::FILTER_KEYS;
+    const LIST: ListSpec = crate::domain::experts::LIST;
     fn read_filter(
         query: &mut QueryReader,
         vocabulary: &Vocabulary,

@@ -12,6 +12,7 @@ use crate::domain::initiatives::{
     ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
     RelationInput,
 };
+use crate::domain::list::ListSpec;
 use crate::domain::page::{Page, PageParams};
 use crate::domain::query::QueryReader;
 use crate::domain::topics::Vocabulary;
@@ -379,6 +380,7 @@ impl Resource for Initiatives {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] =
         crate::domain::initiatives::NESTED_FIELDS;
     const FILTER_KEYS: &'static [&'static str] = crate::domain::initiatives::FILTER_KEYS;
+    const LIST: ListSpec = crate::domain::initiatives::LIST;
     fn read_filter(
         query: &mut QueryReader,
         vocabulary: &Vocabulary,

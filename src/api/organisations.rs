@@ -7,6 +7,7 @@ use serde_json::Value;
 
 use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
+use crate::domain::list::ListSpec;
 use crate::domain::organisations::{
     Organisation, OrganisationDraft, OrganisationListQuery, OrganisationMatches, OrganisationProbe,
     OrganisationProbeQuery,
@@ -250,6 +251,7 @@ impl Resource for Organisations {
     const NESTED_FIELDS: &'static [(&'static str, &'static [&'static str])] =
         crate::domain::organisations::NESTED_FIELDS;
     const FILTER_KEYS: &'static [&'static str] = crate::domain::organisations::FILTER_KEYS;
+    const LIST: ListSpec = crate::domain::organisations::LIST;
     fn read_filter(
         query: &mut QueryReader,
         vocabulary: &Vocabulary,

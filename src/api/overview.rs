@@ -7,10 +7,10 @@ use crate::api::consistency::{self, with_position};
 use crate::api::crud::Resource;
 use crate::auth::Audience;
 use crate::domain::initiatives::InitiativeListQuery;
+use crate::domain::list::ListRequest;
 use crate::domain::overview::Overview;
 use crate::domain::query::QueryReader;
 use crate::error::ApiResult;
-use crate::store::discovery::ListRequest;
 use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
 use crate::sync::index;
@@ -40,7 +40,7 @@ pub async fn overview(
         .collect();
     let query = QueryReader::new(request.query_string(), &keys);
     let audience = Audience::of_request(&request);
-    let list = ListRequest::read(query, &Initiatives::TABLE, audience, |q| {
+    let list = ListRequest::read(query, &Initiatives::LIST, audience, |q| {
         Initiatives::read_filter(q, vocabulary)
     })?;
     let mut conn = state.conn(audience).await?;

@@ -1,6 +1,9 @@
 //! Initiatives as clients write them (`InitiativeInput`), read them
 //! (`Initiative`) and filter them, and the bodies of their link operations.
 
+use crate::domain::list::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSpec, ListSpec, SortKey, SortSpec,
+};
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -217,6 +220,38 @@ pub struct InitiativeFilter {
     pub active_on: Option<Date>,
     pub updated_since: Option<DateTime<Utc>>,
 }
+
+/// The initiative list's sorts and facets (`/v1/initiatives`, `/v1/overview`).
+pub const LIST: ListSpec = ListSpec {
+    sorts: &[
+        BY_RELEVANCE,
+        SortSpec {
+            name: "title",
+            key: SortKey::Name,
+            descending: false,
+        },
+        BY_UPDATE,
+        SortSpec {
+            name: "startDate",
+            key: SortKey::StartDate,
+            descending: false,
+        },
+        SortSpec {
+            name: "-startDate",
+            key: SortKey::StartDate,
+            descending: true,
+        },
+        BY_CREATION,
+    ],
+    facets: &[
+        FacetSpec::of("scope"),
+        FacetSpec::TOPIC,
+        FacetSpec::of("country"),
+        FacetSpec::of("type"),
+        FacetSpec::of("status"),
+        FacetSpec::of("regulation"),
+    ],
+};
 
 pub const FILTER_KEYS: &[&str] = &[
     "scope",

@@ -8,6 +8,7 @@ pub mod history;
 pub mod initiatives;
 pub mod input;
 pub mod links;
+pub mod list;
 pub mod matches;
 pub mod merge;
 pub mod network;

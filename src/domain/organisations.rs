@@ -1,6 +1,9 @@
 //! Organisations as clients write them (`OrganisationInput`), read them
 //! (`Organisation`) and filter them.
 
+use crate::domain::list::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSpec, ListSpec, SortKey, SortSpec,
+};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -164,6 +167,25 @@ pub struct OrganisationFilter {
     pub topic: TopicFilter,
     pub initiative: Vec<Uuid>,
 }
+
+/// The organisation list's sorts and facets.
+pub const LIST: ListSpec = ListSpec {
+    sorts: &[
+        BY_RELEVANCE,
+        SortSpec {
+            name: "name",
+            key: SortKey::Name,
+            descending: false,
+        },
+        BY_UPDATE,
+        BY_CREATION,
+    ],
+    facets: &[
+        FacetSpec::of("type"),
+        FacetSpec::of("country"),
+        FacetSpec::TOPIC,
+    ],
+};
 
 pub const FILTER_KEYS: &[&str] = &["type", "country", "topic", "topicMatch", "initiative"];
 

@@ -1,6 +1,6 @@
 //! The topic filter every list shares: `topic=` (repeatable) and
 //! `topicMatch=any|all`, read from the query string. A topic matches its
-//! narrower topics too (`store::discovery::topic_filter` says how).
+//! narrower topics too (`sync::index::filters` says how).
 
 use crate::domain::enums::TopicMatch;
 use crate::domain::query::QueryReader;

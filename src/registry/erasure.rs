@@ -47,9 +47,7 @@ pub async fn erase_expert(
     records::lock_for_erasure(conn, Kind::Expert, id, precondition).await?;
     let now = Utc::now();
     registry::records::detach_links(conn, &context, Kind::Expert, id, now).await?;
-    let words = erasure::name_words(conn, id).await?;
     erasure::scrub(conn, id, now).await?;
-    erasure::forget_words(conn, &words).await?;
     records::drop_revision(conn, id).await?;
     erasure::redact_history(conn, id).await?;
     idempotency::forget_answers(conn, &format!("/v1/experts/{id}")).await?;

@@ -1,10 +1,11 @@
 //! The statements of an expert's erasure (`registry::erasure`): the person's
-//! data leaves the row, the typo dictionary and the history.
+//! data leaves the row and the history (the search index drops the
+//! expert's document when it applies the erasure's change).
 
 use chrono::{NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Array, Text, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
+use diesel::sql_query;
+use diesel::sql_types::{Text, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
@@ -15,25 +16,7 @@ use crate::sql::coalesce;
 /// What replaces personal data in erased history entries.
 pub const REDACTED: &str = "[erased]";
 
-#[derive(QueryableByName)]
-struct Words {
-    #[diesel(sql_type = Array<Text>)]
-    words: Vec<String>,
-}
-
-/// The words of the person's name as the typo dictionary holds them.
-pub async fn name_words(conn: &mut AsyncPgConnection, id: Uuid) -> ApiResult<Vec<String>> {
-    let found: Words = sql_query(
-        "SELECT coalesce(array_agg(DISTINCT w), '{}') AS words FROM experts e, \
-         regexp_split_to_table(e.search_name, '[^[:alnum:]]+') AS w WHERE e.id = $1 AND length(w) >= 3",
-    )
-    .bind::<SqlUuid, _>(id)
-    .get_result(conn)
-    .await?;
-    Ok(found.words)
-}
-
-/// Empties every personal field; the generated search columns follow.
+/// Empties every personal field; the generated name and sort columns follow.
 pub async fn scrub(
     conn: &mut AsyncPgConnection,
     id: Uuid,
@@ -66,21 +49,6 @@ pub async fn scrub(
     diesel::delete(expert_topics::table.filter(expert_topics::expert_id.eq(id)))
         .execute(conn)
         .await?;
-    Ok(())
-}
-
-/// Drops the name's words from the typo dictionary unless another record
-/// still uses them.
-pub async fn forget_words(conn: &mut AsyncPgConnection, words: &[String]) -> ApiResult<()> {
-    sql_query(
-        "DELETE FROM search_words w WHERE w.word = ANY($1) \
-         AND NOT EXISTS (SELECT 1 FROM experts e WHERE e.search_name LIKE '%' || w.word || '%') \
-         AND NOT EXISTS (SELECT 1 FROM organisations o WHERE o.search_name LIKE '%' || w.word || '%') \
-         AND NOT EXISTS (SELECT 1 FROM initiatives i WHERE i.search_name LIKE '%' || w.word || '%')",
-    )
-    .bind::<Array<Text>, _>(words)
-    .execute(conn)
-    .await?;
     Ok(())
 }
 

@@ -18,11 +18,7 @@ use crate::domain::values::{
 };
 use crate::error::ApiResult;
 use crate::schema::experts;
-use crate::sql::{Bind, ByIds, sql};
-use crate::store::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
-    SortSpec, TableSpec, texts,
-};
+use crate::sql::{ByIds, sql};
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use crate::store::summaries;
@@ -169,36 +165,6 @@ impl StoredKind for Experts {
         records::replace_topics(conn, Kind::Expert, id, &draft.topics).await
     }
 
-    const TABLE: TableSpec = TableSpec {
-        table: "experts",
-        sorts: &[
-            BY_RELEVANCE,
-            SortSpec {
-                name: "name",
-                key: SortKey::Expr {
-                    sql: "r.sort_name",
-                    cast: "text",
-                },
-                descending: false,
-            },
-            BY_UPDATE,
-            BY_CREATION,
-        ],
-        facets: &[
-            FacetSpec {
-                name: "country",
-                source: FacetSource::Column("r.country"),
-            },
-            FacetSpec {
-                name: "topic",
-                source: FacetSource::Topics,
-            },
-            FacetSpec {
-                name: "language",
-                source: FacetSource::Array("r.languages"),
-            },
-        ],
-    };
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "givenName",
@@ -418,50 +384,4 @@ pub async fn candidates(
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     candidates.truncate(MAX_CANDIDATES);
     Ok(candidates)
-}
-
-impl SetFilter for ExpertFilter {
-    fn conditions(&self) -> Conditions {
-        let mut c = Conditions::default();
-        c.any_text(
-            "country",
-            "r.country",
-            texts(&self.country, Country::as_str),
-        );
-        self.topic.add_to(&mut c);
-        c.linked(
-            "organisation",
-            ("affiliations", "expert_id", "organisation_id"),
-            &self.organisation,
-        );
-        c.linked(
-            "initiative",
-            ("initiative_experts", "expert_id", "initiative_id"),
-            &self.initiative,
-        );
-        // Scope and topic of the initiatives hold for the same initiative:
-        // "experts in international initiatives on clinical validation".
-        if !self.initiative_scope.is_empty() || !self.initiative_topic.is_empty() {
-            let scopes = texts(&self.initiative_scope, |s| s.as_str());
-            c.push(
-                "initiativeScope",
-                sql!(
-                    "r.id IN (SELECT ie.expert_id FROM initiative_experts ie \
-                 JOIN initiatives i ON i.id = ie.initiative_id WHERE i.deleted_at IS NULL \
-                 AND (cardinality(#0::text[]) = 0 OR i.scope = ANY(#0)) \
-                 AND (cardinality(#1::text[]) = 0 OR i.topic_closure && #1::text[]))"
-                ),
-                vec![
-                    Bind::Texts(scopes),
-                    Bind::Texts(self.initiative_topic.clone()),
-                ],
-            );
-        }
-        c.overlaps(
-            "language",
-            "r.languages",
-            texts(&self.language, Language::as_str),
-        );
-        c
-    }
 }

@@ -68,7 +68,7 @@ pub async fn find_by_keys<R: StoredKind>(
         .map(|column| sql!(*column, " = ANY($1)"));
     let found: Vec<KeyMatch> = sql!(
         "SELECT id FROM ",
-        R::TABLE.table,
+        R::KIND.table(),
         " WHERE deleted_at IS NULL AND (",
         Fragment::join(matches, " OR "),
         ") ORDER BY id LIMIT 1"

@@ -15,11 +15,7 @@ use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
 use crate::error::ApiResult;
 use crate::schema::initiatives;
-use crate::sql::{Bind, ByIds, sql};
-use crate::store::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
-    SortSpec, TableSpec, texts,
-};
+use crate::sql::{ByIds, sql};
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use crate::store::summaries;
@@ -163,64 +159,6 @@ impl StoredKind for Initiatives {
         records::replace_topics(conn, Kind::Initiative, id, &draft.topics).await
     }
 
-    const TABLE: TableSpec = TableSpec {
-        table: "initiatives",
-        sorts: &[
-            BY_RELEVANCE,
-            SortSpec {
-                name: "title",
-                key: SortKey::Expr {
-                    sql: "r.sort_title",
-                    cast: "text",
-                },
-                descending: false,
-            },
-            BY_UPDATE,
-            SortSpec {
-                name: "startDate",
-                key: SortKey::Expr {
-                    sql: "coalesce(r.start_date, 'infinity'::date)",
-                    cast: "date",
-                },
-                descending: false,
-            },
-            SortSpec {
-                name: "-startDate",
-                key: SortKey::Expr {
-                    sql: "coalesce(r.start_date, '-infinity'::date)",
-                    cast: "date",
-                },
-                descending: true,
-            },
-            BY_CREATION,
-        ],
-        facets: &[
-            FacetSpec {
-                name: "scope",
-                source: FacetSource::Column("r.scope"),
-            },
-            FacetSpec {
-                name: "topic",
-                source: FacetSource::Topics,
-            },
-            FacetSpec {
-                name: "country",
-                source: FacetSource::Array("r.countries"),
-            },
-            FacetSpec {
-                name: "type",
-                source: FacetSource::Column("r.initiative_type"),
-            },
-            FacetSpec {
-                name: "status",
-                source: FacetSource::Column("r.status"),
-            },
-            FacetSpec {
-                name: "regulation",
-                source: FacetSource::Array("r.regulations"),
-            },
-        ],
-    };
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "title.en",
@@ -357,58 +295,5 @@ impl Loaded {
             pending_revision: self.pending_revision,
             publication_status: row.publication_status,
         })
-    }
-}
-
-impl SetFilter for InitiativeFilter {
-    fn conditions(&self) -> Conditions {
-        let mut c = Conditions::default();
-        c.any_text("scope", "r.scope", texts(&self.scope, |s| s.as_str()));
-        self.topic.add_to(&mut c);
-        c.overlaps(
-            "country",
-            "r.countries",
-            texts(&self.country, Country::as_str),
-        );
-        c.any_text(
-            "type",
-            "r.initiative_type",
-            texts(&self.initiative_type, |t| t.as_str()),
-        );
-        c.any_text("status", "r.status", texts(&self.status, |s| s.as_str()));
-        c.overlaps(
-            "regulation",
-            "r.regulations",
-            texts(&self.regulation, |r| r.as_str()),
-        );
-        c.linked(
-            "organisation",
-            (
-                "initiative_organisations",
-                "initiative_id",
-                "organisation_id",
-            ),
-            &self.organisation,
-        );
-        c.linked(
-            "expert",
-            ("initiative_experts", "initiative_id", "expert_id"),
-            &self.expert,
-        );
-        if let Some(day) = self.active_on {
-            c.push(
-                "activeOn",
-                sql!("(r.start_date IS NULL OR r.start_date <= #0) AND (r.end_date IS NULL OR r.end_date >= #0)"),
-                vec![Bind::Date(day.0)],
-            );
-        }
-        if let Some(since) = self.updated_since {
-            c.push(
-                "updatedSince",
-                sql!("r.updated_at >= #0"),
-                vec![Bind::Timestamp(since)],
-            );
-        }
-        c
     }
 }

@@ -3,7 +3,6 @@
 //! the database.
 
 pub mod api_keys;
-pub mod discovery;
 pub mod enums;
 pub mod erasure;
 pub mod errors;
@@ -15,8 +14,6 @@ pub mod index_rows;
 pub mod initiatives;
 pub mod links;
 pub mod organisations;
-pub mod overview;
 pub mod records;
-pub mod search;
 pub mod summaries;
 pub mod topics;

@@ -18,10 +18,6 @@ use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, We
 use crate::error::ApiResult;
 use crate::schema::organisations;
 use crate::sql::{ByIds, sql};
-use crate::store::discovery::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, Conditions, FacetSource, FacetSpec, SetFilter, SortKey,
-    SortSpec, TableSpec, texts,
-};
 use crate::store::records::StoredKind;
 use crate::store::records::{self, Kind};
 use crate::store::summaries;
@@ -148,36 +144,6 @@ impl StoredKind for Organisations {
         records::replace_topics(conn, Kind::Organisation, id, &draft.topics).await
     }
 
-    const TABLE: TableSpec = TableSpec {
-        table: "organisations",
-        sorts: &[
-            BY_RELEVANCE,
-            SortSpec {
-                name: "name",
-                key: SortKey::Expr {
-                    sql: "r.sort_name",
-                    cast: "text",
-                },
-                descending: false,
-            },
-            BY_UPDATE,
-            BY_CREATION,
-        ],
-        facets: &[
-            FacetSpec {
-                name: "type",
-                source: FacetSource::Column("r.organisation_type"),
-            },
-            FacetSpec {
-                name: "country",
-                source: FacetSource::Column("r.country"),
-            },
-            FacetSpec {
-                name: "topic",
-                source: FacetSource::Topics,
-            },
-        ],
-    };
     const CSV_COLUMNS: &'static [&'static str] = &[
         "id",
         "name",
@@ -373,31 +339,4 @@ pub async fn candidates(
     candidates.sort_by(|a, b| b.score.total_cmp(&a.score).then_with(|| a.id.cmp(&b.id)));
     candidates.truncate(MAX_CANDIDATES);
     Ok(candidates)
-}
-
-impl SetFilter for OrganisationFilter {
-    fn conditions(&self) -> Conditions {
-        let mut c = Conditions::default();
-        c.any_text(
-            "type",
-            "r.organisation_type",
-            texts(&self.organisation_type, |t| t.as_str()),
-        );
-        c.any_text(
-            "country",
-            "r.country",
-            texts(&self.country, Country::as_str),
-        );
-        self.topic.add_to(&mut c);
-        c.linked(
-            "initiative",
-            (
-                "initiative_organisations",
-                "organisation_id",
-                "initiative_id",
-            ),
-            &self.initiative,
-        );
-        c
-    }
 }

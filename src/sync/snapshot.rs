@@ -9,13 +9,19 @@ use diesel_async::{AsyncPgConnection, RunQueryDsl, SimpleAsyncConnection};
 use uuid::Uuid;
 
 use crate::auth::Audience;
+use crate::domain::list::in_found_order;
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 use crate::sql::sql;
-use crate::store::discovery::{Found, in_found_order};
 use crate::store::records::StoredKind;
 
 const BATCH: i64 = 500;
+
+#[derive(QueryableByName)]
+struct Id {
+    #[diesel(sql_type = SqlUuid)]
+    id: Uuid,
+}
 
 #[derive(QueryableByName)]
 struct Position {
@@ -52,13 +58,13 @@ pub async fn in_batches<K: StoredKind>(
     mut each: impl AsyncFnMut(Vec<K::Record>) -> ApiResult<bool>,
 ) -> ApiResult<()> {
     let select = sql!(
-        "SELECT r.id, NULL::text AS sort_key FROM ",
-        K::TABLE.table,
+        "SELECT r.id FROM ",
+        K::KIND.table(),
         " r WHERE r.deleted_at IS NULL AND r.id > $1 ORDER BY r.id LIMIT $2"
     );
     let mut after = Uuid::nil();
     loop {
-        let found: Vec<Found> = select
+        let found: Vec<Id> = select
             .clone()
             .query()
             .bind::<SqlUuid, _>(after)
@@ -71,7 +77,7 @@ pub async fn in_batches<K: StoredKind>(
         after = last.id;
         let ids: Vec<Uuid> = found.iter().map(|f| f.id).collect();
         let records = K::load(conn, vocabulary, &ids, audience).await?;
-        if !each(in_found_order(&found, records, K::id)).await? {
+        if !each(in_found_order(&ids, records, K::id)).await? {
             return Ok(());
         }
     }

@@ -6,7 +6,7 @@
 use std::collections::BTreeSet;
 
 use aimd_registry::api::crud::Resource;
-use aimd_registry::store::discovery::LIST_KEYS;
+use aimd_registry::domain::list::LIST_KEYS;
 use aimd_registry::store::experts::Experts;
 use aimd_registry::store::initiatives::Initiatives;
 use aimd_registry::store::organisations::Organisations;

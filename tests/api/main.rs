@@ -8,7 +8,6 @@ mod changes;
 mod crud;
 mod curation;
 mod demo;
-mod differential;
 mod discovery;
 mod errors;
 mod exports;

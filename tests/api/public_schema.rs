@@ -202,7 +202,6 @@ async fn the_public_views_match_their_tables_and_are_all_the_reader_may_read() {
         "organisation_topics",
         "organisations",
         "pending_revisions",
-        "search_words",
         "topics",
     ]
     .iter()

@@ -358,3 +358,23 @@ async fn a_second_instance_shows_a_write_once_asked_for_its_position() {
         )]
     );
 }
+
+#[actix_web::test]
+async fn snippets_mark_the_matches_and_escape_everything_else() {
+    let app = spawn_with(single_editor()).await;
+    let mut body = initiative("Markup in summaries");
+    body["summary"] = json!({
+        "en": "Checks <b>biased</b> models & reports \"fairness\" gaps",
+        "nl": "Controleert vooringenomen modellen"
+    });
+    app.create("/v1/initiatives", body).await;
+    let hit = app.get("/v1/search?q=bias").await.json()["items"][0].clone();
+    assert_eq!(
+        hit["snippet"],
+        "Checks &lt;b&gt;<mark>biased</mark>&lt;/b&gt; models &amp; reports &quot;fairness&quot; gaps",
+        "{hit}"
+    );
+    // Only the Dutch text matches: the Dutch snippet is shown.
+    let dutch = app.get("/v1/search?q=vooringenomen").await.json()["items"][0].clone();
+    assert_eq!(dutch["snippet"], "Controleert <mark>vooringenomen</mark> modellen");
+}

@@ -4,6 +4,9 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::domain::enums::{Scope, TopicMatch};
+use crate::domain::list::{
+    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSpec, ListSpec, SortKey, SortSpec,
+};
 use crate::domain::query::{QueryReader, parse_uuid};
 use crate::domain::topic_filter::TopicFilter;
 use crate::domain::topics::Vocabulary;
@@ -21,6 +24,25 @@ pub struct ExpertFilter {
     pub initiative_topic: Vec<String>,
     pub language: Vec<Language>,
 }
+
+/// The expert list's sorts and facets.
+pub const LIST: ListSpec = ListSpec {
+    sorts: &[
+        BY_RELEVANCE,
+        SortSpec {
+            name: "name",
+            key: SortKey::Name,
+            descending: false,
+        },
+        BY_UPDATE,
+        BY_CREATION,
+    ],
+    facets: &[
+        FacetSpec::of("country"),
+        FacetSpec::TOPIC,
+        FacetSpec::of("language"),
+    ],
+};
 
 pub const FILTER_KEYS: &[&str] = &[
     "country",

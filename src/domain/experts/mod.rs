@@ -22,7 +22,7 @@ use crate::domain::values::{
 use crate::error::ApiResult;
 
 pub use self::affiliation::{AFFILIATION_FIELDS, AffiliationInput, affiliation_terms};
-pub use self::filter::{ExpertFilter, ExpertListQuery, FILTER_KEYS};
+pub use self::filter::{ExpertFilter, ExpertListQuery, FILTER_KEYS, LIST};
 pub use self::matches::{
     ExpertCandidate, ExpertMatches, ExpertProbe, ExpertProbeQuery, PROBE_KEYS,
 };

@@ -17,7 +17,6 @@ use crate::auth::Audience;
 use crate::domain::enums::HitType;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::store::discovery::{SetFilter, TableSpec};
 
 pub use self::publication::{
     drop_revision, is_published, note_editor, pending_revision, pending_revision_sql,
@@ -56,8 +55,6 @@ pub trait StoredKind {
         draft: &Self::Draft,
     ) -> impl Future<Output = ApiResult<()>> + Send;
 
-    /// How discovery queries see the table: sorts and facets offered.
-    const TABLE: TableSpec;
     /// The columns of the CSV export: paths into the record as `GET` shows
     /// it (`title.en`); see `sync::exports::cell` for how lists flatten.
     const CSV_COLUMNS: &'static [&'static str];
@@ -66,7 +63,7 @@ pub trait StoredKind {
 
     /// The record as the API shows it.
     type Record: Serialize + Send;
-    type Filter: SetFilter + Send + Sync;
+    type Filter: Send + Sync;
 
     fn id(record: &Self::Record) -> Uuid;
     fn version(record: &Self::Record) -> i64;
@@ -117,7 +114,8 @@ impl Kind {
         }
     }
 
-    fn table(self) -> &'static str {
+    /// The kind's table.
+    pub fn table(self) -> &'static str {
         match self {
             Self::Organisation => "organisations",
             Self::Expert => "experts",

@@ -21,10 +21,10 @@ use uuid::Uuid;
 use super::filters::{Clause, IndexFilter};
 use super::{Reading, index_error};
 use crate::auth::Audience;
+use crate::domain::list::{FacetSpec, Found, ListRequest, SortKey, SortSpec};
 use crate::domain::page::{Cursor, FacetCount};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::store::discovery::{FacetSource, FacetSpec, Found, ListRequest, SortSpec};
 use crate::store::records::Kind;
 
 /// What a list shows besides the records themselves.
@@ -55,7 +55,7 @@ pub fn list<F: IndexFilter>(
             text.as_deref(),
         )
     };
-    let order = Order::of(&request.sort, request.audience)?;
+    let order = Order::of(&request.sort, request.audience);
     let page = PageCollector {
         order,
         after: request.page.cursor.clone(),
@@ -84,7 +84,7 @@ pub fn list<F: IndexFilter>(
             .iter()
             .map(|facet| {
                 let counted = counts.remove(facet.name).unwrap_or_default();
-                let topics = facet.source == FacetSource::Topics;
+                let topics = facet.topics;
                 (
                     facet.name.to_owned(),
                     facet_counts(counted, topics, vocabulary),
@@ -211,30 +211,25 @@ enum NumberKind {
 }
 
 impl Order {
-    fn of(sort: &SortSpec, audience: Audience) -> ApiResult<Self> {
-        Ok(match sort.name {
-            "createdAt" => Self::Id,
-            "relevance" => Self::Score,
-            "title" | "name" => Self::Text("sort_key"),
-            "-updatedAt" => Self::Number {
+    fn of(sort: &SortSpec, audience: Audience) -> Self {
+        match sort.key {
+            SortKey::Id => Self::Id,
+            SortKey::Relevance => Self::Score,
+            SortKey::Name => Self::Text("sort_key"),
+            SortKey::UpdatedAt => Self::Number {
                 column: match audience {
                     Audience::Staff => "updated_at",
                     Audience::Public => "public_updated_at",
                 },
-                descending: true,
+                descending: sort.descending,
                 kind: NumberKind::Time,
             },
-            "startDate" | "-startDate" => Self::Number {
+            SortKey::StartDate => Self::Number {
                 column: "start_date",
                 descending: sort.descending,
                 kind: NumberKind::Day,
             },
-            other => {
-                return Err(ApiError::internal(format!(
-                    "no index order for sort {other}"
-                )));
-            }
-        })
+        }
     }
 
     /// The rank a record's key has in this order: smaller comes first.

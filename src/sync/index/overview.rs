@@ -13,13 +13,13 @@ use super::find::{FacetCounter, FacetCounts, selection};
 use super::{Reading, index_error};
 use crate::domain::enums::OrganisationType;
 use crate::domain::initiatives::InitiativeFilter;
+use crate::domain::list::ListRequest;
 use crate::domain::overview::{
     CountryCount, ExpertOverview, InitiativeOverview, OrganisationOverview, Overview, ScopeCounts,
     TopicCount, TopicRow, TypeCount, stored,
 };
 use crate::domain::topics::{TopicRef, Vocabulary};
 use crate::error::ApiResult;
-use crate::store::discovery::ListRequest;
 use crate::store::records::Kind;
 
 /// Counts per value of `facets` over the records of `kind` the audience
