@@ -376,5 +376,64 @@ async fn snippets_mark_the_matches_and_escape_everything_else() {
     );
     // Only the Dutch text matches: the Dutch snippet is shown.
     let dutch = app.get("/v1/search?q=vooringenomen").await.json()["items"][0].clone();
-    assert_eq!(dutch["snippet"], "Controleert <mark>vooringenomen</mark> modellen");
+    assert_eq!(
+        dutch["snippet"],
+        "Controleert <mark>vooringenomen</mark> modellen"
+    );
+}
+
+#[actix_web::test]
+async fn synonyms_find_each_other_across_languages() {
+    let app = spawn_with(single_editor()).await;
+    let mut ai = initiative("Kunstmatige intelligentie in de zorg");
+    ai["summary"] = json!({"nl": "Een netwerk over medische hulpmiddelen en gegevens."});
+    let ai = app.create("/v1/initiatives", ai).await;
+    let other = app
+        .create(
+            "/v1/initiatives",
+            initiative("Cybersecurity of hospital networks"),
+        )
+        .await;
+    let ids = |body: serde_json::Value| -> Vec<String> {
+        body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|i| i["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    for q in [
+        "AI",
+        "artificial intelligence",
+        "\"artificiële intelligentie\"",
+        "artificiele intelligentie",
+        "medical device",
+        "data",
+        "AI data",
+    ] {
+        let found = ids(app
+            .get(&format!("/v1/search?q={}", urlencode(q)))
+            .await
+            .json());
+        assert_eq!(found, std::slice::from_ref(&ai), "q={q}");
+    }
+    // A synonym leaves other words alone, and an exclusion covers all
+    // variants.
+    let found = ids(app.get("/v1/search?q=ziekenhuis").await.json());
+    assert_eq!(found, [other]);
+    let found = ids(app.get("/v1/search?q=zorg%20-AI").await.json());
+    assert!(found.is_empty(), "{found:?}");
+    // Snippets mark the synonyms that matched.
+    let hit = app.get("/v1/search?q=medical%20device").await.json()["items"][0].clone();
+    assert!(
+        hit["snippet"]
+            .as_str()
+            .unwrap()
+            .contains("<mark>medische</mark> <mark>hulpmiddelen</mark>"),
+        "{hit}"
+    );
+}
+
+fn urlencode(text: &str) -> String {
+    url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
 }

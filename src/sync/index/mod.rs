@@ -17,6 +17,7 @@ pub mod overview;
 mod query;
 pub mod search;
 mod snippet;
+mod synonyms;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;

@@ -15,7 +15,7 @@ use tantivy::query::{
 };
 use tantivy::schema::{Field, IndexRecordOption};
 
-use super::Reading;
+use super::{Reading, synonyms};
 use crate::domain::search::{SearchText, Term as SearchTerm};
 
 /// Words this long or longer are matched as prefixes.
@@ -31,8 +31,9 @@ const FUZZY_PREFIX_FROM: usize = 8;
 const TYPO_WEIGHT: f32 = 0.5;
 
 impl Reading {
-    /// The query for search text.
+    /// The query for search text, with its synonyms.
     pub fn text_query(&self, text: &SearchText) -> Box<dyn Query> {
+        let text = &synonyms::with_synonyms(text);
         let mut clauses: Vec<(Occur, Box<dyn Query>)> = text
             .groups
             .iter()

@@ -63,6 +63,7 @@ pub fn search(
             })
         })
         .flatten();
+    let highlighter = reading.highlighter(text);
     let mut items = Vec::with_capacity(ranked.len());
     for hit in ranked {
         let doc: TantivyDocument = searcher.doc(hit.address).map_err(index_error)?;
@@ -74,7 +75,7 @@ pub fn search(
             hit_type: kind.as_str().to_owned(),
             id: hit.id,
             title: stored(fields.title).unwrap_or_default().to_owned(),
-            snippet: reading.snippet(text, stored(fields.text_en), stored(fields.text_nl)),
+            snippet: highlighter.snippet(stored(fields.text_en), stored(fields.text_nl)),
             // Shown rounded; the cursor keeps the exact score.
             score: (f64::from(hit.score) * 1e4).round() / 1e4,
         });

@@ -20,28 +20,34 @@ const PREFIX_FROM: usize = 3;
 struct Stem {
     text: String,
     prefix: bool,
+    /// Typed by the client, not added as a synonym.
+    typed: bool,
+}
+
+/// What marks the words of one search in snippets.
+pub(super) struct Highlighter<'a> {
+    reading: &'a Reading,
+    english: Vec<Stem>,
+    dutch: Vec<Stem>,
 }
 
 impl Reading {
-    /// The snippet of a hit whose texts are `english` and `dutch`: the
-    /// English one, unless only the Dutch one shows a match.
-    pub(super) fn snippet(
-        &self,
-        text: &SearchText,
-        english: Option<&str>,
-        dutch: Option<&str>,
-    ) -> String {
-        let english = english.map(|t| self.marked(text, self.fields.summary_en, t));
-        let dutch = dutch.map(|t| self.marked(text, self.fields.summary_nl, t));
-        match (english, dutch) {
-            (Some(en), Some(nl)) if !en.matched && nl.matched => nl.html,
-            (Some(en), _) => en.html,
-            (None, Some(nl)) => nl.html,
-            (None, None) => String::new(),
+    /// Marks for the words of `text` and of their synonyms.
+    pub(super) fn highlighter(&self, text: &SearchText) -> Highlighter<'_> {
+        let synonyms = super::synonyms::with_synonyms(text);
+        let stems = |field| {
+            let mut stems = self.stems(text, field, true);
+            stems.extend(self.stems(&synonyms, field, false));
+            stems
+        };
+        Highlighter {
+            reading: self,
+            english: stems(self.fields.summary_en),
+            dutch: stems(self.fields.summary_nl),
         }
     }
 
-    fn stems(&self, text: &SearchText, field: Field) -> Vec<Stem> {
+    fn stems(&self, text: &SearchText, field: Field, typed: bool) -> Vec<Stem> {
         let mut stems = Vec::new();
         for term in text.groups.iter().flatten() {
             let (words, prefix): (&[String], bool) = match term {
@@ -52,29 +58,51 @@ impl Reading {
                 Term::Phrase(words) => (words, false),
             };
             for word in words {
-                stems.extend(
-                    self.tokens(field, word)
-                        .into_iter()
-                        .map(|text| Stem { text, prefix }),
-                );
+                stems.extend(self.tokens(field, word).into_iter().map(|text| Stem {
+                    text,
+                    prefix,
+                    typed,
+                }));
             }
         }
         stems
     }
+}
 
-    fn marked(&self, text: &SearchText, field: Field, shown: &str) -> Marked {
-        let stems = self.stems(text, field);
-        let Ok(mut analyzer) = self.index.tokenizer_for_field(field) else {
+impl Highlighter<'_> {
+    /// The snippet of a hit whose texts are `english` and `dutch`: the one
+    /// showing a word as typed (English first), else the one showing a
+    /// synonym (English first).
+    pub(super) fn snippet(&self, english: Option<&str>, dutch: Option<&str>) -> String {
+        let fields = &self.reading.fields;
+        let english = english.map(|t| self.marked(&self.english, fields.summary_en, t));
+        let dutch = dutch.map(|t| self.marked(&self.dutch, fields.summary_nl, t));
+        let rank = |m: &Option<Marked>| {
+            m.as_ref()
+                .map_or(0, |m| 2 * u8::from(m.typed) + u8::from(m.matched))
+        };
+        if rank(&dutch) > rank(&english) {
+            dutch.map(|m| m.html).unwrap_or_default()
+        } else {
+            english.or(dutch).map(|m| m.html).unwrap_or_default()
+        }
+    }
+
+    fn marked(&self, stems: &[Stem], field: Field, shown: &str) -> Marked {
+        let Ok(mut analyzer) = self.reading.index.tokenizer_for_field(field) else {
             return Marked::plain(shown);
         };
         let mut words: Vec<(usize, usize, bool)> = Vec::new();
+        let mut typed = false;
         let mut stream = analyzer.token_stream(shown);
         while stream.advance() {
             let token = stream.token();
-            let hit = stems.iter().any(|stem| {
+            let matching = |stem: &&Stem| {
                 token.text == stem.text || (stem.prefix && token.text.starts_with(&stem.text))
-            });
-            words.push((token.offset_from, token.offset_to, hit));
+            };
+            let hit = stems.iter().find(matching);
+            typed |= hit.is_some_and(|stem| stem.typed);
+            words.push((token.offset_from, token.offset_to, hit.is_some()));
         }
         let first_match = words.iter().position(|w| w.2);
         let start = first_match.map_or(0, |m| m.saturating_sub(BEFORE_MATCH));
@@ -106,6 +134,7 @@ impl Reading {
         Marked {
             html,
             matched: first_match.is_some(),
+            typed,
         }
     }
 }
@@ -113,6 +142,8 @@ impl Reading {
 struct Marked {
     html: String,
     matched: bool,
+    /// A word matched as typed (not only as a synonym).
+    typed: bool,
 }
 
 impl Marked {
@@ -122,6 +153,7 @@ impl Marked {
         Self {
             html,
             matched: false,
+            typed: false,
         }
     }
 }
