@@ -54,12 +54,21 @@ psql_db -c "SELECT id FROM initiatives ORDER BY random() LIMIT 500" | while read
     echo "/v1/initiatives?limit=25&cursor=$cursor"
 done > "$WORK/page.txt"
 
+DATABASE_URL="$DATABASE_URL" $BIN migrate >/dev/null 2>&1
+READER_TOKEN=$(DATABASE_URL="$DATABASE_URL" $BIN keys create --name "bench reader" --role reader 2>/dev/null)
+
 echo "== starting the service on :$PORT"
 # Rate limits off: the load comes from one address at rates far above them.
-DATABASE_URL="$DATABASE_URL" AIMD_LOG=warn AIMD_ANONYMOUS_RATE_LIMIT=0 AIMD_RATE_LIMIT=0 \
-    $BIN serve --bind "127.0.0.1:$PORT" --no-migrate &
+started=$(date +%s%N)
+DATABASE_URL="$DATABASE_URL" AIMD_LOG=warn,aimd_registry::sync=info AIMD_LOG_FORMAT=json \
+    AIMD_ANONYMOUS_RATE_LIMIT=0 AIMD_RATE_LIMIT=0 \
+    $BIN serve --bind "127.0.0.1:$PORT" --no-migrate >"$WORK/server.log" 2>&1 &
 SERVER_PID=$!
-for _ in $(seq 1 50); do curl -fs "$BASE/v1/topics" >/dev/null 2>&1 && break; sleep 0.2; done
+# Lists answer 503 until the search index is built.
+for _ in $(seq 1 600); do curl -fs "$BASE/v1/initiatives?limit=1" >/dev/null 2>&1 && break; sleep 0.1; done
+echo "   answering lists $(( ($(date +%s%N) - started) / 1000000 )) ms after start;" \
+    "$(grep -o '"took_ms":[0-9]*' "$WORK/server.log" | head -1) for the index build;" \
+    "resident memory $(awk '/VmRSS/ {print $2, $3}' "/proc/$SERVER_PID/status")"
 
 run() { # scenario connections
     local out
@@ -67,12 +76,15 @@ run() { # scenario connections
     printf '%-9s c=%-3s %s\n' "$1" "$2" "${out#RESULT }"
 }
 
-echo "== API (wrk, ${DURATION}s each)"
-for scenario in get list search facets overview page; do
+cp "$WORK/get.txt" "$WORK/getkey.txt"
+echo "== API (wrk, ${DURATION}s each; getkey: get by id with a reader's key)"
+for scenario in get getkey list search facets overview page; do
+    token=""
+    [ "$scenario" = getkey ] && token=$READER_TOKEN
     for connections in 1 32; do
         # Warm the caches once per scenario.
-        [ "$connections" = 1 ] && PATHS="$WORK/$scenario.txt" wrk -t1 -c4 -d3s -s bench/wrk/paths.lua "$BASE" >/dev/null
-        run "$scenario" "$connections"
+        [ "$connections" = 1 ] && TOKEN=$token PATHS="$WORK/$scenario.txt" wrk -t1 -c4 -d3s -s bench/wrk/paths.lua "$BASE" >/dev/null
+        TOKEN=$token run "$scenario" "$connections"
     done
 done | tee "$WORK/api.txt"
 
@@ -86,8 +98,10 @@ SQL
 for connections in 1 32; do
     tps=$(pgbench -n -M prepared -T "$DURATION" -c "$connections" -j "$(( connections < 2 ? 1 : 2 ))" \
         -f "$WORK/get.sql" "$DATABASE_URL" 2>/dev/null | awk '/^tps/ {print $3; exit}')
-    api=$(awk -v c="$connections" '$1 == "get" && $2 == "c=" c {gsub(/[^0-9.]/, "", $6); print $6}' "$WORK/api.txt")
-    printf 'pgbench   c=%-3s tps=%s  api get-by-id rps=%s  ratio=%s\n' "$connections" "$tps" "$api" \
-        "$(awk -v a="$api" -v p="$tps" 'BEGIN { printf "%.2f", a / p }')"
+    for scenario in get getkey; do
+        api=$(awk -v c="$connections" -v s="$scenario" '$1 == s && $2 == "c=" c {gsub(/[^0-9.]/, "", $6); print $6}' "$WORK/api.txt")
+        printf 'pgbench   c=%-3s tps=%s  api %-6s rps=%s  ratio=%s\n' "$connections" "$tps" "$scenario" "$api" \
+            "$(awk -v a="$api" -v p="$tps" 'BEGIN { printf "%.2f", a / p }')"
+    done
 done
 psql_db -c "DROP TABLE bench_ids"

@@ -9,6 +9,12 @@ file:close()
 
 math.randomseed(os.time())
 
+-- An API key to send, when TOKEN is set.
+local token = os.getenv("TOKEN")
+if token and #token > 0 then
+  wrk.headers["Authorization"] = "Bearer " .. token
+end
+
 request = function()
   return wrk.format("GET", paths[math.random(#paths)])
 end
