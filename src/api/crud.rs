@@ -16,7 +16,7 @@ use uuid::Uuid;
 use crate::api::consistency::{self, with_position};
 use crate::api::idempotency::claim_of;
 use crate::api::if_match;
-use crate::api::respond::{created, page_response, record_response};
+use crate::api::respond::{created, page_response, record_response, rendered_response};
 use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::history::ChangeContext;
@@ -29,6 +29,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::registry;
 use crate::store::idempotency::Remembered;
 use crate::store::records::{self, StoredKind};
+use crate::sync::index::cache::{RecordCache, Rendered};
 use crate::sync::index::filters::IndexFilter;
 use crate::sync::index::find;
 
@@ -132,13 +133,24 @@ pub async fn get<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     let audience = Audience::of_request(&request);
+    let cache = state.index.cache();
+    if let Some(hit) = cache.and_then(|c| c.get(R::KIND, id, audience)) {
+        return Ok(rendered_response(&hit));
+    }
+    let generation = cache.map(RecordCache::generation);
     let mut conn = state.conn(audience).await?;
     let record = records::find::<R>(&mut conn, &state.vocabulary, id, audience).await?;
-    Ok(record_response(
-        StatusCode::OK,
-        R::version(&record),
-        &record,
-    ))
+    let rendered = Rendered {
+        version: R::version(&record),
+        json: serde_json::to_string(&record)
+            .map_err(ApiError::internal)?
+            .into(),
+    };
+    let response = rendered_response(&rendered);
+    if let (Some(cache), Some(generation)) = (cache, generation) {
+        cache.keep((R::KIND, id, audience), rendered, generation);
+    }
+    Ok(response)
 }
 
 /// `PATCH`: a JSON Merge Patch (see [`registry::records::merge_patch_record`]).

@@ -6,12 +6,22 @@ use actix_web::{HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use crate::domain::page::Page;
+use crate::sync::index::cache::Rendered;
 
 /// A single record, with its version as a strong ETag.
 pub fn record_response(status: StatusCode, version: i64, record: &impl Serialize) -> HttpResponse {
     HttpResponse::build(status)
         .insert_header((header::ETAG, format!("\"{version}\"")))
         .json(record)
+}
+
+/// A record as the cache keeps it rendered, with its version as a strong
+/// ETag.
+pub fn rendered_response(rendered: &Rendered) -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::ETAG, format!("\"{}\"", rendered.version)))
+        .content_type(mime::APPLICATION_JSON)
+        .body(rendered.json.to_string())
 }
 
 /// 201 with the new record (as serialised JSON) and where it lives.

@@ -67,7 +67,7 @@ impl Caller {
 /// record in any publication state; everyone else only public ones, which
 /// the database enforces: the public's reads run on connections that can
 /// read only the views of `aimd_public` (see `db::Pools`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Audience {
     Public,
     Staff,

@@ -144,7 +144,11 @@ async fn the_index_follows_the_change_feed() {
     let mut conn = app.connection().await;
     let (mut index, _) = SearchIndex::build(&mut conn).await.expect("built");
     let built_at = index.position();
-    assert_eq!(index.catch_up(&mut conn).await.unwrap(), 0, "nothing new");
+    assert_eq!(
+        index.catch_up(&mut conn).await.unwrap().events,
+        0,
+        "nothing new"
+    );
 
     // A publication, a new title, a link, a deletion.
     app.approve(&format!("/v1/initiatives/{draft}")).await;
@@ -166,7 +170,13 @@ async fn the_index_follows_the_change_feed() {
         .expect(204);
 
     let applied = index.catch_up(&mut conn).await.unwrap();
-    assert!(applied >= 5, "{applied} events");
+    assert!(applied.events >= 5, "{applied:?}");
+    // What renders differently now: the changed records, and the ends of
+    // the new link (NEN and the initiative embed each other's summary).
+    for id in [&draft, &kept, &nen, &leaving] {
+        let id: uuid::Uuid = id.parse().unwrap();
+        assert!(applied.touched.contains(&id), "{id} touched");
+    }
     let counter: Position = sql_query("SELECT position FROM change_counter")
         .get_result(&mut conn)
         .await
@@ -204,7 +214,7 @@ async fn the_index_follows_the_change_feed() {
     assert_eq!(count(&*term(fields.id, &nen)), 1, "created");
     // Each record once, however many of its events were applied.
     assert_eq!(searcher.num_docs(), 3);
-    assert_eq!(index.catch_up(&mut conn).await.unwrap(), 0);
+    assert_eq!(index.catch_up(&mut conn).await.unwrap().events, 0);
 }
 
 #[actix_web::test]
@@ -436,4 +446,51 @@ async fn synonyms_find_each_other_across_languages() {
 
 fn urlencode(text: &str) -> String {
     url::form_urlencoded::byte_serialize(text.as_bytes()).collect()
+}
+
+#[actix_web::test]
+async fn a_record_is_read_from_memory_until_a_change_touches_it() {
+    let app = spawn_with(single_editor()).await;
+    let nen = app.create("/v1/organisations", organisation("NEN")).await;
+    let group = app
+        .create("/v1/initiatives", initiative("Cached working group"))
+        .await;
+    let path = format!("/v1/initiatives/{group}");
+    app.put(
+        &format!("{path}/organisations/{nen}"),
+        json!({"role": "secretariat"}),
+    )
+    .await
+    .expect(201);
+    app.approve(&path).await;
+    let anonymous = || app.send_as(actix_web::test::TestRequest::get().uri(&path), None);
+    let (first, _) = crate::support::count_queries(anonymous()).await;
+    first.expect(200);
+    let (again, queries) = crate::support::count_queries(anonymous()).await;
+    assert_eq!(queries, 0, "the second read is served from memory");
+    assert_eq!(again.body, first.body);
+    assert_eq!(again.header("etag"), first.header("etag"));
+
+    // A change of a linked record changes what the initiative shows (to
+    // staff: NEN is a draft, so the public sees no link).
+    let staff_view = app.get(&path).await.json();
+    assert_eq!(staff_view["organisations"][0]["name"], "NEN");
+    app.patch(
+        &format!("/v1/organisations/{nen}"),
+        json!({"name": "Royal Netherlands Standardization Institute"}),
+    )
+    .await
+    .expect(200);
+    let staff_view = app.get(&path).await.json();
+    assert_eq!(
+        staff_view["organisations"][0]["name"],
+        "Royal Netherlands Standardization Institute"
+    );
+
+    // Archived: the public's cached copy goes with the change.
+    let version = staff_view["version"].as_i64().unwrap();
+    app.send(crate::support::step(&path, version, "archive"))
+        .await
+        .expect(200);
+    anonymous().await.problem(404);
 }

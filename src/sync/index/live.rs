@@ -16,7 +16,8 @@ use diesel_async::RunQueryDsl;
 use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{Notify, watch};
 
-use super::{Reading, SearchIndex};
+use super::cache::RecordCache;
+use super::{CaughtUp, Reading, SearchIndex};
 use crate::db::{DbPool, PooledConnection};
 use crate::error::ApiResult;
 
@@ -32,6 +33,7 @@ pub struct LiveIndex {
     reading: OnceLock<Arc<Reading>>,
     applied: watch::Sender<i64>,
     wake: Notify,
+    cache: RecordCache,
 }
 
 impl Default for LiveIndex {
@@ -40,6 +42,7 @@ impl Default for LiveIndex {
             reading: OnceLock::new(),
             applied: watch::Sender::new(NOT_BUILT),
             wake: Notify::new(),
+            cache: RecordCache::default(),
         }
     }
 }
@@ -52,6 +55,12 @@ impl LiveIndex {
         let position = *self.applied.borrow();
         let reading = self.reading.get()?;
         (position > NOT_BUILT).then(|| (Arc::clone(reading), position))
+    }
+
+    /// Rendered records, kept current by the follower; `None` until the
+    /// first build (nothing would drop a stale rendering before).
+    pub fn cache(&self) -> Option<&RecordCache> {
+        self.current().map(|_| &self.cache)
     }
 
     /// Waits until the index includes `position`, for at most `within`;
@@ -85,11 +94,22 @@ pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
     let mut last_listen_attempt = Instant::now();
     loop {
         match catch_up(&mut index, &pool).await {
-            Ok(0) => {}
-            Ok(count) => {
-                tracing::debug!(count, position = index.position(), "search index caught up");
+            // Renderings go before the position that changed them is published.
+            Ok(caught_up) => {
+                if caught_up.events > 0 {
+                    live.cache.drop_records(caught_up.touched);
+                    tracing::debug!(
+                        count = caught_up.events,
+                        position = index.position(),
+                        "search index caught up"
+                    );
+                }
             }
-            Err(error) => tracing::warn!(%error, "search index could not catch up; retrying"),
+            Err(error) => {
+                // What was applied before the failure is not known here.
+                live.cache.clear();
+                tracing::warn!(%error, "search index could not catch up; retrying");
+            }
         }
         live.publish(&index);
         if listener.is_none() && last_listen_attempt.elapsed() >= POLL * 5 {
@@ -127,7 +147,7 @@ async fn build(pool: &DbPool) -> SearchIndex {
     }
 }
 
-async fn catch_up(index: &mut SearchIndex, pool: &DbPool) -> ApiResult<usize> {
+async fn catch_up(index: &mut SearchIndex, pool: &DbPool) -> ApiResult<CaughtUp> {
     let mut conn = pool.get().await?;
     index.catch_up(&mut conn).await
 }

@@ -9,6 +9,7 @@
 //! catching up with the feed; following the feed in the server and serving
 //! discovery from the index come next.
 
+pub mod cache;
 mod document;
 pub mod filters;
 pub mod find;
@@ -217,6 +218,15 @@ pub struct SearchIndex {
     position: i64,
 }
 
+/// What catching up did.
+#[derive(Debug, Default)]
+pub struct CaughtUp {
+    /// Feed events applied.
+    pub events: usize,
+    /// The records whose rendering may have changed.
+    pub touched: BTreeSet<Uuid>,
+}
+
 /// Events read from the feed per round of catching up.
 const FEED_PAGE: i64 = 1_000;
 
@@ -305,13 +315,14 @@ impl SearchIndex {
     /// when it is no longer live. Reading a record's current state makes
     /// this idempotent: applying an event twice changes nothing. A link
     /// change is an event of both records it joins, so each end's linked
-    /// ids follow. Returns how many events were applied.
-    pub async fn catch_up(&mut self, conn: &mut AsyncPgConnection) -> ApiResult<usize> {
-        let mut applied = 0;
+    /// ids follow. Says how many events were applied and which records'
+    /// renderings they touched.
+    pub async fn catch_up(&mut self, conn: &mut AsyncPgConnection) -> ApiResult<CaughtUp> {
+        let mut caught_up = CaughtUp::default();
         loop {
             let page = changes::after(conn, self.position, None, FEED_PAGE, true).await?;
             if page.items.is_empty() {
-                return Ok(applied);
+                return Ok(caught_up);
             }
             let mut changed: BTreeMap<Kind, BTreeSet<Uuid>> = BTreeMap::new();
             for change in &page.items {
@@ -334,13 +345,16 @@ impl SearchIndex {
                         .delete_term(Term::from_field_text(fields.id, &id.to_string()));
                 }
                 for row in index_rows::among(conn, kind, &ids).await? {
+                    // Linked records embed this one's summary.
+                    caught_up.touched.extend(&row.linked);
                     let doc = document::of(kind, &row, &fields);
                     self.writer.add_document(doc).map_err(index_error)?;
                 }
+                caught_up.touched.extend(ids);
             }
             self.writer.commit().map_err(index_error)?;
             self.reading.reader.reload().map_err(index_error)?;
-            applied += page.items.len();
+            caught_up.events += page.items.len();
             self.position = page.next;
         }
     }
