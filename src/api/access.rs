@@ -336,9 +336,14 @@ async fn caller_for(request: &ServiceRequest, state: &AppState) -> Result<Caller
             "the bearer token is not an API key of this registry".to_owned(),
         ));
     }
+    if let Some(holder) = state.keys.holder(token) {
+        return Ok(Caller::with_key(holder));
+    }
     let lookup = async {
         let mut conn = state.conn(Audience::Staff).await?;
-        api_keys::authenticate(&mut conn, token).await
+        let holder = api_keys::authenticate(&mut conn, token).await?;
+        state.keys.verified(token, &holder);
+        Ok::<_, ApiError>(holder)
     };
     let limit = state.policy.request_timeout;
     let holder = if limit.is_zero() {

@@ -131,5 +131,8 @@ pub async fn revoke_api_key(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", &id)?;
     let mut conn = state.conn(Audience::Staff).await?;
-    Ok(HttpResponse::Ok().json(api_keys::revoke(&mut conn, id).await?))
+    let revoked = api_keys::revoke(&mut conn, id).await?;
+    // Other instances stop accepting it within `key_ring::REUSE`.
+    state.keys.forget_all();
+    Ok(HttpResponse::Ok().json(revoked))
 }

@@ -15,6 +15,7 @@ pub mod idempotency;
 pub mod if_match;
 pub mod imports;
 pub mod initiatives;
+pub mod key_ring;
 pub mod limits;
 pub mod links;
 pub mod merge;

@@ -6,6 +6,7 @@ use diesel_async::AsyncPgConnection;
 use diesel_async::pooled_connection::deadpool::Object;
 
 use super::access::Policy;
+use super::key_ring::KeyRing;
 use super::limits::RateLimiter;
 use crate::auth::Audience;
 use crate::db::Pools;
@@ -27,6 +28,8 @@ pub struct AppState {
     /// This instance's search index, which serves discovery once built
     /// (`sync::index::live::follow` builds it and keeps it current).
     pub index: Arc<LiveIndex>,
+    /// API keys verified in the last second.
+    pub keys: KeyRing,
 }
 
 impl AppState {
@@ -38,6 +41,7 @@ impl AppState {
             limiter: RateLimiter::default(),
             worker: WorkerStatus::default(),
             index: Arc::default(),
+            keys: KeyRing::default(),
         }
     }
 

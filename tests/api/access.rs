@@ -584,3 +584,56 @@ async fn failed_authentications_from_an_address_are_limited() {
     .await
     .expect(200);
 }
+
+/// A key's check is reused for at most a second: a busy client costs one
+/// lookup a second, and a revoked key is refused by every instance within
+/// that second (at once by the instance that revoked it).
+#[actix_web::test]
+async fn a_key_is_checked_once_a_second_and_revocation_reaches_every_instance() {
+    let first = crate::support::spawn().await;
+    let second = crate::support::spawn_on(
+        first.database_url().to_owned(),
+        aimd_registry::db::DbSettings::sized(4),
+        Policy::default(),
+        None,
+    )
+    .await;
+    let created = first
+        .post("/v1/api-keys", json!({"name": "Portal", "role": "reader"}))
+        .await;
+    let body = created.expect(201).json();
+    let token = body["token"].as_str().unwrap().to_owned();
+    let id = body["id"].as_str().unwrap().to_owned();
+    let topics = || TestRequest::get().uri("/v1/topics");
+    first.send_as(topics(), Some(&token)).await.expect(200);
+    second.send_as(topics(), Some(&token)).await.expect(200);
+    let (again, queries) =
+        crate::support::count_queries(second.send_as(topics(), Some(&token))).await;
+    again.expect(200);
+    let (anonymous, anonymous_queries) =
+        crate::support::count_queries(second.send_as(topics(), None)).await;
+    anonymous.expect(200);
+    assert_eq!(
+        queries, anonymous_queries,
+        "no key lookup within the second"
+    );
+
+    first
+        .send(TestRequest::delete().uri(&format!("/v1/api-keys/{id}")))
+        .await
+        .expect(200);
+    first.send_as(topics(), Some(&token)).await.problem(401);
+    let revoked = std::time::Instant::now();
+    loop {
+        let reply = second.send_as(topics(), Some(&token)).await;
+        if reply.status == 401 {
+            break;
+        }
+        assert!(
+            revoked.elapsed() < std::time::Duration::from_millis(1100),
+            "still accepted {:?} after revocation",
+            revoked.elapsed()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
