@@ -87,6 +87,7 @@ for scenario in get getkey list search facets overview page; do
         TOKEN=$token run "$scenario" "$connections"
     done
 done | tee "$WORK/api.txt"
+echo "   resident memory after the runs: $(awk '/VmRSS/ {print $2, $3}' "/proc/$SERVER_PID/status")"
 
 echo "== PostgreSQL alone (pgbench, prepared, the get-by-id SELECT)"
 psql_db -c "DROP TABLE IF EXISTS bench_ids; CREATE TABLE bench_ids AS SELECT row_number() OVER () AS n, id FROM initiatives;
