@@ -494,3 +494,57 @@ async fn a_record_is_read_from_memory_until_a_change_touches_it() {
         .expect(200);
     anonymous().await.problem(404);
 }
+
+/// What can be found equals what can be read: the public's search never
+/// matches a draft, an edit waiting for review, an expert without consent
+/// or anyone's contact data; an erased expert is found by no one.
+#[actix_web::test]
+async fn a_public_search_finds_only_what_the_public_may_read() {
+    let app = spawn_with(single_editor()).await;
+    app.create("/v1/initiatives", initiative("Zanzibarian draft"))
+        .await;
+    let published = app
+        .create("/v1/initiatives", initiative("Published register"))
+        .await;
+    app.approve(&format!("/v1/initiatives/{published}")).await;
+    app.patch(
+        &format!("/v1/initiatives/{published}"),
+        json!({"title": {"en": "Quokkaesque revision"}}),
+    )
+    .await
+    .expect(200);
+    let shy = app
+        .create(
+            "/v1/experts",
+            json!({"givenName": "Xanthippe", "familyName": "Shy",
+                   "email": "walrusmail@example.org"}),
+        )
+        .await;
+    app.approve(&format!("/v1/experts/{shy}")).await;
+    let anonymous = |q: &str| {
+        let uri = format!("/v1/search?q={q}");
+        app.send_as(actix_web::test::TestRequest::get().uri(&uri), None)
+    };
+    for q in ["zanzibarian", "quokkaesque", "xanthippe", "walrusmail"] {
+        let found = anonymous(q).await.json();
+        assert_eq!(found["total"], 0, "public q={q}: {found}");
+    }
+    let total = |body: serde_json::Value| body["total"].as_i64().unwrap();
+    assert_eq!(total(app.get("/v1/search?q=zanzibarian").await.json()), 1);
+    assert_eq!(total(app.get("/v1/search?q=xanthippe").await.json()), 1);
+    // Contact data and pending edits are not searchable by anyone.
+    assert_eq!(total(app.get("/v1/search?q=walrusmail").await.json()), 0);
+    assert_eq!(total(app.get("/v1/search?q=quokkaesque").await.json()), 0);
+
+    let path = format!("/v1/experts/{shy}");
+    let etag = app.get(&path).await.header("etag").unwrap().to_owned();
+    app.send(
+        actix_web::test::TestRequest::delete()
+            .uri(&format!("{path}?erase=true"))
+            .insert_header(("if-match", etag)),
+    )
+    .await
+    .expect(204);
+    assert_eq!(total(app.get("/v1/search?q=xanthippe").await.json()), 0);
+    assert_eq!(total(app.get("/v1/experts").await.json()), 0);
+}
