@@ -339,10 +339,11 @@ async fn caller_for(request: &ServiceRequest, state: &AppState) -> Result<Caller
     if let Some(holder) = state.keys.holder(token) {
         return Ok(Caller::with_key(holder));
     }
+    let generation = state.keys.generation();
     let lookup = async {
         let mut conn = state.conn(Audience::Staff).await?;
         let holder = api_keys::authenticate(&mut conn, token).await?;
-        state.keys.verified(token, &holder);
+        state.keys.verified(token, &holder, generation);
         Ok::<_, ApiError>(holder)
     };
     let limit = state.policy.request_timeout;

@@ -61,10 +61,12 @@ pub async fn index_for(state: &AppState, request: &HttpRequest) -> ApiResult<(Ar
             READ_WAIT.as_secs()
         )));
     }
-    state
-        .index
-        .current()
-        .ok_or_else(|| ApiError::Unavailable("the search index is still being built".to_owned()))
+    state.index.current().ok_or_else(|| {
+        ApiError::Unavailable(
+            "the search index is being built, or has not caught up with the database lately"
+                .to_owned(),
+        )
+    })
 }
 
 /// Sets `Change-Position` on a response.
@@ -119,20 +121,22 @@ const SERVED_BY_INDEX: &[&str] = &[
     "search",
     "getOverview",
 ];
+/// The operations answered from rendered records kept in memory; they
+/// take `Min-Change-Position` too.
+const SERVED_FROM_MEMORY: &[&str] = &["getInitiative", "getOrganisation", "getExpert"];
 
 /// Documents the headers of this module on an operation: `Change-Position`
 /// on the successful answers of writes and of index reads, and
 /// `Min-Change-Position` on index reads.
 pub fn document(operation: &mut Operation, writes: bool) {
     use utoipa::openapi::{ObjectBuilder, Type};
-    let reads_index = operation
-        .operation_id
-        .as_deref()
-        .is_some_and(|id| SERVED_BY_INDEX.contains(&id));
-    if !writes && !reads_index {
+    let id = operation.operation_id.as_deref().unwrap_or_default();
+    let reads_index = SERVED_BY_INDEX.contains(&id);
+    let reads_memory = SERVED_FROM_MEMORY.contains(&id);
+    if !writes && !reads_index && !reads_memory {
         return;
     }
-    if reads_index {
+    if reads_index || reads_memory {
         let parameter = crate::api::openapi::parameters::header_parameter(
             MIN_CHANGE_POSITION,
             false,
@@ -161,6 +165,9 @@ pub fn document(operation: &mut Operation, writes: bool) {
         .description(Some(description))
         .example(Some(42.into()))
         .build();
+    if reads_memory {
+        return;
+    }
     for (status, response) in &mut operation.responses.responses {
         if let (true, RefOr::T(response)) = (status.starts_with('2'), response) {
             response

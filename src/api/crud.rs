@@ -60,9 +60,10 @@ pub async fn list<R: Resource>(
     let query = QueryReader::new(request.query_string(), &keys);
     let audience = Audience::of_request(&request);
     let list = ListRequest::read(query, &R::LIST, audience, |q| R::read_filter(q, vocabulary))?;
+    // Before taking a connection: the wait for a position holds none.
+    let (index, position) = consistency::index_for(&state, &request).await?;
     let mut conn = state.conn(audience).await?;
     R::check_filter(&mut conn, &list.filter).await?;
-    let (index, position) = consistency::index_for(&state, &request).await?;
     let mut listed = find::list(&index, R::KIND, &list, vocabulary)?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
     let more = listed.found.len() > limit;
@@ -133,6 +134,13 @@ pub async fn get<R: Resource>(
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
     let audience = Audience::of_request(&request);
+    if request
+        .headers()
+        .contains_key(consistency::MIN_CHANGE_POSITION)
+    {
+        // Waits until this instance has dropped what the write changed.
+        consistency::index_for(&state, &request).await?;
+    }
     let cache = state.index.cache();
     if let Some(hit) = cache.and_then(|c| c.get(R::KIND, id, audience)) {
         return Ok(rendered_response(&hit));

@@ -21,33 +21,54 @@ pub const REUSE: Duration = Duration::from_secs(1);
 const MOST_KEYS: usize = 10_000;
 
 #[derive(Default)]
+struct Checked {
+    keys: HashMap<Vec<u8>, (KeyHolder, Instant)>,
+    /// Bumped by every revocation here, so that a check that began before
+    /// it is not kept.
+    generation: u64,
+}
+
+#[derive(Default)]
 pub struct KeyRing {
-    checked: Mutex<HashMap<Vec<u8>, (KeyHolder, Instant)>>,
+    checked: Mutex<Checked>,
 }
 
 impl KeyRing {
-    fn checked(&self) -> MutexGuard<'_, HashMap<Vec<u8>, (KeyHolder, Instant)>> {
+    fn checked(&self) -> MutexGuard<'_, Checked> {
         self.checked.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// To be read before a check, and handed to [`Self::verified`].
+    pub fn generation(&self) -> u64 {
+        self.checked().generation
     }
 
     /// The holder of `token`, if it was verified less than [`REUSE`] ago.
     pub fn holder(&self, token: &str) -> Option<KeyHolder> {
         let checked = self.checked();
-        let (holder, at) = checked.get(&token_hash(token))?;
+        let (holder, at) = checked.keys.get(&token_hash(token))?;
         (at.elapsed() < REUSE).then(|| holder.clone())
     }
 
-    /// Remembers that `token` was just verified as `holder`'s.
-    pub fn verified(&self, token: &str, holder: &KeyHolder) {
+    /// Remembers that `token` was just verified as `holder`'s, unless a
+    /// key was revoked here since `generation` was read.
+    pub fn verified(&self, token: &str, holder: &KeyHolder, generation: u64) {
         let mut checked = self.checked();
-        checked.retain(|_, (_, at)| at.elapsed() < REUSE);
-        if checked.len() < MOST_KEYS {
-            checked.insert(token_hash(token), (holder.clone(), Instant::now()));
+        if checked.generation != generation {
+            return;
+        }
+        checked.keys.retain(|_, (_, at)| at.elapsed() < REUSE);
+        if checked.keys.len() < MOST_KEYS {
+            checked
+                .keys
+                .insert(token_hash(token), (holder.clone(), Instant::now()));
         }
     }
 
     /// Forgets every check: a key was revoked here.
     pub fn forget_all(&self) {
-        self.checked().clear();
+        let mut checked = self.checked();
+        checked.generation += 1;
+        checked.keys.clear();
     }
 }

@@ -108,13 +108,15 @@ pub fn app(
         .app_data(web::PayloadConfig::new(
             crate::api::imports::MAX_IMPORT_BYTES,
         ))
-        // Inside the deadline, which bounds the wait for the search index.
-        .wrap(from_fn(consistency::after_write))
         .wrap(from_fn(limits::rate_limit))
         // Inside authentication, which bounds its own key lookup: the
         // deadline answers with the routed request, which exists only once
         // a handler's extractors run.
         .wrap(from_fn(middleware::deadline))
+        // Outside the deadline: a write that committed must not be answered
+        // 503 ("nothing changed") because the wait for the index ran long;
+        // the wait bounds itself.
+        .wrap(from_fn(consistency::after_write))
         .wrap(from_fn(access::authenticate))
         .wrap(from_fn(middleware::conditional_get))
         .wrap(from_fn(middleware::problem_details))

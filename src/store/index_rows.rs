@@ -159,24 +159,3 @@ pub async fn among(
         .load(conn)
         .await?)
 }
-
-#[derive(QueryableByName)]
-struct ExpertId {
-    #[diesel(sql_type = SqlUuid)]
-    expert_id: Uuid,
-}
-
-/// The experts taking part in any of `initiatives`: their documents carry
-/// the initiatives' scopes and topics, so they change with them.
-pub async fn experts_of(
-    conn: &mut AsyncPgConnection,
-    initiatives: &[Uuid],
-) -> ApiResult<Vec<Uuid>> {
-    let rows: Vec<ExpertId> = diesel::sql_query(
-        "SELECT DISTINCT expert_id FROM initiative_experts WHERE initiative_id = ANY($1)",
-    )
-    .bind::<Array<SqlUuid>, _>(initiatives)
-    .load(conn)
-    .await?;
-    Ok(rows.into_iter().map(|r| r.expert_id).collect())
-}

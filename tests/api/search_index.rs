@@ -342,6 +342,29 @@ async fn a_second_instance_shows_a_write_once_asked_for_its_position() {
     assert!(position(read.expect(200)) >= written);
     assert_eq!(read.json()["items"][0]["id"], id.as_str());
 
+    // A record the second instance rendered before the write is read anew
+    // when asked with the write's position.
+    let path = format!("/v1/organisations/{id}");
+    second.get(&path).await.expect(200);
+    let patched = first
+        .patch(
+            &path,
+            json!({"name": "Royal Netherlands Standardization Institute"}),
+        )
+        .await;
+    let written = position(patched.expect(200));
+    let read = second
+        .send(
+            actix_web::test::TestRequest::get()
+                .uri(&path)
+                .insert_header(("Min-Change-Position", written.to_string())),
+        )
+        .await;
+    assert_eq!(
+        read.expect(200).json()["name"],
+        "Royal Netherlands Standardization Institute"
+    );
+
     // A position this registry has not reached: a bounded wait, then 503.
     let started = std::time::Instant::now();
     let ahead = second
@@ -547,4 +570,49 @@ async fn a_public_search_finds_only_what_the_public_may_read() {
     .expect(204);
     assert_eq!(total(app.get("/v1/search?q=xanthippe").await.json()), 0);
     assert_eq!(total(app.get("/v1/experts").await.json()), 0);
+}
+
+/// A record's public time of change moves when a linked record becomes
+/// public (its public view now shows that record), without an event of its
+/// own: the index re-reads the records linked to a changed one.
+#[actix_web::test]
+async fn a_linked_record_going_public_moves_the_public_time_of_change() {
+    let app = spawn_with(single_editor()).await;
+    let group = app
+        .create("/v1/initiatives", initiative("Expert group"))
+        .await;
+    let path = format!("/v1/initiatives/{group}");
+    app.approve(&path).await;
+    let anna = app
+        .create(
+            "/v1/experts",
+            json!({"givenName": "Anna", "familyName": "de Vries",
+                   "consent": {"publicProfile": true, "givenAt": "2026-11-20"}}),
+        )
+        .await;
+    app.put(&format!("{path}/experts/{anna}"), json!({"role": "chair"}))
+        .await
+        .expect(201);
+    let public = |uri: String| {
+        let request = actix_web::test::TestRequest::get().uri(&uri);
+        app.send_as(request, None)
+    };
+    let before = public(path.clone()).await.json()["updatedAt"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.approve(&format!("/v1/experts/{anna}")).await;
+    let record = public(path.clone()).await.json();
+    assert_eq!(record["experts"][0]["name"], "Anna de Vries", "{record}");
+    let after = record["updatedAt"].as_str().unwrap().to_owned();
+    assert!(after > before, "{after} after {before}");
+    let since = url::form_urlencoded::byte_serialize(after.as_bytes()).collect::<String>();
+    let listed = public(format!("/v1/initiatives?updatedSince={since}"))
+        .await
+        .json();
+    assert_eq!(listed["total"], 1, "{listed}");
+    let sorted = public("/v1/initiatives?sort=-updatedAt".to_owned())
+        .await
+        .json();
+    assert_eq!(sorted["items"][0]["id"], group.as_str());
 }

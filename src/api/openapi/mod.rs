@@ -148,7 +148,7 @@ const PROBLEMS: &[(&str, &str, &str, &str)] = &[
     (
         "503",
         "Unavailable",
-        "Nothing was changed, and a retry after `Retry-After` seconds may succeed: the database did not answer within the request's deadline, or (for lists) this instance's search index is still being built at start or has not reached the `Min-Change-Position` asked for",
+        "Nothing was changed, and a retry after `Retry-After` seconds may succeed: the database did not answer within the request's deadline, or (for lists) this instance's search index is still being built at start, has not caught up with the database for 10 s, or has not reached the `Min-Change-Position` asked for",
         "the request could not be completed just now and changed nothing; retry it",
     ),
 ];

@@ -69,6 +69,14 @@ impl RecordCache {
         if entries.generation != generation {
             return;
         }
+        // Two reads racing a change: the newer rendering stays.
+        if entries
+            .renderings
+            .get(&key)
+            .is_some_and(|kept| kept.version >= rendered.version)
+        {
+            return;
+        }
         if entries.renderings.len() >= MOST_ENTRIES {
             entries.renderings.clear();
         }

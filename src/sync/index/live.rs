@@ -8,7 +8,7 @@
 //! is published after the reader that shows it, so a request that saw
 //! position N searches an index that includes N.
 
-use std::sync::{Arc, OnceLock};
+use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
 use diesel::sql_query;
@@ -25,6 +25,10 @@ use crate::error::ApiResult;
 const NOT_BUILT: i64 = -1;
 /// How often the follower looks at the feed without being woken.
 const POLL: Duration = Duration::from_secs(1);
+/// Discovery is refused (503) once the follower has not caught up for this
+/// long (a database that stopped answering, say): past this, what the
+/// index shows may include records the public may no longer see.
+pub const STALE_AFTER: Duration = Duration::from_secs(10);
 /// The longest wait between two attempts at the first build.
 const MOST_BACKOFF: Duration = Duration::from_secs(30);
 
@@ -34,6 +38,8 @@ pub struct LiveIndex {
     applied: watch::Sender<i64>,
     wake: Notify,
     cache: RecordCache,
+    /// When the follower last found the index current.
+    caught_up_at: Mutex<Instant>,
 }
 
 impl Default for LiveIndex {
@@ -43,18 +49,25 @@ impl Default for LiveIndex {
             applied: watch::Sender::new(NOT_BUILT),
             wake: Notify::new(),
             cache: RecordCache::default(),
+            caught_up_at: Mutex::new(Instant::now()),
         }
     }
 }
 
 impl LiveIndex {
     /// The index and the feed position it includes (at least); `None`
-    /// until the first build has finished.
+    /// until the first build has finished, and while the follower has not
+    /// caught up for [`STALE_AFTER`].
     pub fn current(&self) -> Option<(Arc<Reading>, i64)> {
         // Position first: the reader published with it may only be newer.
         let position = *self.applied.borrow();
         let reading = self.reading.get()?;
-        (position > NOT_BUILT).then(|| (Arc::clone(reading), position))
+        let fresh = self.caught_up_at().elapsed() < STALE_AFTER;
+        (position > NOT_BUILT && fresh).then(|| (Arc::clone(reading), position))
+    }
+
+    fn caught_up_at(&self) -> MutexGuard<'_, Instant> {
+        self.caught_up_at.lock().unwrap_or_else(|e| e.into_inner())
     }
 
     /// Rendered records, kept current by the follower; `None` until the
@@ -77,7 +90,12 @@ impl LiveIndex {
             .is_ok_and(|r| r.is_ok())
     }
 
-    fn publish(&self, index: &SearchIndex) {
+    /// Publishes what `index` includes; `current` says whether it was found
+    /// current (not after a failed round).
+    fn publish(&self, index: &SearchIndex, current: bool) {
+        if current {
+            *self.caught_up_at() = Instant::now();
+        }
         if self.reading.get().is_none() {
             let _ = self.reading.set(Arc::clone(index.reading()));
         }
@@ -89,11 +107,13 @@ impl LiveIndex {
 /// the feed until the service stops.
 pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
     let mut index = build(&pool).await;
-    live.publish(&index);
+    live.publish(&index, true);
     let mut listener = listen(&pool).await;
     let mut last_listen_attempt = Instant::now();
     loop {
-        match catch_up(&mut index, &pool).await {
+        let caught_up = catch_up(&mut index, &pool).await;
+        let current = caught_up.is_ok();
+        match caught_up {
             // Renderings go before the position that changed them is published.
             Ok(caught_up) => {
                 if caught_up.events > 0 {
@@ -111,7 +131,7 @@ pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
                 tracing::warn!(%error, "search index could not catch up; retrying");
             }
         }
-        live.publish(&index);
+        live.publish(&index, current);
         if listener.is_none() && last_listen_attempt.elapsed() >= POLL * 5 {
             last_listen_attempt = Instant::now();
             listener = listen(&pool).await;

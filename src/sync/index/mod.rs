@@ -37,7 +37,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
-use crate::store::index_rows;
+use crate::store::index_rows::{self, IndexRow};
 use crate::store::records::Kind;
 use crate::sync::changes;
 use crate::sync::snapshot;
@@ -312,10 +312,10 @@ impl SearchIndex {
 
     /// Applies the change feed after the index's position: each changed
     /// record is read again and replaces its document, or leaves the index
-    /// when it is no longer live. Reading a record's current state makes
-    /// this idempotent: applying an event twice changes nothing. A link
-    /// change is an event of both records it joins, so each end's linked
-    /// ids follow. Says how many events were applied and which records'
+    /// when it is no longer live, and so are the records linked to it.
+    /// Reading current state makes this idempotent: applying an event twice
+    /// changes nothing. A link change is an event of both records it
+    /// joins. Says how many events were applied and which records'
     /// renderings they touched.
     pub async fn catch_up(&mut self, conn: &mut AsyncPgConnection) -> ApiResult<CaughtUp> {
         let mut caught_up = CaughtUp::default();
@@ -331,32 +331,49 @@ impl SearchIndex {
                     .or_default()
                     .insert(change.id);
             }
-            // An expert's document carries its initiatives' scopes and topics.
-            if let Some(initiatives) = changed.get(&Kind::Initiative) {
-                let initiatives: Vec<Uuid> = initiatives.iter().copied().collect();
-                let experts = index_rows::experts_of(conn, &initiatives).await?;
-                changed.entry(Kind::Expert).or_default().extend(experts);
-            }
-            let fields = self.reading.fields;
-            for (kind, ids) in changed {
-                let ids: Vec<Uuid> = ids.into_iter().collect();
-                for id in &ids {
-                    self.writer
-                        .delete_term(Term::from_field_text(fields.id, &id.to_string()));
-                }
-                for row in index_rows::among(conn, kind, &ids).await? {
-                    // Linked records embed this one's summary.
-                    caught_up.touched.extend(&row.linked);
-                    let doc = document::of(kind, &row, &fields);
-                    self.writer.add_document(doc).map_err(index_error)?;
-                }
+            let mut linked = BTreeSet::new();
+            for (kind, ids) in &changed {
+                let ids: Vec<Uuid> = ids.iter().copied().collect();
+                let rows = index_rows::among(conn, *kind, &ids).await?;
+                linked.extend(rows.iter().flat_map(|row| row.linked.iter().copied()));
+                self.replace(*kind, &ids, &rows)?;
                 caught_up.touched.extend(ids);
+            }
+            // The records linked to a changed one depend on it: they embed
+            // its summary (renderings), an expert carries its initiatives'
+            // scopes and topics, and the public's time of change of a record
+            // moves when a linked record's public view does, without an
+            // event of its own.
+            let changed: BTreeSet<Uuid> = changed.into_values().flatten().collect();
+            let dependents: Vec<Uuid> = linked.difference(&changed).copied().collect();
+            if !dependents.is_empty() {
+                for kind in [Kind::Organisation, Kind::Expert, Kind::Initiative] {
+                    let rows = index_rows::among(conn, kind, &dependents).await?;
+                    let ids: Vec<Uuid> = rows.iter().map(|row| row.id).collect();
+                    self.replace(kind, &ids, &rows)?;
+                }
+                caught_up.touched.extend(dependents);
             }
             self.writer.commit().map_err(index_error)?;
             self.reading.reader.reload().map_err(index_error)?;
             caught_up.events += page.items.len();
             self.position = page.next;
         }
+    }
+
+    /// Replaces the documents of `ids` with those of `rows` (the ids
+    /// without a row are no longer live and leave).
+    fn replace(&mut self, kind: Kind, ids: &[Uuid], rows: &[IndexRow]) -> ApiResult<()> {
+        let fields = self.reading.fields;
+        for id in ids {
+            self.writer
+                .delete_term(Term::from_field_text(fields.id, &id.to_string()));
+        }
+        for row in rows {
+            let doc = document::of(kind, row, &fields);
+            self.writer.add_document(doc).map_err(index_error)?;
+        }
+        Ok(())
     }
 
     /// What searches read; its reader follows this index's commits.
