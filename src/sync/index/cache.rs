@@ -1,8 +1,8 @@
 //! Rendered records, per audience, so that a `GET` of a record needs no
 //! database round trip. The follower that keeps the search index current
-//! drops every record a change touches (the changed record, the records it
-//! is linked to, which embed its summary, and an initiative's experts)
-//! before it says it has applied the change, so a client that reads its
+//! drops every record a change touches (the changed record and the records
+//! it is linked to, which embed its summary) before it says it has applied
+//! the change, so a client that reads its
 //! write with `Min-Change-Position`, or through the instance that wrote,
 //! never gets an older rendering.
 //!
