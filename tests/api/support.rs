@@ -357,7 +357,17 @@ async fn spawn_app(
     let worker = state.worker.clone();
     let live = state.index.clone();
     if index {
-        aimd_registry::follow_search_index(&state, &pools);
+        // On a thread of its own, so that the statements it sends are not
+        // counted as the test's (`count_queries` counts per thread). It
+        // stops once the app is dropped.
+        let (follower, pool) = (state.index.clone(), pools.index.clone());
+        std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("a runtime for the index follower")
+                .block_on(aimd_registry::sync::index::live::follow(follower, pool));
+        });
     }
     let spec = Arc::new(aimd_registry::api::openapi::spec());
     let service = test::init_service(aimd_registry::api::app(state, spec)).await;

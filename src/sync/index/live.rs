@@ -104,13 +104,14 @@ impl LiveIndex {
 }
 
 /// Builds the index (retrying until the database answers), then follows
-/// the feed until the service stops.
+/// the feed until the service stops, or until nothing but the follower
+/// holds `live` (the application state it served was dropped).
 pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
     let mut index = build(&pool).await;
     live.publish(&index, true);
     let mut listener = listen(&pool).await;
     let mut last_listen_attempt = Instant::now();
-    loop {
+    while Arc::strong_count(&live) > 1 {
         let caught_up = catch_up(&mut index, &pool).await;
         let current = caught_up.is_ok();
         match caught_up {
