@@ -101,7 +101,9 @@ where
 /// Every organisation the caller may see, streamed: NDJSON by default (one
 /// record per line, exactly as `GET` shows it), CSV with `Accept: text/csv`
 /// (columns in the first line; lists joined with `;`, links as `id:role`,
-/// topics as slugs). `Change-Position` is the change-feed position the
+/// topics as slugs; a cell starting with `=`, `+`, `-`, `@`, a tab, a
+/// carriage return or an apostrophe gets an apostrophe in front, so a
+/// spreadsheet opens it as text). `Change-Position` is the change-feed position the
 /// export includes: follow `/v1/changes?after=` from there.
 #[utoipa::path(
     tag = "exports",
@@ -129,7 +131,9 @@ pub async fn export_organisations(
 /// Every expert the caller may see, streamed: NDJSON by default (one
 /// record per line, exactly as `GET` shows it), CSV with `Accept: text/csv`
 /// (columns in the first line; lists joined with `;`, links as `id:role`,
-/// topics as slugs). `Change-Position` is the change-feed position the
+/// topics as slugs; a cell starting with `=`, `+`, `-`, `@`, a tab, a
+/// carriage return or an apostrophe gets an apostrophe in front, so a
+/// spreadsheet opens it as text). `Change-Position` is the change-feed position the
 /// export includes: follow `/v1/changes?after=` from there.
 #[utoipa::path(
     tag = "exports",
@@ -157,7 +161,9 @@ pub async fn export_experts(
 /// Every initiative the caller may see, streamed: NDJSON by default (one
 /// record per line, exactly as `GET` shows it), CSV with `Accept: text/csv`
 /// (columns in the first line; lists joined with `;`, links as `id:role`,
-/// topics as slugs). `Change-Position` is the change-feed position the
+/// topics as slugs; a cell starting with `=`, `+`, `-`, `@`, a tab, a
+/// carriage return or an apostrophe gets an apostrophe in front, so a
+/// spreadsheet opens it as text). `Change-Position` is the change-feed position the
 /// export includes: follow `/v1/changes?after=` from there.
 #[utoipa::path(
     tag = "exports",

@@ -163,9 +163,11 @@ fn scalar(value: &Value) -> String {
 }
 
 /// A CSV record (RFC 4180): fields with commas, quotes or line breaks are
-/// quoted, quotes doubled; lines end in CRLF.
+/// quoted, quotes doubled; lines end in CRLF. Fields a spreadsheet would
+/// run as formulas are [`neutralised`].
 fn csv_line(fields: impl Iterator<Item = String>) -> String {
     let mut line = fields
+        .map(neutralised)
         .map(|f| {
             if f.contains([',', '"', '\n', '\r']) {
                 format!("\"{}\"", f.replace('"', "\"\""))
@@ -177,6 +179,19 @@ fn csv_line(fields: impl Iterator<Item = String>) -> String {
         .join(",");
     line.push_str("\r\n");
     line
+}
+
+/// A spreadsheet reads a cell that starts with `=`, `+`, `-`, `@`, a tab
+/// or a carriage return as a formula (CSV injection). Such a cell gets an
+/// apostrophe in front, which spreadsheets show as text; so does a cell
+/// that already starts with one, so that a reader removes exactly one
+/// leading apostrophe, always, and gets the value back.
+fn neutralised(field: String) -> String {
+    if field.starts_with(['=', '+', '-', '@', '\t', '\r', '\'']) {
+        format!("'{field}")
+    } else {
+        field
+    }
 }
 
 #[cfg(test)]
@@ -209,6 +224,28 @@ mod tests {
                 .into_iter()
             ),
             "\"AI Act, the \"\"regulation\"\"\",\"x\ny\",plain\r\n"
+        );
+    }
+
+    #[test]
+    fn cells_a_spreadsheet_would_run_are_neutralised() {
+        let line = csv_line(
+            [
+                "=HYPERLINK(\"https://example.org\")",
+                "+31 20 123",
+                "-x",
+                "@SUM(A1)",
+                "\tTab",
+                "'quoted",
+                "plain",
+                "a=b",
+            ]
+            .map(str::to_owned)
+            .into_iter(),
+        );
+        assert_eq!(
+            line,
+            "\"'=HYPERLINK(\"\"https://example.org\"\")\",'+31 20 123,'-x,'@SUM(A1),'\tTab,''quoted,plain,a=b\r\n"
         );
     }
 }

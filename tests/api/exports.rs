@@ -119,3 +119,34 @@ async fn exports_hold_exactly_what_the_lists_hold_in_both_formats() {
         .await;
     xml.problem(406);
 }
+
+/// A name a spreadsheet would run as a formula is written as text.
+#[actix_web::test]
+async fn csv_cells_that_look_like_formulas_are_neutralised() {
+    let app = spawn().await;
+    app.create(
+        "/v1/organisations",
+        organisation("=HYPERLINK(\"https://attacker.example\",\"NEN\")"),
+    )
+    .await;
+    let csv = app
+        .send(
+            TestRequest::get()
+                .uri("/v1/exports/organisations")
+                .insert_header(("accept", "text/csv")),
+        )
+        .await;
+    let text = String::from_utf8(csv.expect(200).body.to_vec()).unwrap();
+    let row = text.lines().nth(1).expect("a record");
+    assert!(
+        row.contains(",\"'=HYPERLINK(\"\"https://attacker.example\"\",\"\"NEN\"\")\","),
+        "{row}"
+    );
+    // NDJSON keeps the value as it is.
+    let ndjson = app.get("/v1/exports/organisations").await;
+    assert!(
+        String::from_utf8_lossy(&ndjson.body).contains("\"name\":\"=HYPERLINK("),
+        "{}",
+        String::from_utf8_lossy(&ndjson.body)
+    );
+}
