@@ -315,7 +315,7 @@ pub struct InitiativeListQuery {
     /// Order: `relevance` (default with `q`), `title`, `-updatedAt`, `startDate`, `-startDate` (undated last), `createdAt` (default without `q`).
     #[param(example = "-startDate")]
     pub sort: Option<String>,
-    /// Comma-separated facets to count: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
+    /// Facets to count, comma-separated or with the key repeated: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
     #[param(example = "scope,topic")]
     pub facets: Option<String>,
     #[param(inline, explode, example = json!(["european"]))]

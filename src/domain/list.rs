@@ -132,9 +132,15 @@ impl<F> ListRequest<F> {
         let filter = read_filter(&mut query);
         let search = query.one("q", SearchText::parse);
         let sort = query.one("sort", |raw| parse_sort(raw, spec.sorts));
-        let facets = query
-            .one("facets", |raw| parse_facets(raw, spec.facets))
-            .unwrap_or_default();
+        // `facets=scope&facets=topic` and `facets=scope,topic` alike.
+        let mut facets: Vec<FacetSpec> = Vec::new();
+        for chosen in query.many("facets", |raw| parse_facets(raw, spec.facets)) {
+            for facet in chosen {
+                if !facets.contains(&facet) {
+                    facets.push(facet);
+                }
+            }
+        }
         let page = PageRequest::read(&mut query);
         let sort = sort.unwrap_or(if search.is_some() {
             BY_RELEVANCE

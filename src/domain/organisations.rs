@@ -213,7 +213,7 @@ pub struct OrganisationListQuery {
     /// Order: `relevance` (default with `q`), `name`, `-updatedAt`, `createdAt` (default without `q`).
     #[param(example = "name")]
     pub sort: Option<String>,
-    /// Comma-separated facets to count: `type`, `country`, `topic`.
+    /// Facets to count, comma-separated or with the key repeated: `type`, `country`, `topic`.
     #[param(example = "type,country")]
     pub facets: Option<String>,
     /// Organisation type.

@@ -270,6 +270,12 @@ async fn facets_count_under_the_other_filters() {
         experts["facets"]["language"],
         json!([{"value": "nl", "count": 2}, {"value": "en", "count": 1}])
     );
+    // The key repeated asks for the same as commas.
+    let repeated = app
+        .get("/v1/experts?facets=country&facets=language&country=NL")
+        .await
+        .json();
+    assert_eq!(repeated["facets"], experts["facets"]);
     assert!(
         app.get("/v1/organisations")
             .await

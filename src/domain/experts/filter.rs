@@ -86,7 +86,7 @@ pub struct ExpertListQuery {
     /// Order: `relevance` (default with `q`), `name` (family name first), `-updatedAt`, `createdAt` (default without `q`).
     #[param(example = "name")]
     pub sort: Option<String>,
-    /// Comma-separated facets to count: `country`, `topic`, `language`.
+    /// Facets to count, comma-separated or with the key repeated: `country`, `topic`, `language`.
     #[param(example = "country,topic")]
     pub facets: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
