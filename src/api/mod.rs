@@ -26,6 +26,7 @@ pub mod overview;
 pub mod problem;
 pub mod publication;
 pub mod respond;
+pub mod root;
 pub mod routes;
 pub mod search;
 pub mod state;
@@ -126,6 +127,8 @@ pub fn app(
         // Registered before the /v1 scope, which would otherwise claim these paths.
         .service(SwaggerUi::new("/v1/docs/{_:.*}").url("/v1/openapi.json", (*spec).clone()))
         .service(web::redirect("/v1/docs", "/v1/docs/"))
+        .route("/", web::get().to(root::root))
+        .route("/v1", web::get().to(root::root))
         .into_utoipa_app()
         .service(utoipa_actix_web::scope("/v1").configure(routes::routes))
         .into_app()

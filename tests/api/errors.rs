@@ -202,3 +202,37 @@ async fn an_unreachable_database_is_a_retryable_503() {
         .set_json(json!({}));
     app.send_as(keyed, None).await.problem(503);
 }
+
+/// The API's root says where to go; every link it gives answers.
+#[actix_web::test]
+async fn the_root_links_to_the_docs_spec_collections_and_feed() {
+    let app = crate::support::spawn().await;
+    for root in ["/", "/v1"] {
+        let reply = app
+            .send_as(actix_web::test::TestRequest::get().uri(root), None)
+            .await;
+        let body = reply.expect(200).json();
+        assert_eq!(reply.header("api-version"), Some(env!("CARGO_PKG_VERSION")));
+        let links = body["links"].as_object().expect("links");
+        assert!(links.len() >= 9, "{body}");
+        for (name, link) in links {
+            let link = link.as_str().unwrap().replace("{kind}", "organisations");
+            let followed = app
+                .send_as(actix_web::test::TestRequest::get().uri(&link), None)
+                .await;
+            // Search needs its `q`: it answers, with a 400 that says so.
+            let expected = if name == "search" { 400 } else { 200 };
+            assert_eq!(followed.status.as_u16(), expected, "{name}: {link}");
+        }
+        let browser = app
+            .send_as(
+                actix_web::test::TestRequest::get()
+                    .uri(root)
+                    .insert_header(("accept", "text/html,application/xhtml+xml")),
+                None,
+            )
+            .await;
+        browser.expect(303);
+        assert_eq!(browser.header("location"), Some("/v1/docs/"));
+    }
+}
