@@ -400,9 +400,14 @@ async fn reads_take_a_fixed_number_of_queries_however_many_links() {
         .await
         .expect(201);
     }
-    let (small_view, small_queries) =
-        count_queries(app.get(&format!("/v1/initiatives/{small}"))).await;
-    let (big_view, big_queries) = count_queries(app.get(&format!("/v1/initiatives/{big}"))).await;
+    // Each measured request looks its key up (a check reused within its
+    // second would send no statement, and the second may end in between).
+    let measured = |path: String| {
+        app.forget_key_checks();
+        count_queries(app.get_owned(path))
+    };
+    let (small_view, small_queries) = measured(format!("/v1/initiatives/{small}")).await;
+    let (big_view, big_queries) = measured(format!("/v1/initiatives/{big}")).await;
     assert_eq!(
         small_view.json()["organisations"].as_array().unwrap().len(),
         0
@@ -416,18 +421,17 @@ async fn reads_take_a_fixed_number_of_queries_however_many_links() {
     assert_eq!(small_queries, big_queries);
 
     // A list page: 2 items or 25 items with 60 links each cost the same.
-    let (two, two_queries) = count_queries(app.get("/v1/initiatives?limit=2")).await;
-    let (many, many_queries) = count_queries(app.get("/v1/initiatives?limit=25")).await;
+    let (two, two_queries) = measured("/v1/initiatives?limit=2".into()).await;
+    let (many, many_queries) = measured("/v1/initiatives?limit=25".into()).await;
     assert_eq!(two.json()["items"].as_array().unwrap().len(), 2);
     assert_eq!(many.json()["items"].as_array().unwrap().len(), 25);
     assert_eq!(two_queries, many_queries);
-    let (organisations, organisation_queries) =
-        count_queries(app.get("/v1/organisations?limit=50")).await;
-    let (_, one_organisation_queries) = count_queries(app.get("/v1/organisations?limit=1")).await;
+    let (organisations, organisation_queries) = measured("/v1/organisations?limit=50".into()).await;
+    let (_, one_organisation_queries) = measured("/v1/organisations?limit=1".into()).await;
     assert_eq!(organisations.json()["items"].as_array().unwrap().len(), 50);
     assert_eq!(organisation_queries, one_organisation_queries);
-    let (_, experts_queries) = count_queries(app.get("/v1/experts?limit=50")).await;
-    let (_, one_expert_queries) = count_queries(app.get("/v1/experts?limit=1")).await;
+    let (_, experts_queries) = measured("/v1/experts?limit=50".into()).await;
+    let (_, one_expert_queries) = measured("/v1/experts?limit=1".into()).await;
     assert_eq!(experts_queries, one_expert_queries);
 }
 

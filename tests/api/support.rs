@@ -260,6 +260,9 @@ pub struct TestApp<S> {
     admin_token: String,
     /// The status the app's webhook endpoint reports.
     worker: WorkerStatus,
+    /// The app's API key checks, which tests counting statements forget
+    /// (a check reused within its second sends none).
+    keys: Option<actix_web::web::Data<aimd_registry::api::state::AppState>>,
     /// Held so the database is dropped with the app, after the test.
     _database: Option<TestDb>,
 }
@@ -355,6 +358,7 @@ async fn spawn_app(
         .await
         .expect("state");
     let worker = state.worker.clone();
+    let keys = Some(state.clone());
     let live = state.index.clone();
     if index {
         // On a thread of its own, so that the statements it sends are not
@@ -382,6 +386,7 @@ async fn spawn_app(
         pools,
         admin_token,
         worker,
+        keys,
         _database: database,
     }
 }
@@ -417,6 +422,7 @@ pub async fn spawn_without_database() -> TestApp<
         pools,
         admin_token: String::new(),
         worker,
+        keys: None,
         _database: Some(db),
     }
 }
@@ -456,9 +462,22 @@ where
         self.send(test::TestRequest::get().uri(path)).await
     }
 
+    /// `get` for a path the future owns.
+    pub async fn get_owned(&self, path: String) -> Reply {
+        self.get(&path).await
+    }
+
     pub async fn post(&self, path: &str, body: Value) -> Reply {
         self.send(test::TestRequest::post().uri(path).set_json(body))
             .await
+    }
+
+    /// Forgets the API key checks the app reuses, so that the next request
+    /// with a key looks it up: for tests that count statements.
+    pub fn forget_key_checks(&self) {
+        if let Some(state) = &self.keys {
+            state.keys.forget_all();
+        }
     }
 
     /// The URL of the app's own database, for a second instance on it.
