@@ -1,4 +1,5 @@
-//! `POST /v1/imports`: NDJSON records, written by `registry::imports`.
+//! `POST /v1/imports`: NDJSON records (or a JSON array of them), written
+//! by `registry::imports`.
 
 use actix_web::http::header;
 use actix_web::web::Bytes;
@@ -15,6 +16,7 @@ use crate::registry::imports::{ImportOptions, ImportReport, run};
 /// Import bodies may be larger than other requests.
 pub const MAX_IMPORT_BYTES: usize = 32 * 1024 * 1024;
 const NDJSON: &str = "application/x-ndjson";
+const JSON: &str = "application/json";
 
 /// The import's query parameters.
 #[derive(IntoParams)]
@@ -30,8 +32,10 @@ pub struct ImportQuery {
 
 /// Import records
 ///
-/// NDJSON (`Content-Type: application/x-ndjson`), one record per line with
-/// its `kind` (`organisation`, `expert`, `initiative`), the fields of a
+/// NDJSON (`Content-Type: application/x-ndjson`), one record per line, or
+/// the same records as a JSON array (`application/json`, for clients that
+/// cannot send NDJSON; a record's position in the array, from 1, names it
+/// as a line number does). Each record has its `kind` (`organisation`, `expert`, `initiative`), the fields of a
 /// create, an optional `id`, and links: initiatives' `organisations`,
 /// `experts` and `related`, experts' `affiliations`, each an array of
 /// `{"ref": <id or external key>, ...terms}` (the terms of the link's own
@@ -45,8 +49,12 @@ pub struct ImportQuery {
     tag = "imports",
     operation_id = "importRecords",
     params(ImportQuery),
-    request_body(content = String, content_type = "application/x-ndjson", description = "One record per line",
-        example = json!("{\"kind\": \"organisation\", \"name\": \"NEN\", \"type\": \"standards-body\", \"country\": \"NL\", \"website\": \"https://www.nen.nl/\"}\n{\"kind\": \"initiative\", \"title\": {\"en\": \"NEN expert group AI and medical devices\"}, \"scope\": \"national\", \"countries\": [\"NL\"], \"type\": \"expert-network\", \"organisations\": [{\"ref\": \"https://www.nen.nl/\", \"role\": \"secretariat\"}]}")),
+    request_body(description = "One record per line (NDJSON), or an array of the same records (JSON)", content(
+        (String = "application/x-ndjson",
+            example = json!("{\"kind\": \"organisation\", \"name\": \"NEN\", \"type\": \"standards-body\", \"country\": \"NL\", \"website\": \"https://www.nen.nl/\"}\n{\"kind\": \"initiative\", \"title\": {\"en\": \"NEN expert group AI and medical devices\"}, \"scope\": \"national\", \"countries\": [\"NL\"], \"type\": \"expert-network\", \"organisations\": [{\"ref\": \"https://www.nen.nl/\", \"role\": \"secretariat\"}]}")),
+        (Vec<Object> = "application/json",
+            example = json!([{"kind": "organisation", "name": "NEN", "type": "standards-body", "country": "NL", "website": "https://www.nen.nl/"}, {"kind": "initiative", "title": {"en": "NEN expert group AI and medical devices"}, "scope": "national", "countries": ["NL"], "type": "expert-network", "organisations": [{"ref": "https://www.nen.nl/", "role": "secretariat"}]}]))
+    )),
     responses((status = 200, description = "What was written (or, with dryRun, what would be)", body = ImportReport))
 )]
 #[post("/imports")]
@@ -59,16 +67,26 @@ pub async fn import_records(
     let dry_run = query.one("dryRun", parse_flag).unwrap_or(false);
     let publish = query.one("publish", parse_flag).unwrap_or(false);
     query.finish()?;
-    let is_ndjson = request
+    let media_type = request
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|c| c.to_str().ok())
-        .is_some_and(|c| c.split(';').next().unwrap_or_default().trim() == NDJSON);
-    if !is_ndjson {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "send the records as {NDJSON}"
-        )));
-    }
+        .map(|c| {
+            c.split(';')
+                .next()
+                .unwrap_or_default()
+                .trim()
+                .to_ascii_lowercase()
+        });
+    let is_json = match media_type.as_deref() {
+        Some(NDJSON) => false,
+        Some(JSON) => true,
+        _ => {
+            return Err(ApiError::UnsupportedMediaType(format!(
+                "send the records as {NDJSON} (one per line) or {JSON} (an array)"
+            )));
+        }
+    };
     let caller = Caller::of_request(&request);
     if publish && !caller.has(Role::Editor) {
         return Err(ApiError::Forbidden(
@@ -77,6 +95,13 @@ pub async fn import_records(
     }
     let text = std::str::from_utf8(&body)
         .map_err(|_| ApiError::BadRequest("the body is not UTF-8 text".to_owned()))?;
+    let lines;
+    let text = if is_json {
+        lines = array_as_lines(text)?;
+        lines.as_str()
+    } else {
+        text
+    };
     let mut context = ChangeContext::read(&request)?;
     context.message.get_or_insert_with(|| "import".to_owned());
     let mut conn = state.conn(Audience::Staff).await?;
@@ -94,4 +119,16 @@ pub async fn import_records(
     )
     .await?;
     Ok(HttpResponse::Ok().json(report))
+}
+
+/// A JSON array of records as the NDJSON the importer reads: one record
+/// per line, in order, so that the n-th record is line n.
+fn array_as_lines(text: &str) -> ApiResult<String> {
+    let records: Vec<serde_json::Value> = serde_json::from_str(text).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "with Content-Type {JSON}, send an array of records: {e}"
+        ))
+    })?;
+    let lines: Vec<String> = records.iter().map(serde_json::Value::to_string).collect();
+    Ok(lines.join("\n"))
 }

@@ -170,10 +170,11 @@ async fn one_bad_line_among_a_thousand_writes_nothing_and_is_named() {
         problems.contains(&("3".to_owned(), "not-an-object".to_owned())),
         "{problems:?}"
     );
-    let wrong_type = TestRequest::post()
+    // JSON is taken as an array of records: one record on its own is not.
+    let not_an_array = TestRequest::post()
         .uri("/v1/imports")
         .set_json(json!({"kind": "organisation"}));
-    app.send(wrong_type).await.problem(415);
+    app.send(not_an_array).await.problem(400);
 }
 
 #[actix_web::test]
@@ -483,4 +484,47 @@ async fn a_dry_run_cut_short_leaves_nothing_for_the_next_request_to_commit() {
         json!(count.n)
     };
     assert_eq!(listed, json!(0), "the dry run's records were committed");
+}
+
+/// The same records as a JSON array: the same checks, the same report,
+/// a record named by its position as a line is by its number.
+#[actix_web::test]
+async fn a_json_array_imports_like_ndjson() {
+    let app = spawn().await;
+    let as_json = |records: Value| {
+        TestRequest::post()
+            .uri("/v1/imports")
+            .insert_header(("content-type", "application/json"))
+            .set_payload(records.to_string())
+    };
+    let records = registry();
+    let mut broken = records.clone();
+    broken[1]["orcid"] = json!("not an orcid");
+    let problems = app.send(as_json(json!(broken))).await.problem(400);
+    assert!(
+        problems.iter().any(|(name, _)| name == "2/orcid"),
+        "{problems:?}"
+    );
+    let report = app.send(as_json(json!(records))).await;
+    assert_eq!(
+        report.expect(200).json()["created"],
+        records.len(),
+        "{}",
+        report.json()
+    );
+    let again = app.send(import("", ndjson(&records))).await;
+    assert_eq!(again.expect(200).json()["unchanged"], records.len());
+
+    app.send(as_json(json!({"kind": "organisation"})))
+        .await
+        .problem(400);
+    let text = app
+        .send(
+            TestRequest::post()
+                .uri("/v1/imports")
+                .insert_header(("content-type", "text/plain"))
+                .set_payload("x"),
+        )
+        .await;
+    text.problem(415);
 }
