@@ -347,7 +347,8 @@ fn add_shared_responses(spec: &mut Spec) {
                     "An API key, sent as `Authorization: Bearer <key>`. Roles, each including the ones before it: \
 `reader` (partner portals), `curator` (create and edit), `editor` (also publish, archive, merge, delete), \
 `admin` (also manage keys). An operation's security requirement lists the least role it needs; \
-operations that also allow `{}` can be called without a key.",
+operations without one are public: they need no key, and with a curator's key or higher they show \
+what staff see (drafts, pending revisions, contact data).",
                 ))
                 .build(),
         ),
@@ -431,11 +432,11 @@ fn add_security(operation: &mut Operation) {
         .as_deref()
         .and_then(crate::api::access::rule)
         .unwrap_or(Access::Role(Role::Admin));
+    // A public operation states no requirement at all (an empty list):
+    // listing the key as an alternative made generated clients demand one
+    // and Swagger UI show a padlock on operations anyone may call.
     operation.security = Some(match access {
-        Access::Public => vec![
-            SecurityRequirement::default(),
-            SecurityRequirement::new(SECURITY_SCHEME, Vec::<String>::new()),
-        ],
+        Access::Public => Vec::new(),
         Access::Role(role) => vec![SecurityRequirement::new(SECURITY_SCHEME, [role.as_str()])],
     });
 }
