@@ -117,6 +117,39 @@ fn info_servers_and_paths_follow_the_design_rules() {
     }
 }
 
+/// Swagger UI lists the tags in the spec's order: as a reader meets them.
+#[test]
+fn tags_come_in_the_order_a_reader_meets_them() {
+    let spec = generated();
+    let tags: Vec<&str> = spec["tags"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        tags,
+        [
+            "search",
+            "initiatives",
+            "organisations",
+            "experts",
+            "topics",
+            "overview",
+            "changes",
+            "exports",
+            "imports",
+            "webhooks",
+            "api-keys"
+        ]
+    );
+    // Every operation is under one of them.
+    for (_, _, operation) in operations(&spec) {
+        let tag = operation["tags"][0].as_str().unwrap();
+        assert!(tags.contains(&tag), "{tag}");
+    }
+}
+
 #[test]
 fn every_operation_is_documented_with_errors_headers_and_examples() {
     let spec = generated();

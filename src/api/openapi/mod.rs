@@ -37,18 +37,20 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         contact(name = "NEN expert group AI and medical devices", url = "https://www.nen.nl/", email = "aimd-registry@nen.nl"),
         license(name = "EUPL-1.2", identifier = "EUPL-1.2")
     ),
+    // In the order a reader meets them: finding things, the records, the
+    // vocabulary and the overview, then keeping a copy, then administration.
     tags(
         (name = "search", description = "One search across every kind of record"),
+        (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them"),
+        (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
+        (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
+        (name = "topics", description = "The controlled vocabulary records are tagged with"),
         (name = "overview", description = "Counts for the sector's overview: initiatives per topic and scope, and more"),
         (name = "changes", description = "The change feed, for keeping a copy of the registry in sync"),
         (name = "exports", description = "Everything at once, streamed, with the feed position it includes"),
-        (name = "imports", description = "Validated bulk import of NDJSON, all or nothing"),
-        (name = "topics", description = "The controlled vocabulary records are tagged with"),
-        (name = "api-keys", description = "API keys and their roles (admins only)"),
+        (name = "imports", description = "Validated bulk import of NDJSON (or a JSON array), all or nothing"),
         (name = "webhooks", description = "Signed notifications of changes, pushed to subscribed receivers (admins only)"),
-        (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
-        (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
-        (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them")
+        (name = "api-keys", description = "API keys and their roles (admins only)")
     ),
     components(schemas(Problem, crate::domain::enums::TopicMatch, crate::sync::webhooks::model::WebhookPayload))
 )]
