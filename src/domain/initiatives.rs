@@ -313,7 +313,7 @@ pub struct InitiativeListQuery {
     #[param(example = "\"federated learning\"")]
     pub q: Option<String>,
     /// Order: `relevance` (default with `q`), `title`, `-updatedAt`, `startDate`, `-startDate` (undated last), `createdAt` (default without `q`).
-    #[param(example = "-startDate")]
+    #[param(value_type = Option<crate::domain::list::InitiativeSort>, example = "-startDate")]
     pub sort: Option<String>,
     /// Facets to count, comma-separated or with the key repeated: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
     #[param(example = "scope,topic")]

@@ -228,3 +228,36 @@ pub fn in_found_order<T>(ids: &[Uuid], records: Vec<T>, id_of: impl Fn(&T) -> Uu
         records.into_iter().map(|r| (id_of(&r), r)).collect();
     ids.iter().filter_map(|id| by_id.remove(id)).collect()
 }
+
+// The lists read `sort` through their `ListSpec`; these enums only document
+// the values, and `tests/api/fields.rs` keeps the two equal.
+
+/// How the initiative list can be ordered.
+#[derive(utoipa::ToSchema)]
+pub enum InitiativeSort {
+    #[schema(rename = "relevance")]
+    Relevance,
+    #[schema(rename = "title")]
+    Title,
+    #[schema(rename = "-updatedAt")]
+    LastUpdatedFirst,
+    #[schema(rename = "startDate")]
+    StartDate,
+    #[schema(rename = "-startDate")]
+    LatestStartFirst,
+    #[schema(rename = "createdAt")]
+    CreatedAt,
+}
+
+/// How the organisation and expert lists can be ordered.
+#[derive(utoipa::ToSchema)]
+pub enum NameSort {
+    #[schema(rename = "relevance")]
+    Relevance,
+    #[schema(rename = "name")]
+    Name,
+    #[schema(rename = "-updatedAt")]
+    LastUpdatedFirst,
+    #[schema(rename = "createdAt")]
+    CreatedAt,
+}

@@ -211,7 +211,7 @@ pub struct OrganisationListQuery {
     #[param(example = "normalisatie")]
     pub q: Option<String>,
     /// Order: `relevance` (default with `q`), `name`, `-updatedAt`, `createdAt` (default without `q`).
-    #[param(example = "name")]
+    #[param(value_type = Option<crate::domain::list::NameSort>, example = "name")]
     pub sort: Option<String>,
     /// Facets to count, comma-separated or with the key repeated: `type`, `country`, `topic`.
     #[param(example = "type,country")]

@@ -114,6 +114,34 @@ fn each_kinds_fields_agree_in_every_place_they_are_spelled() {
     check::<Initiatives>(&documented("InitiativeInput", "Initiative", "/initiatives"));
 }
 
+/// Each list's documented `sort` values are the ones it reads.
+#[test]
+fn each_lists_documented_sorts_are_the_ones_it_offers() {
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
+    let documented = |collection: &str| -> Vec<String> {
+        let sort = spec["paths"][collection]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "sort")
+            .expect("a sort parameter");
+        let reference = sort["schema"]["$ref"].as_str().expect("a sort schema");
+        let name = reference.rsplit('/').next().unwrap();
+        spec["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let offered = |spec: &aimd_registry::domain::list::ListSpec| -> Vec<String> {
+        spec.sorts.iter().map(|s| s.name.to_owned()).collect()
+    };
+    assert_eq!(documented("/initiatives"), offered(&Initiatives::LIST));
+    assert_eq!(documented("/organisations"), offered(&Organisations::LIST));
+    assert_eq!(documented("/experts"), offered(&Experts::LIST));
+}
+
 /// Every writable field survives the round trip draft -> row -> record.
 #[actix_web::test]
 async fn every_writable_field_comes_back_as_written() {

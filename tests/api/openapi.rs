@@ -281,6 +281,12 @@ fn enum_values_are_the_wire_values() {
         ])
     );
     for (name, schema) in schemas.as_object().unwrap() {
+        // Sort orders name fields as JSON spells them (lowerCamelCase, a
+        // leading `-` for descending): they are checked against the lists
+        // in tests/api/fields.rs instead.
+        if name.ends_with("Sort") {
+            continue;
+        }
         for value in schema["enum"].as_array().into_iter().flatten() {
             let value = value.as_str().unwrap();
             assert!(

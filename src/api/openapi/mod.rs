@@ -52,7 +52,13 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "webhooks", description = "Signed notifications of changes, pushed to subscribed receivers (admins only)"),
         (name = "api-keys", description = "API keys and their roles (admins only)")
     ),
-    components(schemas(Problem, crate::domain::enums::TopicMatch, crate::sync::webhooks::model::WebhookPayload))
+    components(schemas(
+        Problem,
+        crate::domain::enums::TopicMatch,
+        crate::domain::list::InitiativeSort,
+        crate::domain::list::NameSort,
+        crate::sync::webhooks::model::WebhookPayload
+    ))
 )]
 struct ApiDoc;
 

@@ -84,7 +84,7 @@ pub struct ExpertListQuery {
     #[param(example = "jansen")]
     pub q: Option<String>,
     /// Order: `relevance` (default with `q`), `name` (family name first), `-updatedAt`, `createdAt` (default without `q`).
-    #[param(example = "name")]
+    #[param(value_type = Option<crate::domain::list::NameSort>, example = "name")]
     pub sort: Option<String>,
     /// Facets to count, comma-separated or with the key repeated: `country`, `topic`, `language`.
     #[param(example = "country,topic")]
