@@ -5,5 +5,6 @@
 pub mod changes;
 pub mod exports;
 pub mod index;
+pub mod listener;
 pub mod snapshot;
 pub mod webhooks;

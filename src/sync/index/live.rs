@@ -11,15 +11,13 @@
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
-use diesel::sql_query;
-use diesel_async::RunQueryDsl;
-use futures_util::{FutureExt, StreamExt};
 use tokio::sync::{Notify, watch};
 
 use super::cache::RecordCache;
 use super::{CaughtUp, Reading, SearchIndex};
-use crate::db::{DbPool, PooledConnection};
+use crate::db::DbPool;
 use crate::error::ApiResult;
+use crate::sync::listener::{Channel, Listener};
 
 /// The position before the first build.
 const NOT_BUILT: i64 = -1;
@@ -109,8 +107,7 @@ impl LiveIndex {
 pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
     let mut index = build(&pool).await;
     live.publish(&index, true);
-    let mut listener = listen(&pool).await;
-    let mut last_listen_attempt = Instant::now();
+    let mut listener = Listener::open(&pool, Channel::Changes).await;
     while Arc::strong_count(&live) > 1 {
         let caught_up = catch_up(&mut index, &pool).await;
         let current = caught_up.is_ok();
@@ -133,11 +130,8 @@ pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
             }
         }
         live.publish(&index, current);
-        if listener.is_none() && last_listen_attempt.elapsed() >= POLL * 5 {
-            last_listen_attempt = Instant::now();
-            listener = listen(&pool).await;
-        }
-        wait(&live.wake, &mut listener).await;
+        listener.keep_up(&pool).await;
+        listener.wait(POLL, live.wake.notified()).await;
     }
 }
 
@@ -171,52 +165,4 @@ async fn build(pool: &DbPool) -> SearchIndex {
 async fn catch_up(index: &mut SearchIndex, pool: &DbPool) -> ApiResult<CaughtUp> {
     let mut conn = pool.get().await?;
     index.catch_up(&mut conn).await
-}
-
-/// A connection listening for the feed's notifications, if one can be
-/// had; without it the follower polls.
-async fn listen(pool: &DbPool) -> Option<PooledConnection> {
-    let mut conn = pool.get().await.ok()?;
-    sql_query("LISTEN aimd_changes")
-        .execute(&mut conn)
-        .await
-        .ok()?;
-    Some(conn)
-}
-
-/// Until a notification, a nudge from a write of this instance, or the
-/// poll interval. A listener whose connection closed is dropped, to be
-/// made again.
-async fn wait(wake: &Notify, listener: &mut Option<PooledConnection>) {
-    let poll = tokio::time::sleep(POLL);
-    let Some(conn) = listener else {
-        tokio::select! {
-            _ = wake.notified() => {}
-            _ = poll => {}
-        }
-        return;
-    };
-    let mut ended = false;
-    {
-        let mut notifications = std::pin::pin!(conn.notifications_stream());
-        tokio::select! {
-            notification = notifications.next() => {
-                ended = notification.is_none();
-                // What piled up meanwhile is covered by the same round.
-                while !ended {
-                    match notifications.next().now_or_never() {
-                        Some(Some(_)) => {}
-                        Some(None) => ended = true,
-                        None => break,
-                    }
-                }
-            }
-            _ = wake.notified() => {}
-            _ = poll => {}
-        }
-    }
-    if ended {
-        tracing::warn!("the search index's listener closed; polling until it is back");
-        *listener = None;
-    }
 }

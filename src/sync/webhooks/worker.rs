@@ -11,17 +11,16 @@ use std::time::{Duration, Instant};
 
 use awc::Client;
 use chrono::{DateTime, Utc};
-use diesel::sql_query;
-use diesel_async::RunQueryDsl;
 use futures_util::future::join_all;
-use futures_util::{FutureExt, StreamExt};
+
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::repo::{self, DueDelivery, Failure};
 use super::{signature, targets};
-use crate::db::{DbPool, PooledConnection};
+use crate::db::DbPool;
 use crate::error::{ApiError, ApiResult};
+use crate::sync::listener::{Channel, Listener};
 
 /// How deliveries are attempted; every value can be set by configuration.
 #[derive(Debug, Clone)]
@@ -220,52 +219,15 @@ impl Deliverer {
         repo::prune(&mut conn, self.settings.keep).await
     }
 
-    /// A connection that listens for the outbox's notifications, if one
-    /// can be had; without it the worker polls.
-    async fn listen(&self) -> Option<PooledConnection> {
-        // The listener keeps its connection; a small pool is left to requests.
+    /// A listener for the outbox's notifications, if the pool can spare
+    /// the connection it keeps (a small pool is left to requests);
+    /// otherwise the worker polls.
+    async fn listener(&self) -> Listener {
+        let channel = Channel::WebhookDeliveries;
         if self.pool.status().max_size < 4 {
-            return None;
+            return Listener::polling(channel);
         }
-        let mut conn = self.pool.get().await.ok()?;
-        sql_query("LISTEN aimd_webhook_deliveries")
-            .execute(&mut conn)
-            .await
-            .ok()?;
-        Some(conn)
-    }
-
-    /// Waits for a notification that deliveries were queued, or for the
-    /// poll interval (retries fall due without one). A listener whose
-    /// connection closed (the database restarted) is dropped, to be made
-    /// again; its stream must not be polled once it has ended.
-    async fn wait(&self, listener: &mut Option<PooledConnection>) {
-        let poll = tokio::time::sleep(self.settings.poll_interval);
-        let Some(conn) = listener else {
-            return poll.await;
-        };
-        let mut ended = false;
-        {
-            let mut notifications = std::pin::pin!(conn.notifications_stream());
-            tokio::select! {
-                notification = notifications.next() => {
-                    ended = notification.is_none();
-                    // Notifications that piled up meanwhile are covered by the same round.
-                    while !ended {
-                        match notifications.next().now_or_never() {
-                            Some(Some(_)) => {}
-                            Some(None) => ended = true,
-                            None => break,
-                        }
-                    }
-                }
-                _ = poll => {}
-            }
-        }
-        if ended {
-            tracing::warn!("the webhook listener's connection closed; polling until it is back");
-            *listener = None;
-        }
+        Listener::open(&self.pool, channel).await
     }
 
     /// One round: due deliveries, expired secrets, and pruning once an
@@ -298,10 +260,10 @@ impl Deliverer {
     /// waited out (nothing is lost: the outbox is in the database), and the
     /// listener is made again once the database is back.
     async fn work(&self) {
-        let mut listener = self.listen().await;
-        self.status.update(|s| s.listening = listener.is_some());
+        let mut listener = self.listener().await;
+        self.status
+            .update(|s| s.listening = listener.is_listening());
         let mut last_pruned = None;
-        let mut last_listen_attempt = Instant::now();
         loop {
             let outcome = self.round(&mut last_pruned).await;
             self.status.round(&outcome);
@@ -310,12 +272,12 @@ impl Deliverer {
                 Ok(count) => tracing::debug!(count, "webhook deliveries attempted"),
                 Err(error) => tracing::warn!(%error, "webhook delivery round failed"),
             }
-            if listener.is_none() && last_listen_attempt.elapsed() >= LISTEN_RETRY {
-                last_listen_attempt = Instant::now();
-                listener = self.listen().await;
-            }
-            self.status.update(|s| s.listening = listener.is_some());
-            self.wait(&mut listener).await;
+            listener.keep_up(&self.pool).await;
+            self.status
+                .update(|s| s.listening = listener.is_listening());
+            // Retries fall due without a notification: the poll finds them.
+            let poll = self.settings.poll_interval;
+            listener.wait(poll, std::future::pending()).await;
         }
     }
 
@@ -352,9 +314,6 @@ impl Deliverer {
         }
     }
 }
-
-/// How often a lost listener is made again.
-const LISTEN_RETRY: Duration = Duration::from_secs(5);
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     payload
