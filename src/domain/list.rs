@@ -77,6 +77,19 @@ pub const BY_UPDATE: SortSpec = SortSpec {
     key: SortKey::UpdatedAt,
     descending: true,
 };
+/// The sorts of a list of named records (organisations, experts); the
+/// spec documents them as `NameSort`.
+pub const NAME_SORTS: &[SortSpec] = &[
+    BY_RELEVANCE,
+    SortSpec {
+        name: "name",
+        key: SortKey::Name,
+        descending: false,
+    },
+    BY_UPDATE,
+    BY_CREATION,
+];
+
 /// A facet a list counts: named after the filter it mirrors, which is
 /// also the name of the index field it counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,9 +1,7 @@
 //! Organisations as clients write them (`OrganisationInput`), read them
 //! (`Organisation`) and filter them.
 
-use crate::domain::list::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSpec, ListSpec, SortKey, SortSpec,
-};
+use crate::domain::list::{FacetSpec, ListSpec, NAME_SORTS};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -170,16 +168,7 @@ pub struct OrganisationFilter {
 
 /// The organisation list's sorts and facets.
 pub const LIST: ListSpec = ListSpec {
-    sorts: &[
-        BY_RELEVANCE,
-        SortSpec {
-            name: "name",
-            key: SortKey::Name,
-            descending: false,
-        },
-        BY_UPDATE,
-        BY_CREATION,
-    ],
+    sorts: NAME_SORTS,
     facets: &[
         FacetSpec::of("type"),
         FacetSpec::of("country"),

@@ -4,9 +4,7 @@ use utoipa::IntoParams;
 use uuid::Uuid;
 
 use crate::domain::enums::{Scope, TopicMatch};
-use crate::domain::list::{
-    BY_CREATION, BY_RELEVANCE, BY_UPDATE, FacetSpec, ListSpec, SortKey, SortSpec,
-};
+use crate::domain::list::{FacetSpec, ListSpec, NAME_SORTS};
 use crate::domain::query::{QueryReader, parse_uuid};
 use crate::domain::topic_filter::TopicFilter;
 use crate::domain::topics::Vocabulary;
@@ -27,16 +25,7 @@ pub struct ExpertFilter {
 
 /// The expert list's sorts and facets.
 pub const LIST: ListSpec = ListSpec {
-    sorts: &[
-        BY_RELEVANCE,
-        SortSpec {
-            name: "name",
-            key: SortKey::Name,
-            descending: false,
-        },
-        BY_UPDATE,
-        BY_CREATION,
-    ],
+    sorts: NAME_SORTS,
     facets: &[
         FacetSpec::of("country"),
         FacetSpec::TOPIC,
