@@ -318,7 +318,7 @@ pub struct InitiativeListQuery {
     /// Facets to count, comma-separated or with the key repeated: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
     #[param(example = "scope,topic")]
     pub facets: Option<String>,
-    #[param(inline, explode, example = json!(["european"]))]
+    #[param(explode, example = json!(["european"]))]
     /// Level the initiative works at.
     pub scope: Option<Vec<Scope>>,
     /// Topic slug; matches the topic's descendants too.

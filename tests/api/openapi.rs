@@ -322,3 +322,107 @@ fn every_reference_in_the_spec_resolves() {
         assert!(spec.pointer(pointer).is_some(), "{target} does not resolve");
     }
 }
+
+#[test]
+fn schema_names_are_upper_camel_case_and_pages_refer_to_their_items() {
+    let spec = generated();
+    let schemas = spec["components"]["schemas"].as_object().unwrap();
+    for name in schemas.keys() {
+        assert!(
+            name.starts_with(|c: char| c.is_ascii_uppercase())
+                && name.chars().all(|c| c.is_ascii_alphanumeric()),
+            "schema name {name} is not UpperCamelCase"
+        );
+    }
+    for (page, item) in [
+        ("InitiativePage", "Initiative"),
+        ("OrganisationPage", "Organisation"),
+        ("ExpertPage", "Expert"),
+        ("SearchHitPage", "SearchHit"),
+    ] {
+        assert_eq!(
+            schemas[page]["properties"]["items"]["items"]["$ref"],
+            format!("#/components/schemas/{item}"),
+            "{page} repeats its item schema instead of referring to it"
+        );
+    }
+}
+
+/// Every enum is one named schema that parameters and properties refer to,
+/// so a generated client has one type per vocabulary.
+#[test]
+fn enums_are_shared_schemas() {
+    fn inline_enums(value: &Value, at: &str, found: &mut Vec<String>) {
+        match value {
+            Value::Object(object) => {
+                if object.contains_key("enum") {
+                    found.push(at.to_owned());
+                }
+                for (key, inner) in object {
+                    inline_enums(inner, &format!("{at}/{key}"), found);
+                }
+            }
+            Value::Array(items) => {
+                for (i, inner) in items.iter().enumerate() {
+                    inline_enums(inner, &format!("{at}/{i}"), found);
+                }
+            }
+            _ => {}
+        }
+    }
+    let spec = generated();
+    let mut found = Vec::new();
+    inline_enums(&spec["paths"], "paths", &mut found);
+    for (name, schema) in spec["components"]["schemas"].as_object().unwrap() {
+        for (property, inner) in schema["properties"].as_object().into_iter().flatten() {
+            inline_enums(inner, &format!("{name}/{property}"), &mut found);
+        }
+    }
+    assert!(found.is_empty(), "enums written inline: {found:?}");
+}
+
+/// A merge patch names only the fields it changes: its schema has the
+/// input's properties and requires none of them, nor of the objects inside.
+#[test]
+fn patch_bodies_are_partial_forms_of_the_inputs() {
+    let spec = generated();
+    let schemas = &spec["components"]["schemas"];
+    for (path, kind) in [
+        ("/organisations/{id}", "Organisation"),
+        ("/experts/{id}", "Expert"),
+        ("/initiatives/{id}", "Initiative"),
+    ] {
+        let content = spec["paths"][path]["patch"]["requestBody"]["content"]
+            .as_object()
+            .unwrap();
+        for media in content.values() {
+            assert_eq!(
+                media["schema"]["$ref"],
+                format!("#/components/schemas/{kind}Patch")
+            );
+        }
+        let patch = &schemas[format!("{kind}Patch")];
+        let input = &schemas[format!("{kind}Input")];
+        assert!(input["required"].is_array(), "{kind}Input requires fields");
+        assert!(
+            patch.get("required").is_none(),
+            "{kind}Patch requires fields"
+        );
+        let names = |schema: &Value| {
+            schema["properties"]
+                .as_object()
+                .unwrap()
+                .keys()
+                .cloned()
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(names(patch), names(input));
+        assert_eq!(patch["additionalProperties"], false);
+    }
+    assert!(schemas["Consent"]["required"].is_array());
+    assert!(schemas["ConsentPatch"].get("required").is_none());
+    assert_eq!(
+        schemas["ExpertPatch"]["properties"]["consent"]["oneOf"][0]["$ref"],
+        "#/components/schemas/ConsentPatch"
+    );
+}

@@ -4,6 +4,7 @@
 //! headers, and the problem responses each kind of operation can give.
 
 pub mod parameters;
+mod shapes;
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
 use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
@@ -75,7 +76,9 @@ pub fn spec() -> Spec {
         .collect();
     add_shared_responses(&mut spec);
     spec.webhooks = Some(crate::api::webhooks::documentation());
-    spec
+    let mut document = serde_json::to_value(&spec).expect("the spec serialises");
+    shapes::reshape(&mut document);
+    serde_json::from_value(document).expect("the reshaped spec is still a spec")
 }
 
 /// The problem responses every operation can give, as reusable components:
