@@ -102,7 +102,7 @@ pub async fn create_api_key(
 #[utoipa::path(
     tag = "api-keys",
     operation_id = "getApiKey",
-    params(("id" = Uuid, Path, description = "The key's id", example = "01938b1e-7f00-7aaa-8000-0000000000a1")),
+    params(("id" = Uuid, Path, description = "The key's id, as listed by `GET /v1/api-keys`")),
     responses((status = 200, description = "The key, without its token", body = ApiKey))
 )]
 #[get("/api-keys/{id}")]
@@ -121,7 +121,7 @@ pub async fn get_api_key(
 #[utoipa::path(
     tag = "api-keys",
     operation_id = "revokeApiKey",
-    params(("id" = Uuid, Path, description = "The key's id", example = "01938b1e-7f00-7aaa-8000-0000000000a1")),
+    params(("id" = Uuid, Path, description = "The key's id, as listed by `GET /v1/api-keys`")),
     responses((status = 200, description = "The revoked key", body = ApiKey))
 )]
 #[delete("/api-keys/{id}")]

@@ -137,7 +137,7 @@ pub fn document(operation: &mut Operation, writes: bool) {
         return;
     }
     if reads_index || reads_memory {
-        let parameter = crate::api::openapi::parameters::header_parameter(
+        let parameter = crate::api::openapi::parameters::own_value_header(
             MIN_CHANGE_POSITION,
             false,
             "A `Change-Position` this client saw after a write (through any instance): the answer \
@@ -146,7 +146,7 @@ pub fn document(operation: &mut Operation, writes: bool) {
             ObjectBuilder::new()
                 .schema_type(Type::Integer)
                 .minimum(Some(0)),
-            42.into(),
+            "42",
         );
         operation
             .parameters

@@ -87,7 +87,7 @@ pub async fn expert_matches(
 #[utoipa::path(
     tag = "experts",
     operation_id = "getExpert",
-    params(("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
+    params(("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002")),
     responses((status = 200, description = "The expert; `ETag` gives its version", body = Expert, headers(("ETag" = String, description = "The record's version, quoted"))),
         (status = 308, description = "The expert was merged into another; `Location` gives the survivor's URL", headers(("Location" = String, description = "The surviving record's URL"))))
 )]
@@ -110,7 +110,7 @@ pub async fn get_expert(
     tag = "experts",
     operation_id = "updateExpert",
     params(
-        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
         IfMatch
     ),
     request_body(
@@ -147,7 +147,7 @@ pub async fn update_expert(
     tag = "experts",
     operation_id = "deleteExpert",
     params(
-        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
         IfMatch,
         ("erase" = Option<bool>, Query, description = "Erase the person's personal data too (admin only)", example = true)
     ),
@@ -199,8 +199,8 @@ async fn erase_expert(
     tag = "experts",
     operation_id = "putAffiliation",
     params(
-        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     request_body(content = AffiliationInput, content_type = "application/json"),
@@ -226,8 +226,8 @@ pub async fn put_affiliation(
     tag = "experts",
     operation_id = "deleteAffiliation",
     params(
-        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     responses(
@@ -253,7 +253,7 @@ pub async fn delete_affiliation(
     tag = "experts",
     operation_id = "getExpertHistory",
     params(
-        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
         crate::domain::page::PageParams
     ),
     responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::domain::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
@@ -278,7 +278,7 @@ pub async fn get_expert_history(
     tag = "experts",
     operation_id = "publishExpert",
     params(
-        ("id" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
         IfMatch
     ),
     request_body(content = crate::domain::publication::PublicationStep, content_type = "application/json"),
@@ -309,7 +309,7 @@ pub async fn publish_expert(
     tag = "experts",
     operation_id = "mergeExpert",
     params(
-        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938000-0000-7000-8000-000000002002"),
         IfMatch
     ),
     request_body(content = crate::domain::merge::MergeRequest, content_type = "application/json"),

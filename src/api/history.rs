@@ -65,14 +65,14 @@ impl FromRequest for ChangeContext {
 /// documents it.
 pub fn change_message_header() -> utoipa::openapi::path::Parameter {
     use utoipa::openapi::{ObjectBuilder, Type};
-    crate::api::openapi::parameters::header_parameter(
+    crate::api::openapi::parameters::own_value_header(
         "X-Change-Message",
         false,
         "Why the change is made; kept with it in the record's history",
         ObjectBuilder::new()
             .schema_type(Type::String)
             .max_length(Some(MAX_MESSAGE_CHARS)),
-        "Title corrected after the 2026 revision".into(),
+        "Title corrected after the 2026 revision",
     )
 }
 

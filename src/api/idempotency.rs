@@ -47,7 +47,7 @@ pub fn claim_of(
 /// spec documents it.
 pub fn header() -> utoipa::openapi::path::Parameter {
     use utoipa::openapi::{ObjectBuilder, Type};
-    crate::api::openapi::parameters::header_parameter(
+    crate::api::openapi::parameters::own_value_header(
         "Idempotency-Key",
         false,
         "Makes the creation safe to retry: within 24 hours, a retry with the same key and body gets the first answer (with `Idempotent-Replayed: true`) and creates nothing; the same key with another body is refused with 422",
@@ -55,6 +55,6 @@ pub fn header() -> utoipa::openapi::path::Parameter {
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(MAX_KEY_CHARS)),
-        "6f1c1a4e-3b1d-4b7e-9a52-0c8f2f7d9b10".into(),
+        "6f1c1a4e-3b1d-4b7e-9a52-0c8f2f7d9b10",
     )
 }

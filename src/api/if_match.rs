@@ -44,14 +44,14 @@ impl utoipa::IntoParams for IfMatch {
         _: impl Fn() -> Option<utoipa::openapi::path::ParameterIn>,
     ) -> Vec<utoipa::openapi::path::Parameter> {
         use utoipa::openapi::{ObjectBuilder, Type};
-        vec![crate::api::openapi::parameters::header_parameter(
+        vec![crate::api::openapi::parameters::own_value_header(
             "If-Match",
             true,
             "The ETag (version) of the record the change is based on: required (428 without it); a stale one is refused with 412 so that no edit is lost",
             ObjectBuilder::new()
                 .schema_type(Type::String)
                 .pattern(Some(r#"^(\*|"[0-9]+(-[0-9a-f]+)?")$"#)),
-            "\"3\"".into(),
+            "\"3\"",
         )]
     }
 }

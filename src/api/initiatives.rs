@@ -9,8 +9,8 @@ use crate::api::crud::{self, Resource};
 use crate::api::if_match::IfMatch;
 use crate::api::links;
 use crate::domain::initiatives::{
-    ExpertRoleInput, Initiative, InitiativeDraft, InitiativeListQuery, OrganisationRoleInput,
-    RelationInput,
+    ExpertRoleInput, Initiative, InitiativeDraft, InitiativeFilterQuery, InitiativeListQuery,
+    OrganisationRoleInput, RelationInput,
 };
 use crate::domain::list::ListSpec;
 use crate::domain::page::{Page, PageParams};
@@ -28,7 +28,7 @@ pub use crate::store::initiatives::Initiatives;
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "listInitiatives",
-    params(InitiativeListQuery, PageParams),
+    params(InitiativeListQuery, InitiativeFilterQuery, PageParams),
     responses((status = 200, description = "A page of initiatives; `Link: <...>; rel=\"next\"` points at the next one", body = Page<Initiative>, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
 )]
 #[get("/initiatives")]
@@ -59,7 +59,7 @@ pub async fn create_initiative(
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "getInitiative",
-    params(("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
+    params(("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057")),
     responses((status = 200, description = "The initiative; `ETag` gives its version", body = Initiative, headers(("ETag" = String, description = "The record's version, quoted"))),
         (status = 308, description = "The initiative was merged into another; `Location` gives the survivor's URL", headers(("Location" = String, description = "The surviving record's URL"))))
 )]
@@ -82,7 +82,7 @@ pub async fn get_initiative(
     tag = "initiatives",
     operation_id = "updateInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
         IfMatch
     ),
     request_body(
@@ -115,7 +115,7 @@ pub async fn update_initiative(
     tag = "initiatives",
     operation_id = "deleteInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
         IfMatch
     ),
     responses(
@@ -139,8 +139,8 @@ pub async fn delete_initiative(
     tag = "initiatives",
     operation_id = "putInitiativeOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     request_body(content = OrganisationRoleInput, content_type = "application/json"),
@@ -166,8 +166,8 @@ pub async fn put_organisation(
     tag = "initiatives",
     operation_id = "deleteInitiativeOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
+        ("organisationId" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     responses(
@@ -191,8 +191,8 @@ pub async fn delete_organisation(
     tag = "initiatives",
     operation_id = "putInitiativeExpert",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("expertId" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
+        ("expertId" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
         IfMatch
     ),
     request_body(content = ExpertRoleInput, content_type = "application/json"),
@@ -218,8 +218,8 @@ pub async fn put_expert(
     tag = "initiatives",
     operation_id = "deleteInitiativeExpert",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("expertId" = Uuid, Path, description = "The expert's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
+        ("expertId" = Uuid, Path, description = "The expert's id", example = "01938000-0000-7000-8000-000000002002"),
         IfMatch
     ),
     responses(
@@ -243,8 +243,8 @@ pub async fn delete_expert(
     tag = "initiatives",
     operation_id = "putRelatedInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
+        ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938000-0000-7000-8000-000000003034"),
         IfMatch
     ),
     request_body(content = RelationInput, content_type = "application/json"),
@@ -270,8 +270,8 @@ pub async fn put_related(
     tag = "initiatives",
     operation_id = "deleteRelatedInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
-        ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
+        ("otherId" = Uuid, Path, description = "The other initiative's id", example = "01938000-0000-7000-8000-000000003034"),
         IfMatch
     ),
     responses(
@@ -297,7 +297,7 @@ pub async fn delete_related(
     tag = "initiatives",
     operation_id = "getInitiativeHistory",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
         crate::domain::page::PageParams
     ),
     responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::domain::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
@@ -322,7 +322,7 @@ pub async fn get_initiative_history(
     tag = "initiatives",
     operation_id = "publishInitiative",
     params(
-        ("id" = Uuid, Path, description = "The initiative's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The initiative's id", example = "01938000-0000-7000-8000-000000003057"),
         IfMatch
     ),
     request_body(content = crate::domain::publication::PublicationStep, content_type = "application/json"),
@@ -353,7 +353,7 @@ pub async fn publish_initiative(
     tag = "initiatives",
     operation_id = "mergeInitiative",
     params(
-        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938000-0000-7000-8000-000000003057"),
         IfMatch
     ),
     request_body(content = crate::domain::merge::MergeRequest, content_type = "application/json"),

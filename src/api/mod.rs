@@ -126,7 +126,7 @@ pub fn app(
         .wrap(from_fn(middleware::request_context))
         // Registered before the /v1 scope, which would otherwise claim these paths.
         .service(SwaggerUi::new("/v1/docs/{_:.*}").url("/v1/openapi.json", (*spec).clone()))
-        .service(web::redirect("/v1/docs", "/v1/docs/"))
+        .route("/v1/docs", web::get().to(root::docs))
         .route("/", web::get().to(root::root))
         .route("/v1", web::get().to(root::root))
         .into_utoipa_app()

@@ -80,7 +80,7 @@ pub async fn organisation_matches(
 #[utoipa::path(
     tag = "organisations",
     operation_id = "getOrganisation",
-    params(("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001")),
+    params(("id" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001")),
     responses((status = 200, description = "The organisation; `ETag` gives its version", body = Organisation, headers(("ETag" = String, description = "The record's version, quoted"))),
         (status = 308, description = "The organisation was merged into another; `Location` gives the survivor's URL", headers(("Location" = String, description = "The surviving record's URL"))))
 )]
@@ -103,7 +103,7 @@ pub async fn get_organisation(
     tag = "organisations",
     operation_id = "updateOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     request_body(
@@ -136,7 +136,7 @@ pub async fn update_organisation(
     tag = "organisations",
     operation_id = "deleteOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     responses(
@@ -162,7 +162,7 @@ pub async fn delete_organisation(
     tag = "organisations",
     operation_id = "getOrganisationHistory",
     params(
-        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         crate::domain::page::PageParams
     ),
     responses((status = 200, description = "A page of history entries; `Link: <...>; rel=\"next\"` points at older ones", body = crate::domain::history::HistoryPage, headers(("Link" = String, description = "RFC 8288 link to the next page, when there is one"))))
@@ -193,7 +193,7 @@ pub async fn get_organisation_history(
     tag = "organisations",
     operation_id = "publishOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The organisation's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The organisation's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     request_body(content = crate::domain::publication::PublicationStep, content_type = "application/json"),
@@ -224,7 +224,7 @@ pub async fn publish_organisation(
     tag = "organisations",
     operation_id = "mergeOrganisation",
     params(
-        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938b1e-7f00-7aaa-8000-000000000001"),
+        ("id" = Uuid, Path, description = "The duplicate's id", example = "01938000-0000-7000-8000-000000001001"),
         IfMatch
     ),
     request_body(content = crate::domain::merge::MergeRequest, content_type = "application/json"),

@@ -6,7 +6,7 @@ use crate::api::access::{Allowed, least};
 use crate::api::consistency::{self, with_position};
 use crate::api::crud::Resource;
 use crate::auth::Audience;
-use crate::domain::initiatives::InitiativeListQuery;
+use crate::domain::initiatives::InitiativeFilterQuery;
 use crate::domain::list::ListRequest;
 use crate::domain::overview::Overview;
 use crate::domain::query::QueryReader;
@@ -24,7 +24,7 @@ use crate::sync::index;
 #[utoipa::path(
     tag = "overview",
     operation_id = "getOverview",
-    params(InitiativeListQuery),
+    params(InitiativeFilterQuery),
     responses((status = 200, description = "The overview", body = Overview))
 )]
 #[get("/overview")]

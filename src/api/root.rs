@@ -2,7 +2,8 @@
 //! with links to the documentation, the spec, the collections and the
 //! feed; a browser (asking for HTML) is sent to the documentation. Like
 //! the documentation and the spec, it is not itself an operation of the
-//! spec.
+//! spec. And `GET /v1/docs`, the documentation's page at its canonical
+//! address without a trailing slash.
 
 use actix_web::http::header;
 use actix_web::{HttpRequest, HttpResponse};
@@ -10,7 +11,7 @@ use serde_json::json;
 
 use super::openapi::API_VERSION;
 
-const DOCS: &str = "/v1/docs/";
+const DOCS: &str = "/v1/docs";
 
 pub async fn root(request: HttpRequest) -> HttpResponse {
     let wants_html = request
@@ -40,4 +41,26 @@ pub async fn root(request: HttpRequest) -> HttpResponse {
             "exports": "/v1/exports/{kind}"
         }
     }))
+}
+
+/// Swagger UI's page refers to its scripts and styles by relative paths,
+/// which from `/v1/docs` would resolve to `/v1/…`; a `<base>` element
+/// points them at `/v1/docs/`, where utoipa-swagger-ui serves them.
+pub async fn docs() -> HttpResponse {
+    let config = std::sync::Arc::new(utoipa_swagger_ui::Config::from("/v1/openapi.json"));
+    match utoipa_swagger_ui::serve("index.html", config) {
+        Ok(Some(page)) if !page.gzpipped => {
+            let html = String::from_utf8_lossy(&page.bytes).replacen(
+                "<head>",
+                "<head>\n    <base href=\"/v1/docs/\">",
+                1,
+            );
+            HttpResponse::Ok()
+                .content_type("text/html; charset=utf-8")
+                .body(html)
+        }
+        _ => HttpResponse::SeeOther()
+            .insert_header((header::LOCATION, "/v1/docs/"))
+            .finish(),
+    }
 }

@@ -105,7 +105,7 @@ pub async fn webhook_status(
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "getWebhook",
-    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1")),
+    params(("id" = Uuid, Path, description = "The subscription's id, as listed by `GET /v1/webhooks`")),
     responses((status = 200, description = "The subscription, with why it was switched off if it was", body = model::Subscription))
 )]
 #[get("/webhooks/{id}")]
@@ -131,7 +131,7 @@ pub async fn get_webhook(
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "updateWebhook",
-    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"), IfMatch),
+    params(("id" = Uuid, Path, description = "The subscription's id, as listed by `GET /v1/webhooks`"), IfMatch),
     request_body(
         content(
             (SubscriptionPatch = "application/merge-patch+json", example = json!({"enabled": true})),
@@ -196,7 +196,7 @@ const ROTATION_OVERLAP: std::time::Duration = std::time::Duration::from_secs(24 
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "rotateWebhookSecret",
-    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1")),
+    params(("id" = Uuid, Path, description = "The subscription's id, as listed by `GET /v1/webhooks`")),
     responses((status = 200, description = "The subscription with its new secret, which cannot be shown again", body = CreatedSubscription))
 )]
 #[post("/webhooks/{id}/secret")]
@@ -224,7 +224,7 @@ pub async fn rotate_webhook_secret(
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "deleteWebhook",
-    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"), IfMatch),
+    params(("id" = Uuid, Path, description = "The subscription's id, as listed by `GET /v1/webhooks`"), IfMatch),
     responses(
         (status = 204, description = "Deleted"),
         (status = 412, description = "`If-Match` names an older version", body = crate::error::Problem, content_type = "application/problem+json")
@@ -254,7 +254,6 @@ pub struct DeliveryQuery {
     #[param(minimum = 1, maximum = 500, example = 50)]
     pub limit: Option<i64>,
     /// The `next` of the previous page.
-    #[param(example = "01938b1e-7f00-7aaa-8000-0000000000d1")]
     pub cursor: Option<uuid::Uuid>,
 }
 
@@ -265,7 +264,7 @@ pub struct DeliveryQuery {
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhookDeliveries",
-    params(("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"), DeliveryQuery),
+    params(("id" = Uuid, Path, description = "The subscription's id, as listed by `GET /v1/webhooks`"), DeliveryQuery),
     responses((status = 200, description = "A page of deliveries", body = DeliveryPage))
 )]
 #[get("/webhooks/{id}/deliveries")]
@@ -300,8 +299,8 @@ pub async fn list_webhook_deliveries(
     tag = "webhooks",
     operation_id = "replayWebhookDelivery",
     params(
-        ("id" = Uuid, Path, description = "The subscription's id", example = "01938b1e-7f00-7aaa-8000-0000000000c1"),
-        ("deliveryId" = Uuid, Path, description = "The delivery's id", example = "01938b1e-7f00-7aaa-8000-0000000000d1")
+        ("id" = Uuid, Path, description = "The subscription's id, as listed by `GET /v1/webhooks`"),
+        ("deliveryId" = Uuid, Path, description = "The delivery's id, as listed by `GET /v1/webhooks/{id}/deliveries`")
     ),
     responses(
         (status = 202, description = "Queued; it goes out within a second or so", body = Delivery),

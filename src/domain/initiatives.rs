@@ -302,23 +302,31 @@ fn parse_instant(raw: &str) -> Result<DateTime<Utc>, FieldError> {
         })
 }
 
-/// The initiative list's query parameters (documentation of what
-/// [`InitiativeFilter::read`] and `ListRequest::read` accept).
+/// The initiative list's order and facets (documentation of what
+/// `ListRequest::read` accepts beside the filters); the overview takes the
+/// filters only.
 #[derive(IntoParams)]
 #[into_params(parameter_in = Query, style = Form)]
 pub struct InitiativeListQuery {
-    /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
-    /// Matches title, acronym and summary in English and Dutch, ignoring
-    /// accents, by word prefix; titles and acronyms also match with typos.
-    #[param(example = "\"federated learning\"")]
-    pub q: Option<String>,
     /// Order: `relevance` (default with `q`), `title`, `-updatedAt`, `startDate`, `-startDate` (undated last), `createdAt` (default without `q`).
     #[param(value_type = Option<crate::domain::list::InitiativeSort>, example = "-startDate")]
     pub sort: Option<String>,
     /// Facets to count, comma-separated or with the key repeated: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
     #[param(example = "scope,topic")]
     pub facets: Option<String>,
-    #[param(explode, example = json!(["european"]))]
+}
+
+/// The initiatives' filters (documentation of what
+/// [`InitiativeFilter::read`] accepts), on the list and the overview.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Query, style = Form)]
+pub struct InitiativeFilterQuery {
+    /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
+    /// Matches title, acronym and summary in English and Dutch, ignoring
+    /// accents, by word prefix; titles and acronyms also match with typos.
+    #[param(example = "\"expert group\"")]
+    pub q: Option<String>,
+    #[param(explode, example = json!(["national"]))]
     /// Level the initiative works at.
     pub scope: Option<Vec<Scope>>,
     /// Topic slug; matches the topic's descendants too.
@@ -331,7 +339,7 @@ pub struct InitiativeListQuery {
     #[param(explode, example = json!(["NL"]))]
     pub country: Option<Vec<String>>,
     /// Kind of initiative.
-    #[param(rename = "type", explode, example = json!(["standard"]))]
+    #[param(rename = "type", explode, example = json!(["expert-network"]))]
     pub initiative_type: Option<Vec<InitiativeType>>,
     /// Life-cycle status.
     #[param(explode, example = json!(["active"]))]
@@ -340,10 +348,10 @@ pub struct InitiativeListQuery {
     #[param(explode, example = json!(["ai-act"]))]
     pub regulation: Option<Vec<Regulation>>,
     /// Id of an organisation taking part.
-    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
+    #[param(explode, example = json!(["01938000-0000-7000-8000-000000001001"]))]
     pub organisation: Option<Vec<Uuid>>,
     /// Id of an expert taking part.
-    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000003"]))]
+    #[param(explode, example = json!(["01938000-0000-7000-8000-000000002002"]))]
     pub expert: Option<Vec<Uuid>>,
     /// Initiatives running on this day: started on or before it (or undated) and not ended before it.
     #[param(rename = "activeOn", example = "2026-11-28")]

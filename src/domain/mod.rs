@@ -2,6 +2,7 @@
 //! SQL runs, so a value of one of these types is valid by construction.
 
 pub mod codes;
+pub mod display_language;
 pub mod enums;
 pub mod experts;
 pub mod history;

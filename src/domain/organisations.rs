@@ -212,13 +212,13 @@ pub struct OrganisationListQuery {
     #[param(explode, example = json!(["NL"]))]
     pub country: Option<Vec<String>>,
     /// Topic slug; matches the topic's descendants too.
-    #[param(explode, example = json!(["algorithmic-bias"]))]
+    #[param(explode, example = json!(["standardisation"]))]
     pub topic: Option<Vec<String>>,
     /// Whether records need any (default) or all of the listed topics.
     #[param(rename = "topicMatch", example = "any")]
     pub topic_match: Option<TopicMatch>,
     /// Id of an initiative the organisation takes part in.
-    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000002"]))]
+    #[param(explode, example = json!(["01938000-0000-7000-8000-000000003057"]))]
     pub initiative: Option<Vec<Uuid>>,
 }
 

@@ -781,3 +781,89 @@ async fn typos_are_corrected_from_the_words_records_use_now() {
         .is_empty()
     );
 }
+
+/// Search hits' titles and snippets come in the language asked for (`lang`,
+/// else `Accept-Language`), with the other language where a record has no
+/// text in it; the answer says which in `Content-Language`.
+#[actix_web::test]
+async fn search_hits_speak_the_language_asked_for() {
+    let app = spawn().await;
+    app.create(
+        "/v1/initiatives",
+        json!({"title": {"en": "Aardvark registry", "nl": "Aardvarkregister"},
+               "summary": {"en": "The aardvark project, told in English.", "nl": "Het aardvark-project, verteld in het Nederlands."},
+               "scope": "european", "type": "standard", "status": "active", "topics": ["ethics"]}),
+    )
+    .await;
+    app.create(
+        "/v1/initiatives",
+        json!({"title": {"en": "Aardvark working group"}, "summary": {"en": "Only English about the aardvark."},
+               "scope": "european", "type": "standard", "status": "active", "topics": ["ethics"]}),
+    )
+    .await;
+    let search = |uri: &str, accept: Option<&str>| {
+        let mut request = TestRequest::get().uri(uri);
+        if let Some(accept) = accept {
+            request = request.insert_header(("Accept-Language", accept));
+        }
+        app.send(request)
+    };
+    let hits = |body: &Value| -> Vec<(String, String)> {
+        let mut hits: Vec<(String, String)> = body["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|h| {
+                (
+                    h["title"].as_str().unwrap().to_owned(),
+                    h["snippet"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        hits.sort();
+        hits
+    };
+
+    let english = search("/v1/search?q=aardvark", None).await;
+    english.expect(200);
+    assert_eq!(english.header("content-language"), Some("en"));
+    assert!(
+        english
+            .header("vary")
+            .is_some_and(|v| v.contains("Accept-Language"))
+    );
+    let found = hits(&english.json());
+    assert_eq!(found[0].0, "Aardvark registry");
+    assert!(found[0].1.contains("English"), "{found:?}");
+
+    for (uri, accept) in [
+        ("/v1/search?q=aardvark", Some("de-DE, nl;q=0.8, en;q=0.5")),
+        ("/v1/search?q=aardvark&lang=nl", None),
+        ("/v1/search?q=aardvark&lang=NL", Some("en")),
+    ] {
+        let dutch = search(uri, accept).await;
+        dutch.expect(200);
+        assert_eq!(
+            dutch.header("content-language"),
+            Some("nl"),
+            "{uri} {accept:?}"
+        );
+        let found = hits(&dutch.json());
+        // The Dutch title and snippet where the record has them; English
+        // where it has nothing else.
+        assert_eq!(found[0].0, "Aardvark working group");
+        assert!(found[0].1.contains("English"), "{found:?}");
+        assert_eq!(found[1].0, "Aardvarkregister");
+        assert!(found[1].1.contains("Nederlands"), "{found:?}");
+    }
+
+    let overridden = search("/v1/search?q=aardvark&lang=en", Some("nl")).await;
+    assert_eq!(overridden.header("content-language"), Some("en"));
+    assert_eq!(hits(&overridden.json())[0].0, "Aardvark registry");
+
+    let bad = search("/v1/search?q=aardvark&lang=de", None).await;
+    assert_eq!(
+        bad.problem(400),
+        [("lang".to_owned(), "unknown-language".to_owned())]
+    );
+}

@@ -233,6 +233,6 @@ async fn the_root_links_to_the_docs_spec_collections_and_feed() {
             )
             .await;
         browser.expect(303);
-        assert_eq!(browser.header("location"), Some("/v1/docs/"));
+        assert_eq!(browser.header("location"), Some("/v1/docs"));
     }
 }

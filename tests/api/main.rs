@@ -24,5 +24,6 @@ mod public_view;
 mod publication;
 mod schema;
 mod search_index;
+mod try_it_out;
 mod validation;
 mod webhooks;

@@ -7,13 +7,11 @@ pub mod parameters;
 mod shapes;
 
 use utoipa::openapi::header::{Header, HeaderBuilder};
-use utoipa::openapi::path::{Operation, ParameterBuilder, ParameterIn};
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::response::{ResponseBuilder, Responses};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
 use utoipa::openapi::server::Server;
-use utoipa::openapi::{
-    ContentBuilder, ObjectBuilder, OpenApi as Spec, Ref, RefOr, Required, Response, Type,
-};
+use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi as Spec, Ref, RefOr, Response, Type};
 use utoipa::{OpenApi, ToSchema};
 
 use crate::auth::{Access, Role};
@@ -56,6 +54,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
     components(schemas(
         Problem,
         crate::domain::enums::TopicMatch,
+        crate::domain::display_language::DisplayLanguage,
         crate::domain::list::InitiativeSort,
         crate::domain::list::NameSort,
         crate::sync::webhooks::model::WebhookPayload
@@ -488,16 +487,13 @@ fn add_conditional_get(operation: &mut Operation) {
         .responses
         .responses
         .insert("304".to_owned(), RefOr::T(not_modified.build()));
-    let if_none_match = ParameterBuilder::new()
-        .name("If-None-Match")
-        .parameter_in(ParameterIn::Header)
-        .required(Required::False)
-        .description(Some(
-            "ETags of copies you hold; if one is current the answer is 304 without a body",
-        ))
-        .schema(Some(string()))
-        .example(Some("\"3-9f2c4e1ab07d5c31\"".into()))
-        .build();
+    let if_none_match = parameters::own_value_header(
+        "If-None-Match",
+        false,
+        "ETags of copies you hold; if one is current the answer is 304 without a body",
+        string(),
+        "\"3-9f2c4e1ab07d5c31\"",
+    );
     operation
         .parameters
         .get_or_insert_with(Vec::new)

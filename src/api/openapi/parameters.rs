@@ -26,3 +26,29 @@ pub fn header_parameter(
         .example(Some(example))
         .build()
 }
+
+/// A request header whose value must be the caller's own (a version it
+/// read, a key it made up, its own words): the illustration goes into the
+/// description, not into `example`, because Swagger UI pre-fills every
+/// example and "Try it out" would then send ours.
+pub fn own_value_header(
+    name: &str,
+    required: bool,
+    description: &str,
+    schema: ObjectBuilder,
+    illustration: &str,
+) -> Parameter {
+    ParameterBuilder::new()
+        .name(name)
+        .parameter_in(ParameterIn::Header)
+        .required(if required {
+            Required::True
+        } else {
+            Required::False
+        })
+        .description(Some(format!(
+            "{description} (for example `{illustration}`)"
+        )))
+        .schema(Some(schema))
+        .build()
+}

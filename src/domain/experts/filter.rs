@@ -70,7 +70,7 @@ pub struct ExpertListQuery {
     /// Search text: words (all must match), "quoted phrases", -exclusions, `or`.
     /// Matches names and biography in English and Dutch, ignoring accents, by
     /// word prefix; names also match with typos.
-    #[param(example = "jansen")]
+    #[param(example = "voorbeeld")]
     pub q: Option<String>,
     /// Order: `relevance` (default with `q`), `name` (family name first), `-updatedAt`, `createdAt` (default without `q`).
     #[param(value_type = Option<crate::domain::list::NameSort>, example = "name")]
@@ -88,13 +88,13 @@ pub struct ExpertListQuery {
     #[param(rename = "topicMatch", example = "any")]
     pub topic_match: Option<TopicMatch>,
     /// Id of an organisation the expert is affiliated with.
-    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000001"]))]
+    #[param(explode, example = json!(["01938000-0000-7000-8000-000000001022"]))]
     pub organisation: Option<Vec<Uuid>>,
     /// Id of an initiative the expert takes part in.
-    #[param(explode, example = json!(["01938b1e-7f00-7aaa-8000-000000000002"]))]
+    #[param(explode, example = json!(["01938000-0000-7000-8000-000000003057"]))]
     pub initiative: Option<Vec<Uuid>>,
     /// Experts taking part in initiatives of this scope.
-    #[param(rename = "initiativeScope", explode, example = json!(["international"]))]
+    #[param(rename = "initiativeScope", explode, example = json!(["national"]))]
     pub initiative_scope: Option<Vec<Scope>>,
     /// Experts taking part in initiatives on this topic (or a narrower one).
     /// With `initiativeScope`, both hold for the same initiative.

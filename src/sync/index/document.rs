@@ -25,7 +25,8 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
     for name in [&row.name_en, &row.name_nl, &row.acronym] {
         add(fields.name_plain, name.as_deref());
     }
-    add(fields.title, first([&row.name_en, &row.name_nl]));
+    add(fields.title_en, first([&row.name_en, &row.name_nl]));
+    add(fields.title_nl, first([&row.name_nl, &row.name_en]));
     add(
         fields.text_en,
         first([&row.summary_en, &row.body_en, &row.name_en]),

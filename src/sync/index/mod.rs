@@ -50,8 +50,10 @@ pub struct Fields {
     /// The id as text, to replace a record's document by.
     pub id: Field,
     /// What a search hit shows: the title or name, and the text its
-    /// snippet is cut from, in English and in Dutch (stored, not indexed).
-    pub title: Field,
+    /// snippet is cut from, in English and in Dutch (stored, not indexed;
+    /// each title falls back to the other language).
+    pub title_en: Field,
+    pub title_nl: Field,
     pub text_en: Field,
     pub text_nl: Field,
     /// The id's two halves, as fast fields (pages are ordered by id).
@@ -118,7 +120,8 @@ impl Fields {
         };
         let fields = Self {
             id: schema.add_text_field("id", STRING | STORED),
-            title: schema.add_text_field("title", STORED),
+            title_en: schema.add_text_field("title_en", STORED),
+            title_nl: schema.add_text_field("title_nl", STORED),
             text_en: schema.add_text_field("text_en", STORED),
             text_nl: schema.add_text_field("text_nl", STORED),
             id_high: schema.add_u64_field("id_high", FAST),

@@ -9,6 +9,7 @@ use tantivy::{TantivyDocument, Term};
 use super::find::PageCollector;
 use super::{Reading, index_error};
 use crate::auth::Audience;
+use crate::domain::display_language::DisplayLanguage;
 use crate::domain::enums::HitType;
 use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
 use crate::domain::search::SearchText;
@@ -17,13 +18,15 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::records::Kind;
 
 /// A page of hits for `text` among records of `types` that `audience` may
-/// see, best first.
+/// see, best first, with titles and snippets in `language` where a record
+/// has it.
 pub fn search(
     reading: &Reading,
     audience: Audience,
     text: &SearchText,
     types: &[HitType],
     page: &PageRequest,
+    language: DisplayLanguage,
 ) -> ApiResult<Page<SearchHit>> {
     let fields = reading.fields();
     let kinds = types
@@ -74,8 +77,13 @@ pub fn search(
         items.push(SearchHit {
             hit_type: kind.as_str().to_owned(),
             id: hit.id,
-            title: stored(fields.title).unwrap_or_default().to_owned(),
-            snippet: highlighter.snippet(stored(fields.text_en), stored(fields.text_nl)),
+            title: stored(match language {
+                DisplayLanguage::En => fields.title_en,
+                DisplayLanguage::Nl => fields.title_nl,
+            })
+            .unwrap_or_default()
+            .to_owned(),
+            snippet: highlighter.snippet(stored(fields.text_en), stored(fields.text_nl), language),
             // Shown rounded; the cursor keeps the exact score.
             score: (f64::from(hit.score) * 1e4).round() / 1e4,
         });

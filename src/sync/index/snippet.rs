@@ -7,6 +7,7 @@
 use tantivy::schema::Field;
 
 use super::Reading;
+use crate::domain::display_language::DisplayLanguage;
 use crate::domain::search::{SearchText, Term};
 
 /// Words a snippet shows at most.
@@ -71,20 +72,29 @@ impl Reading {
 
 impl Highlighter<'_> {
     /// The snippet of a hit whose texts are `english` and `dutch`: the one
-    /// showing a word as typed (English first), else the one showing a
-    /// synonym (English first).
-    pub(super) fn snippet(&self, english: Option<&str>, dutch: Option<&str>) -> String {
+    /// showing a word as typed (`preferred` first), else the one showing a
+    /// synonym (`preferred` first), else the preferred one.
+    pub(super) fn snippet(
+        &self,
+        english: Option<&str>,
+        dutch: Option<&str>,
+        preferred: DisplayLanguage,
+    ) -> String {
         let fields = &self.reading.fields;
         let english = english.map(|t| self.marked(&self.english, fields.summary_en, t));
         let dutch = dutch.map(|t| self.marked(&self.dutch, fields.summary_nl, t));
+        let (first, second) = match preferred {
+            DisplayLanguage::En => (english, dutch),
+            DisplayLanguage::Nl => (dutch, english),
+        };
         let rank = |m: &Option<Marked>| {
             m.as_ref()
                 .map_or(0, |m| 2 * u8::from(m.typed) + u8::from(m.matched))
         };
-        if rank(&dutch) > rank(&english) {
-            dutch.map(|m| m.html).unwrap_or_default()
+        if rank(&second) > rank(&first) {
+            second.map(|m| m.html).unwrap_or_default()
         } else {
-            english.or(dutch).map(|m| m.html).unwrap_or_default()
+            first.or(second).map(|m| m.html).unwrap_or_default()
         }
     }
 
