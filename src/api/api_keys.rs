@@ -59,6 +59,8 @@ impl ApiKeyDraft {
 }
 
 /// List API keys
+///
+/// Every key: its name, role, token prefix, creation, last use, expiry and revocation; never a token or its hash.
 #[utoipa::path(
     tag = "api-keys",
     operation_id = "listApiKeys",
@@ -99,6 +101,8 @@ pub async fn create_api_key(
 }
 
 /// Get an API key
+///
+/// One key: its name, role, token prefix, creation, last use, expiry and revocation; never its token or its hash.
 #[utoipa::path(
     tag = "api-keys",
     operation_id = "getApiKey",

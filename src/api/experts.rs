@@ -46,6 +46,8 @@ pub async fn list_experts(
 }
 
 /// Create an expert
+///
+/// Creates a draft, visible to curators and above until an editor publishes it (and to the public only with consent to a public profile). Send `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "experts",
     operation_id = "createExpert",
@@ -84,6 +86,8 @@ pub async fn expert_matches(
 }
 
 /// Get an expert
+///
+/// The expert with affiliations and initiatives. The public and readers see published experts who consented to a public profile, without contact data; staff see every expert, its contact data and any pending revision.
 #[utoipa::path(
     tag = "experts",
     operation_id = "getExpert",
@@ -222,6 +226,8 @@ pub async fn put_affiliation(
 }
 
 /// Remove an affiliation
+///
+/// Ends the link between the expert and the organisation; both records stay. Needs the expert's `If-Match`.
 #[utoipa::path(
     tag = "experts",
     operation_id = "deleteAffiliation",

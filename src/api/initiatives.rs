@@ -40,6 +40,8 @@ pub async fn list_initiatives(
 }
 
 /// Create an initiative
+///
+/// Creates a draft, visible to curators and above until an editor publishes it. Send `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "createInitiative",
@@ -56,6 +58,8 @@ pub async fn create_initiative(
 }
 
 /// Get an initiative
+///
+/// The initiative with its topics, the organisations and experts taking part, and related initiatives. The public and readers see published initiatives, and in them only published records and consenting experts; staff also see drafts and pending revisions.
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "getInitiative",
@@ -162,6 +166,8 @@ pub async fn put_organisation(
 }
 
 /// Remove an organisation
+///
+/// Ends the organisation's part in the initiative; both records stay. Needs the initiative's `If-Match`.
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "deleteInitiativeOrganisation",
@@ -214,6 +220,8 @@ pub async fn put_expert(
 }
 
 /// Remove an expert
+///
+/// Ends the expert's part in the initiative; both records stay. Needs the initiative's `If-Match`.
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "deleteInitiativeExpert",
@@ -266,6 +274,8 @@ pub async fn put_related(
 }
 
 /// Remove a relation
+///
+/// Removes the relation between the two initiatives, in both directions; both records stay. Needs this initiative's `If-Match`.
 #[utoipa::path(
     tag = "initiatives",
     operation_id = "deleteRelatedInitiative",

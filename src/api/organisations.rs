@@ -38,6 +38,8 @@ pub async fn list_organisations(
 }
 
 /// Create an organisation
+///
+/// Creates a draft, visible to curators and above until an editor publishes it. Send `Idempotency-Key` to make a retry safe.
 #[utoipa::path(
     tag = "organisations",
     operation_id = "createOrganisation",
@@ -77,6 +79,8 @@ pub async fn organisation_matches(
 }
 
 /// Get an organisation
+///
+/// The organisation with its topics, the initiatives it takes part in and its affiliated experts. The public and readers see published organisations, and in them only published records and consenting experts; staff also see drafts and pending revisions.
 #[utoipa::path(
     tag = "organisations",
     operation_id = "getOrganisation",

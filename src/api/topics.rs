@@ -38,6 +38,8 @@ pub async fn list_topics(
 }
 
 /// Get a topic
+///
+/// One topic of the vocabulary: its English and Dutch labels and description, its broader topic (`parent`) and its narrower topics (`children`).
 #[utoipa::path(
     tag = "topics",
     operation_id = "getTopic",

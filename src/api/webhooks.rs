@@ -27,6 +27,8 @@ const DEFAULT_LIMIT: i64 = 50;
 const MAX_LIMIT: i64 = 500;
 
 /// List webhook subscriptions
+///
+/// Every subscription: its receiver URL, audience, the events, kinds, scopes and topics it filters on, whether it is enabled and its consecutive failures; never a secret.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "listWebhooks",
@@ -102,6 +104,8 @@ pub async fn webhook_status(
 }
 
 /// Get a webhook subscription
+///
+/// One subscription: its receiver URL, audience, the events, kinds, scopes and topics it filters on, whether it is enabled and its consecutive failures; never its secret.
 #[utoipa::path(
     tag = "webhooks",
     operation_id = "getWebhook",
@@ -373,6 +377,9 @@ pub fn documentation() -> utoipa::openapi::path::Paths {
         .tag("webhooks")
         .parameters(Some(headers))
         .request_body(Some(body))
+        // The receiver needs no credentials from the registry: it checks the
+        // `webhook-signature` header against its secret instead.
+        .securities(Some(Vec::<utoipa::openapi::security::SecurityRequirement>::new()))
         .response(
             "2XX",
             ResponseBuilder::new().description("Accepted; the delivery is done").build(),
