@@ -30,6 +30,16 @@ pub struct Cli {
     #[arg(long, env = "AIMD_LOG_FORMAT", default_value = "text", value_parser = ["text", "json"], global = true)]
     pub log_format: String,
 
+    /// The address the public reaches the API at (scheme, host, port; no
+    /// path): the base of every JSON-LD `@id`, which should not change.
+    #[arg(long, env = "AIMD_PUBLIC_URL", default_value = "http://127.0.0.1:8080", value_parser = public_url, global = true)]
+    pub public_url: String,
+
+    /// The URL of the licence the registry's data is published under (the
+    /// catalogue at /v1/catalog states it).
+    #[arg(long, env = "AIMD_DATA_LICENCE", default_value = "https://creativecommons.org/licenses/by/4.0/", value_parser = public_url, global = true)]
+    pub data_licence: String,
+
     #[command(subcommand)]
     pub command: Command,
 }
@@ -81,7 +91,7 @@ pub struct ExportArgs {
     /// organisations, experts or initiatives.
     #[arg(value_parser = ["organisations", "experts", "initiatives"])]
     pub kind: String,
-    /// ndjson (default) or csv.
+    /// ndjson (default), csv or json-ld.
     #[arg(long, value_enum, default_value = "ndjson")]
     pub format: crate::sync::exports::Format,
     /// Only what the public may see (by default: every live record).
@@ -311,5 +321,15 @@ impl WebhookArgs {
             allow_private: self.webhook_allow_private,
             ..DeliverySettings::default()
         }
+    }
+}
+
+/// An absolute http(s) URL.
+fn public_url(raw: &str) -> Result<String, String> {
+    match url::Url::parse(raw) {
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
+            Ok(raw.to_owned())
+        }
+        _ => Err(format!("'{raw}' is not an absolute http(s) URL")),
     }
 }

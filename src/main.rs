@@ -12,13 +12,14 @@ use aimd_registry::config::{
 };
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
+use aimd_registry::domain::linked_data::Site;
 use aimd_registry::domain::search::SearchText;
 use aimd_registry::registry::imports::{self, ImportOptions};
 use aimd_registry::store::api_keys;
 use aimd_registry::store::experts::Experts;
 use aimd_registry::store::initiatives::Initiatives;
 use aimd_registry::store::organisations::Organisations;
-use aimd_registry::sync::exports::write_to;
+use aimd_registry::sync::exports::{Export, write_to};
 use aimd_registry::sync::index::SearchIndex;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
@@ -61,6 +62,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             origins: args.cors_origins.clone(),
             allow_writes: args.cors_allow_writes,
         },
+        site: Site::new(&cli.public_url, &cli.data_licence),
     };
     let state = app_state(pools.clone(), policy)
         .await
@@ -170,13 +172,18 @@ async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
     };
     let mut out = std::io::BufWriter::new(std::io::stdout().lock());
     let mut conn = state.conn(audience).await.map_err(|e| e.to_string())?;
-    let (conn, vocabulary, format) = (&mut *conn, &state.vocabulary, args.format);
+    let site = Site::new(&cli.public_url, &cli.data_licence);
+    let export = Export {
+        vocabulary: &state.vocabulary,
+        audience,
+        format: args.format,
+        site: &site,
+    };
+    let conn = &mut *conn;
     let position = match args.kind.as_str() {
-        "organisations" => {
-            write_to::<Organisations>(conn, vocabulary, audience, format, &mut out).await
-        }
-        "experts" => write_to::<Experts>(conn, vocabulary, audience, format, &mut out).await,
-        _ => write_to::<Initiatives>(conn, vocabulary, audience, format, &mut out).await,
+        "organisations" => write_to::<Organisations>(conn, &export, &mut out).await,
+        "experts" => write_to::<Experts>(conn, &export, &mut out).await,
+        _ => write_to::<Initiatives>(conn, &export, &mut out).await,
     }
     .map_err(|e| e.to_string())?;
     std::io::Write::flush(&mut out)?;

@@ -39,6 +39,7 @@ const RULES: &[(&str, Access)] = &[
     ("importRecords", Access::Role(Role::Curator)),
     ("listTopics", Access::Public),
     ("getTopic", Access::Public),
+    ("getCatalog", Access::Public),
     ("listApiKeys", Access::Role(Role::Admin)),
     ("createApiKey", Access::Role(Role::Admin)),
     ("getApiKey", Access::Role(Role::Admin)),
@@ -285,6 +286,8 @@ pub struct Policy {
     /// unspecified addresses.
     pub webhook_allow_private: bool,
     pub cors: CorsPolicy,
+    /// Where the registry is published, for linked data.
+    pub site: crate::domain::linked_data::Site,
 }
 
 /// Authenticates the bearer key, if one is sent, and hands the caller on.

@@ -7,7 +7,7 @@
 //! request changes nothing.
 
 use actix_web::http::StatusCode;
-use actix_web::http::header::{HeaderName, HeaderValue};
+use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::{HttpRequest, HttpResponse, web};
 use diesel_async::AsyncConnection;
 use serde_json::Value;
@@ -16,7 +16,8 @@ use uuid::Uuid;
 use crate::api::consistency::{self, with_position};
 use crate::api::idempotency::claim_of;
 use crate::api::if_match;
-use crate::api::respond::{created, page_response, record_response, rendered_response};
+use crate::api::linked_data;
+use crate::api::respond::{created, next_link, page_response, record_response, rendered_response};
 use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::history::ChangeContext;
@@ -26,12 +27,12 @@ use crate::domain::page::{Cursor, Page, encode_cursor};
 use crate::domain::query::{QueryReader, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
-use crate::registry;
 use crate::store::idempotency::Remembered;
 use crate::store::records::{self, StoredKind};
 use crate::sync::index::cache::{RecordCache, Rendered};
 use crate::sync::index::filters::IndexFilter;
 use crate::sync::index::find;
+use crate::{domain, registry};
 
 /// A kind of record as the API serves it: where it lives, what a client may
 /// write and filter; how it is stored and read is its [`StoredKind`].
@@ -78,13 +79,34 @@ pub async fn list<R: Resource>(
     let ids: Vec<Uuid> = listed.found.iter().map(|f| f.id).collect();
     let records = R::load(&mut conn, vocabulary, &ids, audience).await?;
     let items = in_found_order(&ids, records, R::id);
+    if linked_data::wanted(&request) {
+        let site = &state.policy.site;
+        let nodes = items
+            .iter()
+            .map(|item| {
+                let value = serde_json::to_value(item).map_err(ApiError::internal)?;
+                Ok(domain::linked_data::record(R::KIND.hit(), &value, site))
+            })
+            .collect::<ApiResult<Vec<_>>>()?;
+        let mut response = linked_data::respond(&domain::linked_data::graph(nodes));
+        if let Some(cursor) = &next {
+            response.headers_mut().insert(
+                header::LINK,
+                HeaderValue::from_str(&next_link(&request, cursor)).map_err(ApiError::internal)?,
+            );
+        }
+        return Ok(with_position(response, position));
+    }
     let page = Page {
         items,
         next,
         total: listed.total,
         facets: listed.facets,
     };
-    Ok(with_position(page_response(&request, page), position))
+    Ok(with_position(
+        linked_data::varies(page_response(&request, page)),
+        position,
+    ))
 }
 
 pub async fn create<R: Resource>(
@@ -141,9 +163,10 @@ pub async fn get<R: Resource>(
         // Waits until this instance has dropped what the write changed.
         consistency::index_for(&state, &request).await?;
     }
+    let as_linked_data = linked_data::wanted(&request);
     let cache = state.index.cache();
     if let Some(hit) = cache.and_then(|c| c.get(R::KIND, id, audience)) {
-        return Ok(rendered_response(&hit));
+        return representation::<R>(&state, &hit, as_linked_data);
     }
     let generation = cache.map(RecordCache::generation);
     let mut conn = state.conn(audience).await?;
@@ -154,10 +177,30 @@ pub async fn get<R: Resource>(
             .map_err(ApiError::internal)?
             .into(),
     };
-    let response = rendered_response(&rendered);
+    let response = representation::<R>(&state, &rendered, as_linked_data);
     if let (Some(cache), Some(generation)) = (cache, generation) {
         cache.keep((R::KIND, id, audience), rendered, generation);
     }
+    response
+}
+
+/// A record as JSON, or as JSON-LD when the client prefers it; both carry
+/// the version in the ETag (the ETag middleware adds the body's hash).
+fn representation<R: Resource>(
+    state: &AppState,
+    rendered: &Rendered,
+    as_linked_data: bool,
+) -> ApiResult<HttpResponse> {
+    if !as_linked_data {
+        return Ok(linked_data::varies(rendered_response(rendered)));
+    }
+    let record: Value = serde_json::from_str(&rendered.json).map_err(ApiError::internal)?;
+    let node = domain::linked_data::record(R::KIND.hit(), &record, &state.policy.site);
+    let mut response = linked_data::respond(&domain::linked_data::document(node));
+    response.headers_mut().insert(
+        header::ETAG,
+        HeaderValue::from_str(&format!("\"{}\"", rendered.version)).map_err(ApiError::internal)?,
+    );
     Ok(response)
 }
 

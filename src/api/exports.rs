@@ -1,6 +1,7 @@
 //! `/v1/exports/{kind}`: every record the caller may see, streamed as NDJSON
-//! (one record per line, as `GET` shows it) or CSV (`Accept: text/csv`, links
-//! flattened). The export reads one snapshot in a read-only transaction, in
+//! (one record per line, as `GET` shows it), CSV (`Accept: text/csv`, links
+//! flattened) or JSON-LD (`Accept: application/ld+json`, one `@graph`); or
+//! as `format=ndjson|csv|jsonld` says, for links that cannot set `Accept`. The export reads one snapshot in a read-only transaction, in
 //! batches by id, and hands each batch to the response through a small
 //! bounded channel, so memory stays constant whatever the size. The
 //! `Change-Position` header is the change-feed position the snapshot
@@ -16,17 +17,29 @@ use crate::api::state::AppState;
 use crate::auth::Audience;
 use crate::domain::experts::Expert;
 use crate::domain::initiatives::Initiative;
+use crate::domain::input::FieldError;
+use crate::domain::linked_data;
 use crate::domain::organisations::Organisation;
 use crate::domain::query::QueryReader;
 use crate::error::{ApiError, ApiResult};
 use crate::store::records::StoredKind;
-use crate::sync::exports::{BUFFERED_BATCHES, Format, stream};
+use crate::sync::exports::{BUFFERED_BATCHES, Export, Format, stream};
 
 pub const CHANGE_POSITION: HeaderName = HeaderName::from_static("change-position");
 
-/// From `Accept`: CSV when asked for, NDJSON otherwise (also for `*/*`,
-/// JSON or no header); anything else is 406.
+/// From the `format` key when given, else from `Accept`: CSV or JSON-LD
+/// when asked for, NDJSON otherwise (also for `*/*`, JSON or no header);
+/// anything else is 406.
 fn format_of(request: &HttpRequest) -> ApiResult<Format> {
+    let mut query = QueryReader::new(request.query_string(), &["format"]);
+    let named = query.one("format", |raw| {
+        <Format as clap::ValueEnum>::from_str(raw, false)
+            .map_err(|_| FieldError::new("unknown-format", "must be ndjson, csv or json-ld"))
+    });
+    query.finish()?;
+    if let Some(format) = named {
+        return Ok(format);
+    }
     let Some(accept) = request
         .headers()
         .get(header::ACCEPT)
@@ -40,6 +53,8 @@ fn format_of(request: &HttpRequest) -> ApiResult<Format> {
         .collect();
     if types.contains(&"text/csv") {
         Ok(Format::Csv)
+    } else if types.contains(&linked_data::MEDIA_TYPE) {
+        Ok(Format::JsonLd)
     } else if types.iter().any(|t| {
         matches!(
             *t,
@@ -49,7 +64,7 @@ fn format_of(request: &HttpRequest) -> ApiResult<Format> {
         Ok(Format::Ndjson)
     } else {
         Err(ApiError::NotAcceptable(
-            "exports are NDJSON (application/x-ndjson) or CSV (text/csv)".to_owned(),
+            "exports are NDJSON (application/x-ndjson), CSV (text/csv) or JSON-LD (application/ld+json)".to_owned(),
         ))
     }
 }
@@ -58,7 +73,6 @@ pub async fn export<K>(state: web::Data<AppState>, request: HttpRequest) -> ApiR
 where
     K: StoredKind + 'static,
 {
-    QueryReader::new(request.query_string(), &[]).finish()?;
     let format = format_of(&request)?;
     let audience = Audience::of_request(&request);
     let (position_tx, position_rx) = oneshot::channel();
@@ -71,15 +85,13 @@ where
                 return;
             }
         };
-        let outcome = stream::<K>(
-            &mut conn,
-            &state.vocabulary,
+        let export = Export {
+            vocabulary: &state.vocabulary,
             audience,
             format,
-            position_tx,
-            &chunks_tx,
-        )
-        .await;
+            site: &state.policy.site,
+        };
+        let outcome = stream::<K>(&mut conn, &export, position_tx, &chunks_tx).await;
         if let Err(error) = outcome {
             let _ = chunks_tx.send(Err(error)).await;
         }
@@ -103,19 +115,25 @@ where
 /// (columns in the first line; lists joined with `;`, links as `id:role`,
 /// topics as slugs; a cell starting with `=`, `+`, `-`, `@`, a tab, a
 /// carriage return or an apostrophe gets an apostrophe in front, so a
-/// spreadsheet opens it as text). `Change-Position` is the change-feed position the
-/// export includes: follow `/v1/changes?after=` from there.
+/// spreadsheet opens it as text), JSON-LD with `Accept: application/ld+json`
+/// (one `@graph` of schema.org nodes, as the records' JSON-LD). `format`
+/// does the same for a link. `Change-Position` is the change-feed position
+/// the export includes: follow `/v1/changes?after=` from there.
 #[utoipa::path(
     tag = "exports",
     operation_id = "exportOrganisations",
-    params(("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default) or `text/csv`", example = "text/csv")),
+    params(
+        ("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default), `text/csv` or `application/ld+json`", example = "text/csv"),
+        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept`", example = "csv")
+    ),
     responses(
         (status = 200, description = "The organisations", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
             content(
                 (Organisation = "application/x-ndjson"),
-                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n"))
+                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n")),
+                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/organisations/01938000-0000-7000-8000-000000001001", "@type": "Organization", "name": "Royal Netherlands Standardization Institute"}]}))
             )),
-        (status = 406, description = "Neither NDJSON nor CSV is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 406, description = "Neither NDJSON, CSV nor JSON-LD is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/exports/organisations")]
@@ -133,19 +151,25 @@ pub async fn export_organisations(
 /// (columns in the first line; lists joined with `;`, links as `id:role`,
 /// topics as slugs; a cell starting with `=`, `+`, `-`, `@`, a tab, a
 /// carriage return or an apostrophe gets an apostrophe in front, so a
-/// spreadsheet opens it as text). `Change-Position` is the change-feed position the
-/// export includes: follow `/v1/changes?after=` from there.
+/// spreadsheet opens it as text), JSON-LD with `Accept: application/ld+json`
+/// (one `@graph` of schema.org nodes, as the records' JSON-LD). `format`
+/// does the same for a link. `Change-Position` is the change-feed position
+/// the export includes: follow `/v1/changes?after=` from there.
 #[utoipa::path(
     tag = "exports",
     operation_id = "exportExperts",
-    params(("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default) or `text/csv`", example = "text/csv")),
+    params(
+        ("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default), `text/csv` or `application/ld+json`", example = "text/csv"),
+        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept`", example = "csv")
+    ),
     responses(
         (status = 200, description = "The experts", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
             content(
                 (Expert = "application/x-ndjson"),
-                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n"))
+                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n")),
+                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/organisations/01938000-0000-7000-8000-000000001001", "@type": "Organization", "name": "Royal Netherlands Standardization Institute"}]}))
             )),
-        (status = 406, description = "Neither NDJSON nor CSV is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 406, description = "Neither NDJSON, CSV nor JSON-LD is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/exports/experts")]
@@ -163,19 +187,25 @@ pub async fn export_experts(
 /// (columns in the first line; lists joined with `;`, links as `id:role`,
 /// topics as slugs; a cell starting with `=`, `+`, `-`, `@`, a tab, a
 /// carriage return or an apostrophe gets an apostrophe in front, so a
-/// spreadsheet opens it as text). `Change-Position` is the change-feed position the
-/// export includes: follow `/v1/changes?after=` from there.
+/// spreadsheet opens it as text), JSON-LD with `Accept: application/ld+json`
+/// (one `@graph` of schema.org nodes, as the records' JSON-LD). `format`
+/// does the same for a link. `Change-Position` is the change-feed position
+/// the export includes: follow `/v1/changes?after=` from there.
 #[utoipa::path(
     tag = "exports",
     operation_id = "exportInitiatives",
-    params(("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default) or `text/csv`", example = "text/csv")),
+    params(
+        ("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default), `text/csv` or `application/ld+json`", example = "text/csv"),
+        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept`", example = "csv")
+    ),
     responses(
         (status = 200, description = "The initiatives", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
             content(
                 (Initiative = "application/x-ndjson"),
-                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n"))
+                (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n")),
+                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/organisations/01938000-0000-7000-8000-000000001001", "@type": "Organization", "name": "Royal Netherlands Standardization Institute"}]}))
             )),
-        (status = 406, description = "Neither NDJSON nor CSV is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+        (status = 406, description = "Neither NDJSON, CSV nor JSON-LD is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
     )
 )]
 #[get("/exports/initiatives")]

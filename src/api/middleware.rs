@@ -244,7 +244,10 @@ pub async fn conditional_get(
     let is_json = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|ct| ct.as_bytes().starts_with(b"application/json"));
+        .is_some_and(|ct| {
+            let ct = ct.as_bytes();
+            ct.starts_with(b"application/json") || ct.starts_with(b"application/ld+json")
+        });
     let tagged = response.headers().contains_key(header::ETAG);
     if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED)
         || !is_json

@@ -17,6 +17,7 @@ pub mod imports;
 pub mod initiatives;
 pub mod key_ring;
 pub mod limits;
+pub mod linked_data;
 pub mod links;
 pub mod merge;
 pub mod middleware;

@@ -12,6 +12,7 @@ use crate::api::experts;
 use crate::api::exports;
 use crate::api::imports;
 use crate::api::initiatives;
+use crate::api::linked_data;
 use crate::api::organisations;
 use crate::api::overview;
 use crate::api::search;
@@ -26,6 +27,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(exports::export_organisations)
         .service(exports::export_experts)
         .service(exports::export_initiatives)
+        .service(linked_data::catalog)
         .service(imports::import_records)
         .service(overview::overview)
         .service(topics::list_topics)

@@ -1,11 +1,14 @@
 //! `/v1/topics`: the controlled vocabulary, read-only. Served from the
-//! vocabulary loaded at start-up.
+//! vocabulary loaded at start-up; as a SKOS concept scheme in JSON-LD on
+//! request (`Accept: application/ld+json`).
 
 use crate::api::access::{Allowed, least};
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::api::linked_data;
+use crate::domain;
 use crate::domain::query::QueryReader;
 use crate::domain::topics::Topic;
 use crate::error::{ApiError, ApiResult};
@@ -32,9 +35,13 @@ pub async fn list_topics(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     QueryReader::new(request.query_string(), &[]).finish()?;
-    Ok(HttpResponse::Ok().json(TopicList {
+    if linked_data::wanted(&request) {
+        let scheme = domain::linked_data::concept_scheme(&state.vocabulary, &state.policy.site);
+        return Ok(linked_data::respond(&scheme));
+    }
+    Ok(linked_data::varies(HttpResponse::Ok().json(TopicList {
         items: state.vocabulary.all().to_vec(),
-    }))
+    })))
 }
 
 /// Get a topic
@@ -49,10 +56,16 @@ pub async fn list_topics(
 #[get("/topics/{slug}")]
 pub async fn get_topic(
     Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
     slug: web::Path<String>,
 ) -> ApiResult<HttpResponse> {
     let topic = state.vocabulary.get(&slug).ok_or_else(|| {
         ApiError::NotFound(format!("there is no topic '{slug}'; see GET /v1/topics"))
     })?;
-    Ok(HttpResponse::Ok().json(topic))
+    if linked_data::wanted(&request) {
+        let topic = serde_json::to_value(topic).map_err(ApiError::internal)?;
+        let concept = domain::linked_data::concept(&topic, &state.policy.site);
+        return Ok(linked_data::respond(&concept));
+    }
+    Ok(linked_data::varies(HttpResponse::Ok().json(topic)))
 }

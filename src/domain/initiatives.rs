@@ -201,7 +201,7 @@ pub struct Initiative {
     /// for an editor's approval, as the record would then be written
     /// (the body of a create). Absent when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>, required = false)]
+    #[schema(value_type = Option<InitiativeDraft>, required = false)]
     pub pending_revision: Option<serde_json::Value>,
 }
 

@@ -8,6 +8,7 @@ pub mod experts;
 pub mod history;
 pub mod initiatives;
 pub mod input;
+pub mod linked_data;
 pub mod links;
 pub mod list;
 pub mod matches;

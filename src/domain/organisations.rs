@@ -153,7 +153,7 @@ pub struct Organisation {
     /// for an editor's approval, as the record would then be written
     /// (the body of a create). Absent when there is none.
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<Object>, required = false)]
+    #[schema(value_type = Option<OrganisationDraft>, required = false)]
     pub pending_revision: Option<serde_json::Value>,
 }
 

@@ -1,5 +1,6 @@
 //! Exports: every record an audience may see, as NDJSON (one record per
-//! line, as `GET` shows it) or CSV (links flattened). An export reads one
+//! line, as `GET` shows it), CSV (links flattened) or JSON-LD (one
+//! `@graph`, see `domain::linked_data`). An export reads one
 //! snapshot in a read-only transaction, in batches by id, and hands each
 //! batch on through a small bounded channel, so memory stays constant
 //! whatever the size. The snapshot's change-feed position comes first:
@@ -11,6 +12,7 @@ use serde_json::Value;
 use tokio::sync::{mpsc, oneshot};
 
 use crate::auth::Audience;
+use crate::domain::linked_data::{self, Site};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::store::records::StoredKind;
@@ -19,10 +21,17 @@ use crate::sync::snapshot;
 /// Batches in flight between the database and the reader.
 pub const BUFFERED_BATCHES: usize = 2;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+/// An export's format; the command line's `--format` and the API's
+/// `format` spell it alike.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum, serde::Serialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "kebab-case")]
+#[schema(as = ExportFormat)]
 pub enum Format {
     Ndjson,
     Csv,
+    JsonLd,
 }
 
 impl Format {
@@ -30,24 +39,32 @@ impl Format {
         match self {
             Self::Ndjson => "application/x-ndjson",
             Self::Csv => "text/csv; charset=utf-8",
+            Self::JsonLd => linked_data::MEDIA_TYPE,
         }
     }
+}
+
+/// What to export, for whom, and how.
+#[derive(Debug, Clone, Copy)]
+pub struct Export<'a> {
+    pub vocabulary: &'a Vocabulary,
+    pub audience: Audience,
+    pub format: Format,
+    /// The base of JSON-LD ids.
+    pub site: &'a Site,
 }
 
 /// An export written to `out` (the command line's `export`).
 /// Returns the change-feed position it includes.
 pub async fn write_to<K: StoredKind>(
     conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    audience: Audience,
-    format: Format,
+    export: &Export<'_>,
     out: &mut impl std::io::Write,
 ) -> ApiResult<i64> {
     let (position_tx, position_rx) = oneshot::channel();
     let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
     let producer = async {
-        let outcome =
-            stream::<K>(conn, vocabulary, audience, format, position_tx, &chunks_tx).await;
+        let outcome = stream::<K>(conn, export, position_tx, &chunks_tx).await;
         drop(chunks_tx);
         outcome
     };
@@ -74,23 +91,18 @@ pub async fn write_to<K: StoredKind>(
 /// read-only transaction ends with it, however it ends.
 pub async fn stream<K: StoredKind>(
     conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    audience: Audience,
-    format: Format,
+    export: &Export<'_>,
     position_tx: oneshot::Sender<ApiResult<i64>>,
     chunks: &mpsc::Sender<ApiResult<String>>,
 ) -> ApiResult<()> {
-    let outcome =
-        stream_snapshot::<K>(conn, vocabulary, audience, format, position_tx, chunks).await;
+    let outcome = stream_snapshot::<K>(conn, export, position_tx, chunks).await;
     snapshot::end(conn).await;
     outcome
 }
 
 async fn stream_snapshot<K: StoredKind>(
     conn: &mut AsyncPgConnection,
-    vocabulary: &Vocabulary,
-    audience: Audience,
-    format: Format,
+    export: &Export<'_>,
     position_tx: oneshot::Sender<ApiResult<i64>>,
     chunks: &mpsc::Sender<ApiResult<String>>,
 ) -> ApiResult<()> {
@@ -100,13 +112,17 @@ async fn stream_snapshot<K: StoredKind>(
     if failed {
         return Ok(());
     }
-    if format == Format::Csv {
-        let header = csv_line(K::CSV_COLUMNS.iter().map(|c| (*c).to_owned()));
-        if chunks.send(Ok(header)).await.is_err() {
-            return Ok(());
-        }
+    let format = export.format;
+    let (opening, closing) = match format {
+        Format::Ndjson => (String::new(), ""),
+        Format::Csv => (csv_line(K::CSV_COLUMNS.iter().map(|c| (*c).to_owned())), ""),
+        Format::JsonLd => linked_data::graph_frame(),
+    };
+    if !opening.is_empty() && chunks.send(Ok(opening)).await.is_err() {
+        return Ok(());
     }
-    snapshot::in_batches::<K>(conn, vocabulary, audience, async |records| {
+    let mut first = true;
+    snapshot::in_batches::<K>(conn, export.vocabulary, export.audience, async |records| {
         let mut chunk = String::new();
         for record in &records {
             let value = serde_json::to_value(record).map_err(ApiError::internal)?;
@@ -118,12 +134,24 @@ async fn stream_snapshot<K: StoredKind>(
                 Format::Csv => {
                     chunk.push_str(&csv_line(K::CSV_COLUMNS.iter().map(|c| cell(&value, c))));
                 }
+                Format::JsonLd => {
+                    if !std::mem::take(&mut first) {
+                        chunk.push(',');
+                    }
+                    let node = linked_data::record(K::KIND.hit(), &value, export.site);
+                    chunk.push_str(&node.to_string());
+                }
             }
         }
         // A closed channel: the client went away.
         Ok(chunks.send(Ok(chunk)).await.is_ok())
     })
-    .await
+    .await?;
+    if !closing.is_empty() {
+        // A closed channel here too only means the client went away.
+        let _ = chunks.send(Ok(closing.to_owned())).await;
+    }
+    Ok(())
 }
 
 /// One CSV field from a record: `title.en` walks into objects; lists are

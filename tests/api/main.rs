@@ -14,6 +14,7 @@ mod exports;
 mod faults;
 mod fields;
 mod imports;
+mod linked_data;
 mod links;
 mod lists;
 mod merges;

@@ -287,6 +287,19 @@ async fn edits_of_published_records_wait_for_approval() {
         "the live record is unchanged"
     );
     assert_eq!(staff_view["pendingRevision"]["acronym"], "AIA");
+    // The revision has the shape the spec gives it: the create body's.
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
+    let input = &spec["components"]["schemas"]["InitiativeInput"]["properties"];
+    for field in staff_view["pendingRevision"].as_object().unwrap().keys() {
+        assert!(
+            input.get(field).is_some(),
+            "pendingRevision.{field} is not in InitiativeInput"
+        );
+    }
+    assert_eq!(
+        spec["components"]["schemas"]["Initiative"]["properties"]["pendingRevision"]["oneOf"][0]["$ref"],
+        "#/components/schemas/InitiativeInput"
+    );
     assert_eq!(staff_view["publicationStatus"], "published");
     assert_eq!(staff_view["version"], 4);
     // A second edit amends the revision, not the live record.

@@ -55,6 +55,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         Problem,
         crate::domain::enums::TopicMatch,
         crate::domain::display_language::DisplayLanguage,
+        crate::sync::exports::Format,
         crate::domain::list::InitiativeSort,
         crate::domain::list::NameSort,
         crate::sync::webhooks::model::WebhookPayload
@@ -74,6 +75,7 @@ pub fn spec() -> Spec {
         .map(|(path, item)| (path.strip_prefix("/v1").unwrap_or(&path).to_owned(), item))
         .collect();
     add_shared_responses(&mut spec);
+    crate::api::linked_data::document(&mut spec);
     spec.webhooks = Some(crate::api::webhooks::documentation());
     let mut document = serde_json::to_value(&spec).expect("the spec serialises");
     shapes::reshape(&mut document);
@@ -372,6 +374,7 @@ what staff see (drafts, pending revisions, contact data).",
         ];
         for operation in writes.into_iter().flatten() {
             add_write_headers(operation);
+            add_record_etag(operation);
             crate::api::consistency::document(operation, true);
         }
         if let Some(get) = &mut item.get {
@@ -451,9 +454,47 @@ fn add_security(operation: &mut Operation) {
     });
 }
 
+/// A write that answers with a record sends its new version as `ETag`, the
+/// `If-Match` of the next change.
+fn add_record_etag(operation: &mut Operation) {
+    let records =
+        ["Organisation", "Expert", "Initiative"].map(|kind| format!("#/components/schemas/{kind}"));
+    for (status, response) in &mut operation.responses.responses {
+        let RefOr::T(response) = response else {
+            continue;
+        };
+        let answers_record = matches!(
+            response.content.get("application/json"),
+            Some(RefOr::T(content)) if matches!(
+                &content.schema,
+                Some(RefOr::Ref(r)) if records.contains(&r.ref_location)
+            )
+        );
+        if status.starts_with('2') && answers_record {
+            response.headers.entry("ETag".to_owned()).or_insert_with(|| {
+                RefOr::T(
+                    HeaderBuilder::new()
+                        .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
+                        .description(Some("The record's new version, quoted: the `If-Match` of its next change"))
+                        .example(Some("\"4\"".into()))
+                        .build(),
+                )
+            });
+        }
+    }
+}
+
 /// GETs answer with a strong `ETag` and `Cache-Control: no-cache`, and 304
-/// to an `If-None-Match` naming the current ETag (see `conditional_get`).
+/// to an `If-None-Match` naming the current ETag (see `conditional_get`);
+/// streamed exports do not.
 fn add_conditional_get(operation: &mut Operation) {
+    let streamed = matches!(
+        operation.responses.responses.get("200"),
+        Some(RefOr::T(ok)) if ok.content.contains_key("application/x-ndjson")
+    );
+    if streamed {
+        return;
+    }
     let string = || ObjectBuilder::new().schema_type(Type::String);
     let etag = HeaderBuilder::new()
         .schema(Some(string()))
