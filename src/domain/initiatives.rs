@@ -311,8 +311,8 @@ pub struct InitiativeListQuery {
     /// Order: `relevance` (default with `q`), `title`, `-updatedAt`, `startDate`, `-startDate` (undated last), `createdAt` (default without `q`).
     #[param(value_type = Option<crate::domain::list::InitiativeSort>, example = "-startDate")]
     pub sort: Option<String>,
-    /// Facets to count, comma-separated or with the key repeated: `scope`, `topic`, `country`, `type`, `status`, `regulation`.
-    #[param(example = "scope,topic")]
+    /// Facets to count, the key repeated (or comma-separated): `scope`, `topic`, `country`, `type`, `status`, `regulation`.
+    #[param(value_type = Option<Vec<crate::domain::list::InitiativeFacet>>, explode, example = json!(["scope", "topic"]))]
     pub facets: Option<String>,
 }
 

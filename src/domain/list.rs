@@ -274,3 +274,33 @@ pub enum NameSort {
     #[schema(rename = "createdAt")]
     CreatedAt,
 }
+
+/// What the initiative list can count (`facets`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub enum InitiativeFacet {
+    Scope,
+    Topic,
+    Country,
+    Type,
+    Status,
+    Regulation,
+}
+
+/// What the organisation list can count (`facets`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub enum OrganisationFacet {
+    Type,
+    Country,
+    Topic,
+}
+
+/// What the expert list can count (`facets`).
+#[derive(utoipa::ToSchema)]
+#[schema(rename_all = "camelCase")]
+pub enum ExpertFacet {
+    Country,
+    Topic,
+    Language,
+}

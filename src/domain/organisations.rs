@@ -202,8 +202,8 @@ pub struct OrganisationListQuery {
     /// Order: `relevance` (default with `q`), `name`, `-updatedAt`, `createdAt` (default without `q`).
     #[param(value_type = Option<crate::domain::list::NameSort>, example = "name")]
     pub sort: Option<String>,
-    /// Facets to count, comma-separated or with the key repeated: `type`, `country`, `topic`.
-    #[param(example = "type,country")]
+    /// Facets to count, the key repeated (or comma-separated): `type`, `country`, `topic`.
+    #[param(value_type = Option<Vec<crate::domain::list::OrganisationFacet>>, explode, example = json!(["type", "country"]))]
     pub facets: Option<String>,
     /// Organisation type.
     #[param(rename = "type", explode, example = json!(["standards-body"]))]

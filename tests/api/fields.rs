@@ -193,3 +193,37 @@ async fn every_writable_field_comes_back_as_written() {
         }
     }
 }
+
+/// Each list's documented `facets` values are the ones it counts.
+#[test]
+fn each_lists_documented_facets_are_the_ones_it_counts() {
+    let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
+    let documented = |collection: &str| -> Vec<String> {
+        let facets = spec["paths"][collection]["get"]["parameters"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|p| p["name"] == "facets")
+            .expect("a facets parameter");
+        assert_eq!(
+            facets["explode"], true,
+            "{collection}: facets repeat their key"
+        );
+        let reference = facets["schema"]["items"]["$ref"]
+            .as_str()
+            .expect("a facet schema");
+        let name = reference.rsplit('/').next().unwrap();
+        spec["components"]["schemas"][name]["enum"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_owned())
+            .collect()
+    };
+    let counted = |spec: &aimd_registry::domain::list::ListSpec| -> Vec<String> {
+        spec.facets.iter().map(|f| f.name.to_owned()).collect()
+    };
+    assert_eq!(documented("/initiatives"), counted(&Initiatives::LIST));
+    assert_eq!(documented("/organisations"), counted(&Organisations::LIST));
+    assert_eq!(documented("/experts"), counted(&Experts::LIST));
+}

@@ -58,6 +58,9 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         crate::sync::exports::Format,
         crate::domain::list::InitiativeSort,
         crate::domain::list::NameSort,
+        crate::domain::list::InitiativeFacet,
+        crate::domain::list::OrganisationFacet,
+        crate::domain::list::ExpertFacet,
         crate::sync::webhooks::model::WebhookPayload
     ))
 )]

@@ -75,8 +75,8 @@ pub struct ExpertListQuery {
     /// Order: `relevance` (default with `q`), `name` (family name first), `-updatedAt`, `createdAt` (default without `q`).
     #[param(value_type = Option<crate::domain::list::NameSort>, example = "name")]
     pub sort: Option<String>,
-    /// Facets to count, comma-separated or with the key repeated: `country`, `topic`, `language`.
-    #[param(example = "country,topic")]
+    /// Facets to count, the key repeated (or comma-separated): `country`, `topic`, `language`.
+    #[param(value_type = Option<Vec<crate::domain::list::ExpertFacet>>, explode, example = json!(["country", "topic"]))]
     pub facets: Option<String>,
     /// ISO 3166-1 alpha-2 country code.
     #[param(explode, example = json!(["NL"]))]
