@@ -17,6 +17,7 @@ from aimd_client.models import (
     DisplayLanguage,
     HitType,
     Initiative,
+    InitiativeFacet,
     InitiativePage,
     InitiativePageFacetsType0,
     Organisation,
@@ -36,7 +37,7 @@ OK = HTTPStatus.OK
 def filters_and_facets() -> None:
     page = expect(
         list_initiatives.sync_detailed(
-            client=api, scope=[Scope.EUROPEAN], topic=["algorithmic-bias"], facets="scope,topic,regulation"
+            client=api, scope=[Scope.EUROPEAN], topic=["algorithmic-bias"], facets=[InitiativeFacet.SCOPE, InitiativeFacet.TOPIC, InitiativeFacet.REGULATION]
         ),
         InitiativePage,
         OK,

@@ -8,7 +8,7 @@ const api = anonymous();
 async function filtersAndFacets(): Promise<void> {
   const page = expectData(
     await api.GET("/initiatives", {
-      params: { query: { scope: ["european"], topic: ["algorithmic-bias"], facets: "scope,topic,regulation" } },
+      params: { query: { scope: ["european"], topic: ["algorithmic-bias"], facets: ["scope", "topic", "regulation"] } },
     }),
     200,
     "filtered list",
