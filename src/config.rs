@@ -37,7 +37,7 @@ pub struct Cli {
 
     /// The URL of the licence the registry's data is published under (the
     /// catalogue at /v1/catalog states it).
-    #[arg(long, env = "AIMD_DATA_LICENCE", default_value = "https://creativecommons.org/licenses/by/4.0/", value_parser = public_url, global = true)]
+    #[arg(long, env = "AIMD_DATA_LICENCE", default_value = "https://creativecommons.org/licenses/by/4.0/", value_parser = licence_url, global = true)]
     pub data_licence: String,
 
     #[command(subcommand)]
@@ -94,7 +94,8 @@ pub struct ExportArgs {
     /// ndjson (default), csv or json-ld.
     #[arg(long, value_enum, default_value = "ndjson")]
     pub format: crate::sync::exports::Format,
-    /// Only what the public may see (by default: every live record).
+    /// Only what the public may see (by default: every live record; json-ld
+    /// is always the public's view).
     #[arg(long)]
     pub public: bool,
 }
@@ -124,6 +125,11 @@ pub struct ServeArgs {
     /// Address and port to listen on.
     #[arg(long, env = "AIMD_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
+
+    /// Address and port of the Prometheus metrics (`GET /metrics`), apart
+    /// from the API so that only operators reach it; none by default.
+    #[arg(long, env = "AIMD_METRICS_BIND")]
+    pub metrics_bind: Option<std::net::SocketAddr>,
 
     /// Maximum number of database connections per pool (public reads
     /// have a pool of their own).
@@ -325,11 +331,26 @@ impl WebhookArgs {
 }
 
 /// An absolute http(s) URL.
-fn public_url(raw: &str) -> Result<String, String> {
+fn absolute_url(raw: &str) -> Result<url::Url, String> {
     match url::Url::parse(raw) {
-        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => {
-            Ok(raw.to_owned())
-        }
+        Ok(url) if matches!(url.scheme(), "http" | "https") && url.host().is_some() => Ok(url),
         _ => Err(format!("'{raw}' is not an absolute http(s) URL")),
     }
+}
+
+/// The public address: scheme, host and port only, as every JSON-LD id
+/// starts with it.
+fn public_url(raw: &str) -> Result<String, String> {
+    let url = absolute_url(raw)?;
+    if url.path() != "/" || url.query().is_some() || url.fragment().is_some() {
+        return Err(format!(
+            "'{raw}' has a path, query or fragment; give only scheme, host and port"
+        ));
+    }
+    Ok(raw.trim_end_matches('/').to_owned())
+}
+
+/// A licence's URL.
+fn licence_url(raw: &str) -> Result<String, String> {
+    absolute_url(raw).map(|_| raw.to_owned())
 }

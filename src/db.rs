@@ -304,6 +304,17 @@ pub async fn ensure_database_exists(database_url: &str) -> Result<bool, BoxError
     Ok(true)
 }
 
+/// The newest migration this build carries, spelt as diesel records it in
+/// `__diesel_schema_migrations`.
+pub fn latest_migration() -> Option<String> {
+    use diesel::migration::MigrationSource;
+    MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+        .ok()?
+        .iter()
+        .map(|migration| migration.name().version().to_string())
+        .max()
+}
+
 /// Applies pending migrations and returns the versions applied.
 pub async fn run_migrations(database_url: &str) -> Result<Vec<String>, BoxError> {
     let url = database_url.to_owned();

@@ -19,7 +19,7 @@ use aimd_registry::store::api_keys;
 use aimd_registry::store::experts::Experts;
 use aimd_registry::store::initiatives::Initiatives;
 use aimd_registry::store::organisations::Organisations;
-use aimd_registry::sync::exports::{Export, write_to};
+use aimd_registry::sync::exports::{Export, Format, write_to};
 use aimd_registry::sync::index::SearchIndex;
 use aimd_registry::sync::webhooks::worker::Deliverer;
 use aimd_registry::{app_state, demo};
@@ -75,6 +75,21 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     }
     // Bound before the demo data is loaded: a start that cannot listen
     // changes nothing.
+    let metrics = match args.metrics_bind {
+        Some(metrics_bind) => {
+            let metrics_state = state.clone();
+            let metrics = HttpServer::new(move || api::metrics::app(metrics_state.clone()))
+                .workers(1)
+                .bind(metrics_bind)
+                .map_err(|e| format!("cannot listen on {metrics_bind} (AIMD_METRICS_BIND): {e}"))?
+                .run();
+            let handle = metrics.handle();
+            actix_web::rt::spawn(metrics);
+            tracing::info!(bind = %metrics_bind, "metrics at /metrics");
+            Some(handle)
+        }
+        None => None,
+    };
     let server = server.bind(address).map_err(|e| {
         format!(
             "cannot listen on {} (AIMD_BIND or --bind): {e}. Is another process (another \
@@ -102,6 +117,9 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     tracing::info!(bind = %args.bind, "serving; API docs at /v1/docs");
     // actix-web stops gracefully on SIGTERM, SIGINT (Ctrl-C) and SIGQUIT.
     server.run().await?;
+    if let Some(metrics) = metrics {
+        metrics.stop(true).await;
+    }
     Ok(())
 }
 
@@ -165,7 +183,8 @@ async fn export(cli: &Cli, args: &ExportArgs) -> Result<(), BoxError> {
     db::check_ready(&cli.database_url).await?;
     let pools = db::pools(&cli.database_url, 1)?;
     let state = app_state(pools, Policy::default()).await?;
-    let audience = if args.public {
+    // JSON-LD is the registry's open data: always the public's view.
+    let audience = if args.public || args.format == Format::JsonLd {
         Audience::Public
     } else {
         Audience::Staff

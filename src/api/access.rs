@@ -40,6 +40,8 @@ const RULES: &[(&str, Access)] = &[
     ("listTopics", Access::Public),
     ("getTopic", Access::Public),
     ("getCatalog", Access::Public),
+    ("getLiveness", Access::Probe),
+    ("getReadiness", Access::Probe),
     ("listApiKeys", Access::Role(Role::Admin)),
     ("createApiKey", Access::Role(Role::Admin)),
     ("getApiKey", Access::Role(Role::Admin)),
@@ -99,6 +101,7 @@ pub fn rule(operation_id: &str) -> Option<Access> {
 }
 
 struct Operation {
+    id: String,
     /// The route pattern as the router knows it (`/v1/organisations/{id}`).
     pattern: String,
     path: ResourceDef,
@@ -125,6 +128,7 @@ impl Operations {
                 let id = operation.operation_id.as_deref().unwrap_or_default();
                 let pattern = format!("/v1{path}");
                 operations.push(Operation {
+                    id: id.to_owned(),
                     path: ResourceDef::new(pattern.as_str()),
                     pattern,
                     method,
@@ -144,6 +148,14 @@ impl Operations {
             .map(|op| op.method.to_string())
             .collect();
         (!methods.is_empty()).then_some(methods)
+    }
+
+    /// The operationId of the operation the router matched, for metrics.
+    pub fn operation_id(&self, method: &Method, pattern: &str) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|op| op.method == method && op.pattern == pattern)
+            .map(|op| op.id.as_str())
     }
 
     /// The rule of the operation the router matched: its route pattern and
@@ -167,11 +179,15 @@ pub trait Least {
 pub mod least {
     use super::{Access, Least, Role};
 
+    pub struct Probe;
     pub struct Public;
     pub struct Curator;
     pub struct Editor;
     pub struct Admin;
 
+    impl Least for Probe {
+        const ACCESS: Access = Access::Probe;
+    }
     impl Least for Public {
         const ACCESS: Access = Access::Public;
     }
@@ -238,6 +254,7 @@ fn decide(request: &HttpRequest, stated: Access) -> Result<web::Data<AppState>, 
         })?;
     let caller = Caller::of_request(request);
     let needed = match stricter(rule, stated) {
+        Access::Probe => return Ok(state),
         Access::Public if state.policy.reads_require_key => Role::Reader,
         Access::Public => return Ok(state),
         Access::Role(role) => role,
@@ -259,6 +276,7 @@ fn decide(request: &HttpRequest, stated: Access) -> Result<web::Data<AppState>, 
 
 fn stricter(a: Access, b: Access) -> Access {
     match (a, b) {
+        (Access::Probe, other) | (other, Access::Probe) => other,
         (Access::Public, other) | (other, Access::Public) => other,
         (Access::Role(x), Access::Role(y)) => Access::Role(if x.includes(y) { x } else { y }),
     }

@@ -59,7 +59,8 @@ pub async fn list<R: Resource>(
     let vocabulary = &state.vocabulary;
     let keys: Vec<&str> = R::FILTER_KEYS.iter().chain(LIST_KEYS).copied().collect();
     let query = QueryReader::new(request.query_string(), &keys);
-    let audience = Audience::of_request(&request);
+    let as_linked_data = linked_data::wanted(&request);
+    let audience = linked_data::audience(&request, as_linked_data);
     let list = ListRequest::read(query, &R::LIST, audience, |q| R::read_filter(q, vocabulary))?;
     // Before taking a connection: the wait for a position holds none.
     let (index, position) = consistency::index_for(&state, &request).await?;
@@ -79,7 +80,7 @@ pub async fn list<R: Resource>(
     let ids: Vec<Uuid> = listed.found.iter().map(|f| f.id).collect();
     let records = R::load(&mut conn, vocabulary, &ids, audience).await?;
     let items = in_found_order(&ids, records, R::id);
-    if linked_data::wanted(&request) {
+    if as_linked_data {
         let site = &state.policy.site;
         let nodes = items
             .iter()
@@ -155,7 +156,8 @@ pub async fn get<R: Resource>(
     raw_id: &str,
 ) -> ApiResult<HttpResponse> {
     let id = path_id("id", raw_id)?;
-    let audience = Audience::of_request(&request);
+    let as_linked_data = linked_data::wanted(&request);
+    let audience = linked_data::audience(&request, as_linked_data);
     if request
         .headers()
         .contains_key(consistency::MIN_CHANGE_POSITION)
@@ -163,7 +165,6 @@ pub async fn get<R: Resource>(
         // Waits until this instance has dropped what the write changed.
         consistency::index_for(&state, &request).await?;
     }
-    let as_linked_data = linked_data::wanted(&request);
     let cache = state.index.cache();
     if let Some(hit) = cache.and_then(|c| c.get(R::KIND, id, audience)) {
         return representation::<R>(&state, &hit, as_linked_data);

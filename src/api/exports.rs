@@ -1,20 +1,21 @@
 //! `/v1/exports/{kind}`: every record the caller may see, streamed as NDJSON
 //! (one record per line, as `GET` shows it), CSV (`Accept: text/csv`, links
 //! flattened) or JSON-LD (`Accept: application/ld+json`, one `@graph`); or
-//! as `format=ndjson|csv|jsonld` says, for links that cannot set `Accept`. The export reads one snapshot in a read-only transaction, in
+//! as `format=ndjson|csv|json-ld` says, for links that cannot set `Accept`. The export reads one snapshot in a read-only transaction, in
 //! batches by id, and hands each batch to the response through a small
 //! bounded channel, so memory stays constant whatever the size. The
 //! `Change-Position` header is the change-feed position the snapshot
 //! includes: follow `/v1/changes?after=` from there and nothing is missed.
 
-use actix_web::http::header::{self, HeaderName};
+use actix_web::http::header::HeaderName;
 use actix_web::web::Bytes;
 use actix_web::{HttpRequest, HttpResponse, get, web};
 use tokio::sync::{mpsc, oneshot};
 
 use crate::api::access::{Allowed, least};
+use crate::api::linked_data::audience as linked_data_audience;
+use crate::api::negotiation::Accept;
 use crate::api::state::AppState;
-use crate::auth::Audience;
 use crate::domain::experts::Expert;
 use crate::domain::initiatives::Initiative;
 use crate::domain::input::FieldError;
@@ -40,33 +41,40 @@ fn format_of(request: &HttpRequest) -> ApiResult<Format> {
     if let Some(format) = named {
         return Ok(format);
     }
-    let Some(accept) = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-    else {
+    let Some(accept) = Accept::of(request) else {
         return Ok(Format::Ndjson);
     };
-    let types: Vec<&str> = accept
-        .split(',')
-        .map(|t| t.split(';').next().unwrap_or_default().trim())
-        .collect();
-    if types.contains(&"text/csv") {
-        Ok(Format::Csv)
-    } else if types.contains(&linked_data::MEDIA_TYPE) {
-        Ok(Format::JsonLd)
-    } else if types.iter().any(|t| {
-        matches!(
-            *t,
-            "application/x-ndjson" | "application/json" | "*/*" | "application/*" | "text/*"
-        )
-    }) {
-        Ok(Format::Ndjson)
-    } else {
-        Err(ApiError::NotAcceptable(
-            "exports are NDJSON (application/x-ndjson), CSV (text/csv) or JSON-LD (application/ld+json)".to_owned(),
-        ))
-    }
+    // Each format's weight, whether it is named, and its rank by default.
+    let candidates = [
+        (
+            Format::Ndjson,
+            &["application/x-ndjson", "application/json"][..],
+        ),
+        (Format::Csv, &["text/csv"][..]),
+        (Format::JsonLd, &[linked_data::MEDIA_TYPE][..]),
+    ];
+    candidates
+        .iter()
+        .enumerate()
+        .filter_map(|(rank, (format, media))| {
+            let weight = media
+                .iter()
+                .filter_map(|m| accept.weight(m))
+                .fold(None, |best: Option<f32>, w| {
+                    Some(best.map_or(w, |b| b.max(w)))
+                })?;
+            let named = media.iter().any(|m| accept.names(m));
+            (weight > 0.0).then_some((weight, named, rank, *format))
+        })
+        .max_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)).then(b.2.cmp(&a.2)))
+        .map(|(_, _, _, format)| format)
+        .ok_or_else(|| {
+            ApiError::NotAcceptable(
+                "exports are NDJSON (application/x-ndjson), CSV (text/csv) or JSON-LD \
+                 (application/ld+json)"
+                    .to_owned(),
+            )
+        })
 }
 
 pub async fn export<K>(state: web::Data<AppState>, request: HttpRequest) -> ApiResult<HttpResponse>
@@ -74,7 +82,7 @@ where
     K: StoredKind + 'static,
 {
     let format = format_of(&request)?;
-    let audience = Audience::of_request(&request);
+    let audience = linked_data_audience(&request, format == Format::JsonLd);
     let (position_tx, position_rx) = oneshot::channel();
     let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
     actix_web::rt::spawn(async move {
@@ -91,7 +99,23 @@ where
             format,
             site: &state.policy.site,
         };
+        let started = std::time::Instant::now();
         let outcome = stream::<K>(&mut conn, &export, position_tx, &chunks_tx).await;
+        let labels = [
+            ("kind", K::KIND.table()),
+            ("format", format.name()),
+            (
+                "outcome",
+                if outcome.is_ok() {
+                    "streamed"
+                } else {
+                    "failed"
+                },
+            ),
+        ];
+        metrics::counter!("aimd_exports_total", &labels).increment(1);
+        metrics::histogram!("aimd_export_duration_seconds", &labels)
+            .record(started.elapsed().as_secs_f64());
         if let Err(error) = outcome {
             let _ = chunks_tx.send(Err(error)).await;
         }
@@ -124,7 +148,7 @@ where
     operation_id = "exportOrganisations",
     params(
         ("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default), `text/csv` or `application/ld+json`", example = "text/csv"),
-        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept`", example = "csv")
+        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept` (for example `csv`)")
     ),
     responses(
         (status = 200, description = "The organisations", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
@@ -160,14 +184,14 @@ pub async fn export_organisations(
     operation_id = "exportExperts",
     params(
         ("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default), `text/csv` or `application/ld+json`", example = "text/csv"),
-        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept`", example = "csv")
+        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept` (for example `csv`)")
     ),
     responses(
         (status = 200, description = "The experts", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
             content(
                 (Expert = "application/x-ndjson"),
                 (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n")),
-                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/organisations/01938000-0000-7000-8000-000000001001", "@type": "Organization", "name": "Royal Netherlands Standardization Institute"}]}))
+                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/experts/01938000-0000-7000-8000-000000002002", "@type": "Person", "name": "Bram Voorbeeld"}]}))
             )),
         (status = 406, description = "Neither NDJSON, CSV nor JSON-LD is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
     )
@@ -196,14 +220,14 @@ pub async fn export_experts(
     operation_id = "exportInitiatives",
     params(
         ("Accept" = Option<String>, Header, description = "`application/x-ndjson` (default), `text/csv` or `application/ld+json`", example = "text/csv"),
-        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept`", example = "csv")
+        ("format" = Option<Format>, Query, description = "The format, for links that cannot set `Accept`; wins over `Accept` (for example `csv`)")
     ),
     responses(
         (status = 200, description = "The initiatives", headers(("Change-Position" = i64, description = "The change-feed position this export includes")),
             content(
                 (Initiative = "application/x-ndjson"),
                 (String = "text/csv", example = json!("id,name,...\r\n0193...,...\r\n")),
-                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/organisations/01938000-0000-7000-8000-000000001001", "@type": "Organization", "name": "Royal Netherlands Standardization Institute"}]}))
+                (Object = "application/ld+json", example = json!({"@context": {"@vocab": "https://schema.org/"}, "@graph": [{"@id": "https://registry.example.nl/v1/initiatives/01938000-0000-7000-8000-000000003057", "@type": "Organization", "name": {"en": "NEN expert group on AI and medical devices", "nl": "NEN-expertgroep AI en medische hulpmiddelen"}}]}))
             )),
         (status = 406, description = "Neither NDJSON, CSV nor JSON-LD is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
     )

@@ -105,6 +105,7 @@ pub async fn import_records(
     let mut context = ChangeContext::read(&request)?;
     context.message.get_or_insert_with(|| "import".to_owned());
     let mut conn = state.conn(Audience::Staff).await?;
+    let started = std::time::Instant::now();
     let report = run(
         &mut conn,
         &state.vocabulary,
@@ -117,8 +118,16 @@ pub async fn import_records(
             self_approval: state.policy.allow_self_approval,
         },
     )
-    .await?;
-    Ok(HttpResponse::Ok().json(report))
+    .await;
+    let outcome = match (&report, dry_run) {
+        (Err(_), _) => "refused",
+        (Ok(_), true) => "dry_run",
+        (Ok(_), false) => "written",
+    };
+    metrics::counter!("aimd_imports_total", "outcome" => outcome).increment(1);
+    metrics::histogram!("aimd_import_duration_seconds", "outcome" => outcome)
+        .record(started.elapsed().as_secs_f64());
+    Ok(HttpResponse::Ok().json(report?))
 }
 
 /// A JSON array of records as the NDJSON the importer reads: one record

@@ -121,6 +121,10 @@ impl<'a> FailureLimit<'a> {
     /// The 429 to answer when the address has used up its failures.
     pub fn refusal(&self) -> Option<ApiError> {
         let standing = self.limiter.peek(&self.who, self.limit, now());
+        if !standing.allowed {
+            metrics::counter!("aimd_rate_limit_rejections_total", "limit" => "failed_auth")
+                .increment(1);
+        }
         (!standing.allowed).then(|| ApiError::TooManyRequests {
             retry_after: standing.reset,
             detail: format!(
@@ -171,6 +175,12 @@ pub async fn rate_limit(
     let mut response = if standing.allowed {
         next.call(request).await?.map_into_left_body()
     } else {
+        let limited = if caller.key().is_some() {
+            "key"
+        } else {
+            "address"
+        };
+        metrics::counter!("aimd_rate_limit_rejections_total", "limit" => limited).increment(1);
         let refusal = ApiError::TooManyRequests {
             retry_after: standing.reset,
             detail: format!(

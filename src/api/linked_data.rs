@@ -10,44 +10,32 @@ use utoipa::openapi::schema::AdditionalProperties;
 use utoipa::openapi::{ContentBuilder, ObjectBuilder, OpenApi as Spec, Ref, RefOr, Type};
 
 use crate::api::access::{Allowed, least};
+use crate::api::negotiation::Accept;
+use crate::auth::Audience;
 use crate::domain::linked_data::{self, MEDIA_TYPE};
 use crate::domain::query::QueryReader;
 use crate::error::ApiResult;
 
-/// Whether the client prefers JSON-LD: `application/ld+json` is acceptable
-/// (weight above 0) and weighs at least as much as plain JSON.
+/// Whether the client prefers JSON-LD: it names `application/ld+json` as
+/// acceptable, at a weight no lower than plain JSON's (through
+/// `application/json`, `application/*` or `*/*`). A bare `*/*` gets JSON.
 pub fn wanted(request: &HttpRequest) -> bool {
-    let Some(accept) = request
-        .headers()
-        .get(header::ACCEPT)
-        .and_then(|a| a.to_str().ok())
-    else {
+    let Some(accept) = Accept::of(request) else {
         return false;
     };
-    let weight_of = |media: &str| {
-        accept
-            .split(',')
-            .filter(|entry| {
-                entry
-                    .split(';')
-                    .next()
-                    .is_some_and(|m| m.trim().eq_ignore_ascii_case(media))
-            })
-            .map(|entry| {
-                entry
-                    .split(';')
-                    .skip(1)
-                    .find_map(|p| p.trim().strip_prefix("q="))
-                    .and_then(|q| q.trim().parse::<f32>().ok())
-                    .unwrap_or(1.0)
-            })
-            .fold(None, |best: Option<f32>, q| {
-                Some(best.map_or(q, |b| b.max(q)))
-            })
-    };
-    match (weight_of(MEDIA_TYPE), weight_of("application/json")) {
-        (Some(ld), json) => ld > 0.0 && ld >= json.unwrap_or(0.0),
-        (None, _) => false,
+    let linked = accept.weight(MEDIA_TYPE).unwrap_or(0.0);
+    let plain = accept.weight("application/json").unwrap_or(0.0);
+    accept.names(MEDIA_TYPE) && linked >= plain
+}
+
+/// Whose view a request reads: JSON-LD is the registry's open data, so it
+/// always shows what the public sees (published records, consenting
+/// experts, no contact data), whoever asks; staff read drafts as JSON.
+pub fn audience(request: &HttpRequest, as_linked_data: bool) -> Audience {
+    if as_linked_data {
+        Audience::Public
+    } else {
+        Audience::of_request(request)
     }
 }
 
@@ -98,59 +86,84 @@ pub async fn catalog(
 /// The schema of a JSON-LD document in the spec.
 pub const SCHEMA: &str = "JsonLdDocument";
 
-/// The operations that answer JSON-LD on request, by operationId.
-const NEGOTIATED: &[&str] = &[
-    "listInitiatives",
-    "getInitiative",
-    "listOrganisations",
-    "getOrganisation",
-    "listExperts",
-    "getExpert",
-    "listTopics",
-    "getTopic",
-];
+/// The operations that answer JSON-LD on request, by operationId, with an
+/// example of their answer.
+fn negotiated() -> Vec<(&'static str, Value)> {
+    let context = json!({"@vocab": "https://schema.org/", "dct": "http://purl.org/dc/terms/"});
+    let base = "https://registry.example.nl/v1";
+    let initiative = json!({
+        "@id": format!("{base}/initiatives/01938000-0000-7000-8000-000000003057"),
+        "@type": "Organization",
+        "name": {"en": "NEN expert group on AI and medical devices", "nl": "NEN-expertgroep AI en medische hulpmiddelen"},
+        "subject": [format!("{base}/topics/clinical-validation")]
+    });
+    let organisation = json!({
+        "@id": format!("{base}/organisations/01938000-0000-7000-8000-000000001001"),
+        "@type": "Organization",
+        "name": "Royal Netherlands Standardization Institute",
+        "alternateName": "NEN"
+    });
+    let expert = json!({
+        "@id": format!("{base}/experts/01938000-0000-7000-8000-000000002002"),
+        "@type": "Person",
+        "name": "Bram Voorbeeld",
+        "knowsAbout": [format!("{base}/topics/clinical-validation")]
+    });
+    let concept = json!({
+        "@id": format!("{base}/topics/clinical-validation"),
+        "@type": "Concept",
+        "prefLabel": {"en": "Clinical validation", "nl": "Klinische validatie"},
+        "topConceptOf": format!("{base}/topics")
+    });
+    let one = |node: &Value| {
+        let mut document = node.clone();
+        document["@context"] = context.clone();
+        document
+    };
+    let page = |node: &Value| json!({"@context": context, "@graph": [node]});
+    vec![
+        ("listInitiatives", page(&initiative)),
+        ("getInitiative", one(&initiative)),
+        ("listOrganisations", page(&organisation)),
+        ("getOrganisation", one(&organisation)),
+        ("listExperts", page(&expert)),
+        ("getExpert", one(&expert)),
+        ("listTopics", page(&concept)),
+        ("getTopic", one(&concept)),
+    ]
+}
 
 /// Documents the JSON-LD alternative of each negotiated operation's 200.
 pub fn document(spec: &mut Spec) {
-    let example = json!({
-        "@context": {"@vocab": "https://schema.org/"},
-        "@id": "https://registry.example.nl/v1/initiatives/01938000-0000-7000-8000-000000003057",
-        "@type": "Organization",
-        "name": {"en": "NEN expert group on AI and medical devices", "nl": "NEN-expertgroep AI en medische hulpmiddelen"},
-        "about": ["https://registry.example.nl/v1/topics/clinical-validation"]
-    });
     // Named, and open to any member: a bare object would be typed as an
     // object without members by generated clients.
     let schema = ObjectBuilder::new()
         .schema_type(Type::Object)
         .description(Some(
-            "JSON-LD (schema.org; topics as SKOS concepts) with an inline `@context`; \
-             a list or an export is a `@graph` of records",
+            "JSON-LD (schema.org and DCMI terms; topics as SKOS concepts) with an inline \
+             `@context`; a list or an export is a `@graph` of records",
         ))
         .additional_properties(Some(AdditionalProperties::FreeForm(true)));
     spec.components
         .get_or_insert_with(Default::default)
         .schemas
         .insert(SCHEMA.to_owned(), RefOr::T(schema.into()));
-    let content = ContentBuilder::new()
-        .schema(Some(Ref::from_schema_name(SCHEMA)))
-        .example(Some(example))
-        .build();
+    let negotiated = negotiated();
     for item in spec.paths.paths.values_mut() {
         let Some(get) = &mut item.get else { continue };
+        let id = get.operation_id.clone().unwrap_or_default();
         let Some(RefOr::T(ok)) = get.responses.responses.get_mut("200") else {
             continue;
         };
         if let Some(RefOr::T(documented)) = ok.content.get_mut(MEDIA_TYPE) {
             // Exports and the catalogue document their own example.
             documented.schema = Some(Ref::from_schema_name(SCHEMA).into());
-        } else if get
-            .operation_id
-            .as_deref()
-            .is_some_and(|id| NEGOTIATED.contains(&id))
-        {
-            ok.content
-                .insert(MEDIA_TYPE.to_owned(), RefOr::T(content.clone()));
+        } else if let Some((_, example)) = negotiated.iter().find(|(op, _)| *op == id) {
+            let content = ContentBuilder::new()
+                .schema(Some(Ref::from_schema_name(SCHEMA)))
+                .example(Some(example.clone()))
+                .build();
+            ok.content.insert(MEDIA_TYPE.to_owned(), RefOr::T(content));
         }
     }
 }
@@ -176,6 +189,8 @@ mod tests {
         assert!(!accepts("application/json, application/ld+json;q=0.5"));
         assert!(!accepts("application/ld+json;q=0"));
         assert!(!accepts("*/*"));
+        assert!(!accepts("application/ld+json;q=0.1, */*"));
+        assert!(accepts("application/ld+json, */*;q=0.5"));
         assert!(!wanted(&TestRequest::get().to_http_request()));
     }
 }

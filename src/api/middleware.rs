@@ -5,7 +5,7 @@ use std::cell::Cell;
 use std::rc::Rc;
 use std::time::{Duration, Instant};
 
-use actix_web::body::{EitherBody, MessageBody};
+use actix_web::body::{BodySize, EitherBody, MessageBody};
 use actix_web::dev::{ServiceRequest, ServiceResponse};
 use actix_web::http::header::{self, HeaderName, HeaderValue};
 use actix_web::http::{Method, StatusCode};
@@ -45,6 +45,13 @@ pub async fn request_context(
     let started = Instant::now();
     let id = request_id_from(request.headers().get(REQUEST_ID));
     request.extensions_mut().insert(RequestId(id.clone()));
+    let trace_id = request
+        .headers()
+        .get("traceparent")
+        .and_then(|v| v.to_str().ok())
+        .and_then(trace_id_of)
+        .unwrap_or_default()
+        .to_owned();
     let method = request.method().clone();
     let path = request.path().to_owned();
     let mut response = next.call(request).await?;
@@ -56,12 +63,39 @@ pub async fn request_context(
         status,
         latency_ms = started.elapsed().as_secs_f64() * 1000.0,
         request_id = %id,
+        trace_id = %trace_id,
         "request"
     );
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert(REQUEST_ID, value);
     }
     Ok(response)
+}
+
+/// The trace id of a W3C Trace Context `traceparent` header
+/// (`00-<32 hex trace id>-<16 hex parent id>-<2 hex flags>`), so that a
+/// request's log line can be found from the trace that made it; `None` for
+/// a malformed header, which the recommendation says to ignore.
+fn trace_id_of(traceparent: &str) -> Option<&str> {
+    let mut parts = traceparent.trim().split('-');
+    let (version, trace, parent, flags) =
+        (parts.next()?, parts.next()?, parts.next()?, parts.next()?);
+    let hex = |part: &str, len: usize| {
+        part.len() == len
+            && part
+                .bytes()
+                .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    };
+    let valid = hex(version, 2)
+        && version != "ff"
+        && hex(trace, 32)
+        && trace.bytes().any(|b| b != b'0')
+        && hex(parent, 16)
+        && parent.bytes().any(|b| b != b'0')
+        && hex(flags, 2)
+        // Version 00 has exactly these four parts; later ones may add more.
+        && (version != "00" || parts.next().is_none());
+    valid.then_some(trace)
 }
 
 /// The least time an import may take: large files are many statements.
@@ -161,11 +195,16 @@ pub async fn problem_details(
         let rendered = keep_headers(&response, render(&path, status, Some(api_error)));
         return Ok(response.into_response(rendered).map_into_right_body());
     }
-    let already_problem = response
+    // A problem already, or a health report, whose 503 carries its own body.
+    let described = response
         .headers()
         .get(header::CONTENT_TYPE)
-        .is_some_and(|ct| ct.as_bytes().starts_with(PROBLEM_JSON.as_bytes()));
-    if already_problem {
+        .is_some_and(|ct| {
+            let ct = ct.as_bytes();
+            ct.starts_with(PROBLEM_JSON.as_bytes())
+                || ct.starts_with(crate::domain::health::MEDIA_TYPE.as_bytes())
+        });
+    if described {
         return Ok(response.map_into_left_body());
     }
     let rendered = keep_headers(&response, render(&path, status, None));
@@ -249,8 +288,12 @@ pub async fn conditional_get(
             ct.starts_with(b"application/json") || ct.starts_with(b"application/ld+json")
         });
     let tagged = response.headers().contains_key(header::ETAG);
+    // A streamed body (an export) is never read whole here: that would
+    // hold all of it in memory before the client got its first byte.
+    let streamed = matches!(response.response().body().size(), BodySize::Stream);
     if !matches!(response.status(), StatusCode::OK | StatusCode::CREATED)
         || !is_json
+        || streamed
         || !(is_read || tagged)
     {
         return Ok(response.map_into_left_body());
@@ -282,11 +325,20 @@ pub async fn conditional_get(
             .as_deref()
             .is_some_and(|tags| matches_any(tags, &etag))
     {
+        // What a 200 would have said about its validity and variants
+        // (RFC 9110 §15.4.5), `Vary` in every value.
         let mut not_modified = actix_web::HttpResponse::NotModified();
-        for name in [header::ETAG, header::CACHE_CONTROL] {
+        for name in [
+            header::ETAG,
+            header::CACHE_CONTROL,
+            header::CONTENT_LANGUAGE,
+        ] {
             if let Some(value) = head.headers().get(&name) {
                 not_modified.insert_header((name, value.clone()));
             }
+        }
+        for vary in head.headers().get_all(header::VARY) {
+            not_modified.append_header((header::VARY, vary.clone()));
         }
         return Ok(ServiceResponse::new(http_request, not_modified.finish()).map_into_right_body());
     }
@@ -308,4 +360,33 @@ fn matches_any(tags: &str, etag: &str) -> bool {
     tags.split(',')
         .map(|t| t.trim().trim_start_matches("W/"))
         .any(|t| t == "*" || t == etag)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::trace_id_of;
+
+    #[test]
+    fn trace_ids_come_only_from_well_formed_traceparents() {
+        let trace = "4bf92f3577b34da6a3ce929d0e0e4736";
+        assert_eq!(
+            trace_id_of(&format!("00-{trace}-00f067aa0ba902b7-01")),
+            Some(trace)
+        );
+        assert_eq!(
+            trace_id_of(&format!("01-{trace}-00f067aa0ba902b7-01-later")),
+            Some(trace)
+        );
+        for bad in [
+            format!("00-{trace}-00f067aa0ba902b7-01-extra"),
+            format!("ff-{trace}-00f067aa0ba902b7-01"),
+            "00-00000000000000000000000000000000-00f067aa0ba902b7-01".to_owned(),
+            format!("00-{trace}-0000000000000000-01"),
+            format!("00-{}-00f067aa0ba902b7-01", trace.to_uppercase()),
+            "00-abc-00f067aa0ba902b7-01".to_owned(),
+            String::new(),
+        ] {
+            assert_eq!(trace_id_of(&bad), None, "{bad}");
+        }
+    }
 }

@@ -10,6 +10,7 @@ pub mod cors;
 pub mod crud;
 pub mod experts;
 pub mod exports;
+pub mod health;
 pub mod history;
 pub mod idempotency;
 pub mod if_match;
@@ -20,7 +21,9 @@ pub mod limits;
 pub mod linked_data;
 pub mod links;
 pub mod merge;
+pub mod metrics;
 pub mod middleware;
+pub mod negotiation;
 pub mod openapi;
 pub mod organisations;
 pub mod overview;
@@ -103,6 +106,7 @@ pub fn app(
     >,
 > {
     let operations = web::Data::new(Operations::from_spec(&spec));
+    metrics::handle();
     App::new()
         .app_data(web::Data::new(Guarded::new(state)))
         .app_data(operations)
@@ -124,10 +128,15 @@ pub fn app(
         .wrap(from_fn(middleware::problem_details))
         .wrap(from_fn(cors::cors))
         .wrap(DefaultHeaders::new().add(("API-Version", API_VERSION)))
+        .wrap(from_fn(metrics::record_request))
         .wrap(from_fn(middleware::request_context))
         // Registered before the /v1 scope, which would otherwise claim these paths.
         .service(SwaggerUi::new("/v1/docs/{_:.*}").url("/v1/openapi.json", (*spec).clone()))
-        .route("/v1/docs", web::get().to(root::docs))
+        .service(
+            web::resource("/v1/docs")
+                .route(web::get().to(root::docs))
+                .route(web::head().to(root::docs)),
+        )
         .route("/", web::get().to(root::root))
         .route("/v1", web::get().to(root::root))
         .into_utoipa_app()

@@ -10,6 +10,7 @@ use crate::api::api_keys;
 use crate::api::changes;
 use crate::api::experts;
 use crate::api::exports;
+use crate::api::health;
 use crate::api::imports;
 use crate::api::initiatives;
 use crate::api::linked_data;
@@ -28,6 +29,8 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(exports::export_experts)
         .service(exports::export_initiatives)
         .service(linked_data::catalog)
+        .service(health::live)
+        .service(health::ready)
         .service(imports::import_records)
         .service(overview::overview)
         .service(topics::list_topics)

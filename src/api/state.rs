@@ -30,6 +30,8 @@ pub struct AppState {
     pub index: Arc<LiveIndex>,
     /// API keys verified in the last second.
     pub keys: KeyRing,
+    /// When this instance started, for liveness.
+    pub started: std::time::Instant,
 }
 
 impl AppState {
@@ -42,6 +44,7 @@ impl AppState {
             worker: WorkerStatus::default(),
             index: Arc::default(),
             keys: KeyRing::default(),
+            started: std::time::Instant::now(),
         }
     }
 
@@ -57,10 +60,24 @@ impl AppState {
     /// # }
     /// ```
     pub async fn conn(&self, audience: Audience) -> ApiResult<Object<AsyncPgConnection>> {
-        let pool = match audience {
-            Audience::Public => &self.pools.public,
-            Audience::Staff => &self.pools.staff,
+        let (name, pool) = match audience {
+            Audience::Public => ("public", &self.pools.public),
+            Audience::Staff => ("staff", &self.pools.staff),
         };
-        Ok(pool.get().await?)
+        pool.get().await.map_err(|error| {
+            if matches!(error, deadpool::managed::PoolError::Timeout(_)) {
+                metrics::counter!("aimd_db_pool_timeouts_total", "pool" => name).increment(1);
+            }
+            error.into()
+        })
+    }
+
+    /// How full each pool is (for readiness): staff, public, index.
+    pub fn pool_status(&self) -> [(&'static str, deadpool::managed::Status); 3] {
+        [
+            ("staff", self.pools.staff.status()),
+            ("public", self.pools.public.status()),
+            ("index", self.pools.index.status()),
+        ]
     }
 }

@@ -19,6 +19,9 @@ pub enum Access {
     Public,
     /// A key with this role or a higher one.
     Role(Role),
+    /// Anyone, always, also where reads need a key: health probes, which
+    /// load balancers and orchestrators send without credentials.
+    Probe,
 }
 
 /// The key a request was made with.

@@ -29,33 +29,42 @@ impl DisplayLanguage {
     }
 
     /// The best match for an `Accept-Language` header (RFC 9110 §12.5.4,
-    /// basic filtering of RFC 4647): the language with the highest weight
-    /// whose range is `en`, `nl`, a subtag of either (`nl-BE`) or `*`; on a
-    /// tie the earlier one. English when nothing matches or the header is
-    /// absent; a malformed entry is ignored, as the header is only a
-    /// preference.
+    /// basic filtering of RFC 4647): each of English and Dutch gets the
+    /// weight of the ranges naming it (`nl`, `nl-BE`), or else that of `*`
+    /// (any language not named otherwise); a weight of 0 refuses it. The
+    /// higher weight wins, on a tie the one the header names first.
+    /// English when neither is acceptable or the header is absent; a
+    /// malformed entry is ignored, as the header is only a preference.
     pub fn negotiate(header: Option<&str>) -> Self {
-        let mut best: Option<(u16, Self)> = None;
-        for entry in header.unwrap_or_default().split(',') {
+        // Per language: (weight, position) of its own ranges and of `*`.
+        let mut named: [Option<(u16, usize)>; 2] = [None, None];
+        let mut any: Option<(u16, usize)> = None;
+        for (position, entry) in header.unwrap_or_default().split(',').enumerate() {
             let mut parts = entry.split(';');
             let range = parts.next().unwrap_or_default().trim().to_ascii_lowercase();
             let weight = parts
-                .find_map(|p| p.trim().strip_prefix("q=").map(parse_weight))
-                .unwrap_or(Some(1000));
-            let Some(weight) = weight.filter(|w| *w > 0) else {
-                continue;
+                .filter_map(|p| p.split_once('='))
+                .find(|(name, _)| name.trim().eq_ignore_ascii_case("q"))
+                .map_or(Some(1000), |(_, q)| parse_weight(q));
+            let Some(weight) = weight else { continue };
+            let keep = |slot: &mut Option<(u16, usize)>| {
+                if slot.is_none_or(|(w, _)| weight > w) {
+                    *slot = Some((weight, slot.map_or(position, |(_, p)| p)));
+                }
             };
-            let primary = range.split('-').next().unwrap_or_default();
-            let language = match primary {
-                "en" | "*" => Self::En,
-                "nl" => Self::Nl,
-                _ => continue,
-            };
-            if best.is_none_or(|(w, _)| weight > w) {
-                best = Some((weight, language));
+            match range.split('-').next().unwrap_or_default() {
+                "en" => keep(&mut named[0]),
+                "nl" => keep(&mut named[1]),
+                "*" => keep(&mut any),
+                _ => {}
             }
         }
-        best.map(|(_, language)| language).unwrap_or_default()
+        let [english, dutch] = named.map(|own| own.or(any).filter(|(w, _)| *w > 0));
+        match (english, dutch) {
+            (Some((e, ep)), Some((d, dp))) if d > e || (d == e && dp < ep) => Self::Nl,
+            (None, Some(_)) => Self::Nl,
+            _ => Self::En,
+        }
     }
 
     pub fn as_str(self) -> &'static str {
@@ -96,6 +105,18 @@ mod tests {
         assert_eq!(DisplayLanguage::negotiate(Some("de")), En);
         assert_eq!(DisplayLanguage::negotiate(Some("nl;q=abc, en;q=0.3")), En);
         assert_eq!(DisplayLanguage::negotiate(Some("*;q=0.1, nl;q=0.2")), Nl);
+        assert_eq!(
+            DisplayLanguage::negotiate(Some("en;q=0, *")),
+            Nl,
+            "* is any other language"
+        );
+        assert_eq!(
+            DisplayLanguage::negotiate(Some("nl, en")),
+            Nl,
+            "a tie goes to the first named"
+        );
+        assert_eq!(DisplayLanguage::negotiate(Some("*")), En);
+        assert_eq!(DisplayLanguage::negotiate(Some("nl;Q=0.4, en;q=0.3")), Nl);
     }
 
     #[test]

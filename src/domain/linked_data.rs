@@ -7,16 +7,21 @@
 //! language maps (`{"en": …, "nl": …}`, expanded to language-tagged
 //! values). Vocabulary choices:
 //! - initiatives: `Legislation`, `CreativeWork` (standards, guidance, tools),
-//!   `Project` (projects, programmes, facilities), `Organization`
-//!   (committees, networks), `Event`; organisations `Organization`, experts
-//!   `Person`;
+//!   `Project` (projects, programmes, funding, facilities), `Organization`
+//!   (committees, networks), `Event`, or `Thing` (other); organisations
+//!   `Organization`, experts `Person`; each with the properties its type
+//!   has (an event's `startDate`, an organisation's `foundingDate`, a
+//!   work's `temporalCoverage`);
 //! - taking part and affiliations use schema.org's Role pattern (a `Role`
-//!   node with `roleName` between the two records);
-//! - relations between initiatives use DCMI terms (`dct:isPartOf`,
-//!   `dct:hasPart`, `dct:replaces`, `dct:isReplacedBy`, `dct:relation`),
-//!   which say exactly what the registry's relations say;
-//! - scope, status, kind and regulations, which no shared vocabulary names,
-//!   are `additionalProperty` values (`PropertyValue`).
+//!   node with `roleName` between the two records), stated once, by the
+//!   initiative; an organisation or expert names its initiatives as
+//!   `dct:relation`;
+//! - DCMI terms where they say exactly what the registry says, whatever the
+//!   type: topics (`dct:subject`), countries (`dct:spatial`), relations
+//!   between initiatives (`dct:isPartOf`, `dct:hasPart`, `dct:replaces`,
+//!   `dct:isReplacedBy`, `dct:relation`);
+//! - scope, status, kind and regulations are `keywords`: `DefinedTerm`s of
+//!   the code lists the spec's schemas define.
 
 use serde_json::{Map, Value, json};
 
@@ -67,6 +72,8 @@ impl Site {
 }
 
 pub const MEDIA_TYPE: &str = "application/ld+json";
+const FILE_TYPES: &str = "http://publications.europa.eu/resource/authority/file-type/";
+const IANA: &str = "https://www.iana.org/assignments/media-types/";
 
 fn collection(kind: HitType) -> &'static str {
     match kind {
@@ -95,7 +102,15 @@ pub fn context() -> Value {
         ("description", languages("schema:description")),
         ("url", link("schema:url")),
         ("sameAs", link("schema:sameAs")),
-        ("about", link("schema:about")),
+        ("subject", link("dct:subject")),
+        ("spatial", Value::from("dct:spatial")),
+        ("foundingDate", typed("schema:foundingDate", "xsd:date")),
+        (
+            "dissolutionDate",
+            typed("schema:dissolutionDate", "xsd:date"),
+        ),
+        ("inDefinedTermSet", link("schema:inDefinedTermSet")),
+        ("homepage", link("foaf:homepage")),
         ("knowsAbout", link("schema:knowsAbout")),
         ("startDate", typed("schema:startDate", "xsd:date")),
         ("endDate", typed("schema:endDate", "xsd:date")),
@@ -122,7 +137,7 @@ pub fn context() -> Value {
         ("identifier", Value::from("dct:identifier")),
         ("accessRights", link("dct:accessRights")),
         ("conformsTo", link("dct:conformsTo")),
-        ("format", Value::from("dct:format")),
+        ("format", link("dct:format")),
         ("Catalog", Value::from("dcat:Catalog")),
         ("Dataset", Value::from("dcat:Dataset")),
         ("Distribution", Value::from("dcat:Distribution")),
@@ -190,8 +205,9 @@ pub fn record(kind: HitType, record: &Value, site: &Site) -> Value {
         .map(|slug| site.topic(slug).into())
         .collect();
     if !topics.is_empty() {
+        // What an initiative is about; what an organisation or expert knows.
         let property = if kind == HitType::Initiative {
-            "about"
+            "subject"
         } else {
             "knowsAbout"
         };
@@ -206,32 +222,54 @@ fn initiative(record: &Value, site: &Site, node: &mut Map<String, Value>) {
         "legislation" => "Legislation",
         "regulatory-guidance" | "standard" | "tool-or-framework" => "CreativeWork",
         "standards-committee" | "expert-network" => "Organization",
+        "research-project" | "policy-programme" | "funding-programme" | "testing-facility" => {
+            "Project"
+        }
         "event" => "Event",
-        _ => "Project",
+        _ => "Thing",
     };
     node.insert("@type".to_owned(), schema_type.into());
     copy(node, "name", &record["title"]);
     copy(node, "alternateName", &record["acronym"]);
     copy(node, "description", &record["summary"]);
     copy(node, "url", &record["website"]);
-    copy(node, "startDate", &record["startDate"]);
-    copy(node, "endDate", &record["endDate"]);
+    // Each type's own words for when it runs.
+    let (start, end) = (&record["startDate"], &record["endDate"]);
+    match schema_type {
+        "Event" => {
+            copy(node, "startDate", start);
+            copy(node, "endDate", end);
+        }
+        "Organization" | "Project" => {
+            copy(node, "foundingDate", start);
+            copy(node, "dissolutionDate", end);
+        }
+        "Thing" => {}
+        _ if present(start) || present(end) => {
+            let side = |date: &Value| date.as_str().unwrap_or("..").to_owned();
+            node.insert(
+                "temporalCoverage".to_owned(),
+                format!("{}/{}", side(start), side(end)).into(),
+            );
+        }
+        _ => {}
+    }
     let countries: Vec<Value> = array(&record["countries"])
         .map(|code| json!({"@type": "Country", "identifier": code}))
         .collect();
     if !countries.is_empty() {
-        node.insert("spatialCoverage".to_owned(), countries.into());
+        node.insert("spatial".to_owned(), countries.into());
     }
-    let mut properties = vec![
-        property("scope", &record["scope"]),
-        property("status", &record["status"]),
-        property("type", &record["type"]),
+    let mut keywords = vec![
+        code(site, "Scope", &record["scope"]),
+        code(site, "InitiativeStatus", &record["status"]),
+        code(site, "InitiativeType", &record["type"]),
     ];
-    properties.extend(array(&record["regulations"]).map(|r| property("regulation", r)));
-    node.insert("additionalProperty".to_owned(), properties.into());
+    keywords.extend(array(&record["regulations"]).map(|r| code(site, "Regulation", r)));
+    node.insert("keywords".to_owned(), keywords.into());
 
     // Who takes part: members of an organisation-like initiative,
-    // contributors to a work.
+    // contributors to a work or an event.
     let taking_part = if matches!(schema_type, "Organization" | "Project") {
         "member"
     } else {
@@ -272,6 +310,28 @@ fn initiative(record: &Value, site: &Site, node: &mut Map<String, Value>) {
     }
 }
 
+/// A value of one of the API's closed vocabularies, as a term of the code
+/// list the spec's schema of that name defines.
+fn code(site: &Site, vocabulary: &str, value: &Value) -> Value {
+    json!({
+        "@type": "DefinedTerm",
+        "termCode": value,
+        "inDefinedTermSet": site.url(&format!("/openapi.json#/components/schemas/{vocabulary}")),
+    })
+}
+
+/// The initiatives a record takes part in, as related resources: how it
+/// takes part is said once, by the initiative (`member`, `contributor`).
+fn taking_part_in(site: &Site, record: &Value, node: &mut Map<String, Value>) {
+    for initiative in array(&record["initiatives"]) {
+        push(
+            node,
+            "relation",
+            site.record(HitType::Initiative, &initiative["id"]).into(),
+        );
+    }
+}
+
 fn organisation(record: &Value, site: &Site, node: &mut Map<String, Value>) {
     node.insert("@type".to_owned(), "Organization".into());
     copy(node, "name", &record["name"]);
@@ -286,18 +346,7 @@ fn organisation(record: &Value, site: &Site, node: &mut Map<String, Value>) {
     if !members.is_empty() {
         node.insert("member".to_owned(), members.into());
     }
-    let part_of: Vec<Value> = array(&record["initiatives"])
-        .map(|i| {
-            role(
-                "memberOf",
-                &i["role"],
-                linked(site, HitType::Initiative, i, "Thing"),
-            )
-        })
-        .collect();
-    if !part_of.is_empty() {
-        node.insert("memberOf".to_owned(), part_of.into());
-    }
+    taking_part_in(site, record, node);
 }
 
 fn expert(record: &Value, site: &Site, node: &mut Map<String, Value>) {
@@ -307,8 +356,6 @@ fn expert(record: &Value, site: &Site, node: &mut Map<String, Value>) {
     copy(node, "familyName", &record["familyName"]);
     copy(node, "honorificPrefix", &record["honorific"]);
     copy(node, "description", &record["bio"]);
-    // Present only where the reader may see it (staff).
-    copy(node, "email", &record["email"]);
     if let Some(orcid) = record["orcid"].as_str() {
         node.insert(
             "sameAs".to_owned(),
@@ -332,18 +379,7 @@ fn expert(record: &Value, site: &Site, node: &mut Map<String, Value>) {
     if !affiliations.is_empty() {
         node.insert("affiliation".to_owned(), affiliations.into());
     }
-    let part_of: Vec<Value> = array(&record["initiatives"])
-        .map(|i| {
-            role(
-                "memberOf",
-                &i["role"],
-                linked(site, HitType::Initiative, i, "Thing"),
-            )
-        })
-        .collect();
-    if !part_of.is_empty() {
-        node.insert("memberOf".to_owned(), part_of.into());
-    }
+    taking_part_in(site, record, node);
 }
 
 /// A linked record's summary as a node: its `@id`, and its name or title.
@@ -377,10 +413,6 @@ fn dated_role(property: &str, link: &Value, target: Value) -> Value {
     copy_into(&mut role, "startDate", &link["since"]);
     copy_into(&mut role, "endDate", &link["until"]);
     role
-}
-
-fn property(name: &str, value: &Value) -> Value {
-    json!({"@type": "PropertyValue", "propertyID": name, "value": value})
 }
 
 fn address(node: &mut Map<String, Value>, country: &Value) {
@@ -482,9 +514,10 @@ fn concept_node(topic: &Value, site: &Site) -> Value {
 pub fn catalog(site: &Site) -> Value {
     let contact = &PUBLISHER;
     let publisher = json!({
-        "@id": contact.url,
+        "@id": site.url("/catalog#publisher"),
         "@type": "Agent",
         "agentName": contact.name,
+        "homepage": contact.url,
     });
     let contact_point = json!({
         "@type": "Kind",
@@ -516,23 +549,27 @@ pub fn catalog(site: &Site) -> Value {
     .map(|(kind, (title_en, title_nl), (about_en, about_nl))| {
         let export = site.url(&format!("/exports/{}", collection(kind)));
         let distributions: Vec<Value> = [
-            ("ndjson", "application/x-ndjson", None, "NDJSON: one record per line, as GET shows it"),
-            ("csv", "text/csv", Some("https://www.iana.org/assignments/media-types/text/csv"), "CSV: one record per row, links flattened"),
-            ("json-ld", MEDIA_TYPE, Some("https://www.iana.org/assignments/media-types/application/ld+json"), "JSON-LD: schema.org"),
+            ("ndjson", None, None, "NDJSON: one record per line, as GET shows it (application/x-ndjson)"),
+            ("csv", Some("CSV"), Some("text/csv"), "CSV: one record per row, links flattened"),
+            ("json-ld", Some("JSON_LD"), Some("application/ld+json"), "JSON-LD: schema.org"),
         ]
         .into_iter()
-        .map(|(format, media, iana, about)| {
+        .map(|(format, file_type, media, about)| {
             let mut distribution = json!({
                 "@id": format!("{export}#{format}"),
                 "@type": "Distribution",
                 "title": {"en": about},
                 "accessURL": export,
                 "downloadURL": format!("{export}?format={format}"),
-                "format": media,
                 "license": site.data_licence,
             });
-            if let Some(iana) = iana {
-                distribution["mediaType"] = iana.into();
+            // The EU file-type authority table and IANA's media types; NDJSON
+            // is in neither, so its title says what it is.
+            if let Some(file_type) = file_type {
+                distribution["format"] = format!("{FILE_TYPES}{file_type}").into();
+            }
+            if let Some(media) = media {
+                distribution["mediaType"] = format!("{IANA}{media}").into();
             }
             distribution
         })

@@ -7,6 +7,7 @@ pub mod enums;
 pub mod erasure;
 pub mod errors;
 pub mod experts;
+pub mod health;
 pub mod history;
 pub mod idempotency;
 pub mod imports;

@@ -35,6 +35,15 @@ pub enum Format {
 }
 
 impl Format {
+    /// As `format=` and `--format` spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Ndjson => "ndjson",
+            Self::Csv => "csv",
+            Self::JsonLd => "json-ld",
+        }
+    }
+
     pub fn content_type(self) -> &'static str {
         match self {
             Self::Ndjson => "application/x-ndjson",

@@ -118,9 +118,27 @@ async fn records_lists_topics_exports_and_the_catalogue_are_linked_data() {
             format!("/v1/initiatives/{group}/related/{act}"),
             json!({"relation": "part-of"}),
         ),
+        (
+            format!("/v1/experts/{private}/affiliations/{org}"),
+            json!({"role": "adviser"}),
+        ),
     ] {
         app.put(&path, body).await.expect(201);
     }
+    // A draft, linked to the published organisation: no JSON-LD shows it.
+    let draft = app
+        .create(
+            "/v1/initiatives",
+            json!({"title": {"en": "Draft plan"}, "scope": "european", "type": "other",
+                   "status": "planned", "topics": ["ethics"]}),
+        )
+        .await;
+    app.put(
+        &format!("/v1/initiatives/{draft}/organisations/{org}"),
+        json!({"role": "member"}),
+    )
+    .await
+    .expect(201);
     for path in [
         format!("/v1/organisations/{org}"),
         format!("/v1/experts/{consenting}"),
@@ -166,10 +184,15 @@ async fn records_lists_topics_exports_and_the_catalogue_are_linked_data() {
         json!({"en": "Expert group", "nl": "Expertgroep"})
     );
     assert_eq!(
-        record["about"],
+        record["subject"],
         json!([format!("{BASE}/v1/topics/clinical-validation")])
     );
-    assert_eq!(record["spatialCoverage"][0]["identifier"], "NL");
+    assert_eq!(record["spatial"][0]["identifier"], "NL");
+    assert_eq!(record["keywords"][0]["termCode"], "national");
+    assert_eq!(
+        record["keywords"][0]["inDefinedTermSet"],
+        format!("{BASE}/v1/openapi.json#/components/schemas/Scope")
+    );
     assert_eq!(
         record["isPartOf"],
         json!([format!("{BASE}/v1/initiatives/{act}")])
@@ -197,23 +220,36 @@ async fn records_lists_topics_exports_and_the_catalogue_are_linked_data() {
         "no contact data for the public: {person}"
     );
     assert_eq!(
-        person["memberOf"][0]["memberOf"]["@id"],
-        format!("{BASE}/v1/initiatives/{group}")
+        person["relation"],
+        json!([format!("{BASE}/v1/initiatives/{group}")])
     );
-    let staff = app
-        .send(
-            TestRequest::get()
-                .uri(&format!("/v1/experts/{consenting}"))
-                .insert_header(("Accept", LD)),
-        )
-        .await
-        .json();
-    assert_eq!(staff["email"], "anna@example.org");
+    // JSON-LD is open data: staff asking for it get the public's view too.
+    let staff = |uri: String| app.send(TestRequest::get().uri(&uri).insert_header(("Accept", LD)));
+    let staff_person = staff(format!("/v1/experts/{consenting}")).await.json();
+    assert!(staff_person.get("email").is_none(), "{staff_person}");
+    staff(format!("/v1/experts/{private}")).await.expect(404);
+    staff(format!("/v1/initiatives/{draft}")).await.expect(404);
     public(format!("/v1/experts/{private}")).await.expect(404);
+    let organisation = staff(format!("/v1/organisations/{org}")).await.json();
+    assert_eq!(
+        organisation["relation"],
+        json!([format!("{BASE}/v1/initiatives/{group}")]),
+        "not the draft: {organisation}"
+    );
+    assert!(
+        organisation.get("member").is_none(),
+        "no unconsenting member: {organisation}"
+    );
+    let staff_list = staff("/v1/initiatives?limit=10".to_owned()).await.json();
+    assert_eq!(
+        staff_list["@graph"].as_array().unwrap().len(),
+        2,
+        "{staff_list}"
+    );
 
     let legislation = public(format!("/v1/initiatives/{act}")).await.json();
     assert_eq!(legislation["@type"], "Legislation");
-    assert_eq!(legislation["startDate"], "2024-08-01");
+    assert_eq!(legislation["temporalCoverage"], "2024-08-01/..");
     assert_eq!(
         legislation["hasPart"],
         json!([format!("{BASE}/v1/initiatives/{group}")])
@@ -270,8 +306,39 @@ async fn records_lists_topics_exports_and_the_catalogue_are_linked_data() {
     // Exports: one @graph, by Accept or by format.
     let export = public("/v1/exports/initiatives".to_owned()).await;
     assert_eq!(export.header("content-type"), Some(LD));
+    assert!(
+        export.header("etag").is_none(),
+        "a streamed export is not buffered to hash it"
+    );
     let exported = export.json();
     assert_eq!(exported["@graph"].as_array().unwrap().len(), 2);
+    let staff_export = staff("/v1/exports/initiatives?format=json-ld".to_owned())
+        .await
+        .json();
+    assert_eq!(
+        staff_export["@graph"].as_array().unwrap().len(),
+        2,
+        "no draft"
+    );
+
+    // A 304 says what the 200 would have said about its variants.
+    let first = public(format!("/v1/initiatives/{group}")).await;
+    let etag = first.header("etag").unwrap().to_owned();
+    let again = app
+        .send_as(
+            TestRequest::get()
+                .uri(&format!("/v1/initiatives/{group}"))
+                .insert_header(("Accept", LD))
+                .insert_header(("If-None-Match", etag)),
+            None,
+        )
+        .await;
+    again.expect(304);
+    assert!(
+        again.header_values("vary").contains(&"Accept"),
+        "{:?}",
+        again.header_values("vary")
+    );
     let by_format = app
         .send_as(
             TestRequest::get().uri("/v1/exports/experts?format=json-ld"),

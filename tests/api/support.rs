@@ -489,6 +489,11 @@ where
         }
     }
 
+    /// The state the app's handlers share (its pools, index, worker).
+    pub fn live_state(&self) -> actix_web::web::Data<aimd_registry::api::state::AppState> {
+        self.keys.clone().expect("an app with its own state")
+    }
+
     /// The URL of the app's own database, for a second instance on it.
     pub fn database_url(&self) -> &str {
         &self

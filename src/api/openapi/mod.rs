@@ -49,7 +49,8 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "exports", description = "Everything at once, streamed, with the feed position it includes"),
         (name = "imports", description = "Validated bulk import of NDJSON (or a JSON array), all or nothing"),
         (name = "webhooks", description = "Signed notifications of changes, pushed to subscribed receivers (admins only)"),
-        (name = "api-keys", description = "API keys and their roles (admins only)")
+        (name = "api-keys", description = "API keys and their roles (admins only)"),
+        (name = "health", description = "Liveness and readiness of an instance, for load balancers and orchestrators (application/health+json)")
     ),
     components(schemas(
         Problem,
@@ -452,7 +453,7 @@ fn add_security(operation: &mut Operation) {
     // listing the key as an alternative made generated clients demand one
     // and Swagger UI show a padlock on operations anyone may call.
     operation.security = Some(match access {
-        Access::Public => Vec::new(),
+        Access::Public | Access::Probe => Vec::new(),
         Access::Role(role) => vec![SecurityRequirement::new(SECURITY_SCHEME, [role.as_str()])],
     });
 }
@@ -479,7 +480,7 @@ fn add_record_etag(operation: &mut Operation) {
                     HeaderBuilder::new()
                         .schema(Some(ObjectBuilder::new().schema_type(Type::String)))
                         .description(Some("The record's new version, quoted: the `If-Match` of its next change"))
-                        .example(Some("\"4\"".into()))
+                        .example(Some("\"4-9f2c4e1ab07d5c31\"".into()))
                         .build(),
                 )
             });

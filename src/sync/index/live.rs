@@ -64,6 +64,14 @@ impl LiveIndex {
         (position > NOT_BUILT && fresh).then(|| (Arc::clone(reading), position))
     }
 
+    /// For readiness: the position the index includes (`None` before the
+    /// first build) and how long ago the follower last found it current.
+    pub fn status(&self) -> (Option<i64>, Duration) {
+        let position = *self.applied.borrow();
+        let since = self.caught_up_at().elapsed();
+        ((position > NOT_BUILT).then_some(position), since)
+    }
+
     fn caught_up_at(&self) -> MutexGuard<'_, Instant> {
         self.caught_up_at.lock().unwrap_or_else(|e| e.into_inner())
     }

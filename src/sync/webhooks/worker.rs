@@ -151,9 +151,13 @@ impl Deliverer {
             for (delivery, outcome) in due.iter().zip(outcomes) {
                 match outcome {
                     Outcome::Delivered(status) => {
+                        metrics::counter!("aimd_webhook_attempts_total", "outcome" => "delivered")
+                            .increment(1);
                         repo::record_success(&mut conn, delivery, status).await?;
                     }
                     Outcome::Failed { status, error } => {
+                        metrics::counter!("aimd_webhook_attempts_total", "outcome" => "failed")
+                            .increment(1);
                         let failure = Failure {
                             status,
                             error: &error,
