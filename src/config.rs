@@ -183,6 +183,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_FAILED_AUTH_LIMIT", default_value_t = 30)]
     pub failed_auth_limit: u32,
 
+    /// Reverse proxies (CIDR networks or addresses, comma-separated) whose
+    /// `Forwarded` or `X-Forwarded-For` names the client for rate limits.
+    #[arg(long, env = "AIMD_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<String>,
+
     /// Browser origins allowed to call the API (CORS), comma-separated, or `*`.
     #[arg(long, env = "AIMD_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,

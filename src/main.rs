@@ -3,6 +3,7 @@ use std::sync::Arc;
 use actix_web::HttpServer;
 
 use aimd_registry::api::access::Policy;
+use aimd_registry::api::client_address::TrustedProxies;
 use aimd_registry::api::cors::CorsPolicy;
 use aimd_registry::api::{self, openapi};
 use aimd_registry::auth::Role;
@@ -63,6 +64,8 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             allow_writes: args.cors_allow_writes,
         },
         site: Site::new(&cli.public_url, &cli.data_licence),
+        trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
+            .map_err(|e| format!("AIMD_TRUSTED_PROXIES or --trusted-proxies: {e}"))?,
     };
     let state = app_state(pools.clone(), policy)
         .await

@@ -306,6 +306,8 @@ pub struct Policy {
     pub cors: CorsPolicy,
     /// Where the registry is published, for linked data.
     pub site: crate::domain::linked_data::Site,
+    /// Proxies whose `Forwarded`/`X-Forwarded-For` names the client.
+    pub trusted_proxies: super::client_address::TrustedProxies,
 }
 
 /// Authenticates the bearer key, if one is sent, and hands the caller on.

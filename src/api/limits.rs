@@ -92,10 +92,8 @@ pub fn now() -> u64 {
         .map_or(0, |d| d.as_secs())
 }
 
-pub fn client_address(request: &ServiceRequest) -> String {
-    request
-        .peer_addr()
-        .map_or_else(|| "unknown".to_owned(), |a| a.ip().to_string())
+fn client_address(state: &AppState, request: &ServiceRequest) -> String {
+    super::client_address::of(request, &state.policy.trusted_proxies)
 }
 
 /// Failed authentications and refused operations (401, 403) a client
@@ -113,7 +111,7 @@ impl<'a> FailureLimit<'a> {
         let limit = state.policy.failed_auth_limit;
         (limit > 0).then(|| Self {
             limiter: &state.limiter,
-            who: format!("failures:{}", client_address(request)),
+            who: format!("failures:{}", client_address(state, request)),
             limit,
         })
     }
@@ -161,7 +159,7 @@ pub async fn rate_limit(
     let (who, limit) = match caller.key() {
         Some(key) => (format!("key:{}", key.id), state.policy.rate_limit),
         None => {
-            let address = client_address(&request);
+            let address = client_address(&state, &request);
             (
                 format!("address:{address}"),
                 state.policy.anonymous_rate_limit,

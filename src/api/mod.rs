@@ -5,6 +5,7 @@ pub mod access;
 pub mod api_keys;
 pub mod caller;
 pub mod changes;
+pub mod client_address;
 pub mod consistency;
 pub mod cors;
 pub mod crud;

@@ -22,6 +22,7 @@ mod merges;
 mod metrics;
 mod openapi;
 mod privacy;
+mod proxies;
 mod public_schema;
 mod public_view;
 mod publication;
