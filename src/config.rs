@@ -64,6 +64,17 @@ pub enum Command {
     /// Build the search index from one snapshot of the database and report
     /// what it holds and how long the build took (the index lives in memory).
     Reindex(ReindexArgs),
+    /// Check the configuration.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check every setting `serve` would use (flags, environment, `.env`)
+    /// and print the effective configuration, secrets hidden; exits with
+    /// an error naming the setting when one is invalid.
+    Check(ServeArgs),
 }
 
 #[derive(Debug, clap::Args)]
@@ -133,8 +144,8 @@ pub struct ServeArgs {
 
     /// Maximum number of database connections per pool (public reads
     /// have a pool of their own).
-    #[arg(long, env = "AIMD_POOL_SIZE", default_value_t = 16)]
-    pub pool_size: usize,
+    #[arg(long, env = "AIMD_POOL_SIZE", default_value_t = 16, value_parser = clap::value_parser!(u64).range(1..))]
+    pub pool_size: u64,
 
     /// Seconds to wait for a free database connection or a new one; then 503.
     #[arg(long, env = "AIMD_DB_WAIT_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..))]
@@ -155,8 +166,8 @@ pub struct ServeArgs {
     pub request_timeout_seconds: u64,
 
     /// HTTP worker threads (default: one per core).
-    #[arg(long, env = "AIMD_WORKERS")]
-    pub workers: Option<usize>,
+    #[arg(long, env = "AIMD_WORKERS", value_parser = clap::value_parser!(u64).range(1..))]
+    pub workers: Option<u64>,
 
     /// Do not apply pending migrations at start-up.
     #[arg(long, env = "AIMD_NO_MIGRATE", value_parser = BoolishValueParser::new())]
@@ -313,7 +324,7 @@ impl ServeArgs {
 
     pub fn db_settings(&self) -> crate::db::DbSettings {
         crate::db::DbSettings {
-            max_size: self.pool_size,
+            max_size: usize::try_from(self.pool_size).unwrap_or(usize::MAX),
             wait: Duration::from_secs(self.db_wait_seconds),
             statement: Duration::from_secs(self.statement_timeout_seconds),
             idle_in_transaction: Duration::from_secs(self.idle_in_transaction_seconds),
@@ -358,4 +369,59 @@ fn public_url(raw: &str) -> Result<String, String> {
 /// A licence's URL.
 fn licence_url(raw: &str) -> Result<String, String> {
     absolute_url(raw).map(|_| raw.to_owned())
+}
+
+/// The effective configuration of `config check`: every setting of the
+/// command line (global ones and `serve`'s), as `VARIABLE=value`, with
+/// where the value came from; the database password is hidden.
+pub fn effective_configuration() -> Vec<String> {
+    let matches = Cli::command().get_matches();
+    let Some(("config", config)) = matches.subcommand() else {
+        return Vec::new();
+    };
+    let Some(("check", check)) = config.subcommand() else {
+        return Vec::new();
+    };
+    let command = Cli::command();
+    let check_command = command
+        .find_subcommand("config")
+        .and_then(|c| c.find_subcommand("check"))
+        .cloned()
+        .unwrap_or_default();
+    let arguments = command
+        .get_arguments()
+        .filter(|a| a.is_global_set())
+        .chain(check_command.get_arguments())
+        .filter(|a| a.get_id() != "help");
+    let mut lines = Vec::new();
+    for argument in arguments {
+        let id = argument.get_id().as_str();
+        let name = argument.get_env().map_or_else(
+            || format!("--{}", argument.get_long().unwrap_or(id)),
+            |env| env.to_string_lossy().into_owned(),
+        );
+        let values: Vec<String> = check
+            .get_raw(id)
+            .into_iter()
+            .flatten()
+            .map(|v| v.to_string_lossy().into_owned())
+            .collect();
+        let value = if id == "database_url" {
+            values
+                .iter()
+                .map(|v| crate::db::without_password(v))
+                .collect::<Vec<_>>()
+                .join(",")
+        } else {
+            values.join(",")
+        };
+        let source = match check.value_source(id) {
+            Some(clap::parser::ValueSource::CommandLine) => "flag",
+            Some(clap::parser::ValueSource::EnvVariable) => "environment",
+            Some(clap::parser::ValueSource::DefaultValue) => "default",
+            _ => "unset",
+        };
+        lines.push(format!("{name}={value}  # {source}"));
+    }
+    lines
 }

@@ -182,6 +182,19 @@ pub fn describe(database_url: &str) -> String {
     }
 }
 
+/// A database URL with its password, if any, replaced by `***`, for
+/// printing.
+pub fn without_password(database_url: &str) -> String {
+    match url::Url::parse(database_url) {
+        Ok(mut url) if url.password().is_some() => {
+            let _ = url.set_password(Some("***"));
+            url.to_string()
+        }
+        Ok(url) => url.to_string(),
+        Err(_) => "(not a URL)".to_owned(),
+    }
+}
+
 /// The host and port a URL connects to, with libpq's defaults.
 fn server_of(url: &url::Url) -> (&str, u16) {
     (

@@ -9,7 +9,7 @@ use aimd_registry::api::{self, openapi};
 use aimd_registry::auth::Role;
 use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::config::{
-    Cli, Command, ExportArgs, ImportArgs, KeysCommand, ReindexArgs, ServeArgs,
+    Cli, Command, ConfigCommand, ExportArgs, ImportArgs, KeysCommand, ReindexArgs, ServeArgs,
 };
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
@@ -43,15 +43,17 @@ async fn prepare_database(database_url: &str) -> Result<(), BoxError> {
     Ok(())
 }
 
-async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
-    let address = args.bind_address()?;
-    if args.no_migrate {
-        db::ensure_database_exists(&cli.database_url).await?;
-    } else {
-        prepare_database(&cli.database_url).await?;
+/// The policy `serve` runs with; checks what clap's parsers cannot (each
+/// message names the setting).
+fn policy(cli: &Cli, args: &ServeArgs) -> Result<Policy, BoxError> {
+    args.bind_address()?;
+    let database = url::Url::parse(&cli.database_url)
+        .ok()
+        .filter(|url| matches!(url.scheme(), "postgres" | "postgresql"));
+    if database.is_none() {
+        return Err("DATABASE_URL or --database-url must be a postgres:// URL".into());
     }
-    let pools = db::pools_with(&cli.database_url, &args.db_settings())?;
-    let policy = Policy {
+    Ok(Policy {
         reads_require_key: args.reads_require_key,
         allow_self_approval: args.allow_self_approval,
         rate_limit: args.rate_limit,
@@ -66,7 +68,29 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         site: Site::new(&cli.public_url, &cli.data_licence),
         trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
             .map_err(|e| format!("AIMD_TRUSTED_PROXIES or --trusted-proxies: {e}"))?,
-    };
+    })
+}
+
+/// `config check`: the checks `serve` makes before it touches anything,
+/// then the effective configuration.
+fn config_check(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
+    policy(cli, args)?;
+    for line in aimd_registry::config::effective_configuration() {
+        println!("{line}");
+    }
+    eprintln!("configuration is valid (the database was not contacted)");
+    Ok(())
+}
+
+async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
+    let address = args.bind_address()?;
+    let policy = policy(cli, args)?;
+    if args.no_migrate {
+        db::ensure_database_exists(&cli.database_url).await?;
+    } else {
+        prepare_database(&cli.database_url).await?;
+    }
+    let pools = db::pools_with(&cli.database_url, &args.db_settings())?;
     let state = app_state(pools.clone(), policy)
         .await
         .map_err(|e| db::unreachable(&cli.database_url, e))?;
@@ -74,7 +98,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     let app_state = state.clone();
     let mut server = HttpServer::new(move || api::app(app_state.clone(), spec.clone()));
     if let Some(workers) = args.workers {
-        server = server.workers(workers);
+        server = server.workers(usize::try_from(workers).unwrap_or(usize::MAX));
     }
     // Bound before the demo data is loaded: a start that cannot listen
     // changes nothing.
@@ -318,6 +342,7 @@ async fn main() -> std::process::ExitCode {
         Command::Migrate => prepare_database(&cli.database_url).await,
         Command::Keys(command) => manage_keys(&cli, command).await,
         Command::Export(args) => export(&cli, args).await,
+        Command::Config(ConfigCommand::Check(args)) => config_check(&cli, args),
         Command::Import(args) => import(&cli, args).await,
         Command::Reindex(args) => reindex(&cli, args).await,
         Command::Openapi => openapi::spec()

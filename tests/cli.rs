@@ -201,3 +201,67 @@ async fn a_taken_port_is_named_and_the_demo_is_not_loaded() {
     // Logs written to a file carry no colour codes.
     assert!(!said.contains('\u{1b}'), "{said}");
 }
+
+/// `config check` prints every setting `serve` would use, where it came
+/// from and never the database password; a bad setting is named, and
+/// nothing is contacted either way.
+#[test]
+fn config_check_prints_the_effective_configuration_without_secrets() {
+    let output = registry("postgres://registry:s3cret@db.example:5432/aimd")
+        .env("AIMD_RATE_LIMIT", "50")
+        .args(["config", "check", "--bind", "0.0.0.0:8080"])
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(!printed.contains("s3cret"), "{printed}");
+    for line in [
+        "DATABASE_URL=postgres://registry:***@db.example:5432/aimd  # environment",
+        "AIMD_BIND=0.0.0.0:8080  # flag",
+        "AIMD_RATE_LIMIT=50  # environment",
+        "AIMD_POOL_SIZE=16  # default",
+        "AIMD_TRUSTED_PROXIES=  # unset",
+    ] {
+        assert!(
+            printed.lines().any(|l| l == line),
+            "{line} missing from:\n{printed}"
+        );
+    }
+
+    for (variable, value, named) in [
+        ("AIMD_POOL_SIZE", "0", "AIMD_POOL_SIZE"),
+        (
+            "AIMD_TRUSTED_PROXIES",
+            "10.0.0.0/33",
+            "AIMD_TRUSTED_PROXIES",
+        ),
+        (
+            "AIMD_PUBLIC_URL",
+            "https://registry.example/v1",
+            "AIMD_PUBLIC_URL",
+        ),
+        ("AIMD_BIND", "nowhere", "AIMD_BIND"),
+        ("AIMD_METRICS_BIND", "localhost", "AIMD_METRICS_BIND"),
+    ] {
+        let output = registry("postgres://postgres@127.0.0.1:5432/aimd")
+            .env(variable, value)
+            .args(["config", "check"])
+            .output()
+            .unwrap();
+        assert!(!output.status.success(), "{variable}={value} was accepted");
+        assert!(
+            stderr(&output).contains(named),
+            "{variable}: {}",
+            stderr(&output)
+        );
+    }
+    let output = registry("mysql://db/aimd")
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    assert!(
+        stderr(&output).contains("DATABASE_URL"),
+        "{}",
+        stderr(&output)
+    );
+}
