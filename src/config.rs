@@ -137,6 +137,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
+    /// Seconds a stop (SIGTERM, SIGINT) gives requests in flight to finish;
+    /// connections still open then are closed.
+    #[arg(long, env = "AIMD_SHUTDOWN_SECONDS", default_value_t = 30)]
+    pub shutdown_seconds: u64,
+
     /// Address and port of the Prometheus metrics (`GET /metrics`), apart
     /// from the API so that only operators reach it; none by default.
     #[arg(long, env = "AIMD_METRICS_BIND")]

@@ -24,9 +24,9 @@ use crate::db::{BoxError, Pools};
 /// Builds this instance's search index and keeps it current, on the
 /// runtime it is called on, until the service stops. It reads as staff
 /// (the index holds what every audience may find) over `pools.index`.
-pub fn follow_search_index(state: &AppState, pools: &Pools) {
+pub fn follow_search_index(state: &AppState, pools: &Pools) -> actix_web::rt::task::JoinHandle<()> {
     let follower = sync::index::live::follow(state.index.clone(), pools.index.clone());
-    actix_web::rt::spawn(follower);
+    actix_web::rt::spawn(follower)
 }
 
 /// Loads what the handlers share (the vocabulary) through the pools.

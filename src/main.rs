@@ -100,6 +100,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     if let Some(workers) = args.workers {
         server = server.workers(usize::try_from(workers).unwrap_or(usize::MAX));
     }
+    server = server.shutdown_timeout(args.shutdown_seconds);
     // Bound before the demo data is loaded: a start that cannot listen
     // changes nothing.
     let metrics = match args.metrics_bind {
@@ -133,20 +134,41 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
             "demo data loaded"
         );
     }
-    aimd_registry::follow_search_index(&state, &pools);
-    if args.webhooks.webhooks_off {
+    let follower = aimd_registry::follow_search_index(&state, &pools);
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let settings = args.webhooks.settings();
+    let worker = if args.webhooks.webhooks_off {
         tracing::info!("webhook deliveries are left to other instances");
+        None
     } else {
-        let deliverer = Deliverer::new(pools.staff, args.webhooks.settings())
-            .reporting_to(state.worker.clone());
-        actix_web::rt::spawn(deliverer.run());
-    }
+        let deliverer = Deliverer::new(pools.staff, settings.clone())
+            .reporting_to(state.worker.clone())
+            .stopping_on(stopping);
+        Some(actix_web::rt::spawn(deliverer.run()))
+    };
     tracing::info!(bind = %args.bind, "serving; API docs at /v1/docs");
-    // actix-web stops gracefully on SIGTERM, SIGINT (Ctrl-C) and SIGQUIT.
+    // On SIGTERM, SIGINT (Ctrl-C) or SIGQUIT actix-web stops accepting and
+    // gives requests in flight AIMD_SHUTDOWN_SECONDS to finish; writes among
+    // them still wait for the search index, so it stops after them.
     server.run().await?;
+    tracing::info!("requests finished; stopping the webhook worker and the index follower");
+    let _ = stop.send(true);
+    state.index.stop();
+    if let Some(worker) = worker {
+        // The round in progress records its deliveries, none stays claimed;
+        // each attempt is bounded by the webhook timeout.
+        let most = settings.timeout + std::time::Duration::from_secs(5);
+        if tokio::time::timeout(most, worker).await.is_err() {
+            tracing::warn!(
+                "the webhook worker did not stop in time; its claims lapse with their lease"
+            );
+        }
+    }
+    let _ = tokio::time::timeout(std::time::Duration::from_secs(5), follower).await;
     if let Some(metrics) = metrics {
         metrics.stop(true).await;
     }
+    tracing::info!("stopped");
     Ok(())
 }
 

@@ -265,3 +265,134 @@ fn config_check_prints_the_effective_configuration_without_secrets() {
         stderr(&output)
     );
 }
+
+/// One request on its own connection; `Ok(status)` once the whole answer
+/// was read, `Err(bytes read)` when the connection failed or closed first.
+fn one_request(address: &str, path: &str) -> Result<u16, usize> {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(address).map_err(|_| 0usize)?;
+    stream
+        .set_read_timeout(Some(std::time::Duration::from_secs(30)))
+        .unwrap();
+    let request = format!("GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n");
+    stream.write_all(request.as_bytes()).map_err(|_| 0usize)?;
+    let mut answer = Vec::new();
+    let read = stream.read_to_end(&mut answer);
+    let text = String::from_utf8_lossy(&answer);
+    let status = text
+        .strip_prefix("HTTP/1.1 ")
+        .and_then(|rest| rest.get(..3))
+        .and_then(|code| code.parse().ok());
+    match (read, status) {
+        (Ok(_), Some(status)) => Ok(status),
+        _ => Err(answer.len()),
+    }
+}
+
+/// SIGTERM under load: requests the server accepted are all answered in
+/// full; what fails is only refused at the door after the stop began; the
+/// process then ends cleanly.
+#[tokio::test]
+async fn sigterm_under_load_loses_no_accepted_request() {
+    use std::sync::atomic::{AtomicBool, Ordering};
+    use std::sync::{Arc, Mutex};
+    use std::time::{Duration, Instant};
+
+    let name = unique_name("aimd_cli_stop");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let mut server = registry(&database_url(&name))
+        .args(["serve", "--demo", "--bind", &address])
+        .env("AIMD_ANONYMOUS_RATE_LIMIT", "0")
+        .env("AIMD_SHUTDOWN_SECONDS", "10")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = Instant::now();
+    while one_request(&address, "/v1/health/ready") != Ok(200) {
+        assert!(started.elapsed() < Duration::from_secs(60), "not ready");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+
+    // (started, ended, outcome) of every request; the stop's moment.
+    let log = Arc::new(Mutex::new(Vec::new()));
+    let stopped_at: Arc<Mutex<Option<Instant>>> = Arc::default();
+    let refused = Arc::new(AtomicBool::new(false));
+    let paths = [
+        "/v1/initiatives?limit=50",
+        "/v1/exports/initiatives",
+        "/v1/search?q=ai",
+    ];
+    let clients: Vec<_> = (0..6)
+        .map(|client| {
+            let (log, refused, address) = (log.clone(), refused.clone(), address.clone());
+            std::thread::spawn(move || {
+                let mut n = client;
+                while !AtomicBool::load(&refused, Ordering::Relaxed) {
+                    let began = Instant::now();
+                    let outcome = one_request(&address, paths[n % paths.len()]);
+                    log.lock().unwrap().push((began, Instant::now(), outcome));
+                    if outcome == Err(0) {
+                        refused.store(true, Ordering::Relaxed);
+                    }
+                    n += 1;
+                }
+            })
+        })
+        .collect();
+    std::thread::sleep(Duration::from_millis(1500));
+    *stopped_at.lock().unwrap() = Some(Instant::now());
+    let signal = std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(signal.success());
+    for client in clients {
+        client.join().unwrap();
+    }
+    let exit = loop {
+        if let Some(status) = server.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(90),
+            "the server did not stop"
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    };
+    let mut said = String::new();
+    std::io::Read::read_to_string(&mut server.stderr.take().unwrap(), &mut said).unwrap();
+    drop_database(&name).await;
+
+    assert!(exit.success(), "exit {exit}: {said}");
+    let stop = stopped_at.lock().unwrap().unwrap();
+    let log = log.lock().unwrap();
+    let answered = log.iter().filter(|(_, _, o)| *o == Ok(200)).count();
+    let in_flight = log
+        .iter()
+        .filter(|(began, ended, o)| *began < stop && *ended > stop && *o == Ok(200))
+        .count();
+    for (began, _, outcome) in log.iter() {
+        match outcome {
+            Ok(200) => {}
+            // Nothing read: refused at the door, which is allowed only
+            // once the stop began.
+            Err(0) => assert!(*began > stop, "a request was refused before the stop"),
+            other => panic!(
+                "a request failed: {other:?} (began {:?} after start)",
+                began.duration_since(started)
+            ),
+        }
+    }
+    assert!(answered > 20, "only {answered} requests answered");
+    assert!(said.contains("stopped"), "{said}");
+    eprintln!(
+        "SIGTERM under load: {answered} answered, {in_flight} of them in flight at the signal, {} refused after it",
+        log.len() - answered
+    );
+}

@@ -944,3 +944,30 @@ async fn receivers_on_internal_addresses_are_refused_when_set_and_when_sent_to()
         "{errors:?}"
     );
 }
+
+/// When the service stops, the worker ends after its round, however long
+/// its poll, and says so in its status.
+#[actix_web::test]
+async fn the_worker_stops_with_the_service() {
+    let app = spawn_with(local_receivers()).await;
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let status = aimd_registry::sync::webhooks::worker::WorkerStatus::default();
+    let deliverer = app
+        .deliverer(quick(DeliverySettings {
+            poll_interval: Duration::from_secs(60),
+            ..DeliverySettings::default()
+        }))
+        .reporting_to(status.clone())
+        .stopping_on(stopping);
+    let worker = actix_web::rt::spawn(deliverer.run());
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert!(status.snapshot().running);
+    let asked = Instant::now();
+    stop.send(true).unwrap();
+    tokio::time::timeout(Duration::from_secs(5), worker)
+        .await
+        .expect("the worker ended")
+        .unwrap();
+    assert!(asked.elapsed() < Duration::from_secs(5));
+    assert!(!status.snapshot().running);
+}

@@ -8,6 +8,7 @@
 //! is published after the reader that shows it, so a request that saw
 //! position N searches an index that includes N.
 
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -38,6 +39,8 @@ pub struct LiveIndex {
     cache: RecordCache,
     /// When the follower last found the index current.
     caught_up_at: Mutex<Instant>,
+    /// Set when the service stops; the follower ends.
+    stopping: AtomicBool,
 }
 
 impl Default for LiveIndex {
@@ -48,6 +51,7 @@ impl Default for LiveIndex {
             wake: Notify::new(),
             cache: RecordCache::default(),
             caught_up_at: Mutex::new(Instant::now()),
+            stopping: AtomicBool::new(false),
         }
     }
 }
@@ -96,6 +100,17 @@ impl LiveIndex {
             .is_ok_and(|r| r.is_ok())
     }
 
+    /// Asks the follower to end (when the service stops); it does so at
+    /// once, or after the round it is in.
+    pub fn stop(&self) {
+        self.stopping.store(true, Ordering::Release);
+        self.wake.notify_one();
+    }
+
+    fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::Acquire)
+    }
+
     /// Publishes what `index` includes; `current` says whether it was found
     /// current (not after a failed round).
     fn publish(&self, index: &SearchIndex, current: bool) {
@@ -116,7 +131,7 @@ pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
     let mut index = build(&pool).await;
     live.publish(&index, true);
     let mut listener = Listener::open(&pool, Channel::Changes).await;
-    while Arc::strong_count(&live) > 1 {
+    while Arc::strong_count(&live) > 1 && !live.stopping() {
         let caught_up = catch_up(&mut index, &pool).await;
         let current = caught_up.is_ok();
         match caught_up {
@@ -141,6 +156,7 @@ pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
         listener.keep_up(&pool).await;
         listener.wait(POLL, live.wake.notified()).await;
     }
+    tracing::info!(position = index.position(), "search index follower stopped");
 }
 
 async fn build(pool: &DbPool) -> SearchIndex {

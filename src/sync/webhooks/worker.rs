@@ -12,6 +12,7 @@ use std::time::{Duration, Instant};
 use awc::Client;
 use chrono::{DateTime, Utc};
 use futures_util::future::join_all;
+use tokio::sync::watch;
 
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -98,6 +99,8 @@ pub struct Deliverer {
     client: Client,
     settings: DeliverySettings,
     status: WorkerStatus,
+    /// Set when the service stops: the worker finishes its round and ends.
+    stop: Option<watch::Receiver<bool>>,
 }
 
 impl Deliverer {
@@ -122,7 +125,19 @@ impl Deliverer {
             client,
             settings,
             status: WorkerStatus::default(),
+            stop: None,
         }
+    }
+
+    /// Ends the worker, after the round it is in, once `stop` turns true:
+    /// deliveries it claimed are then recorded, none is left claimed.
+    pub fn stopping_on(mut self, stop: watch::Receiver<bool>) -> Self {
+        self.stop = Some(stop);
+        self
+    }
+
+    fn stopping(&self) -> bool {
+        self.stop.as_ref().is_some_and(|stop| *stop.borrow())
     }
 
     /// Reports to `status` (the one the status endpoint reads).
@@ -268,6 +283,7 @@ impl Deliverer {
         self.status
             .update(|s| s.listening = listener.is_listening());
         let mut last_pruned = None;
+        let mut stop = self.stop.clone();
         loop {
             let outcome = self.round(&mut last_pruned).await;
             self.status.round(&outcome);
@@ -279,9 +295,23 @@ impl Deliverer {
             listener.keep_up(&self.pool).await;
             self.status
                 .update(|s| s.listening = listener.is_listening());
+            if self.stopping() {
+                return;
+            }
             // Retries fall due without a notification: the poll finds them.
             let poll = self.settings.poll_interval;
-            listener.wait(poll, std::future::pending()).await;
+            let stopped = async {
+                match &mut stop {
+                    Some(stop) => {
+                        let _ = stop.wait_for(|stopping| *stopping).await;
+                    }
+                    None => std::future::pending().await,
+                }
+            };
+            listener.wait(poll, stopped).await;
+            if self.stopping() {
+                return;
+            }
         }
     }
 
@@ -297,6 +327,14 @@ impl Deliverer {
             let started = Instant::now();
             let running = Rc::clone(&worker);
             let stopped = tokio::task::spawn_local(async move { running.work().await }).await;
+            if worker.stopping() {
+                worker.status.update(|s| {
+                    s.running = false;
+                    s.listening = false;
+                });
+                tracing::info!("webhook worker stopped with the service");
+                return;
+            }
             let cause = match stopped {
                 Ok(()) => "the delivery loop returned".to_owned(),
                 Err(error) if error.is_panic() => panic_message(error.into_panic()),
