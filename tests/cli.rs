@@ -396,3 +396,207 @@ async fn sigterm_under_load_loses_no_accepted_request() {
         log.len() - answered
     );
 }
+
+/// `curl` with `args`; returns the status and the body.
+fn curl(args: &[&str]) -> (u16, String) {
+    let output = std::process::Command::new("curl")
+        .args(["-s", "-w", "\n%{http_code}"])
+        .args(args)
+        .output()
+        .expect("curl runs");
+    let text = String::from_utf8_lossy(&output.stdout).into_owned();
+    let (body, status) = text.rsplit_once('\n').unwrap_or((&text, "0"));
+    (status.trim().parse().unwrap_or(0), body.to_owned())
+}
+
+/// A registry serving `database` on a free port; returns the process and
+/// its base URL once it is ready.
+fn serve_ready(database: &str, extra: &[&str]) -> (std::process::Child, String) {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let address = format!("127.0.0.1:{port}");
+    let child = registry(database)
+        .args(["serve", "--bind", &address])
+        .args(extra)
+        .env("AIMD_WEBHOOK_ALLOW_PRIVATE", "true")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while one_request(&address, "/v1/health/ready") != Ok(200) {
+        assert!(
+            started.elapsed() < std::time::Duration::from_secs(60),
+            "not ready"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    (child, format!("http://{address}/v1"))
+}
+
+fn stop(mut server: std::process::Child) {
+    std::process::Command::new("kill")
+        .args(["-TERM", &server.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(server.wait().unwrap().success());
+}
+
+/// What a restored registry must answer as the original did: records,
+/// a history, the change feed with its positions, and the webhook outbox.
+fn observe(base: &str, token: &str, id: &str, subscription: &str) -> Vec<(String, String)> {
+    let auth = format!("Authorization: Bearer {token}");
+    [
+        format!("{base}/initiatives?limit=200&sort=title"),
+        format!("{base}/experts?limit=200"),
+        format!("{base}/initiatives/{id}"),
+        format!("{base}/initiatives/{id}/history"),
+        format!("{base}/changes?after=0&limit=1000"),
+        format!("{base}/webhooks/{subscription}/deliveries?limit=500"),
+    ]
+    .into_iter()
+    .map(|url| {
+        let (status, body) = curl(&["-H", &auth, &url]);
+        assert_eq!(status, 200, "{url}: {body}");
+        (url.replacen(base, "", 1), body)
+    })
+    .collect()
+}
+
+/// The recovery drill of the README: pg_dump of a serving registry,
+/// pg_restore into a new database, and the restored registry answers the
+/// same records, history, feed positions and webhook outbox, and goes on
+/// from there (a new change takes the next position and is queued for the
+/// same receiver).
+#[tokio::test]
+async fn a_registry_restored_from_pg_dump_answers_as_before_and_goes_on() {
+    let original = unique_name("aimd_cli_drill");
+    let restored = unique_name("aimd_cli_restored");
+    let dump = std::env::temp_dir().join(format!("{original}.dump"));
+    let (server, base) = serve_ready(&database_url(&original), &["--demo", "--webhooks-off"]);
+    let token = String::from_utf8(
+        registry(&database_url(&original))
+            .args(["keys", "create", "--name", "drill", "--role", "admin"])
+            .output()
+            .unwrap()
+            .stdout,
+    )
+    .unwrap()
+    .trim()
+    .to_owned();
+    let auth = format!("Authorization: Bearer {token}");
+    // A receiver that is never there: deliveries stay pending in the outbox.
+    let (status, body) = curl(&[
+        "-X",
+        "POST",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"url": "http://127.0.0.1:9/hook", "audience": "staff"}"#,
+        &format!("{base}/webhooks"),
+    ]);
+    assert_eq!(status, 201, "{body}");
+    let subscription = serde_json::from_str::<serde_json::Value>(&body).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let id = "01938000-0000-7000-8000-000000003057";
+    let (_, record) = curl(&["-H", &auth, &format!("{base}/initiatives/{id}")]);
+    let version = serde_json::from_str::<serde_json::Value>(&record).unwrap()["version"].clone();
+    let etag = format!("\"{version}\"");
+    let (status, body) = curl(&[
+        "-X",
+        "PATCH",
+        "-H",
+        &auth,
+        "-H",
+        &format!("If-Match: {etag}"),
+        "-H",
+        "Content-Type: application/merge-patch+json",
+        "-H",
+        "X-Change-Message: drill",
+        "-d",
+        r#"{"acronym": "NEN-AIMD"}"#,
+        &format!("{base}/initiatives/{id}"),
+    ]);
+    assert_eq!(status, 200, "{body}");
+    let before = observe(&base, &token, id, &subscription);
+    stop(server);
+
+    // The drill, as the README has it.
+    let dumped = std::process::Command::new("pg_dump")
+        .args(["--format=custom", "--no-owner", "--file"])
+        .arg(&dump)
+        .arg(database_url(&original))
+        .status()
+        .unwrap();
+    assert!(dumped.success());
+    let created = std::process::Command::new("psql")
+        .arg(database_url("postgres"))
+        .args(["-qc", &format!("CREATE DATABASE {restored}")])
+        .status()
+        .unwrap();
+    assert!(created.success());
+    let restored_ok = std::process::Command::new("pg_restore")
+        .args(["--no-owner", "--exit-on-error", "--dbname"])
+        .arg(database_url(&restored))
+        .arg(&dump)
+        .status()
+        .unwrap();
+    assert!(restored_ok.success());
+
+    let (server, base) = serve_ready(&database_url(&restored), &["--webhooks-off"]);
+    let after = observe(&base, &token, id, &subscription);
+    for ((what, was), (_, is)) in before.iter().zip(&after) {
+        assert_eq!(was, is, "{what} differs after the restore");
+    }
+    // It goes on from there: the next change takes the next position, and
+    // is queued for the same receiver.
+    let feed: serde_json::Value = serde_json::from_str(&before[4].1).unwrap();
+    let last = feed["items"].as_array().unwrap().last().unwrap()["position"]
+        .as_i64()
+        .unwrap();
+    let (status, _) = curl(&[
+        "-X",
+        "POST",
+        "-H",
+        &auth,
+        "-H",
+        "Content-Type: application/json",
+        "-d",
+        r#"{"name": "After the restore", "type": "other"}"#,
+        &format!("{base}/organisations"),
+    ]);
+    assert_eq!(status, 201);
+    let (_, next) = curl(&["-H", &auth, &format!("{base}/changes?after={last}")]);
+    let next: serde_json::Value = serde_json::from_str(&next).unwrap();
+    assert_eq!(
+        next["items"][0]["position"].as_i64(),
+        Some(last + 1),
+        "{next}"
+    );
+    let (_, queued) = curl(&[
+        "-H",
+        &auth,
+        &format!("{base}/webhooks/{subscription}/deliveries?limit=500"),
+    ]);
+    let count = |body: &str| {
+        serde_json::from_str::<serde_json::Value>(body).unwrap()["items"]
+            .as_array()
+            .unwrap()
+            .len()
+    };
+    assert!(
+        count(&queued) > count(&before[5].1),
+        "the new change is queued for delivery"
+    );
+    stop(server);
+    let _ = std::fs::remove_file(&dump);
+    drop_database(&original).await;
+    drop_database(&restored).await;
+}
