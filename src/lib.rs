@@ -29,6 +29,16 @@ pub fn follow_search_index(state: &AppState, pools: &Pools) -> actix_web::rt::ta
     actix_web::rt::spawn(follower)
 }
 
+/// Shares this instance's rate-limit counts with the other instances on
+/// its database until the state is dropped (`api::limits`).
+pub fn share_rate_limits(
+    state: &web::Data<AppState>,
+    pools: &Pools,
+) -> impl std::future::Future<Output = ()> + use<> {
+    let state = std::sync::Arc::downgrade(&state.clone().into_inner());
+    api::limits::RateLimiter::share(state, pools.staff.clone())
+}
+
 /// Loads what the handlers share (the vocabulary) through the pools.
 pub async fn app_state(pools: Pools, policy: Policy) -> Result<web::Data<AppState>, BoxError> {
     let mut conn = pools.staff.get().await?;

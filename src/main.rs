@@ -135,6 +135,7 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         );
     }
     let follower = aimd_registry::follow_search_index(&state, &pools);
+    actix_web::rt::spawn(aimd_registry::share_rate_limits(&state, &pools));
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let settings = args.webhooks.settings();
     let worker = if args.webhooks.webhooks_off {

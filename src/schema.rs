@@ -233,6 +233,21 @@ diesel::table! {
 }
 
 diesel::table! {
+    rate_instances (id) {
+        id -> Uuid,
+        seen_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    rate_windows (caller, window_start) {
+        caller -> Text,
+        window_start -> Int8,
+        count -> Int8,
+    }
+}
+
+diesel::table! {
     topics (slug) {
         slug -> Text,
         parent_slug -> Nullable<Text>,
@@ -319,6 +334,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     organisation_topics,
     organisations,
     pending_revisions,
+    rate_instances,
+    rate_windows,
     topics,
     webhook_deliveries,
     webhook_subscriptions,

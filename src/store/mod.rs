@@ -15,6 +15,7 @@ pub mod index_rows;
 pub mod initiatives;
 pub mod links;
 pub mod organisations;
+pub mod rate_limits;
 pub mod records;
 pub mod summaries;
 pub mod topics;

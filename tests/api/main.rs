@@ -15,6 +15,7 @@ mod faults;
 mod fields;
 mod health;
 mod imports;
+mod instances;
 mod linked_data;
 mod links;
 mod lists;

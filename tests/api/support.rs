@@ -382,6 +382,16 @@ async fn spawn_app(
                 .block_on(aimd_registry::sync::index::live::follow(follower, pool));
         });
     }
+    // Shares rate-limit counts with other instances on the database, on a
+    // thread of its own for the same reason; it stops with the app.
+    let sharing = aimd_registry::share_rate_limits(&state, &pools);
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a runtime for sharing rate limits")
+            .block_on(sharing);
+    });
     let spec = Arc::new(aimd_registry::api::openapi::spec());
     let service = test::init_service(aimd_registry::api::app(state, spec)).await;
     let built = tokio::time::timeout(std::time::Duration::from_secs(30), async {
