@@ -142,6 +142,12 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_SHUTDOWN_SECONDS", default_value_t = 30)]
     pub shutdown_seconds: u64,
 
+    /// A streaming replica of the database, for reads that may lag by a few
+    /// milliseconds (the search index, exports, records rendered for
+    /// reading); writes and exact reads stay on DATABASE_URL.
+    #[arg(long, env = "AIMD_READ_DATABASE_URL", hide_env_values = true)]
+    pub read_database_url: Option<String>,
+
     /// Address and port of the Prometheus metrics (`GET /metrics`), apart
     /// from the API so that only operators reach it; none by default.
     #[arg(long, env = "AIMD_METRICS_BIND")]
@@ -411,7 +417,7 @@ pub fn effective_configuration() -> Vec<String> {
             .flatten()
             .map(|v| v.to_string_lossy().into_owned())
             .collect();
-        let value = if id == "database_url" {
+        let value = if id == "database_url" || id == "read_database_url" {
             values
                 .iter()
                 .map(|v| crate::db::without_password(v))

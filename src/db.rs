@@ -60,6 +60,20 @@ pub struct Pools {
     /// the feed, one reading it), so that requests never wait behind it
     /// and it never waits behind them.
     pub index: DbPool,
+    /// For reads that may lag behind the primary by a few milliseconds: a
+    /// streaming replica's when `AIMD_READ_DATABASE_URL` is set, otherwise
+    /// the pools above.
+    pub reads: ReadPools,
+}
+
+/// The pools reads that may lag go to (see [`Pools::with_replica`]).
+#[derive(Clone)]
+pub struct ReadPools {
+    pub staff: DbPool,
+    pub public: DbPool,
+    /// What the search index reads (it listens for changes on the primary,
+    /// as a replica does not pass notifications on).
+    pub index: DbPool,
 }
 
 pub fn pools(database_url: &str, max_size: usize) -> Result<Pools, BoxError> {
@@ -67,18 +81,57 @@ pub fn pools(database_url: &str, max_size: usize) -> Result<Pools, BoxError> {
 }
 
 pub fn pools_with(database_url: &str, settings: &DbSettings) -> Result<Pools, BoxError> {
+    let staff = pool_with(database_url, settings, "")?;
+    let public = pool_with(database_url, settings, PUBLIC_READER_SETUP)?;
+    let index = pool_with(
+        database_url,
+        &DbSettings {
+            max_size: 2,
+            ..settings.clone()
+        },
+        "",
+    )?;
+    // Without a replica, lagging reads share the primary's pools.
+    let reads = ReadPools {
+        staff: staff.clone(),
+        public: public.clone(),
+        index: index.clone(),
+    };
     Ok(Pools {
+        staff,
+        public,
+        index,
+        reads,
+    })
+}
+
+fn read_pools(database_url: &str, settings: &DbSettings) -> Result<ReadPools, BoxError> {
+    Ok(ReadPools {
         staff: pool_with(database_url, settings, "")?,
         public: pool_with(database_url, settings, PUBLIC_READER_SETUP)?,
         index: pool_with(
             database_url,
             &DbSettings {
-                max_size: 2,
+                max_size: 1,
                 ..settings.clone()
             },
             "",
         )?,
     })
+}
+
+impl Pools {
+    /// Sends the reads that may lag (the search index's, exports, records
+    /// rendered for reading) to the streaming replica at `replica_url`;
+    /// writes, and reads that must be exact, stay on the primary.
+    pub fn with_replica(
+        mut self,
+        replica_url: &str,
+        settings: &DbSettings,
+    ) -> Result<Self, BoxError> {
+        self.reads = read_pools(replica_url, settings)?;
+        Ok(self)
+    }
 }
 
 /// Makes a session read as the public: `SET ROLE` drops every privilege the

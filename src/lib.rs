@@ -25,7 +25,11 @@ use crate::db::{BoxError, Pools};
 /// runtime it is called on, until the service stops. It reads as staff
 /// (the index holds what every audience may find) over `pools.index`.
 pub fn follow_search_index(state: &AppState, pools: &Pools) -> actix_web::rt::task::JoinHandle<()> {
-    let follower = sync::index::live::follow(state.index.clone(), pools.index.clone());
+    let follower = sync::index::live::follow(
+        state.index.clone(),
+        pools.index.clone(),
+        pools.reads.index.clone(),
+    );
     actix_web::rt::spawn(follower)
 }
 

@@ -53,6 +53,18 @@ fn policy(cli: &Cli, args: &ServeArgs) -> Result<Policy, BoxError> {
     if database.is_none() {
         return Err("DATABASE_URL or --database-url must be a postgres:// URL".into());
     }
+    let postgres = |url: &str| {
+        url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "postgres" | "postgresql"))
+    };
+    if args
+        .read_database_url
+        .as_deref()
+        .is_some_and(|url| !postgres(url))
+    {
+        return Err(
+            "AIMD_READ_DATABASE_URL or --read-database-url must be a postgres:// URL".into(),
+        );
+    }
     Ok(Policy {
         reads_require_key: args.reads_require_key,
         allow_self_approval: args.allow_self_approval,
@@ -90,7 +102,11 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     } else {
         prepare_database(&cli.database_url).await?;
     }
-    let pools = db::pools_with(&cli.database_url, &args.db_settings())?;
+    let mut pools = db::pools_with(&cli.database_url, &args.db_settings())?;
+    if let Some(replica) = &args.read_database_url {
+        pools = pools.with_replica(replica, &args.db_settings())?;
+        tracing::info!(replica = %db::describe(replica), "lagging reads go to the replica");
+    }
     let state = app_state(pools.clone(), policy)
         .await
         .map_err(|e| db::unreachable(&cli.database_url, e))?;

@@ -64,7 +64,7 @@ pub async fn list<R: Resource>(
     let list = ListRequest::read(query, &R::LIST, audience, |q| R::read_filter(q, vocabulary))?;
     // Before taking a connection: the wait for a position holds none.
     let (index, position) = consistency::index_for(&state, &request).await?;
-    let mut conn = state.conn(audience).await?;
+    let mut conn = state.read_conn(audience).await?;
     R::check_filter(&mut conn, &list.filter).await?;
     let mut listed = find::list(&index, R::KIND, &list, vocabulary)?;
     let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
@@ -170,7 +170,7 @@ pub async fn get<R: Resource>(
         return representation::<R>(&state, &hit, as_linked_data);
     }
     let generation = cache.map(RecordCache::generation);
-    let mut conn = state.conn(audience).await?;
+    let mut conn = state.read_conn(audience).await?;
     let record = records::find::<R>(&mut conn, &state.vocabulary, id, audience).await?;
     let rendered = Rendered {
         version: R::version(&record),

@@ -86,7 +86,7 @@ where
     let (position_tx, position_rx) = oneshot::channel();
     let (chunks_tx, chunks_rx) = mpsc::channel(BUFFERED_BATCHES);
     actix_web::rt::spawn(async move {
-        let mut conn = match state.conn(audience).await {
+        let mut conn = match state.read_conn(audience).await {
             Ok(conn) => conn,
             Err(error) => {
                 let _ = position_tx.send(Err(error));

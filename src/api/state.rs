@@ -72,6 +72,18 @@ impl AppState {
         })
     }
 
+    /// A connection for a read that may lag by a few milliseconds (a
+    /// replica's, when there is one): rendering records for reading, the
+    /// records of a page, exports. What a write or a check must see exactly
+    /// reads through [`AppState::conn`].
+    pub async fn read_conn(&self, audience: Audience) -> ApiResult<Object<AsyncPgConnection>> {
+        let pool = match audience {
+            Audience::Public => &self.pools.reads.public,
+            Audience::Staff => &self.pools.reads.staff,
+        };
+        Ok(pool.get().await?)
+    }
+
     /// How full each pool is (for readiness): staff, public, index.
     pub fn pool_status(&self) -> [(&'static str, deadpool::managed::Status); 3] {
         [

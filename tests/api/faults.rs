@@ -179,7 +179,7 @@ async fn a_stalled_database_is_answered_503_within_the_deadline() {
 }
 
 /// A PostgreSQL cluster of the test's own, on a free port.
-struct Cluster {
+pub(crate) struct Cluster {
     dir: PathBuf,
     bin: PathBuf,
     port: u16,
@@ -188,7 +188,7 @@ struct Cluster {
 }
 
 impl Cluster {
-    fn create() -> Self {
+    pub(crate) fn create() -> Self {
         let bin = std::fs::read_dir("/usr/lib/postgresql")
             .into_iter()
             .flatten()
@@ -230,6 +230,72 @@ impl Cluster {
         cluster
     }
 
+    /// A streaming replica of this cluster (`pg_basebackup -R`) on a
+    /// port of its own, started: it replays what the primary writes.
+    pub(crate) fn replica(&self) -> Self {
+        let dir =
+            std::env::temp_dir().join(format!("aimd-replica-{}", uuid::Uuid::now_v7().simple()));
+        std::fs::create_dir(&dir).unwrap();
+        if self.as_postgres {
+            run(Command::new("chown").arg("postgres").arg(&dir));
+        }
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let replica = Self {
+            dir,
+            bin: self.bin.clone(),
+            port,
+            as_postgres: self.as_postgres,
+        };
+        run(replica
+            .command("pg_basebackup")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-X",
+                "stream",
+                "-R",
+                "--checkpoint=fast",
+                "-p",
+            ])
+            .arg(self.port.to_string())
+            .arg("-D")
+            .arg(replica.dir.join("data")));
+        replica.start();
+        replica
+    }
+
+    /// Runs `sql` on the cluster's `database` with psql.
+    pub(crate) fn psql(&self, database: &str, sql: &str) -> String {
+        let output = self
+            .command("psql")
+            .args([
+                "-h",
+                "127.0.0.1",
+                "-U",
+                "postgres",
+                "-Atc",
+                sql,
+                "-d",
+                database,
+                "-p",
+            ])
+            .arg(self.port.to_string())
+            .output()
+            .expect("psql runs");
+        assert!(
+            output.status.success(),
+            "{sql}: {}",
+            String::from_utf8_lossy(&output.stderr)
+        );
+        String::from_utf8_lossy(&output.stdout).trim().to_owned()
+    }
+
     fn command(&self, program: &str) -> Command {
         let path = self.bin.join(program);
         if self.as_postgres {
@@ -265,7 +331,7 @@ impl Cluster {
         run(&mut self.pg_ctl(&["-w", "-m", "fast", "stop"]));
     }
 
-    fn url(&self) -> String {
+    pub(crate) fn url(&self) -> String {
         format!("postgres://postgres@127.0.0.1:{}/aimd", self.port)
     }
 }

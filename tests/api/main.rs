@@ -27,6 +27,7 @@ mod proxies;
 mod public_schema;
 mod public_view;
 mod publication;
+mod replica;
 mod schema;
 mod search_index;
 mod try_it_out;

@@ -323,7 +323,29 @@ pub async fn spawn_on(
         Error = actix_web::Error,
     >,
 > {
-    spawn_app(url, settings, policy, database, true).await
+    spawn_app(url, settings, policy, database, true, None).await
+}
+
+/// The app on `url` whose lagging reads go to the replica at `replica`.
+pub async fn spawn_with_replica(
+    url: String,
+    replica: &str,
+) -> TestApp<
+    impl Service<
+        actix_http::Request,
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+    >,
+> {
+    spawn_app(
+        url,
+        db::DbSettings::sized(4),
+        Policy::default(),
+        None,
+        true,
+        Some(replica),
+    )
+    .await
 }
 
 /// The app on its own database without a search index: what an instance
@@ -343,6 +365,7 @@ pub async fn spawn_unindexed() -> TestApp<
         Policy::default(),
         Some(db),
         false,
+        None,
     )
     .await
 }
@@ -353,6 +376,7 @@ async fn spawn_app(
     policy: Policy,
     database: Option<TestDb>,
     index: bool,
+    replica: Option<&str>,
 ) -> TestApp<
     impl Service<
         actix_http::Request,
@@ -361,7 +385,12 @@ async fn spawn_app(
     >,
 > {
     install_query_counter();
-    let pools = db::pools_with(&url, &settings).expect("pools");
+    let mut pools = db::pools_with(&url, &settings).expect("pools");
+    if let Some(replica) = replica {
+        pools = pools
+            .with_replica(replica, &settings)
+            .expect("replica pools");
+    }
     let admin_token = new_key(&pools.staff, Role::Admin, "test admin").await;
     let state = aimd_registry::app_state(pools.clone(), policy)
         .await
@@ -373,13 +402,19 @@ async fn spawn_app(
         // On a thread of its own, so that the statements it sends are not
         // counted as the test's (`count_queries` counts per thread). It
         // stops once the app is dropped.
-        let (follower, pool) = (state.index.clone(), pools.index.clone());
+        let (follower, listen, pool) = (
+            state.index.clone(),
+            pools.index.clone(),
+            pools.reads.index.clone(),
+        );
         std::thread::spawn(move || {
             tokio::runtime::Builder::new_current_thread()
                 .enable_all()
                 .build()
                 .expect("a runtime for the index follower")
-                .block_on(aimd_registry::sync::index::live::follow(follower, pool));
+                .block_on(aimd_registry::sync::index::live::follow(
+                    follower, listen, pool,
+                ));
         });
     }
     // Shares rate-limit counts with other instances on the database, on a

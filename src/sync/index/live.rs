@@ -8,7 +8,7 @@
 //! is published after the reader that shows it, so a request that saw
 //! position N searches an index that includes N.
 
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::{Duration, Instant};
 
@@ -24,6 +24,9 @@ use crate::sync::listener::{Channel, Listener};
 const NOT_BUILT: i64 = -1;
 /// How often the follower looks at the feed without being woken.
 const POLL: Duration = Duration::from_secs(1);
+/// How soon it looks again while a request waits for a position its
+/// source has not reached (a replica replaying).
+const BEHIND_WANTED: Duration = Duration::from_millis(10);
 /// Discovery is refused (503) once the follower has not caught up for this
 /// long (a database that stopped answering, say): past this, what the
 /// index shows may include records the public may no longer see.
@@ -41,6 +44,8 @@ pub struct LiveIndex {
     caught_up_at: Mutex<Instant>,
     /// Set when the service stops; the follower ends.
     stopping: AtomicBool,
+    /// The highest position a request waits for.
+    wanted: AtomicI64,
 }
 
 impl Default for LiveIndex {
@@ -52,6 +57,7 @@ impl Default for LiveIndex {
             cache: RecordCache::default(),
             caught_up_at: Mutex::new(Instant::now()),
             stopping: AtomicBool::new(false),
+            wanted: AtomicI64::new(NOT_BUILT),
         }
     }
 }
@@ -94,6 +100,7 @@ impl LiveIndex {
         if *applied.borrow() >= position {
             return true;
         }
+        self.wanted.fetch_max(position, Ordering::AcqRel);
         self.wake.notify_one();
         tokio::time::timeout(within, applied.wait_for(|p| *p >= position))
             .await
@@ -126,11 +133,13 @@ impl LiveIndex {
 
 /// Builds the index (retrying until the database answers), then follows
 /// the feed until the service stops, or until nothing but the follower
-/// holds `live` (the application state it served was dropped).
-pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
+/// holds `live` (the application state it served was dropped). It listens
+/// for changes on `listen` (the primary) and reads them from `pool` (the
+/// primary, or a streaming replica, which does not pass notifications on).
+pub async fn follow(live: Arc<LiveIndex>, listen: DbPool, pool: DbPool) {
     let mut index = build(&pool).await;
     live.publish(&index, true);
-    let mut listener = Listener::open(&pool, Channel::Changes).await;
+    let mut listener = Listener::open(&listen, Channel::Changes).await;
     while Arc::strong_count(&live) > 1 && !live.stopping() {
         let caught_up = catch_up(&mut index, &pool).await;
         let current = caught_up.is_ok();
@@ -153,8 +162,15 @@ pub async fn follow(live: Arc<LiveIndex>, pool: DbPool) {
             }
         }
         live.publish(&index, current);
-        listener.keep_up(&pool).await;
-        listener.wait(POLL, live.wake.notified()).await;
+        listener.keep_up(&listen).await;
+        // A request waits for a position a replica has not replayed yet:
+        // look again soon rather than at the next poll.
+        let poll = if live.wanted.load(Ordering::Acquire) > index.position() {
+            BEHIND_WANTED
+        } else {
+            POLL
+        };
+        listener.wait(poll, live.wake.notified()).await;
     }
     tracing::info!(position = index.position(), "search index follower stopped");
 }
