@@ -67,6 +67,20 @@ pub enum Command {
     /// Check the configuration.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Ask a running instance whether it is ready (or, with --live, alive);
+    /// exits 0 when it passes or warns. For container health checks, where
+    /// there may be no curl.
+    Probe(ProbeArgs),
+}
+
+#[derive(Debug, clap::Args)]
+pub struct ProbeArgs {
+    /// The instance's address.
+    #[arg(long, default_value = "127.0.0.1:8080")]
+    pub address: String,
+    /// Liveness instead of readiness.
+    #[arg(long)]
+    pub live: bool,
 }
 
 #[derive(Debug, Subcommand)]

@@ -9,7 +9,8 @@ use aimd_registry::api::{self, openapi};
 use aimd_registry::auth::Role;
 use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::config::{
-    Cli, Command, ConfigCommand, ExportArgs, ImportArgs, KeysCommand, ReindexArgs, ServeArgs,
+    Cli, Command, ConfigCommand, ExportArgs, ImportArgs, KeysCommand, ProbeArgs, ReindexArgs,
+    ServeArgs,
 };
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
@@ -81,6 +82,33 @@ fn policy(cli: &Cli, args: &ServeArgs) -> Result<Policy, BoxError> {
         trusted_proxies: TrustedProxies::parse(&args.trusted_proxies)
             .map_err(|e| format!("AIMD_TRUSTED_PROXIES or --trusted-proxies: {e}"))?,
     })
+}
+
+/// `probe`: one GET of a health endpoint over plain HTTP/1.1; the
+/// status line decides (200 passes or warns, anything else fails).
+fn probe(args: &ProbeArgs) -> Result<(), BoxError> {
+    use std::io::{Read, Write};
+    let path = if args.live {
+        "/v1/health/live"
+    } else {
+        "/v1/health/ready"
+    };
+    let mut stream = std::net::TcpStream::connect(&args.address)
+        .map_err(|e| format!("cannot reach {}: {e}", args.address))?;
+    stream.set_read_timeout(Some(std::time::Duration::from_secs(5)))?;
+    write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {}\r\nConnection: close\r\n\r\n",
+        args.address
+    )?;
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer)?;
+    let status = answer.split_whitespace().nth(1).unwrap_or_default();
+    if status == "200" {
+        Ok(())
+    } else {
+        Err(format!("{path} answered {status}").into())
+    }
 }
 
 /// `config check`: the checks `serve` makes before it touches anything,
@@ -382,6 +410,7 @@ async fn main() -> std::process::ExitCode {
         Command::Keys(command) => manage_keys(&cli, command).await,
         Command::Export(args) => export(&cli, args).await,
         Command::Config(ConfigCommand::Check(args)) => config_check(&cli, args),
+        Command::Probe(args) => probe(args),
         Command::Import(args) => import(&cli, args).await,
         Command::Reindex(args) => reindex(&cli, args).await,
         Command::Openapi => openapi::spec()

@@ -601,3 +601,34 @@ async fn a_registry_restored_from_pg_dump_answers_as_before_and_goes_on() {
     drop_database(&original).await;
     drop_database(&restored).await;
 }
+
+/// `probe` is a container's health check without curl: 0 when the
+/// instance is ready (or alive), an error naming what answered otherwise.
+#[tokio::test]
+async fn probe_says_whether_an_instance_is_ready() {
+    let name = unique_name("aimd_cli_probe");
+    let (server, base) = serve_ready(&database_url(&name), &[]);
+    let address = base
+        .trim_start_matches("http://")
+        .trim_end_matches("/v1")
+        .to_owned();
+    for args in [
+        vec!["probe", "--address", &address],
+        vec!["probe", "--live", "--address", &address],
+    ] {
+        let output = registry(&database_url(&name)).args(&args).output().unwrap();
+        assert!(output.status.success(), "{args:?}: {}", stderr(&output));
+    }
+    stop(server);
+    let output = registry(&database_url(&name))
+        .args(["probe", "--address", &address])
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(
+        stderr(&output).contains(&format!("cannot reach {address}")),
+        "{}",
+        stderr(&output)
+    );
+    drop_database(&name).await;
+}
