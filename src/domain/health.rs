@@ -34,7 +34,8 @@ pub struct Check {
     pub component_id: Option<String>,
     /// `datastore`, `component` or `system`.
     pub component_type: &'static str,
-    #[schema(value_type = Object)]
+    /// A number, a text or null (a measurement not taken).
+    #[schema(schema_with = observed_value)]
     pub observed_value: Value,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub observed_unit: Option<&'static str>,
@@ -43,6 +44,17 @@ pub struct Check {
     /// Why the check warns or fails; never personal data.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub output: Option<String>,
+}
+
+fn observed_value() -> utoipa::openapi::Object {
+    use utoipa::openapi::schema::{SchemaType, Type};
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(SchemaType::from_iter([
+            Type::Number,
+            Type::String,
+            Type::Null,
+        ]))
+        .build()
 }
 
 impl Check {

@@ -200,27 +200,11 @@ impl Cluster {
                 version.and_then(|v| v.to_str()?.parse::<u32>().ok())
             })
             .expect("PostgreSQL's server binaries under /usr/lib/postgresql/*/bin (apt-get install postgresql)");
-        let dir =
-            std::env::temp_dir().join(format!("aimd-faults-{}", uuid::Uuid::now_v7().simple()));
-        std::fs::create_dir(&dir).unwrap();
         let as_postgres = Command::new("id")
             .arg("-u")
             .output()
             .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
-        if as_postgres {
-            run(Command::new("chown").arg("postgres").arg(&dir));
-        }
-        let port = std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        let cluster = Self {
-            dir,
-            bin,
-            port,
-            as_postgres,
-        };
+        let cluster = Self::empty("aimd-faults", bin, as_postgres);
         let data = cluster.dir.join("data");
         run(cluster
             .command("initdb")
@@ -230,13 +214,11 @@ impl Cluster {
         cluster
     }
 
-    /// A streaming replica of this cluster (`pg_basebackup -R`) on a
-    /// port of its own, started: it replays what the primary writes.
-    pub(crate) fn replica(&self) -> Self {
-        let dir =
-            std::env::temp_dir().join(format!("aimd-replica-{}", uuid::Uuid::now_v7().simple()));
+    /// A directory and a free port for a cluster, nothing in them yet.
+    fn empty(prefix: &str, bin: PathBuf, as_postgres: bool) -> Self {
+        let dir = std::env::temp_dir().join(format!("{prefix}-{}", uuid::Uuid::now_v7().simple()));
         std::fs::create_dir(&dir).unwrap();
-        if self.as_postgres {
+        if as_postgres {
             run(Command::new("chown").arg("postgres").arg(&dir));
         }
         let port = std::net::TcpListener::bind("127.0.0.1:0")
@@ -244,12 +226,18 @@ impl Cluster {
             .local_addr()
             .unwrap()
             .port();
-        let replica = Self {
+        Self {
             dir,
-            bin: self.bin.clone(),
+            bin,
             port,
-            as_postgres: self.as_postgres,
-        };
+            as_postgres,
+        }
+    }
+
+    /// A streaming replica of this cluster (`pg_basebackup -R`) on a
+    /// port of its own, started: it replays what the primary writes.
+    pub(crate) fn replica(&self) -> Self {
+        let replica = Self::empty("aimd-replica", self.bin.clone(), self.as_postgres);
         run(replica
             .command("pg_basebackup")
             .args([

@@ -114,32 +114,48 @@ fn each_kinds_fields_agree_in_every_place_they_are_spelled() {
     check::<Initiatives>(&documented("InitiativeInput", "Initiative", "/initiatives"));
 }
 
+/// A list's parameter `name` and the values of the enum schema it (or, for
+/// a repeated key, each of its items) refers to.
+fn documented_values(spec: &Value, collection: &str, name: &str) -> (Value, Vec<String>) {
+    let parameter = spec["paths"][collection]["get"]["parameters"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("{collection}: a {name} parameter"))
+        .clone();
+    let schema = &parameter["schema"];
+    let reference = schema["$ref"]
+        .as_str()
+        .or_else(|| schema["items"]["$ref"].as_str())
+        .unwrap_or_else(|| panic!("{collection}: {name} refers to a schema"));
+    let target = reference.rsplit('/').next().unwrap();
+    let values = spec["components"]["schemas"][target]["enum"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_owned())
+        .collect();
+    (parameter, values)
+}
+
 /// Each list's documented `sort` values are the ones it reads.
 #[test]
 fn each_lists_documented_sorts_are_the_ones_it_offers() {
     let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
-    let documented = |collection: &str| -> Vec<String> {
-        let sort = spec["paths"][collection]["get"]["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "sort")
-            .expect("a sort parameter");
-        let reference = sort["schema"]["$ref"].as_str().expect("a sort schema");
-        let name = reference.rsplit('/').next().unwrap();
-        spec["components"]["schemas"][name]["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
+    let offered = |list: &aimd_registry::domain::list::ListSpec| -> Vec<String> {
+        list.sorts.iter().map(|s| s.name.to_owned()).collect()
     };
-    let offered = |spec: &aimd_registry::domain::list::ListSpec| -> Vec<String> {
-        spec.sorts.iter().map(|s| s.name.to_owned()).collect()
-    };
-    assert_eq!(documented("/initiatives"), offered(&Initiatives::LIST));
-    assert_eq!(documented("/organisations"), offered(&Organisations::LIST));
-    assert_eq!(documented("/experts"), offered(&Experts::LIST));
+    for (collection, list) in [
+        ("/initiatives", &Initiatives::LIST),
+        ("/organisations", &Organisations::LIST),
+        ("/experts", &Experts::LIST),
+    ] {
+        assert_eq!(
+            documented_values(&spec, collection, "sort").1,
+            offered(list)
+        );
+    }
 }
 
 /// Every writable field survives the round trip draft -> row -> record.
@@ -198,32 +214,19 @@ async fn every_writable_field_comes_back_as_written() {
 #[test]
 fn each_lists_documented_facets_are_the_ones_it_counts() {
     let spec = serde_json::to_value(aimd_registry::api::openapi::spec()).unwrap();
-    let documented = |collection: &str| -> Vec<String> {
-        let facets = spec["paths"][collection]["get"]["parameters"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|p| p["name"] == "facets")
-            .expect("a facets parameter");
+    let counted = |list: &aimd_registry::domain::list::ListSpec| -> Vec<String> {
+        list.facets.iter().map(|f| f.name.to_owned()).collect()
+    };
+    for (collection, list) in [
+        ("/initiatives", &Initiatives::LIST),
+        ("/organisations", &Organisations::LIST),
+        ("/experts", &Experts::LIST),
+    ] {
+        let (parameter, values) = documented_values(&spec, collection, "facets");
         assert_eq!(
-            facets["explode"], true,
+            parameter["explode"], true,
             "{collection}: facets repeat their key"
         );
-        let reference = facets["schema"]["items"]["$ref"]
-            .as_str()
-            .expect("a facet schema");
-        let name = reference.rsplit('/').next().unwrap();
-        spec["components"]["schemas"][name]["enum"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|v| v.as_str().unwrap().to_owned())
-            .collect()
-    };
-    let counted = |spec: &aimd_registry::domain::list::ListSpec| -> Vec<String> {
-        spec.facets.iter().map(|f| f.name.to_owned()).collect()
-    };
-    assert_eq!(documented("/initiatives"), counted(&Initiatives::LIST));
-    assert_eq!(documented("/organisations"), counted(&Organisations::LIST));
-    assert_eq!(documented("/experts"), counted(&Experts::LIST));
+        assert_eq!(values, counted(list));
+    }
 }

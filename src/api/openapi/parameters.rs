@@ -5,14 +5,12 @@ use utoipa::openapi::ObjectBuilder;
 use utoipa::openapi::Required;
 use utoipa::openapi::path::{Parameter, ParameterBuilder, ParameterIn};
 
-/// A request header as the spec documents it.
-pub fn header_parameter(
+fn header(
     name: &str,
     required: bool,
-    description: &str,
+    description: String,
     schema: ObjectBuilder,
-    example: serde_json::Value,
-) -> Parameter {
+) -> ParameterBuilder {
     ParameterBuilder::new()
         .name(name)
         .parameter_in(ParameterIn::Header)
@@ -23,6 +21,17 @@ pub fn header_parameter(
         })
         .description(Some(description))
         .schema(Some(schema))
+}
+
+/// A request header as the spec documents it.
+pub fn header_parameter(
+    name: &str,
+    required: bool,
+    description: &str,
+    schema: ObjectBuilder,
+    example: serde_json::Value,
+) -> Parameter {
+    header(name, required, description.to_owned(), schema)
         .example(Some(example))
         .build()
 }
@@ -38,17 +47,6 @@ pub fn own_value_header(
     schema: ObjectBuilder,
     illustration: &str,
 ) -> Parameter {
-    ParameterBuilder::new()
-        .name(name)
-        .parameter_in(ParameterIn::Header)
-        .required(if required {
-            Required::True
-        } else {
-            Required::False
-        })
-        .description(Some(format!(
-            "{description} (for example `{illustration}`)"
-        )))
-        .schema(Some(schema))
-        .build()
+    let description = format!("{description} (for example `{illustration}`)");
+    header(name, required, description, schema).build()
 }
