@@ -64,6 +64,8 @@ pub struct Pools {
     /// streaming replica's when `AIMD_READ_DATABASE_URL` is set, otherwise
     /// the pools above.
     pub reads: ReadPools,
+    /// Whether `reads` are a replica's.
+    pub replicated: bool,
 }
 
 /// The pools reads that may lag go to (see [`Pools::with_replica`]).
@@ -102,6 +104,7 @@ pub fn pools_with(database_url: &str, settings: &DbSettings) -> Result<Pools, Bo
         public,
         index,
         reads,
+        replicated: false,
     })
 }
 
@@ -130,6 +133,7 @@ impl Pools {
         settings: &DbSettings,
     ) -> Result<Self, BoxError> {
         self.reads = read_pools(replica_url, settings)?;
+        self.replicated = true;
         Ok(self)
     }
 }

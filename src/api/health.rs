@@ -101,6 +101,9 @@ pub async fn ready(
         RELEASE,
     );
     let feed_position = check_database(&state, &mut health).await;
+    if state.replicated() {
+        check_replica(&state, feed_position, &mut health).await;
+    }
     check_index(&state, feed_position, &mut health);
     check_webhooks(&state, &mut health).await;
     check_pools(&state, &mut health);
@@ -162,6 +165,35 @@ async fn check_database(state: &AppState, health: &mut Health) -> Option<i64> {
     }
     health.add("postgresql:migration", migration);
     Some(database.position)
+}
+
+/// Events the replica has not replayed yet that make it a concern.
+const REPLICA_BEHIND: i64 = 100;
+
+/// The replica answers; how many events behind the primary it is.
+async fn check_replica(state: &AppState, feed_position: Option<i64>, health: &mut Health) {
+    let read = tokio::time::timeout(DATABASE_WAIT, async {
+        let mut conn = state.read_conn(Audience::Staff).await?;
+        database_state(&mut conn).await
+    })
+    .await;
+    let check = match read {
+        Ok(Ok(replica)) => {
+            let lag = feed_position.map(|head| (head - replica.position).max(0));
+            let check =
+                Check::new("datastore", lag.map_or(Value::Null, Value::from)).unit("events");
+            if lag.is_some_and(|lag| lag > REPLICA_BEHIND) {
+                check.concern(HealthStatus::Warn, "the read replica is behind the primary")
+            } else {
+                check
+            }
+        }
+        // Reads that lag wait for it; the index check says when that hurts.
+        _ => Check::new("datastore", Value::Null)
+            .unit("events")
+            .concern(HealthStatus::Warn, "the read replica does not answer"),
+    };
+    health.add("postgresql:replicaLag", check);
 }
 
 /// The index is built and follows the feed: its lag in events, and how

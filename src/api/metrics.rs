@@ -133,6 +133,17 @@ async fn observe(state: &AppState) {
     };
     gauge!("aimd_database_up").set(1.0);
     gauge!("aimd_change_feed_position").set(database.position as f64);
+    if state.replicated() {
+        let replica = tokio::time::timeout(DATABASE_WAIT, async {
+            let mut conn = state.read_conn(Audience::Staff).await?;
+            database_state(&mut conn).await
+        })
+        .await;
+        if let Ok(Ok(replica)) = replica {
+            gauge!("aimd_replica_lag_events")
+                .set((database.position - replica.position).max(0) as f64);
+        }
+    }
     if let Some(applied) = applied {
         gauge!("aimd_search_index_lag_events").set((database.position - applied).max(0) as f64);
     }

@@ -84,6 +84,11 @@ impl AppState {
         Ok(pool.get().await?)
     }
 
+    /// Whether lagging reads go to a replica.
+    pub fn replicated(&self) -> bool {
+        self.pools.replicated
+    }
+
     /// How full each pool is (for readiness): staff, public, index.
     pub fn pool_status(&self) -> [(&'static str, deadpool::managed::Status); 3] {
         [

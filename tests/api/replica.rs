@@ -69,6 +69,10 @@ async fn lagging_reads_go_to_the_replica_and_writes_are_read_back_at_their_posit
         )
         .await;
     waiting.expect(503);
+    // Readiness says how far behind the replica is.
+    let ready = app.get("/v1/health/ready").await.json();
+    let lag = &ready["checks"]["postgresql:replicaLag"][0];
+    assert!(lag["observedValue"].as_i64().unwrap() >= 1, "{ready}");
     // Exact reads stay on the primary: the record's history is there.
     app.get(&format!("/v1/organisations/{second}/history"))
         .await
@@ -93,6 +97,11 @@ async fn lagging_reads_go_to_the_replica_and_writes_are_read_back_at_their_posit
         .await;
     at_position.expect(200);
     assert_eq!(at_position.json()["total"], 2);
+    let ready = app.get("/v1/health/ready").await.json();
+    assert_eq!(
+        ready["checks"]["postgresql:replicaLag"][0]["observedValue"], 0,
+        "{ready}"
+    );
 
     // A burst of writes, each answered once the replica has it.
     let mut took = Vec::new();
