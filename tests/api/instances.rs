@@ -168,6 +168,28 @@ async fn three_instances_are_one_registry() {
     for worker in workers {
         worker.abort();
     }
+    // The change feed is the same read through any of them.
+    let feeds: Vec<String> = [
+        first.get("/v1/changes?after=0&limit=1000").await,
+        second.get("/v1/changes?after=0&limit=1000").await,
+        third.get("/v1/changes?after=0&limit=1000").await,
+    ]
+    .into_iter()
+    .map(|reply| {
+        reply.expect(200);
+        String::from_utf8_lossy(&reply.body).into_owned()
+    })
+    .collect();
+    let events = serde_json::from_str::<serde_json::Value>(&feeds[0]).unwrap()["items"]
+        .as_array()
+        .unwrap()
+        .len();
+    assert!(
+        events >= 12,
+        "{events} events: two organisations and ten more"
+    );
+    assert_eq!(feeds[0], feeds[1]);
+    assert_eq!(feeds[1], feeds[2]);
     let mut ids: Vec<String> = receiver.seen().into_iter().map(|r| r.id).collect();
     let sent = ids.len();
     ids.sort();
