@@ -242,14 +242,31 @@ pub fn describe(database_url: &str) -> String {
 /// A database URL with its password, if any, replaced by `***`, for
 /// printing.
 pub fn without_password(database_url: &str) -> String {
-    match url::Url::parse(database_url) {
-        Ok(mut url) if url.password().is_some() => {
-            let _ = url.set_password(Some("***"));
-            url.to_string()
-        }
-        Ok(url) => url.to_string(),
-        Err(_) => "(not a URL)".to_owned(),
+    let Ok(mut url) = url::Url::parse(database_url) else {
+        return "(not a URL)".to_owned();
+    };
+    if url.password().is_some() {
+        let _ = url.set_password(Some("***"));
     }
+    // libpq also takes secrets as query parameters.
+    let pairs: Vec<(String, String)> = url
+        .query_pairs()
+        .map(|(key, value)| {
+            let secret = matches!(&*key, "password" | "sslpassword");
+            (
+                key.into_owned(),
+                if secret {
+                    "***".to_owned()
+                } else {
+                    value.into_owned()
+                },
+            )
+        })
+        .collect();
+    if !pairs.is_empty() {
+        url.query_pairs_mut().clear().extend_pairs(pairs);
+    }
+    url.to_string()
 }
 
 /// The host and port a URL connects to, with libpq's defaults.

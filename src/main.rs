@@ -150,8 +150,11 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
     let metrics = match args.metrics_bind {
         Some(metrics_bind) => {
             let metrics_state = state.clone();
+            // Its own signal handling would stop the whole system at once,
+            // cutting the API's drain short; it is stopped after the API.
             let metrics = HttpServer::new(move || api::metrics::app(metrics_state.clone()))
                 .workers(1)
+                .disable_signals()
                 .bind(metrics_bind)
                 .map_err(|e| format!("cannot listen on {metrics_bind} (AIMD_METRICS_BIND): {e}"))?
                 .run();
@@ -192,9 +195,10 @@ async fn serve(cli: &Cli, args: &ServeArgs) -> Result<(), BoxError> {
         Some(actix_web::rt::spawn(deliverer.run()))
     };
     tracing::info!(bind = %args.bind, "serving; API docs at /v1/docs");
-    // On SIGTERM, SIGINT (Ctrl-C) or SIGQUIT actix-web stops accepting and
-    // gives requests in flight AIMD_SHUTDOWN_SECONDS to finish; writes among
-    // them still wait for the search index, so it stops after them.
+    // On SIGTERM actix-web stops accepting and gives requests in flight
+    // AIMD_SHUTDOWN_SECONDS to finish (SIGINT and SIGQUIT stop at once);
+    // writes among them still wait for the search index, so it stops
+    // after them.
     server.run().await?;
     tracing::info!("requests finished; stopping the webhook worker and the index follower");
     let _ = stop.send(true);

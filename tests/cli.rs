@@ -215,6 +215,17 @@ fn config_check_prints_the_effective_configuration_without_secrets() {
     assert!(output.status.success(), "{}", stderr(&output));
     let printed = String::from_utf8(output.stdout).unwrap();
     assert!(!printed.contains("s3cret"), "{printed}");
+    let in_query = registry("postgres://registry@db.example/aimd?password=s3cret&sslmode=require")
+        .args(["config", "check"])
+        .output()
+        .unwrap();
+    let in_query = String::from_utf8(in_query.stdout).unwrap();
+    assert!(
+        in_query.contains(
+            "DATABASE_URL=postgres://registry@db.example/aimd?password=***&sslmode=require"
+        ),
+        "{in_query}"
+    );
     for line in [
         "DATABASE_URL=postgres://registry:***@db.example:5432/aimd  # environment",
         "AIMD_BIND=0.0.0.0:8080  # flag",
@@ -305,10 +316,20 @@ async fn sigterm_under_load_loses_no_accepted_request() {
         .unwrap()
         .port();
     let address = format!("127.0.0.1:{port}");
+    let metrics_address = format!(
+        "127.0.0.1:{}",
+        std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port()
+    );
     let mut server = registry(&database_url(&name))
         .args(["serve", "--demo", "--bind", &address])
         .env("AIMD_ANONYMOUS_RATE_LIMIT", "0")
         .env("AIMD_SHUTDOWN_SECONDS", "10")
+        // With the metrics server too: its stop must not cut the drain.
+        .env("AIMD_METRICS_BIND", &metrics_address)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::piped())
         .spawn()
@@ -391,6 +412,10 @@ async fn sigterm_under_load_loses_no_accepted_request() {
         }
     }
     assert!(answered > 20, "only {answered} requests answered");
+    assert!(
+        in_flight > 0,
+        "no request was in flight at the signal: the test proved nothing"
+    );
     assert!(said.contains("stopped"), "{said}");
     eprintln!(
         "SIGTERM under load: {answered} answered, {in_flight} of them in flight at the signal, {} refused after it",

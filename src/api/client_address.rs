@@ -70,7 +70,8 @@ fn canonical(address: IpAddr) -> IpAddr {
 fn forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
     let mut hops = Vec::new();
     for value in headers.get_all("forwarded") {
-        let value = value.to_str().ok()?;
+        // Bytes a client smuggled in spoil their own hop, not the chain.
+        let value = String::from_utf8_lossy(value.as_bytes());
         for element in value.split(',') {
             let node = element.split(';').find_map(|pair| {
                 let (name, value) = pair.split_once('=')?;
@@ -104,7 +105,7 @@ fn node_address(node: &str) -> Option<IpAddr> {
 fn x_forwarded_for(headers: &HeaderMap) -> Option<Vec<Option<IpAddr>>> {
     let mut hops = Vec::new();
     for value in headers.get_all("x-forwarded-for") {
-        let value = value.to_str().ok()?;
+        let value = String::from_utf8_lossy(value.as_bytes());
         hops.extend(value.split(',').map(|hop| node_address(hop.trim())));
     }
     (!hops.is_empty()).then_some(hops)

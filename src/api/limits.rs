@@ -71,6 +71,9 @@ struct Count {
     since_sync: u64,
     share: Option<u64>,
     limit: u32,
+    /// The window this instance last counted a request of the caller in:
+    /// callers idle for two windows are forgotten.
+    last_active: u64,
 }
 
 #[derive(Debug, Default)]
@@ -118,8 +121,10 @@ impl RateLimiter {
         count.current as f64 + count.previous as f64 * (1.0 - into)
     }
 
+    /// Moves a caller's counts on to `window` (never back: a sync that
+    /// read the clock before a minute ended must not undo the new one).
     fn roll(&self, count: &mut Count, window: u64) {
-        if count.window == window {
+        if count.window >= window {
             return;
         }
         count.previous = if count.window + 1 == window {
@@ -135,16 +140,29 @@ impl RateLimiter {
 
     /// Counts a request of `caller` at `now` (seconds since the epoch).
     pub fn count(&self, caller: &str, limit: u32, now: u64) -> Standing {
-        self.count_at(caller, limit, now * 1000, true)
+        self.count_at(caller, limit, now * 1000, true, false)
+    }
+
+    /// Counts something that already happened (a failed authentication),
+    /// whatever the caller's standing.
+    pub fn record(&self, caller: &str, limit: u32, now: u64) {
+        self.count_at(caller, limit, now * 1000, true, true);
     }
 
     /// Where `caller` stands, without counting a request (nor remembering
     /// a caller that has none counted).
     pub fn peek(&self, caller: &str, limit: u32, now: u64) -> Standing {
-        self.count_at(caller, limit, now * 1000, false)
+        self.count_at(caller, limit, now * 1000, false, false)
     }
 
-    fn count_at(&self, caller: &str, limit: u32, now_ms: u64, counting: bool) -> Standing {
+    fn count_at(
+        &self,
+        caller: &str,
+        limit: u32,
+        now_ms: u64,
+        counting: bool,
+        force: bool,
+    ) -> Standing {
         let window = now_ms / 1000 / self.window;
         let reset = self.window - (now_ms / 1000) % self.window;
         let mut counters = self.lock();
@@ -152,7 +170,9 @@ impl RateLimiter {
             .synced_at
             .is_some_and(|at| at.elapsed() < LOCAL_AFTER);
         if counters.callers.len() > PRUNE_ABOVE {
-            counters.callers.retain(|_, c| c.window + 1 >= window);
+            counters
+                .callers
+                .retain(|_, c| c.last_active + 1 >= window || !c.unshared.is_empty());
         }
         let fresh = Count {
             window,
@@ -172,7 +192,8 @@ impl RateLimiter {
         });
         let within_share = !shared || count.since_sync < share;
         let allowed = used + 1.0 <= f64::from(limit) + f64::EPSILON && within_share;
-        if counting && allowed {
+        if counting && (allowed || force) {
+            count.last_active = window;
             count.current += 1;
             count.since_sync += 1;
             match count.unshared.iter_mut().find(|(w, _)| *w == window) {
@@ -209,17 +230,24 @@ impl RateLimiter {
                 });
             }
         }
+        // In one order on every instance, so that two syncs lock the same
+        // rows in the same order and never deadlock.
+        counted.sort_by(|a, b| (&a.caller, a.window_start).cmp(&(&b.caller, b.window_start)));
         (counted, callers)
     }
 
+    /// Gives back counts a failed sync did not store, merged with what was
+    /// counted meanwhile (one entry per window, as the upsert needs).
     fn unshare(&self, counted: Vec<Counted>) {
         let mut counters = self.lock();
         for c in counted {
             if let Some(count) = counters.callers.get_mut(&c.caller) {
                 let window = u64::try_from(c.window_start).unwrap_or(0) / self.window;
-                count
-                    .unshared
-                    .push((window, u64::try_from(c.count).unwrap_or(0)));
+                let n = u64::try_from(c.count).unwrap_or(0);
+                match count.unshared.iter_mut().find(|(w, _)| *w == window) {
+                    Some((_, pending)) => *pending += n,
+                    None => count.unshared.push((window, n)),
+                }
             }
         }
     }
@@ -233,6 +261,10 @@ impl RateLimiter {
         counters.instances = instances.max(1);
         counters.synced_at = Some(Instant::now());
         let instances = counters.instances;
+        // Callers idle for two windows are forgotten (not sent again).
+        counters
+            .callers
+            .retain(|_, c| c.last_active + 1 >= window || !c.unshared.is_empty());
         for count in counters.callers.values_mut() {
             self.roll(count, window);
         }
@@ -270,9 +302,6 @@ impl RateLimiter {
             count.share = Some(((left / split).floor() as u64).max(1));
             count.since_sync = 0;
         }
-        counters
-            .callers
-            .retain(|_, c| c.window + 1 >= window || !c.unshared.is_empty());
     }
 
     /// Shares this instance's counts with the others on `pool`'s database,
@@ -372,7 +401,7 @@ impl<'a> FailureLimit<'a> {
 
     pub fn record(&self, status: StatusCode) {
         if status == StatusCode::UNAUTHORIZED || status == StatusCode::FORBIDDEN {
-            self.limiter.count(&self.who, self.limit, now());
+            self.limiter.record(&self.who, self.limit, now());
         }
     }
 }
@@ -388,6 +417,11 @@ pub async fn rate_limit(
     else {
         return Ok(next.call(request).await?.map_into_left_body());
     };
+    // Health probes come from load balancers, often many from one
+    // address: a 429 would take healthy instances out of rotation.
+    if request.match_info().as_str().starts_with("/v1/health/") {
+        return Ok(next.call(request).await?.map_into_left_body());
+    }
     let caller = request
         .extensions()
         .get::<Caller>()
@@ -493,27 +527,48 @@ mod tests {
         let limiter = RateLimiter::default();
         let start = 1_800_000_000 / 60 * 60;
         let now_ms = (start + 1) * 1000;
-        assert!(limiter.count_at("a", 30, now_ms, true).allowed);
+        assert!(limiter.count_at("a", 30, now_ms, true, false).allowed);
         let (mine, callers) = limiter.take_unshared();
         assert_eq!(mine, vec![counted("a", start, 1)]);
         assert_eq!(callers, vec!["a".to_owned()]);
         // The others counted 8: 21 left; half of a third each.
         limiter.shared(&[counted("a", start, 9)], 3, now_ms);
         let admitted = (0..20)
-            .filter(|_| limiter.count_at("a", 30, now_ms, true).allowed)
+            .filter(|_| limiter.count_at("a", 30, now_ms, true, false).allowed)
             .count();
         assert_eq!(admitted, 3);
         // Next sync: everyone used theirs; nothing is left.
         let (mine, _) = limiter.take_unshared();
         assert_eq!(mine, vec![counted("a", start, 3)]);
         limiter.shared(&[counted("a", start, 30)], 3, now_ms);
-        assert!(!limiter.count_at("a", 30, now_ms, true).allowed);
+        assert!(!limiter.count_at("a", 30, now_ms, true, false).allowed);
         // A failed sync gives the counts back, to be shared next time.
-        assert!(limiter.count_at("b", 30, now_ms, true).allowed);
+        assert!(limiter.count_at("b", 30, now_ms, true, false).allowed);
         let (mine, _) = limiter.take_unshared();
         assert_eq!(mine, vec![counted("b", start, 1)]);
         limiter.unshare(mine);
         assert_eq!(limiter.take_unshared().0, vec![counted("b", start, 1)]);
+    }
+
+    #[test]
+    fn idle_callers_are_forgotten_and_given_back_counts_merge() {
+        let limiter = RateLimiter::default();
+        let start = 1_800_000_000 / 60 * 60;
+        limiter.count("idle", 30, start + 1);
+        let (mine, _) = limiter.take_unshared();
+        limiter.shared(&mine, 1, (start + 1) * 1000);
+        // Two windows on, with nothing counted: gone, and not sent again.
+        limiter.shared(&[], 1, (start + 121) * 1000);
+        assert!(limiter.lock().callers.is_empty());
+        // A failed sync's counts and those counted meanwhile: one entry.
+        limiter.count("busy", 30, start + 130);
+        let (failed, _) = limiter.take_unshared();
+        limiter.count("busy", 30, start + 131);
+        limiter.unshare(failed);
+        assert_eq!(
+            limiter.take_unshared().0,
+            vec![counted("busy", start + 120, 2)]
+        );
     }
 
     #[test]

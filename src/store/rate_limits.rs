@@ -2,7 +2,7 @@
 
 use diesel::sql_types::{Array, BigInt, Bool, Text, Uuid as SqlUuid};
 use diesel::{QueryableByName, sql_query};
-use diesel_async::{AsyncPgConnection, RunQueryDsl};
+use diesel_async::{AsyncConnection, AsyncPgConnection, RunQueryDsl};
 use uuid::Uuid;
 
 use crate::error::ApiResult;
@@ -28,7 +28,23 @@ struct Instances {
 /// back every instance's counts of `callers` in windows from `oldest` on,
 /// and how many instances were seen in the last 5 s. With `prune`, windows
 /// older than `oldest` and instances silent for a minute are deleted.
+/// All in one transaction: either every count is stored, or none is (and
+/// the caller gives them back to be sent again).
 pub async fn sync(
+    conn: &mut AsyncPgConnection,
+    instance: Uuid,
+    counted: &[Counted],
+    callers: &[String],
+    oldest: i64,
+    prune: bool,
+) -> ApiResult<(Vec<Counted>, u64)> {
+    conn.transaction(async |conn| {
+        sync_in_transaction(conn, instance, counted, callers, oldest, prune).await
+    })
+    .await
+}
+
+async fn sync_in_transaction(
     conn: &mut AsyncPgConnection,
     instance: Uuid,
     counted: &[Counted],

@@ -27,6 +27,8 @@ const POLL: Duration = Duration::from_secs(1);
 /// How soon it looks again while a request waits for a position its
 /// source has not reached (a replica replaying).
 const BEHIND_WANTED: Duration = Duration::from_millis(10);
+/// The longest any request waits for a position (a write's answer).
+const WANTED_FOR: Duration = Duration::from_secs(6);
 /// Discovery is refused (503) once the follower has not caught up for this
 /// long (a database that stopped answering, say): past this, what the
 /// index shows may include records the public may no longer see.
@@ -140,6 +142,7 @@ pub async fn follow(live: Arc<LiveIndex>, listen: DbPool, pool: DbPool) {
     let mut index = build(&pool).await;
     live.publish(&index, true);
     let mut listener = Listener::open(&listen, Channel::Changes).await;
+    let mut behind_since: Option<Instant> = None;
     while Arc::strong_count(&live) > 1 && !live.stopping() {
         let caught_up = catch_up(&mut index, &pool).await;
         let current = caught_up.is_ok();
@@ -164,10 +167,19 @@ pub async fn follow(live: Arc<LiveIndex>, listen: DbPool, pool: DbPool) {
         live.publish(&index, current);
         listener.keep_up(&listen).await;
         // A request waits for a position a replica has not replayed yet:
-        // look again soon rather than at the next poll.
+        // look again soon rather than at the next poll, for as long as any
+        // request could wait (a position that never comes is forgotten).
         let poll = if live.wanted.load(Ordering::Acquire) > index.position() {
-            BEHIND_WANTED
+            let since = *behind_since.get_or_insert_with(Instant::now);
+            if since.elapsed() > WANTED_FOR {
+                live.wanted.store(index.position(), Ordering::Release);
+                behind_since = None;
+                POLL
+            } else {
+                BEHIND_WANTED
+            }
         } else {
+            behind_since = None;
             POLL
         };
         listener.wait(poll, live.wake.notified()).await;
