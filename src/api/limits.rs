@@ -191,8 +191,7 @@ impl RateLimiter {
                 .max(1.0) as u64
         });
         let within_share = !shared || count.since_sync < share;
-        let within_limit = used + 1.0 <= f64::from(limit) + f64::EPSILON;
-        let allowed = within_limit && within_share;
+        let allowed = used + 1.0 <= f64::from(limit) + f64::EPSILON && within_share;
         if counting && (allowed || force) {
             count.last_active = window;
             count.current += 1;
@@ -205,14 +204,6 @@ impl RateLimiter {
         let remaining = (f64::from(limit) - self.estimate(&count, now_ms))
             .max(0.0)
             .floor() as u32;
-        // A refusal says when a request would be admitted: over the
-        // limit, once the sliding estimate has fallen far enough; over
-        // this instance's share only, after the next sync.
-        let reset = match (allowed, within_limit) {
-            (true, _) => reset,
-            (false, false) => self.seconds_until_admitted(&count, limit, now_ms),
-            (false, true) => 1,
-        };
         if counting {
             counters.callers.insert(caller.to_owned(), count);
         }
@@ -222,24 +213,6 @@ impl RateLimiter {
             reset,
             allowed,
         }
-    }
-
-    /// Seconds from `now_ms` until the caller's estimate leaves room for
-    /// one more request: within this window the previous one's weight
-    /// falls; if this window alone is full, in the next one.
-    fn seconds_until_admitted(&self, count: &Count, limit: u32, now_ms: u64) -> u64 {
-        let window = self.window as f64;
-        let into = (now_ms % (self.window * 1000)) as f64 / 1000.0;
-        let room = f64::from(limit.saturating_sub(1));
-        let (current, previous) = (count.current as f64, count.previous as f64);
-        let at = if current <= room && previous > 0.0 {
-            // current + previous * (1 - t / window) <= room
-            window * (1.0 - (room - current) / previous)
-        } else {
-            // Next window: current * (1 - t / window) <= room.
-            window + window * (1.0 - room / current.max(1.0)).max(0.0)
-        };
-        ((at - into).ceil() as u64).clamp(1, 2 * self.window)
     }
 
     /// What this instance counted and has not shared yet, taken out of
@@ -536,23 +509,13 @@ mod tests {
         for _ in 0..10 {
             assert!(limiter.count("a", 10, start + 59).allowed);
         }
-        // One second into the next minute, 59/60 of the last one still
-        // counts; at 6 s in, 9/10 of it: room for one, five seconds on.
-        let refused = limiter.count("a", 10, start + 61);
-        assert_eq!((refused.allowed, refused.reset), (false, 5));
-        assert!(!limiter.count("a", 10, start + 65).allowed);
-        assert!(limiter.count("a", 10, start + 66).allowed);
-        // Half-way, half of it: four more beside that one.
+        // One second into the next minute, 59/60 of the last one still counts.
+        assert!(!limiter.count("a", 10, start + 61).allowed);
+        // Half-way, half of it: five more.
         let admitted = (0..10)
             .filter(|_| limiter.count("a", 10, start + 90).allowed)
             .count();
-        assert_eq!(admitted, 4);
-        // This window alone full: wait into the next one.
-        for _ in 0..5 {
-            limiter.record("b", 5, start + 130);
-        }
-        // Next window (at 180): 5 * (1 - t/60) <= 4 from t = 12 s, 62 s on.
-        assert_eq!(limiter.count("b", 5, start + 130).reset, 62);
+        assert_eq!(admitted, 5);
         assert!(
             limiter.count("a", 10, start + 180).allowed,
             "two minutes on, afresh"

@@ -301,11 +301,7 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
     if code == 429 {
         let integer = || ObjectBuilder::new().schema_type(Type::Integer);
         for (name, description, example) in [
-            (
-                "Retry-After",
-                "Seconds until a request would be admitted again (the sliding minute has room)",
-                5,
-            ),
+            ("Retry-After", "Seconds until the limit resets", 42),
             (
                 "RateLimit-Limit",
                 "Requests allowed in the current one-minute window",
@@ -318,7 +314,7 @@ fn problem_component(status: &str, description: &str, detail: &str) -> Response 
             ),
             (
                 "RateLimit-Reset",
-                "Seconds until the current minute ends, or, on a 429, until a request would be admitted again",
+                "Seconds until the current window ends",
                 42,
             ),
         ] {
