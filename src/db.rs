@@ -83,39 +83,31 @@ pub fn pools(database_url: &str, max_size: usize) -> Result<Pools, BoxError> {
 }
 
 pub fn pools_with(database_url: &str, settings: &DbSettings) -> Result<Pools, BoxError> {
-    let staff = pool_with(database_url, settings, "")?;
-    let public = pool_with(database_url, settings, PUBLIC_READER_SETUP)?;
-    let index = pool_with(
-        database_url,
-        &DbSettings {
-            max_size: 2,
-            ..settings.clone()
-        },
-        "",
-    )?;
-    // Without a replica, lagging reads share the primary's pools.
-    let reads = ReadPools {
-        staff: staff.clone(),
-        public: public.clone(),
-        index: index.clone(),
-    };
+    // The index pool holds the follower's LISTEN connection and the one it
+    // reads with; without a replica, lagging reads share these pools.
+    let reads = pool_set(database_url, settings, 2)?;
     Ok(Pools {
-        staff,
-        public,
-        index,
+        staff: reads.staff.clone(),
+        public: reads.public.clone(),
+        index: reads.index.clone(),
         reads,
         replicated: false,
     })
 }
 
-fn read_pools(database_url: &str, settings: &DbSettings) -> Result<ReadPools, BoxError> {
+/// A staff, a public and an index pool on one database.
+fn pool_set(
+    database_url: &str,
+    settings: &DbSettings,
+    index_size: usize,
+) -> Result<ReadPools, BoxError> {
     Ok(ReadPools {
         staff: pool_with(database_url, settings, "")?,
         public: pool_with(database_url, settings, PUBLIC_READER_SETUP)?,
         index: pool_with(
             database_url,
             &DbSettings {
-                max_size: 1,
+                max_size: index_size,
                 ..settings.clone()
             },
             "",
@@ -132,7 +124,8 @@ impl Pools {
         replica_url: &str,
         settings: &DbSettings,
     ) -> Result<Self, BoxError> {
-        self.reads = read_pools(replica_url, settings)?;
+        // The replica's index pool only reads; the LISTEN stays on the primary.
+        self.reads = pool_set(replica_url, settings, 1)?;
         self.replicated = true;
         Ok(self)
     }

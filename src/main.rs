@@ -48,15 +48,12 @@ async fn prepare_database(database_url: &str) -> Result<(), BoxError> {
 /// message names the setting).
 fn policy(cli: &Cli, args: &ServeArgs) -> Result<Policy, BoxError> {
     args.bind_address()?;
-    let database = url::Url::parse(&cli.database_url)
-        .ok()
-        .filter(|url| matches!(url.scheme(), "postgres" | "postgresql"));
-    if database.is_none() {
-        return Err("DATABASE_URL or --database-url must be a postgres:// URL".into());
-    }
     let postgres = |url: &str| {
         url::Url::parse(url).is_ok_and(|url| matches!(url.scheme(), "postgres" | "postgresql"))
     };
+    if !postgres(&cli.database_url) {
+        return Err("DATABASE_URL or --database-url must be a postgres:// URL".into());
+    }
     if args
         .read_database_url
         .as_deref()

@@ -277,6 +277,12 @@ fn config_check_prints_the_effective_configuration_without_secrets() {
     );
 }
 
+/// `127.0.0.1:` and a port nothing listens on.
+fn free_address() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().to_string()
+}
+
 /// One request on its own connection; `Ok(status)` once the whole answer
 /// was read, `Err(bytes read)` when the connection failed or closed first.
 fn one_request(address: &str, path: &str) -> Result<u16, usize> {
@@ -310,20 +316,8 @@ async fn sigterm_under_load_loses_no_accepted_request() {
     use std::time::{Duration, Instant};
 
     let name = unique_name("aimd_cli_stop");
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("127.0.0.1:{port}");
-    let metrics_address = format!(
-        "127.0.0.1:{}",
-        std::net::TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port()
-    );
+    let address = free_address();
+    let metrics_address = free_address();
     let mut server = registry(&database_url(&name))
         .args(["serve", "--demo", "--bind", &address])
         .env("AIMD_ANONYMOUS_RATE_LIMIT", "0")
@@ -438,12 +432,7 @@ fn curl(args: &[&str]) -> (u16, String) {
 /// A registry serving `database` on a free port; returns the process and
 /// its base URL once it is ready.
 fn serve_ready(database: &str, extra: &[&str]) -> (std::process::Child, String) {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let address = format!("127.0.0.1:{port}");
+    let address = free_address();
     let child = registry(database)
         .args(["serve", "--bind", &address])
         .args(extra)

@@ -26,12 +26,40 @@ use crate::error::ApiResult;
 use crate::store::health::database_state;
 use crate::sync::index::live::STALE_AFTER;
 use crate::sync::webhooks::repo;
+use diesel_async::AsyncPgConnection;
 
 /// The build, which is the API's version (`api::openapi::RELEASE`,
 /// named here without importing the spec, which mounts these handlers).
 const RELEASE: &str = env!("CARGO_PKG_VERSION");
-/// How long readiness waits for the database before it calls it down.
-const DATABASE_WAIT: Duration = Duration::from_secs(2);
+/// How long readiness and a metrics scrape wait for the database before
+/// they call it down.
+pub const DATABASE_WAIT: Duration = Duration::from_secs(2);
+
+/// Which database a probe reads.
+#[derive(Clone, Copy)]
+pub enum Source {
+    Primary,
+    /// The read replica (the primary when there is none).
+    Replica,
+}
+
+/// `read` on a staff connection to `source`, given up after
+/// [`DATABASE_WAIT`]: probes and scrapes answer even when the database
+/// does not. `Err` when the wait ran out.
+pub async fn within_wait<T>(
+    state: &AppState,
+    source: Source,
+    read: impl AsyncFnOnce(&mut AsyncPgConnection) -> ApiResult<T>,
+) -> Result<ApiResult<T>, tokio::time::error::Elapsed> {
+    tokio::time::timeout(DATABASE_WAIT, async {
+        let mut conn = match source {
+            Source::Primary => state.conn(Audience::Staff).await?,
+            Source::Replica => state.read_conn(Audience::Staff).await?,
+        };
+        read(&mut conn).await
+    })
+    .await
+}
 /// Pending deliveries older than this make the worker a concern.
 const OLD_DELIVERY: chrono::TimeDelta = chrono::TimeDelta::minutes(15);
 /// An index that has not caught up for this long is a concern (it fails
@@ -113,9 +141,8 @@ pub async fn ready(
 /// The database answers and is migrated; returns the feed's position.
 async fn check_database(state: &AppState, health: &mut Health) -> Option<i64> {
     let started = Instant::now();
-    let read = tokio::time::timeout(DATABASE_WAIT, async {
-        let mut conn = state.conn(Audience::Staff).await?;
-        database_state(&mut conn).await
+    let read = within_wait(state, Source::Primary, async |conn| {
+        database_state(conn).await
     })
     .await;
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -171,9 +198,8 @@ const REPLICA_BEHIND: i64 = 100;
 
 /// The replica answers; how many events behind the primary it is.
 async fn check_replica(state: &AppState, feed_position: Option<i64>, health: &mut Health) {
-    let read = tokio::time::timeout(DATABASE_WAIT, async {
-        let mut conn = state.read_conn(Audience::Staff).await?;
-        database_state(&mut conn).await
+    let read = within_wait(state, Source::Replica, async |conn| {
+        database_state(conn).await
     })
     .await;
     let check = match read {
@@ -245,12 +271,9 @@ async fn check_webhooks(state: &AppState, health: &mut Health) {
         check = check.concern(HealthStatus::Warn, concern);
     }
     health.add("webhookWorker:status", check);
-    let queue = async {
-        let mut conn = state.conn(Audience::Staff).await?;
-        repo::queue(&mut conn).await
-    };
     // The database check reports a database that does not answer.
-    let Ok(Ok(queue)) = tokio::time::timeout(DATABASE_WAIT, queue).await else {
+    let queue = within_wait(state, Source::Primary, async |conn| repo::queue(conn).await).await;
+    let Ok(Ok(queue)) = queue else {
         return;
     };
     health.add(

@@ -7,7 +7,7 @@
 //! read when a scrape asks, so they are never stale.
 
 use std::sync::OnceLock;
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceRequest, ServiceResponse};
@@ -17,9 +17,9 @@ use metrics::{counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 use crate::api::access::Operations;
+use crate::api::health::{Source, within_wait};
 use crate::api::openapi::API_VERSION;
 use crate::api::state::AppState;
-use crate::auth::Audience;
 use crate::store::health::database_state;
 use crate::sync::webhooks::repo;
 
@@ -27,9 +27,6 @@ use crate::sync::webhooks::repo;
 const LATENCY_BUCKETS: &[f64] = &[
     0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0,
 ];
-/// How long a scrape waits for the database before it leaves out the
-/// gauges that need it.
-const DATABASE_WAIT: Duration = Duration::from_secs(2);
 
 /// The process-wide recorder, installed once (the `metrics` facade has one
 /// global recorder); every instance in the process shares it.
@@ -120,11 +117,8 @@ async fn observe(state: &AppState) {
     }
     let worker = state.worker.snapshot();
     gauge!("aimd_webhook_worker_running").set(if worker.running { 1.0 } else { 0.0 });
-    let read = tokio::time::timeout(DATABASE_WAIT, async {
-        let mut conn = state.conn(Audience::Staff).await?;
-        let database = database_state(&mut conn).await?;
-        let queue = repo::queue(&mut conn).await?;
-        Ok::<_, crate::error::ApiError>((database, queue))
+    let read = within_wait(state, Source::Primary, async |conn| {
+        Ok((database_state(conn).await?, repo::queue(conn).await?))
     })
     .await;
     let Ok(Ok((database, queue))) = read else {
@@ -134,9 +128,8 @@ async fn observe(state: &AppState) {
     gauge!("aimd_database_up").set(1.0);
     gauge!("aimd_change_feed_position").set(database.position as f64);
     if state.replicated() {
-        let replica = tokio::time::timeout(DATABASE_WAIT, async {
-            let mut conn = state.read_conn(Audience::Staff).await?;
-            database_state(&mut conn).await
+        let replica = within_wait(state, Source::Replica, async |conn| {
+            database_state(conn).await
         })
         .await;
         if let Ok(Ok(replica)) = replica {

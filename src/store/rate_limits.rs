@@ -39,69 +39,58 @@ pub async fn sync(
     prune: bool,
 ) -> ApiResult<(Vec<Counted>, u64)> {
     conn.transaction(async |conn| {
-        sync_in_transaction(conn, instance, counted, callers, oldest, prune).await
-    })
-    .await
-}
-
-async fn sync_in_transaction(
-    conn: &mut AsyncPgConnection,
-    instance: Uuid,
-    counted: &[Counted],
-    callers: &[String],
-    oldest: i64,
-    prune: bool,
-) -> ApiResult<(Vec<Counted>, u64)> {
-    let instances: Instances = sql_query(
-        "WITH seen AS (INSERT INTO rate_instances (id, seen_at) VALUES ($1, now()) \
+        let instances: Instances = sql_query(
+            "WITH seen AS (INSERT INTO rate_instances (id, seen_at) VALUES ($1, now()) \
                        ON CONFLICT (id) DO UPDATE SET seen_at = now()), \
               pruned AS (DELETE FROM rate_instances \
                          WHERE $2 AND id <> $1 AND seen_at < now() - interval '1 minute') \
          SELECT 1 + count(*) AS instances FROM rate_instances \
          WHERE id <> $1 AND seen_at > now() - interval '5 seconds'",
-    )
-    .bind::<SqlUuid, _>(instance)
-    .bind::<Bool, _>(prune)
-    .get_result(conn)
-    .await?;
-    if !counted.is_empty() {
-        let (names, starts, counts): (Vec<&str>, Vec<i64>, Vec<i64>) = counted
-            .iter()
-            .map(|c| (c.caller.as_str(), c.window_start, c.count))
-            .fold(
-                (Vec::new(), Vec::new(), Vec::new()),
-                |(mut n, mut s, mut c), (a, b, d)| {
-                    n.push(a);
-                    s.push(b);
-                    c.push(d);
-                    (n, s, c)
-                },
-            );
-        sql_query(
-            "INSERT INTO rate_windows (caller, window_start, count) \
+        )
+        .bind::<SqlUuid, _>(instance)
+        .bind::<Bool, _>(prune)
+        .get_result(conn)
+        .await?;
+        if !counted.is_empty() {
+            let (names, starts, counts): (Vec<&str>, Vec<i64>, Vec<i64>) = counted
+                .iter()
+                .map(|c| (c.caller.as_str(), c.window_start, c.count))
+                .fold(
+                    (Vec::new(), Vec::new(), Vec::new()),
+                    |(mut n, mut s, mut c), (a, b, d)| {
+                        n.push(a);
+                        s.push(b);
+                        c.push(d);
+                        (n, s, c)
+                    },
+                );
+            sql_query(
+                "INSERT INTO rate_windows (caller, window_start, count) \
              SELECT * FROM unnest($1::text[], $2::bigint[], $3::bigint[]) \
              ON CONFLICT (caller, window_start) \
              DO UPDATE SET count = rate_windows.count + EXCLUDED.count",
-        )
-        .bind::<Array<Text>, _>(names)
-        .bind::<Array<BigInt>, _>(starts)
-        .bind::<Array<BigInt>, _>(counts)
-        .execute(conn)
-        .await?;
-    }
-    if prune {
-        sql_query("DELETE FROM rate_windows WHERE window_start < $1")
-            .bind::<BigInt, _>(oldest)
+            )
+            .bind::<Array<Text>, _>(names)
+            .bind::<Array<BigInt>, _>(starts)
+            .bind::<Array<BigInt>, _>(counts)
             .execute(conn)
             .await?;
-    }
-    let totals = sql_query(
-        "SELECT caller, window_start, count FROM rate_windows \
+        }
+        if prune {
+            sql_query("DELETE FROM rate_windows WHERE window_start < $1")
+                .bind::<BigInt, _>(oldest)
+                .execute(conn)
+                .await?;
+        }
+        let totals = sql_query(
+            "SELECT caller, window_start, count FROM rate_windows \
          WHERE caller = ANY($1) AND window_start >= $2",
-    )
-    .bind::<Array<Text>, _>(callers)
-    .bind::<BigInt, _>(oldest)
-    .load(conn)
-    .await?;
-    Ok((totals, u64::try_from(instances.instances).unwrap_or(1)))
+        )
+        .bind::<Array<Text>, _>(callers)
+        .bind::<BigInt, _>(oldest)
+        .load(conn)
+        .await?;
+        Ok((totals, u64::try_from(instances.instances).unwrap_or(1)))
+    })
+    .await
 }
