@@ -158,6 +158,12 @@ impl Operations {
             .map(|op| op.id.as_str())
     }
 
+    /// Whether the operation the router matched is a health probe, which
+    /// no rate limit holds back.
+    pub fn is_probe(&self, method: &Method, pattern: &str) -> bool {
+        self.access(method, pattern) == Some(Access::Probe)
+    }
+
     /// The rule of the operation the router matched: its route pattern and
     /// method. Nothing here looks at the request's path, which the router
     /// has percent-decoded and the raw path has not.

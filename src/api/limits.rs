@@ -419,7 +419,11 @@ pub async fn rate_limit(
     };
     // Health probes come from load balancers, often many from one
     // address: a 429 would take healthy instances out of rotation.
-    if request.match_info().as_str().starts_with("/v1/health/") {
+    let probe = request
+        .app_data::<web::Data<super::access::Operations>>()
+        .zip(request.match_pattern())
+        .is_some_and(|(operations, pattern)| operations.is_probe(request.method(), &pattern));
+    if probe {
         return Ok(next.call(request).await?.map_into_left_body());
     }
     let caller = request

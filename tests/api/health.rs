@@ -165,3 +165,29 @@ async fn probes_need_no_key_where_reads_do() {
             .expect(200);
     }
 }
+
+/// Load balancers probe often, many from one address: no rate limit holds
+/// a probe back, while the same address is limited on the API itself.
+#[actix_web::test]
+async fn probes_are_never_rate_limited() {
+    let app = spawn_with(Policy {
+        anonymous_rate_limit: 2,
+        ..Policy::default()
+    })
+    .await;
+    for path in ["/v1/health/live", "/v1/health/ready"] {
+        for _ in 0..4 {
+            let probe = app.send_as(TestRequest::get().uri(path), None).await;
+            probe.expect(200);
+            assert_eq!(probe.header("ratelimit-limit"), None, "{path}");
+        }
+    }
+    let topics = || TestRequest::get().uri("/v1/topics");
+    app.send_as(topics(), None).await.expect(200);
+    app.send_as(topics(), None).await.expect(200);
+    app.send_as(topics(), None).await.problem(429);
+    // A path that only looks like a probe is an unknown route, and counted.
+    app.send_as(TestRequest::get().uri("/v1/health/other"), None)
+        .await
+        .problem(429);
+}
