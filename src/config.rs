@@ -61,6 +61,12 @@ pub enum Command {
     /// Import an NDJSON file as `POST /v1/imports` does (as an operator:
     /// the history shows no API key).
     Import(ImportArgs),
+    /// Write the whole registry (records, histories, change feed, keys,
+    /// webhooks) as one archive file, from one snapshot, while it serves.
+    Backup(BackupArgs),
+    /// Restore an archive into a new database (created and migrated if
+    /// need be) in one transaction; refuses a registry in use.
+    Restore(RestoreArgs),
     /// Build the search index from one snapshot of the database and report
     /// what it holds and how long the build took (the index lives in memory).
     Reindex(ReindexArgs),
@@ -109,6 +115,19 @@ pub struct ImportArgs {
     /// Publish what is imported (otherwise records are drafts).
     #[arg(long)]
     pub publish: bool,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct BackupArgs {
+    /// Where to write the archive (by default, standard output).
+    #[arg(long, short)]
+    pub output: Option<std::path::PathBuf>,
+}
+
+#[derive(Debug, clap::Args)]
+pub struct RestoreArgs {
+    /// The archive `backup` wrote.
+    pub file: std::path::PathBuf,
 }
 
 #[derive(Debug, clap::Args)]

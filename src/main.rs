@@ -9,8 +9,8 @@ use aimd_registry::api::{self, openapi};
 use aimd_registry::auth::Role;
 use aimd_registry::auth::{Audience, Caller};
 use aimd_registry::config::{
-    Cli, Command, ConfigCommand, ExportArgs, ImportArgs, KeysCommand, ProbeArgs, ReindexArgs,
-    ServeArgs,
+    BackupArgs, Cli, Command, ConfigCommand, ExportArgs, ImportArgs, KeysCommand, ProbeArgs,
+    ReindexArgs, RestoreArgs, ServeArgs,
 };
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
@@ -21,6 +21,7 @@ use aimd_registry::store::api_keys;
 use aimd_registry::store::experts::Experts;
 use aimd_registry::store::initiatives::Initiatives;
 use aimd_registry::store::organisations::Organisations;
+use aimd_registry::sync::archive;
 use aimd_registry::sync::exports::{Export, Format, write_to};
 use aimd_registry::sync::index::SearchIndex;
 use aimd_registry::sync::webhooks::worker::Deliverer;
@@ -345,6 +346,48 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
     }
 }
 
+async fn back_up(cli: &Cli, args: &BackupArgs) -> Result<(), BoxError> {
+    db::check_ready(&cli.database_url).await?;
+    let pools = db::pools(&cli.database_url, 1)?;
+    let mut conn = pools.staff.get().await?;
+    let summary = match &args.output {
+        Some(path) => {
+            let file = std::fs::File::create(path)
+                .map_err(|e| format!("cannot create {}: {e}", path.display()))?;
+            let mut out = std::io::BufWriter::new(file);
+            archive::back_up(&mut conn, &mut out).await
+        }
+        None => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            archive::back_up(&mut conn, &mut out).await
+        }
+    }
+    .map_err(|e| e.to_string())?;
+    eprintln!(
+        "archived {} rows at change position {} (migration {})",
+        summary.rows, summary.header.position, summary.header.migration
+    );
+    Ok(())
+}
+
+async fn restore(cli: &Cli, args: &RestoreArgs) -> Result<(), BoxError> {
+    let file = std::fs::File::open(&args.file)
+        .map_err(|e| format!("cannot read {}: {e}", args.file.display()))?;
+    prepare_database(&cli.database_url).await?;
+    let pools = db::pools(&cli.database_url, 1)?;
+    let mut conn = pools.staff.get().await?;
+    let summary = archive::restore(&mut conn, std::io::BufReader::new(file))
+        .await
+        .map_err(|e| format!("the restore was refused, nothing was written: {e}"))?;
+    eprintln!(
+        "restored {} rows taken at {} (change position {}); start `aimd-registry serve` on it",
+        summary.rows,
+        summary.header.taken_at.to_rfc3339(),
+        summary.header.position
+    );
+    Ok(())
+}
+
 async fn manage_keys(cli: &Cli, command: &KeysCommand) -> Result<(), BoxError> {
     db::check_ready(&cli.database_url).await?;
     let pools = db::pools(&cli.database_url, 1)?;
@@ -414,6 +457,8 @@ async fn main() -> std::process::ExitCode {
         Command::Probe(args) => probe(args),
         Command::Import(args) => import(&cli, args).await,
         Command::Reindex(args) => reindex(&cli, args).await,
+        Command::Backup(args) => back_up(&cli, args).await,
+        Command::Restore(args) => restore(&cli, args).await,
         Command::Openapi => openapi::spec()
             .to_pretty_json()
             .map(|json| println!("{json}"))

@@ -3,6 +3,7 @@
 //! the database.
 
 pub mod api_keys;
+pub mod archive;
 pub mod enums;
 pub mod erasure;
 pub mod errors;

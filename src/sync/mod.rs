@@ -2,6 +2,7 @@
 //! outbox the database fills at commit, and the worker that delivers it).
 //! Beside the registry layer: it reads the store, never the API.
 
+pub mod archive;
 pub mod changes;
 pub mod exports;
 pub mod index;
