@@ -123,6 +123,19 @@ async fn observe(state: &AppState) {
     .await;
     let Ok(Ok((database, queue))) = read else {
         gauge!("aimd_database_up").set(0.0);
+        // Unknown, not the last value read: a stale number would look
+        // healthy, while NaN compares false in every alert and leaves a
+        // gap in a graph.
+        for read_from_database in [
+            "aimd_change_feed_position",
+            "aimd_replica_lag_events",
+            "aimd_search_index_lag_events",
+            "aimd_webhook_queue_depth",
+            "aimd_webhook_queue_due",
+            "aimd_webhook_oldest_pending_seconds",
+        ] {
+            gauge!(read_from_database).set(f64::NAN);
+        }
         return;
     };
     gauge!("aimd_database_up").set(1.0);
@@ -132,10 +145,11 @@ async fn observe(state: &AppState) {
             database_state(conn).await
         })
         .await;
-        if let Ok(Ok(replica)) = replica {
-            gauge!("aimd_replica_lag_events")
-                .set((database.position - replica.position).max(0) as f64);
-        }
+        let lag = match replica {
+            Ok(Ok(replica)) => (database.position - replica.position).max(0) as f64,
+            _ => f64::NAN,
+        };
+        gauge!("aimd_replica_lag_events").set(lag);
     }
     if let Some(applied) = applied {
         gauge!("aimd_search_index_lag_events").set((database.position - applied).max(0) as f64);

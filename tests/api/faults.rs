@@ -160,6 +160,16 @@ async fn a_stalled_database_is_answered_503_within_the_deadline() {
         );
     }
 
+    // A scrape says the database is down, and that what it would read
+    // there is unknown rather than its last value.
+    let scrape = crate::metrics::scrape(app.live_state()).await;
+    assert_eq!(
+        crate::metrics::sample(&scrape, "aimd_database_up"),
+        Some(0.0)
+    );
+    let position = crate::metrics::sample(&scrape, "aimd_change_feed_position");
+    assert!(position.is_some_and(f64::is_nan), "{position:?}");
+
     // Then it stops: the index has not caught up for too long.
     let stale = aimd_registry::sync::index::live::STALE_AFTER + Duration::from_millis(500);
     tokio::time::sleep(stale.saturating_sub(stalled.elapsed())).await;

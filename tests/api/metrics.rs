@@ -9,14 +9,16 @@ use crate::support::{spawn, spawn_with};
 
 /// The value of the sample `name{labels}` (labels as Prometheus writes
 /// them, in order), if the scrape has it.
-fn sample(scrape: &str, series: &str) -> Option<f64> {
+pub(crate) fn sample(scrape: &str, series: &str) -> Option<f64> {
     scrape
         .lines()
         .find_map(|line| line.strip_prefix(series)?.strip_prefix(' '))
         .and_then(|value| value.trim().parse().ok())
 }
 
-async fn scrape(state: actix_web::web::Data<aimd_registry::api::state::AppState>) -> String {
+pub(crate) async fn scrape(
+    state: actix_web::web::Data<aimd_registry::api::state::AppState>,
+) -> String {
     let metrics = test::init_service(aimd_registry::api::metrics::app(state)).await;
     let reply = test::call_service(&metrics, TestRequest::get().uri("/metrics").to_request()).await;
     assert_eq!(reply.status(), 200);
