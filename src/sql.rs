@@ -9,7 +9,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::pg::Pg;
 use diesel::query_builder::{BoxedSqlQuery, SqlQuery};
 use diesel::sql_query;
-use diesel::sql_types::{Array, Date, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
+use diesel::sql_types::{Array, Date, Float8, Int8, Nullable, Text, Timestamptz, Uuid as SqlUuid};
 use diesel_async::{AsyncPgConnection, SimpleAsyncConnection};
 use uuid::Uuid;
 
@@ -27,6 +27,7 @@ pub enum Bind {
     Date(NaiveDate),
     Timestamp(DateTime<Utc>),
     Int(i64),
+    Float(f64),
 }
 
 /// SQL text made only of string literals, other fragments, quoted
@@ -228,6 +229,7 @@ impl Sql {
                 Bind::Date(v) => query.bind::<Date, _>(v),
                 Bind::Timestamp(v) => query.bind::<Timestamptz, _>(v),
                 Bind::Int(v) => query.bind::<Int8, _>(v),
+                Bind::Float(v) => query.bind::<Float8, _>(v),
             };
         }
         query

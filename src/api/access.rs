@@ -78,6 +78,8 @@ const RULES: &[(&str, Access)] = &[
     ("deleteInitiative", Access::Role(Role::Editor)),
     ("getInitiativeHistory", Access::Role(Role::Curator)),
     ("putInitiativeOrganisation", Access::Role(Role::Curator)),
+    ("listSuggestedExperts", Access::Role(Role::Curator)),
+    ("listSuggestedInitiatives", Access::Public),
     ("deleteInitiativeOrganisation", Access::Role(Role::Curator)),
     ("putInitiativeExpert", Access::Role(Role::Curator)),
     ("deleteInitiativeExpert", Access::Role(Role::Curator)),

@@ -6,6 +6,7 @@ pub mod api_keys;
 pub mod caller;
 pub mod changes;
 pub mod client_address;
+pub mod connecting;
 pub mod consistency;
 pub mod cors;
 pub mod crud;

@@ -8,6 +8,7 @@ use utoipa_actix_web::service_config::ServiceConfig;
 
 use crate::api::api_keys;
 use crate::api::changes;
+use crate::api::connecting;
 use crate::api::experts;
 use crate::api::exports;
 use crate::api::health;
@@ -69,6 +70,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(experts::publish_expert)
         .service(experts::merge_expert)
         .service(experts::put_affiliation)
+        .service(connecting::suggested_initiatives)
         .service(experts::delete_affiliation)
         .service(initiatives::list_initiatives)
         .service(initiatives::create_initiative)
@@ -78,6 +80,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(initiatives::get_initiative_history)
         .service(initiatives::publish_initiative)
         .service(initiatives::merge_initiative)
+        .service(connecting::suggested_experts)
         .service(initiatives::put_organisation)
         .service(initiatives::delete_organisation)
         .service(initiatives::put_expert)

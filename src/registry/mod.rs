@@ -4,6 +4,7 @@
 //! the importer both write through here, so a record is created, edited and
 //! deleted one way only.
 
+pub mod connecting;
 pub mod erasure;
 pub mod imports;
 pub mod links;

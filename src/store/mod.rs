@@ -18,5 +18,6 @@ pub mod links;
 pub mod organisations;
 pub mod rate_limits;
 pub mod records;
+pub mod suggestions;
 pub mod summaries;
 pub mod topics;

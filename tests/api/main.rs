@@ -5,6 +5,7 @@ mod support;
 
 mod access;
 mod changes;
+mod connecting;
 mod crud;
 mod curation;
 mod demo;

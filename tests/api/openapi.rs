@@ -154,6 +154,7 @@ fn tags_come_in_the_order_a_reader_meets_them() {
             "initiatives",
             "organisations",
             "experts",
+            "connecting",
             "topics",
             "overview",
             "changes",

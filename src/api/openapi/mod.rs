@@ -43,6 +43,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "initiatives", description = "Legislation, guidance, standards, projects and networks, and who takes part in them"),
         (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
+        (name = "connecting", description = "Who to invite, what to join: suggestions with a score and the reasons"),
         (name = "topics", description = "The controlled vocabulary records are tagged with"),
         (name = "overview", description = "Counts for the sector's overview: initiatives per topic and scope, and more"),
         (name = "changes", description = "The change feed, for keeping a copy of the registry in sync"),

@@ -1,0 +1,443 @@
+//! Suggestions that connect people and work, on small fixtures whose
+//! expected rankings and scores are worked out by hand from the weights in
+//! `domain::suggestions`, and what the public may learn through them.
+
+use actix_web::test::TestRequest;
+use aimd_registry::auth::Role;
+use serde_json::{Value, json};
+
+use crate::support::{TestApp, single_editor, spawn_with};
+
+fn consenting(given: &str, country: &str, languages: &[&str], topics: &[&str]) -> Value {
+    json!({"givenName": given, "familyName": "Fixture", "country": country,
+           "languages": languages, "topics": topics,
+           "consent": {"publicProfile": true, "givenAt": "2026-11-20"}})
+}
+
+fn initiative(
+    title: &str,
+    scope: &str,
+    countries: &[&str],
+    status: &str,
+    topics: &[&str],
+) -> Value {
+    json!({"title": {"en": title}, "scope": scope, "countries": countries, "type": "research-project",
+           "status": status, "topics": topics})
+}
+
+async fn link<S, B>(app: &TestApp<S>, path: String, body: Value)
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    app.put(&path, body).await.expect(201);
+}
+
+async fn published<S, B>(app: &TestApp<S>, collection: &str, body: Value) -> String
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let id = app.create(collection, body).await;
+    app.approve(&format!("{collection}/{id}")).await;
+    id
+}
+
+/// (name or title, score, reason codes) of a page's items.
+fn ranking(page: &Value, record: &str, label: &str) -> Vec<(String, f64, Vec<String>)> {
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|item| {
+            let name = &item[record][label];
+            let name = name.as_str().or(name["en"].as_str()).unwrap().to_owned();
+            let codes = item["reasons"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|r| r["code"].as_str().unwrap().to_owned())
+                .collect();
+            (name, item["score"].as_f64().unwrap(), codes)
+        })
+        .collect()
+}
+
+fn codes(list: &[&str]) -> Vec<String> {
+    list.iter().map(|c| (*c).to_owned()).collect()
+}
+
+/// The initiative T (national, NL; clinical validation and algorithmic
+/// bias; UMC takes part; Lena is its member and works with Colin in O) and
+/// the experts around it.
+struct Fixture {
+    target: String,
+    anna: String,
+    eva: String,
+}
+
+async fn fixture<S, B>(app: &TestApp<S>) -> Fixture
+where
+    S: actix_web::dev::Service<
+            actix_http::Request,
+            Response = actix_web::dev::ServiceResponse<B>,
+            Error = actix_web::Error,
+        >,
+    B: actix_web::body::MessageBody,
+{
+    let umc = published(
+        app,
+        "/v1/organisations",
+        json!({"name": "UMC Fixture", "type": "healthcare-provider", "country": "NL"}),
+    )
+    .await;
+    let target = published(
+        app,
+        "/v1/initiatives",
+        initiative(
+            "T",
+            "national",
+            &["NL"],
+            "active",
+            &["clinical-validation", "algorithmic-bias"],
+        ),
+    )
+    .await;
+    let other = published(
+        app,
+        "/v1/initiatives",
+        initiative("O", "european", &[], "completed", &["privacy"]),
+    )
+    .await;
+    let experts = "/v1/experts";
+    let anna = published(
+        app,
+        experts,
+        consenting(
+            "Anna",
+            "NL",
+            &["nl", "en"],
+            &["clinical-validation", "algorithmic-bias"],
+        ),
+    )
+    .await;
+    let _bram = published(
+        app,
+        experts,
+        consenting("Bram", "DE", &["de", "en"], &["performance-evaluation"]),
+    )
+    .await;
+    let colin = published(
+        app,
+        experts,
+        consenting("Colin", "GB", &["en"], &["privacy"]),
+    )
+    .await;
+    let _dana = published(
+        app,
+        experts,
+        consenting("Dana", "NL", &["nl"], &["cybersecurity"]),
+    )
+    .await;
+    let lena = published(app, experts, consenting("Lena", "NL", &["nl"], &["ethics"])).await;
+    // No consent to a public profile: staff may invite her, the public never sees her.
+    let eva = app
+        .create(
+            experts,
+            json!({"givenName": "Eva", "familyName": "Fixture", "country": "NL",
+                   "topics": ["clinical-validation"]}),
+        )
+        .await;
+    link(
+        app,
+        format!("/v1/initiatives/{target}/organisations/{umc}"),
+        json!({"role": "member"}),
+    )
+    .await;
+    link(
+        app,
+        format!("/v1/experts/{anna}/affiliations/{umc}"),
+        json!({"role": "Researcher"}),
+    )
+    .await;
+    for (initiative, expert) in [(&target, &lena), (&other, &lena), (&other, &colin)] {
+        link(
+            app,
+            format!("/v1/initiatives/{initiative}/experts/{expert}"),
+            json!({"role": "member"}),
+        )
+        .await;
+    }
+    Fixture { target, anna, eva }
+}
+
+#[actix_web::test]
+async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit() {
+    let app = spawn_with(single_editor()).await;
+    let f = fixture(&app).await;
+    let path = format!("/v1/initiatives/{}/suggested-experts", f.target);
+    let page = app.get(&path).await;
+    page.expect(200);
+    let page = page.json();
+    // By hand, with the expert weights (topic .45, organisation .2,
+    // colleagues .2, country .1, language .05): Anna shares both topics
+    // (.45), UMC (1 of 2: .1), NL (.1) and Dutch (.05); Eva one topic of
+    // two (.225) and NL; Bram a narrower topic (half of one of two:
+    // .1125); Colin works with Lena in O (1 of 3: .0667). Dana shares
+    // nothing but her country, Lena is already a member.
+    assert_eq!(
+        ranking(&page, "expert", "name"),
+        vec![
+            (
+                "Anna Fixture".to_owned(),
+                0.7,
+                codes(&[
+                    "shared-topic",
+                    "shared-organisation",
+                    "country-fit",
+                    "language-fit"
+                ])
+            ),
+            (
+                "Eva Fixture".to_owned(),
+                0.325,
+                codes(&["shared-topic", "country-fit"])
+            ),
+            ("Bram Fixture".to_owned(), 0.1125, codes(&["related-topic"])),
+            (
+                "Colin Fixture".to_owned(),
+                0.0667,
+                codes(&["co-participant"])
+            ),
+        ],
+        "{page}"
+    );
+    assert_eq!(page["total"], 4);
+    assert_eq!(page["items"][0]["expert"]["id"], f.anna.as_str());
+    assert_eq!(page["items"][0]["expert"]["publicProfile"], true);
+    assert_eq!(page["items"][1]["expert"]["id"], f.eva.as_str());
+    assert_eq!(page["items"][1]["expert"]["publicProfile"], false);
+    assert_eq!(
+        page["items"][0]["reasons"][1]["text"],
+        "affiliated with UMC Fixture, which takes part"
+    );
+    assert_eq!(
+        page["items"][2]["reasons"][0]["text"],
+        "on Performance evaluation, broader or narrower than a topic of the initiative"
+    );
+    assert_eq!(
+        page["items"][3]["reasons"][0]["text"],
+        "works with 1 of its experts in 1 other initiative"
+    );
+
+    // Paged like every list: the second page follows the first.
+    let first = app.get(&format!("{path}?limit=2")).await;
+    let link = first.header("link").unwrap().to_owned();
+    let first = first.json();
+    assert_eq!(first["total"], 4);
+    let cursor = first["next"].as_str().unwrap();
+    assert!(link.contains(cursor), "{link}");
+    let second = app
+        .get(&format!("{path}?limit=2&cursor={cursor}"))
+        .await
+        .json();
+    let names: Vec<_> = ranking(&second, "expert", "name")
+        .into_iter()
+        .map(|r| r.0)
+        .collect();
+    assert_eq!(names, ["Bram Fixture", "Colin Fixture"]);
+    assert_eq!(second["next"], Value::Null);
+    // A cursor of another list is refused.
+    let list = app.get("/v1/experts?limit=1").await.json();
+    let foreign = list["next"].as_str().unwrap();
+    app.get(&format!("{path}?cursor={foreign}"))
+        .await
+        .problem(400);
+    app.get(&format!("{path}?limt=2")).await.problem(400);
+}
+
+#[actix_web::test]
+async fn only_curators_and_up_are_suggested_experts() {
+    let app = spawn_with(single_editor()).await;
+    let f = fixture(&app).await;
+    let path = format!("/v1/initiatives/{}/suggested-experts", f.target);
+    app.send_as(TestRequest::get().uri(&path), None)
+        .await
+        .problem(401);
+    let reader = app.key(Role::Reader).await;
+    app.send_as(TestRequest::get().uri(&path), Some(&reader))
+        .await
+        .problem(403);
+    let curator = app.key(Role::Curator).await;
+    app.send_as(TestRequest::get().uri(&path), Some(&curator))
+        .await
+        .expect(200);
+    app.get("/v1/initiatives/01938000-0000-7000-8000-00000000dead/suggested-experts")
+        .await
+        .problem(404);
+    app.get("/v1/initiatives/nope/suggested-experts")
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn initiatives_to_join_prefer_those_without_the_experts_country() {
+    let app = spawn_with(single_editor()).await;
+    let f = fixture(&app).await;
+    let initiatives = "/v1/initiatives";
+    let topics = ["clinical-validation"];
+    let x = published(
+        &app,
+        initiatives,
+        initiative("X", "european", &[], "active", &topics),
+    )
+    .await;
+    let y = published(
+        &app,
+        initiatives,
+        initiative(
+            "Y",
+            "european",
+            &[],
+            "active",
+            &["clinical-validation", "algorithmic-bias"],
+        ),
+    )
+    .await;
+    let _z = published(
+        &app,
+        initiatives,
+        initiative("Z", "international", &[], "completed", &topics),
+    )
+    .await;
+    let _w = published(
+        &app,
+        initiatives,
+        initiative("W", "national", &["DE"], "active", &["algorithmic-bias"]),
+    )
+    .await;
+    let _draft = app
+        .create(
+            initiatives,
+            initiative("V", "european", &[], "active", &topics),
+        )
+        .await;
+    // UMC (NL) takes part in Y; Eva (NL, no public profile) in X.
+    let umc = app.get("/v1/organisations?limit=1").await.json()["items"][0]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    link(
+        &app,
+        format!("/v1/initiatives/{y}/organisations/{umc}"),
+        json!({"role": "member"}),
+    )
+    .await;
+    link(
+        &app,
+        format!("/v1/initiatives/{x}/experts/{}", f.eva),
+        json!({"role": "member"}),
+    )
+    .await;
+    // Anna is already in T.
+    link(
+        &app,
+        format!("/v1/initiatives/{}/experts/{}", f.target, f.anna),
+        json!({"role": "member"}),
+    )
+    .await;
+
+    let path = format!("/v1/experts/{}/suggested-initiatives", f.anna);
+    let public = app.send_as(TestRequest::get().uri(&path), None).await;
+    public.expect(200);
+    let public = public.json();
+    // By hand, with the initiative weights (topic .45, organisation .15,
+    // colleagues .1, country .05, language .05, absence .2): Y shares both
+    // topics (.45), UMC (.075), English (.05), one NL participant (.1); X
+    // one topic (.225), English, no NL participant the public can see
+    // (.2); W one topic, German only, national: no absence bonus. Z is
+    // completed, V a draft, T already hers, O not on her topics.
+    assert_eq!(
+        ranking(&public, "initiative", "title"),
+        vec![
+            (
+                "Y".to_owned(),
+                0.675,
+                codes(&[
+                    "shared-topic",
+                    "shared-organisation",
+                    "language-fit",
+                    "few-participants-from-country"
+                ])
+            ),
+            (
+                "X".to_owned(),
+                0.475,
+                codes(&[
+                    "shared-topic",
+                    "language-fit",
+                    "no-participant-from-country"
+                ])
+            ),
+            ("W".to_owned(), 0.225, codes(&["shared-topic"])),
+        ],
+        "{public}"
+    );
+    assert_eq!(
+        public["items"][1]["reasons"][2]["text"],
+        "no participant from NL yet"
+    );
+
+    // Staff count Eva, and see the draft.
+    let staff = app.get(&path).await.json();
+    assert_eq!(
+        ranking(&staff, "initiative", "title"),
+        vec![
+            (
+                "Y".to_owned(),
+                0.675,
+                codes(&[
+                    "shared-topic",
+                    "shared-organisation",
+                    "language-fit",
+                    "few-participants-from-country"
+                ])
+            ),
+            (
+                "V".to_owned(),
+                0.475,
+                codes(&[
+                    "shared-topic",
+                    "language-fit",
+                    "no-participant-from-country"
+                ])
+            ),
+            (
+                "X".to_owned(),
+                0.375,
+                codes(&[
+                    "shared-topic",
+                    "language-fit",
+                    "few-participants-from-country"
+                ])
+            ),
+            ("W".to_owned(), 0.225, codes(&["shared-topic"])),
+        ],
+        "{staff}"
+    );
+    // The public asking about an expert it may not see learns nothing.
+    app.send_as(
+        TestRequest::get().uri(&format!("/v1/experts/{}/suggested-initiatives", f.eva)),
+        None,
+    )
+    .await
+    .problem(404);
+}
