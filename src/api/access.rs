@@ -80,6 +80,8 @@ const RULES: &[(&str, Access)] = &[
     ("putInitiativeOrganisation", Access::Role(Role::Curator)),
     ("listSuggestedExperts", Access::Role(Role::Curator)),
     ("listSuggestedInitiatives", Access::Public),
+    ("listSimilarInitiatives", Access::Public),
+    ("listSimilarOrganisations", Access::Public),
     ("deleteInitiativeOrganisation", Access::Role(Role::Curator)),
     ("putInitiativeExpert", Access::Role(Role::Curator)),
     ("deleteInitiativeExpert", Access::Role(Role::Curator)),

@@ -23,6 +23,7 @@ pub mod publication;
 pub mod query;
 pub mod search;
 pub mod search_hits;
+pub mod similar;
 pub mod suggestions;
 pub mod summaries;
 pub mod topic_filter;

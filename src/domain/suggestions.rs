@@ -35,6 +35,14 @@ pub enum ReasonCode {
     /// A European or international initiative with one or two
     /// participants from the expert's country.
     FewParticipantsFromCountry,
+    /// Similar records: alike in wording (title, summary, description).
+    SimilarText,
+    /// Similar initiatives: under the same regulation.
+    SharedRegulation,
+    /// Similar organisations: of the same type.
+    SameType,
+    /// Similar organisations: taking part in the same initiative.
+    SharedInitiative,
 }
 
 /// A reason, as a code and in words.

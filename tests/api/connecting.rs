@@ -441,3 +441,212 @@ async fn initiatives_to_join_prefer_those_without_the_experts_country() {
     .await
     .problem(404);
 }
+
+#[actix_web::test]
+async fn similar_initiatives_are_alike_in_wording_topics_regulations_and_organisations() {
+    let app = spawn_with(single_editor()).await;
+    let nen = published(
+        &app,
+        "/v1/organisations",
+        json!({"name": "NEN Fixture", "type": "standards-body", "country": "NL"}),
+    )
+    .await;
+    let record = |title: &str, summary: &str, topics: &[&str], regulations: &[&str]| {
+        json!({"title": {"en": title}, "summary": {"en": summary}, "scope": "european",
+               "type": "standard", "status": "active", "topics": topics, "regulations": regulations})
+    };
+    let initiatives = "/v1/initiatives";
+    let a = published(
+        &app,
+        initiatives,
+        record(
+            "Clinical validation of radiology software",
+            "How radiology software that learns from images is validated before clinical use.",
+            &["clinical-validation"],
+            &["mdr"],
+        ),
+    )
+    .await;
+    let b = published(
+        &app,
+        initiatives,
+        record(
+            "Validation of radiology software in hospitals",
+            "Validating radiology software that learns from images, in clinical practice.",
+            &["clinical-validation"],
+            &["mdr"],
+        ),
+    )
+    .await;
+    let c = published(
+        &app,
+        initiatives,
+        record(
+            "Network security for hospitals",
+            "Protecting hospital networks against intrusion.",
+            &["cybersecurity"],
+            &[],
+        ),
+    )
+    .await;
+    let d = published(
+        &app,
+        initiatives,
+        record(
+            "Standards committee",
+            "A committee.",
+            &["standardisation"],
+            &[],
+        ),
+    )
+    .await;
+    let draft = app
+        .create(
+            initiatives,
+            record(
+                "Clinical validation of radiology software (draft)",
+                "How radiology software that learns from images is validated before clinical use.",
+                &["clinical-validation"],
+                &["mdr"],
+            ),
+        )
+        .await;
+    for initiative in [&a, &b, &d] {
+        link(
+            &app,
+            format!("/v1/initiatives/{initiative}/organisations/{nen}"),
+            json!({"role": "member"}),
+        )
+        .await;
+    }
+    let path = format!("/v1/initiatives/{a}/similar");
+    let public = app.send_as(TestRequest::get().uri(&path), None).await;
+    public.expect(200);
+    assert!(public.header("change-position").is_some());
+    let public = public.json();
+    // B: the best wording (.4), the same topic (.35) and regulation (.1),
+    // one organisation of two (.075). D: only NEN. C: nothing in common.
+    assert_eq!(
+        ranking(&public, "initiative", "title"),
+        vec![
+            (
+                "Validation of radiology software in hospitals".to_owned(),
+                0.925,
+                codes(&[
+                    "similar-text",
+                    "shared-topic",
+                    "shared-regulation",
+                    "shared-organisation"
+                ])
+            ),
+            (
+                "Standards committee".to_owned(),
+                0.075,
+                codes(&["shared-organisation"])
+            ),
+        ],
+        "{public}"
+    );
+    assert_eq!(public["items"][0]["initiative"]["id"], b.as_str());
+    assert_eq!(
+        public["items"][0]["reasons"][3]["text"],
+        "both with NEN Fixture"
+    );
+    let text = public.to_string();
+    assert!(!text.contains(&c) && !text.contains(&draft), "{text}");
+
+    // Staff also see the draft, whose wording is A's own.
+    let staff = app.get(&path).await.json();
+    assert_eq!(
+        staff["items"][0]["initiative"]["id"],
+        draft.as_str(),
+        "{staff}"
+    );
+    assert_eq!(staff["total"], 3);
+    // The public cannot ask about the draft.
+    app.send_as(
+        TestRequest::get().uri(&format!("/v1/initiatives/{draft}/similar")),
+        None,
+    )
+    .await
+    .problem(404);
+    // Paged: one at a time, in the same order.
+    let first = app.get(&format!("{path}?limit=1")).await.json();
+    let cursor = first["next"].as_str().unwrap();
+    let second = app
+        .get(&format!("{path}?limit=1&cursor={cursor}"))
+        .await
+        .json();
+    assert_eq!(second["items"][0]["initiative"]["id"], b.as_str());
+    // A list's cursor is not a similarity cursor.
+    let list = app.get("/v1/initiatives?limit=1").await.json();
+    let foreign = list["next"].as_str().unwrap();
+    app.get(&format!("{path}?cursor={foreign}"))
+        .await
+        .problem(400);
+}
+
+#[actix_web::test]
+async fn similar_organisations_share_type_topics_and_initiatives() {
+    let app = spawn_with(single_editor()).await;
+    let organisation = |name: &str, kind: &str, topics: &[&str]| json!({"name": name, "type": kind, "country": "NL", "topics": topics});
+    let orgs = "/v1/organisations";
+    let nen = published(
+        &app,
+        orgs,
+        organisation("NEN", "standards-body", &["standardisation"]),
+    )
+    .await;
+    let cen = published(
+        &app,
+        orgs,
+        organisation("CEN", "standards-body", &["standardisation"]),
+    )
+    .await;
+    let uni = published(
+        &app,
+        orgs,
+        organisation("Leiden University", "university", &["privacy"]),
+    )
+    .await;
+    let committee = published(
+        &app,
+        "/v1/initiatives",
+        initiative("JTC 21", "european", &[], "active", &["standardisation"]),
+    )
+    .await;
+    for org in [&nen, &cen, &uni] {
+        link(
+            &app,
+            format!("/v1/initiatives/{committee}/organisations/{org}"),
+            json!({"role": "member"}),
+        )
+        .await;
+    }
+    let similar = app
+        .get(&format!("/v1/organisations/{nen}/similar"))
+        .await
+        .json();
+    // CEN: the same topic (.35), type (.1) and committee (one of two:
+    // .075); the university: the committee alone.
+    assert_eq!(
+        ranking(&similar, "organisation", "name"),
+        vec![
+            (
+                "CEN".to_owned(),
+                0.525,
+                codes(&["shared-topic", "same-type", "shared-initiative"])
+            ),
+            (
+                "Leiden University".to_owned(),
+                0.075,
+                codes(&["shared-initiative"])
+            ),
+        ],
+        "{similar}"
+    );
+    assert_eq!(
+        similar["items"][0]["reasons"][2]["text"],
+        "both take part in JTC 21"
+    );
+}

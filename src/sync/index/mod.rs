@@ -17,6 +17,7 @@ pub mod live;
 pub mod overview;
 mod query;
 pub mod search;
+pub mod similar;
 mod snippet;
 mod synonyms;
 
