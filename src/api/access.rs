@@ -82,6 +82,7 @@ const RULES: &[(&str, Access)] = &[
     ("listSuggestedInitiatives", Access::Public),
     ("listSimilarInitiatives", Access::Public),
     ("listSimilarOrganisations", Access::Public),
+    ("getNetwork", Access::Public),
     ("deleteInitiativeOrganisation", Access::Role(Role::Curator)),
     ("putInitiativeExpert", Access::Role(Role::Curator)),
     ("deleteInitiativeExpert", Access::Role(Role::Curator)),

@@ -8,15 +8,23 @@ use actix_web::{HttpRequest, HttpResponse, get, web};
 
 use crate::api::access::{Allowed, least};
 use crate::api::consistency::{self, with_position};
+use crate::api::crud::Resource;
+use crate::api::linked_data;
+use crate::api::negotiation::Accept;
 use crate::api::respond::page_response;
 use crate::auth::Audience;
+use crate::domain::graph::{GRAPHML, Network, graphml};
+use crate::domain::initiatives::InitiativeFilterQuery;
+use crate::domain::list::ListRequest;
 use crate::domain::page::{Page, PageParams, PageRequest};
 use crate::domain::query::{QueryReader, path_id};
 use crate::domain::similar::{SimilarInitiative, SimilarOrganisation};
 use crate::domain::suggestions::{SuggestedExpert, SuggestedInitiative};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 use crate::registry::connecting;
-use crate::sync::index::similar;
+use crate::store::initiatives::Initiatives;
+use crate::store::records::StoredKind;
+use crate::sync::index::{network, similar};
 
 const PAGE_KEYS: &[&str] = &["limit", "cursor"];
 
@@ -163,4 +171,98 @@ pub async fn similar_organisations(
     let found =
         similar::organisations(&index, &mut conn, &state.vocabulary, id, audience, &page).await?;
     Ok(with_position(page_response(&request, found), position))
+}
+
+/// Initiatives a network shows when the request does not say.
+const NETWORK_INITIATIVES: &str = "100";
+
+/// The network
+///
+/// Initiatives, the organisations and experts that take part in them, and
+/// the links among them all (taking part, affiliations, relations between
+/// initiatives), as Cytoscape.js elements JSON, or GraphML with
+/// `Accept: application/graphml+xml`. Each node has its degree and its
+/// betweenness (normalised, within this network: how much it bridges the
+/// others; computed with rustworkx-core's Brandes algorithm). Takes the
+/// initiative list's filters and `q`. A broad filter stays fast because the
+/// network shows one page of the initiative list (in the list's order:
+/// relevance with `q`, else creation), `limit` initiatives (default 100, at
+/// most 200) with everything linked to them; `initiatives` says how many
+/// matched and how many are shown, and `next` (and the `Link` header) gives
+/// the next page. The public sees only public records.
+#[utoipa::path(
+    tag = "connecting",
+    operation_id = "getNetwork",
+    params(
+        InitiativeFilterQuery,
+        ("limit" = Option<i64>, Query, description = "Initiatives in this network, 1 to 200 (default 100).", minimum = 1, maximum = 200, example = 100),
+        ("cursor" = Option<String>, Query, description = "The `next` cursor of the previous network page; opaque."),
+        ("Accept" = Option<String>, Header, description = "`application/json` (default) or `application/graphml+xml`", example = "application/graphml+xml")
+    ),
+    responses(
+        (status = 200, description = "The network", headers(("Link" = String, description = "RFC 8288 link to the next page of initiatives, when there is one"), ("Change-Position" = i64, description = "The change-feed position the answer reflects")),
+            content(
+                (Network = "application/json"),
+                (String = "application/graphml+xml", example = json!("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml xmlns=\"http://graphml.graphdrawing.org/xmlns\">…</graphml>\n"))
+            )),
+        (status = 406, description = "Neither JSON nor GraphML is acceptable", body = crate::error::Problem, content_type = "application/problem+json")
+    )
+)]
+#[get("/network")]
+pub async fn get_network(
+    Allowed { state, .. }: Allowed<least::Public>,
+    request: HttpRequest,
+) -> ApiResult<HttpResponse> {
+    let as_graphml = match Accept::of(&request) {
+        None => false,
+        Some(accept) => {
+            let json = accept.weight("application/json").unwrap_or(0.0);
+            let graph = accept.weight(GRAPHML).unwrap_or(0.0);
+            if json <= 0.0 && graph <= 0.0 {
+                return Err(ApiError::NotAcceptable(format!(
+                    "the network is application/json or {GRAPHML}"
+                )));
+            }
+            accept.names(GRAPHML) && graph >= json
+        }
+    };
+    let vocabulary = &state.vocabulary;
+    let keys: Vec<&str> = Initiatives::FILTER_KEYS
+        .iter()
+        .chain(&["q", "limit", "cursor"])
+        .copied()
+        .collect();
+    let mut query_string = request.query_string().to_owned();
+    if !url::form_urlencoded::parse(query_string.as_bytes()).any(|(k, _)| k == "limit") {
+        if !query_string.is_empty() {
+            query_string.push('&');
+        }
+        query_string.push_str("limit=");
+        query_string.push_str(NETWORK_INITIATIVES);
+    }
+    let query = QueryReader::new(&query_string, &keys);
+    let audience = Audience::of_request(&request);
+    let list = ListRequest::read(query, &Initiatives::LIST, audience, |q| {
+        Initiatives::read_filter(q, vocabulary)
+    })?;
+    let (index, position) = consistency::index_for(&state, &request).await?;
+    let mut conn = state.read_conn(audience).await?;
+    Initiatives::check_filter(&mut conn, &list.filter).await?;
+    let found: Network = network::network(&index, &mut conn, vocabulary, &list).await?;
+    let mut response = if as_graphml {
+        HttpResponse::Ok()
+            .content_type(GRAPHML)
+            .body(graphml(&found))
+    } else {
+        HttpResponse::Ok().json(&found)
+    };
+    if let Some(cursor) = &found.next {
+        let link = crate::api::respond::next_link(&request, cursor);
+        if let Ok(value) = actix_web::http::header::HeaderValue::from_str(&link) {
+            response
+                .headers_mut()
+                .insert(actix_web::http::header::LINK, value);
+        }
+    }
+    Ok(with_position(linked_data::varies(response), position))
 }

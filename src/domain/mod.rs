@@ -5,6 +5,7 @@ pub mod codes;
 pub mod display_language;
 pub mod enums;
 pub mod experts;
+pub mod graph;
 pub mod health;
 pub mod history;
 pub mod initiatives;

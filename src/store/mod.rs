@@ -15,6 +15,7 @@ pub mod imports;
 pub mod index_rows;
 pub mod initiatives;
 pub mod links;
+pub mod network;
 pub mod organisations;
 pub mod rate_limits;
 pub mod records;

@@ -650,3 +650,210 @@ async fn similar_organisations_share_type_topics_and_initiatives() {
         "both take part in JTC 21"
     );
 }
+
+/// The network of initiatives on privacy, worked out by hand: P and Q, UMC
+/// in P, Lena in both, Colin and Anna in Q, Anna affiliated with UMC; for
+/// staff also Eva (no public profile) and a draft organisation in Q.
+#[actix_web::test]
+async fn the_network_measures_who_bridges_and_shows_the_public_only_public_records() {
+    let app = spawn_with(single_editor()).await;
+    let initiatives = "/v1/initiatives";
+    let p = published(
+        &app,
+        initiatives,
+        initiative("P", "european", &[], "active", &["privacy"]),
+    )
+    .await;
+    let q = published(
+        &app,
+        initiatives,
+        initiative("Q", "european", &[], "active", &["privacy"]),
+    )
+    .await;
+    let _r = published(
+        &app,
+        initiatives,
+        initiative("R", "european", &[], "active", &["cybersecurity"]),
+    )
+    .await;
+    let umc = published(
+        &app,
+        "/v1/organisations",
+        json!({"name": "UMC Fixture", "acronym": "UMC", "type": "healthcare-provider"}),
+    )
+    .await;
+    let draft = app
+        .create(
+            "/v1/organisations",
+            json!({"name": "Draft Fixture", "type": "other"}),
+        )
+        .await;
+    let experts = "/v1/experts";
+    let lena = published(
+        &app,
+        experts,
+        consenting("Lena", "NL", &["nl"], &["ethics"]),
+    )
+    .await;
+    let colin = published(
+        &app,
+        experts,
+        consenting("Colin", "GB", &["en"], &["privacy"]),
+    )
+    .await;
+    let anna = published(
+        &app,
+        experts,
+        consenting("Anna", "NL", &["nl"], &["privacy"]),
+    )
+    .await;
+    let eva = app
+        .create(
+            experts,
+            json!({"givenName": "Eva", "familyName": "Fixture"}),
+        )
+        .await;
+    let member = json!({"role": "member"});
+    link(
+        &app,
+        format!("{initiatives}/{p}/organisations/{umc}"),
+        member.clone(),
+    )
+    .await;
+    link(
+        &app,
+        format!("{initiatives}/{q}/organisations/{draft}"),
+        member.clone(),
+    )
+    .await;
+    for (initiative, expert) in [
+        (&p, &lena),
+        (&q, &lena),
+        (&q, &colin),
+        (&q, &anna),
+        (&q, &eva),
+    ] {
+        link(
+            &app,
+            format!("{initiatives}/{initiative}/experts/{expert}"),
+            member.clone(),
+        )
+        .await;
+    }
+    link(
+        &app,
+        format!("/v1/experts/{anna}/affiliations/{umc}"),
+        json!({"role": "Researcher"}),
+    )
+    .await;
+
+    let public = app
+        .send_as(TestRequest::get().uri("/v1/network?topic=privacy"), None)
+        .await;
+    public.expect(200);
+    assert!(public.header("change-position").is_some());
+    let public = public.json();
+    assert_eq!(public["initiatives"], json!({"matched": 2, "shown": 2}));
+    let nodes: Vec<(String, String, u64, f64)> = public["elements"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|n| {
+            let d = &n["data"];
+            (
+                d["label"].as_str().unwrap().to_owned(),
+                d["kind"].as_str().unwrap().to_owned(),
+                d["degree"].as_u64().unwrap(),
+                d["betweenness"].as_f64().unwrap(),
+            )
+        })
+        .collect();
+    // A five-cycle P–Lena–Q–Anna–UMC with Colin hanging off Q: Q is on 5
+    // of the 10 shortest paths between two others, Lena and Anna on 2,
+    // P and UMC on 1.
+    let node = |label: &str, kind: &str, degree: u64, betweenness: f64| {
+        (label.to_owned(), kind.to_owned(), degree, betweenness)
+    };
+    assert_eq!(
+        nodes,
+        vec![
+            node("P", "initiative", 2, 0.1),
+            node("Q", "initiative", 3, 0.5),
+            node("UMC", "organisation", 2, 0.1),
+            node("Lena Fixture", "expert", 2, 0.2),
+            node("Anna Fixture", "expert", 2, 0.2),
+            node("Colin Fixture", "expert", 1, 0.0),
+        ],
+        "{public}"
+    );
+    let edges: Vec<(String, String, String)> = public["elements"]["edges"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| {
+            let d = &e["data"];
+            let end = |key: &str| d[key].as_str().unwrap().to_owned();
+            (end("source"), end("target"), end("kind"))
+        })
+        .collect();
+    assert_eq!(edges.len(), 6, "{edges:?}");
+    assert!(edges.contains(&(anna.clone(), umc.clone(), "affiliated-with".to_owned())));
+    let text = public.to_string();
+    assert!(!text.contains(&eva) && !text.contains(&draft), "{text}");
+
+    // Staff see Eva and the draft organisation too.
+    let staff = app.get("/v1/network?topic=privacy").await.json();
+    assert_eq!(staff["elements"]["nodes"].as_array().unwrap().len(), 8);
+    assert_eq!(staff["elements"]["edges"].as_array().unwrap().len(), 8);
+
+    // One initiative at a time: the first, and the next page.
+    let first = app.get("/v1/network?topic=privacy&limit=1").await;
+    assert!(first.header("link").is_some());
+    let first = first.json();
+    assert_eq!(first["initiatives"], json!({"matched": 2, "shown": 1}));
+    let cursor = first["next"].as_str().unwrap();
+    let second = app
+        .get(&format!(
+            "/v1/network?topic=privacy&limit=1&cursor={cursor}"
+        ))
+        .await
+        .json();
+    assert_eq!(second["elements"]["nodes"][0]["data"]["id"], q.as_str());
+    assert_eq!(second["next"], Value::Null);
+
+    // GraphML, for Gephi and yEd.
+    let graphml = app
+        .send_as(
+            TestRequest::get()
+                .uri("/v1/network?topic=privacy")
+                .insert_header(("accept", "application/graphml+xml")),
+            None,
+        )
+        .await;
+    graphml.expect(200);
+    assert_eq!(
+        graphml.header("content-type"),
+        Some("application/graphml+xml")
+    );
+    let xml = String::from_utf8(graphml.body.to_vec()).unwrap();
+    assert!(
+        xml.starts_with("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<graphml "),
+        "{xml}"
+    );
+    assert_eq!(xml.matches("<node id=").count(), 6);
+    assert_eq!(xml.matches("<edge id=").count(), 6);
+    assert!(
+        xml.contains("<data key=\"betweenness\">0.5</data>"),
+        "{xml}"
+    );
+    app.send_as(
+        TestRequest::get()
+            .uri("/v1/network")
+            .insert_header(("accept", "text/csv")),
+        None,
+    )
+    .await
+    .problem(406);
+    app.get("/v1/network?topic=nonsense").await.problem(400);
+    app.get("/v1/network?sort=title").await.problem(400);
+}

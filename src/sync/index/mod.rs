@@ -14,6 +14,7 @@ mod document;
 pub mod filters;
 pub mod find;
 pub mod live;
+pub mod network;
 pub mod overview;
 mod query;
 pub mod search;
