@@ -32,6 +32,7 @@ use crate::store::api_keys;
 const RULES: &[(&str, Access)] = &[
     ("search", Access::Public),
     ("getOverview", Access::Public),
+    ("getParticipation", Access::Public),
     ("listChanges", Access::Public),
     ("exportOrganisations", Access::Public),
     ("exportExperts", Access::Public),

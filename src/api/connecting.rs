@@ -197,7 +197,7 @@ const NETWORK_INITIATIVES: &str = "100";
         InitiativeFilterQuery,
         ("limit" = Option<i64>, Query, description = "Initiatives in this network, 1 to 200 (default 100).", minimum = 1, maximum = 200, example = 100),
         ("cursor" = Option<String>, Query, description = "The `next` cursor of the previous network page; opaque."),
-        ("Accept" = Option<String>, Header, description = "`application/json` (default) or `application/graphml+xml`", example = "application/graphml+xml")
+        ("Accept" = Option<String>, Header, description = "`application/json` (default) or `application/graphml+xml` (for example `application/graphml+xml`)")
     ),
     responses(
         (status = 200, description = "The network", headers(("Link" = String, description = "RFC 8288 link to the next page of initiatives, when there is one"), ("Change-Position" = i64, description = "The change-feed position the answer reflects")),

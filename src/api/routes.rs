@@ -34,6 +34,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(health::ready)
         .service(imports::import_records)
         .service(overview::overview)
+        .service(overview::participation)
         .service(connecting::get_network)
         .service(topics::list_topics)
         .service(topics::get_topic)

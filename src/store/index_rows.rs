@@ -58,6 +58,17 @@ pub struct IndexRow {
     pub context: Vec<String>,
     #[diesel(sql_type = Array<Text>)]
     pub public_context: Vec<String>,
+    /// For initiatives: the countries of the organisations and experts
+    /// taking part, and how many of them there are; for staff, and of the
+    /// public ones only, for the public.
+    #[diesel(sql_type = Array<Text>)]
+    pub participant_countries: Vec<String>,
+    #[diesel(sql_type = Array<Text>)]
+    pub public_participant_countries: Vec<String>,
+    #[diesel(sql_type = BigInt)]
+    pub participants: i64,
+    #[diesel(sql_type = BigInt)]
+    pub public_participants: i64,
     /// The folded name or title lists sort by.
     #[diesel(sql_type = Text)]
     pub sort_key: String,
@@ -83,6 +94,8 @@ const ORGANISATIONS: &str = "SELECT r.id, r.name AS name_en, r.name AS name_nl, 
     ARRAY(SELECT l.initiative_id FROM initiative_organisations l WHERE l.organisation_id = r.id) \
       || ARRAY(SELECT l.expert_id FROM affiliations l WHERE l.organisation_id = r.id) AS linked, \
     '{}'::text[] AS context, '{}'::text[] AS public_context, \
+    '{}'::text[] AS participant_countries, '{}'::text[] AS public_participant_countries, \
+    0::bigint AS participants, 0::bigint AS public_participants, \
     r.sort_name AS sort_key, NULL::date AS start_date, NULL::date AS end_date, \
     coalesce(r.is_public, false) AS public, r.updated_at, \
     coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \
@@ -102,6 +115,8 @@ const EXPERTS: &str = "SELECT r.id, r.given_name || ' ' || r.family_name AS name
     ARRAY(SELECT DISTINCT c.value FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
       CROSS JOIN LATERAL aimd_initiative_context(i.scope, i.topic_closure) c(value) \
       WHERE l.expert_id = r.id AND i.deleted_at IS NULL AND i.is_public) AS public_context, \
+    '{}'::text[] AS participant_countries, '{}'::text[] AS public_participant_countries, \
+    0::bigint AS participants, 0::bigint AS public_participants, \
     r.sort_name AS sort_key, NULL::date AS start_date, NULL::date AS end_date, \
     coalesce(r.is_public, false) AS public, r.updated_at, \
     coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \
@@ -116,10 +131,25 @@ const INITIATIVES: &str = "SELECT r.id, r.title_en AS name_en, r.title_nl AS nam
       || ARRAY(SELECT l.object_id FROM initiative_relations l WHERE l.subject_id = r.id) \
       || ARRAY(SELECT l.subject_id FROM initiative_relations l WHERE l.object_id = r.id) AS linked, \
     '{}'::text[] AS context, '{}'::text[] AS public_context, \
+    coalesce(p.countries, '{}') AS participant_countries, \
+    coalesce(p.public_countries, '{}') AS public_participant_countries, \
+    p.participants, p.public_participants, \
     r.sort_title AS sort_key, r.start_date, r.end_date, \
     coalesce(r.is_public, false) AS public, r.updated_at, \
     coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \
-    FROM initiatives r WHERE r.deleted_at IS NULL";
+    FROM initiatives r CROSS JOIN LATERAL ( \
+      SELECT array_agg(DISTINCT t.country ORDER BY t.country) FILTER (WHERE t.country IS NOT NULL) AS countries, \
+        array_agg(DISTINCT t.country ORDER BY t.country) \
+          FILTER (WHERE t.country IS NOT NULL AND t.public) AS public_countries, \
+        count(t.public) AS participants, count(t.public) FILTER (WHERE t.public) AS public_participants \
+      FROM (SELECT o.country, coalesce(o.is_public, false) AS public FROM initiative_organisations l \
+              JOIN organisations o ON o.id = l.organisation_id AND o.deleted_at IS NULL \
+             WHERE l.initiative_id = r.id \
+            UNION ALL \
+            SELECT e.country, coalesce(e.is_public, false) FROM initiative_experts l \
+              JOIN experts e ON e.id = l.expert_id AND e.deleted_at IS NULL \
+             WHERE l.initiative_id = r.id) t) p \
+    WHERE r.deleted_at IS NULL";
 
 fn statement(kind: Kind) -> &'static str {
     match kind {

@@ -857,3 +857,250 @@ async fn the_network_measures_who_bridges_and_shows_the_public_only_public_recor
     app.get("/v1/network?topic=nonsense").await.problem(400);
     app.get("/v1/network?sort=title").await.problem(400);
 }
+
+/// Where the Netherlands takes part and where it is missing, by hand: E1
+/// (European, privacy) has a Dutch organisation, E2 (European, privacy) a
+/// German one and Eva, Dutch without a public profile; N1 (national,
+/// privacy) a Dutch expert; I1 and I2 (international, ethics) two German
+/// and one Belgian participant; D is a draft (European, privacy).
+#[actix_web::test]
+async fn participation_counts_the_country_and_lists_where_it_is_missing() {
+    let app = spawn_with(single_editor()).await;
+    let orgs = "/v1/organisations";
+    let org =
+        |name: &str, country: &str| json!({"name": name, "type": "other", "country": country});
+    let nl_org = published(&app, orgs, org("Dutch Fixture", "NL")).await;
+    let de_org = published(&app, orgs, org("German Fixture", "DE")).await;
+    let de_org2 = published(&app, orgs, org("Other German Fixture", "DE")).await;
+    let be_org = published(&app, orgs, org("Belgian Fixture", "BE")).await;
+    let anna = published(
+        &app,
+        "/v1/experts",
+        consenting("Anna", "NL", &["nl"], &["privacy"]),
+    )
+    .await;
+    let eva = app
+        .create(
+            "/v1/experts",
+            json!({"givenName": "Eva", "familyName": "Fixture", "country": "NL"}),
+        )
+        .await;
+    let initiatives = "/v1/initiatives";
+    let e1 = published(
+        &app,
+        initiatives,
+        initiative("E1", "european", &[], "active", &["privacy"]),
+    )
+    .await;
+    let e2 = published(
+        &app,
+        initiatives,
+        initiative("E2", "european", &[], "active", &["privacy"]),
+    )
+    .await;
+    let n1 = published(
+        &app,
+        initiatives,
+        initiative("N1", "national", &["NL"], "active", &["privacy"]),
+    )
+    .await;
+    let i1 = published(
+        &app,
+        initiatives,
+        initiative("I1", "international", &[], "active", &["ethics"]),
+    )
+    .await;
+    let i2 = published(
+        &app,
+        initiatives,
+        initiative("I2", "international", &[], "active", &["ethics"]),
+    )
+    .await;
+    let d = app
+        .create(
+            initiatives,
+            initiative("D", "european", &[], "active", &["privacy"]),
+        )
+        .await;
+    let member = json!({"role": "member"});
+    for (initiative, organisation) in [
+        (&e1, &nl_org),
+        (&e2, &de_org),
+        (&i1, &de_org),
+        (&i1, &de_org2),
+        (&i2, &be_org),
+    ] {
+        link(
+            &app,
+            format!("{initiatives}/{initiative}/organisations/{organisation}"),
+            member.clone(),
+        )
+        .await;
+    }
+    link(
+        &app,
+        format!("{initiatives}/{e2}/experts/{eva}"),
+        member.clone(),
+    )
+    .await;
+    link(
+        &app,
+        format!("{initiatives}/{n1}/experts/{anna}"),
+        member.clone(),
+    )
+    .await;
+
+    let row = |body: &Value, topic: &str| {
+        body["byTopicAndScope"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["topic"]["slug"] == topic)
+            .unwrap()["scopes"]
+            .clone()
+    };
+    let missing = |body: &Value| -> Vec<(String, u64)> {
+        body["largestWithout"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["title"].as_str().unwrap().to_owned(),
+                    m["participants"].as_u64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let public = app
+        .send_as(
+            TestRequest::get().uri("/v1/overview/participation?country=nl"),
+            None,
+        )
+        .await;
+    public.expect(200);
+    let public = public.json();
+    assert_eq!(public["country"], "NL");
+    assert_eq!(
+        public["total"],
+        json!({"initiatives": 5, "withParticipant": 2})
+    );
+    assert_eq!(
+        row(&public, "privacy"),
+        json!({"national": {"initiatives": 1, "withParticipant": 1},
+               "european": {"initiatives": 2, "withParticipant": 1},
+               "international": {"initiatives": 0, "withParticipant": 0}})
+    );
+    assert_eq!(
+        row(&public, "ethics")["international"],
+        json!({"initiatives": 2, "withParticipant": 0})
+    );
+    // Eva counts for no country the public can see; D is not there.
+    assert_eq!(
+        missing(&public),
+        [
+            ("I1".to_owned(), 2),
+            ("E2".to_owned(), 1),
+            ("I2".to_owned(), 1)
+        ]
+    );
+    assert!(!public.to_string().contains(&d));
+
+    let staff = app
+        .get("/v1/overview/participation?country=NL")
+        .await
+        .json();
+    assert_eq!(
+        staff["total"],
+        json!({"initiatives": 6, "withParticipant": 3})
+    );
+    assert_eq!(
+        row(&staff, "privacy")["european"],
+        json!({"initiatives": 3, "withParticipant": 2})
+    );
+    assert_eq!(
+        missing(&staff),
+        [
+            ("I1".to_owned(), 2),
+            ("I2".to_owned(), 1),
+            ("D".to_owned(), 0)
+        ]
+    );
+
+    // The same as an SVG heat map, in Dutch.
+    let svg = app
+        .send_as(
+            TestRequest::get()
+                .uri("/v1/overview/participation?country=NL")
+                .insert_header(("accept", "image/svg+xml"))
+                .insert_header(("accept-language", "nl")),
+            None,
+        )
+        .await;
+    svg.expect(200);
+    assert_eq!(svg.header("content-type"), Some("image/svg+xml"));
+    assert_eq!(svg.header("content-language"), Some("nl"));
+    assert!(svg.header_values("vary").contains(&"Accept-Language"));
+    let text = String::from_utf8(svg.body.to_vec()).unwrap();
+    assert!(
+        text.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{text}"
+    );
+    assert!(text.contains("role=\"img\" aria-labelledby=\"heatmap-title heatmap-desc\""));
+    assert!(text.contains(
+        "<title id=\"heatmap-title\">Deelname vanuit NL per thema en reikwijdte</title>"
+    ));
+    assert!(text.contains("<desc id=\"heatmap-desc\">2 van 5 initiatieven hebben een deelnemer"));
+    assert!(text.contains(
+        "<title>Privacy, europees: 1 van 2 initiatieven met een deelnemer uit NL</title>"
+    ));
+    assert!(text.contains(">1 / 2</text>"));
+    assert!(text.contains(">Internationaal</text>"));
+
+    app.get("/v1/overview/participation").await.problem(400);
+    app.get("/v1/overview/participation?country=XX")
+        .await
+        .problem(400);
+    app.get("/v1/overview/participation?country=NL&lang=fr")
+        .await
+        .problem(400);
+    app.send_as(
+        TestRequest::get()
+            .uri("/v1/overview/participation?country=NL")
+            .insert_header(("accept", "text/csv")),
+        None,
+    )
+    .await
+    .problem(406);
+}
+
+#[actix_web::test]
+async fn the_overview_is_also_an_svg_heat_map() {
+    let app = spawn_with(single_editor()).await;
+    published(
+        &app,
+        "/v1/initiatives",
+        initiative("E1", "european", &[], "active", &["privacy"]),
+    )
+    .await;
+    let svg = app
+        .send_as(
+            TestRequest::get()
+                .uri("/v1/overview?lang=en&scope=european")
+                .insert_header(("accept", "image/svg+xml")),
+            None,
+        )
+        .await;
+    svg.expect(200);
+    assert_eq!(svg.header("content-language"), Some("en"));
+    assert!(svg.header("change-position").is_some());
+    let text = String::from_utf8(svg.body.to_vec()).unwrap();
+    assert!(text.contains("<title id=\"heatmap-title\">Initiatives on AI in medical devices per topic and scope</title>"));
+    assert!(
+        text.contains("<title>Privacy, european: 1 initiative</title>"),
+        "{text}"
+    );
+    // JSON stays the default.
+    let json = app.get("/v1/overview").await;
+    assert_eq!(json.header("content-type"), Some("application/json"));
+}

@@ -66,6 +66,15 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
     for value in &row.public_context {
         add(fields.public_context, Some(value));
     }
+    for country in &row.participant_countries {
+        add(fields.participant_country, Some(country));
+    }
+    for country in &row.public_participant_countries {
+        add(fields.public_participant_country, Some(country));
+    }
+    let count = |n: i64| u64::try_from(n).unwrap_or(0);
+    doc.add_u64(fields.participants, count(row.participants));
+    doc.add_u64(fields.public_participants, count(row.public_participants));
     doc.add_text(fields.sort_key, &row.sort_key);
     let (high, low) = row.id.as_u64_pair();
     doc.add_u64(fields.id_high, high);

@@ -16,6 +16,7 @@ pub mod find;
 pub mod live;
 pub mod network;
 pub mod overview;
+pub mod participation;
 mod query;
 pub mod search;
 pub mod similar;
@@ -90,6 +91,12 @@ pub struct Fields {
     /// `store::index_rows::IndexRow::context`), for staff and for the public.
     pub context: Field,
     pub public_context: Field,
+    /// An initiative's participants' countries, and how many participants
+    /// it has, for staff and for the public (the participation view).
+    pub participant_country: Field,
+    pub public_participant_country: Field,
+    pub participants: Field,
+    pub public_participants: Field,
     /// The folded title or name lists sort by.
     pub sort_key: Field,
     /// Days from the common era (`Datelike::num_days_from_ce`); a missing start is `i64::MIN`, a missing end
@@ -148,6 +155,10 @@ impl Fields {
             linked: schema.add_text_field("linked", STRING),
             context: schema.add_text_field("context", STRING),
             public_context: schema.add_text_field("public_context", STRING),
+            participant_country: schema.add_text_field("participant_country", STRING),
+            public_participant_country: schema.add_text_field("public_participant_country", STRING),
+            participants: schema.add_u64_field("participants", FAST),
+            public_participants: schema.add_u64_field("public_participants", FAST),
             sort_key: schema.add_text_field("sort_key", FAST),
             start_date: schema.add_i64_field("start_date", FAST),
             end_date: schema.add_i64_field("end_date", FAST),
