@@ -138,25 +138,55 @@ UPDATE organisations r SET topic_closure = c.closure
 FROM (SELECT organisation_id, aimd_topic_closure(array_agg(topic_slug)) AS closure FROM organisation_topics GROUP BY 1) c
 WHERE c.organisation_id = r.id;
 
--- Links: popular organisations and experts take part in many initiatives.
+-- Links follow topics, as real ones do: most of an initiative's experts
+-- and organisations work on one of its topics (the suggestion evaluation,
+-- bench/suggest_eval.rs, relies on it), the rest are drawn from everyone.
+-- Within a topic, and overall, a few are far more active than the others.
+CREATE TEMP TABLE expert_by_topic AS
+    SELECT t.topic_slug, row_number() OVER (PARTITION BY t.topic_slug ORDER BY e.n) AS k, e.id
+    FROM expert_topics t JOIN expert_n e ON e.id = t.expert_id;
+CREATE TEMP TABLE org_by_topic AS
+    SELECT t.topic_slug, row_number() OVER (PARTITION BY t.topic_slug ORDER BY o.n) AS k, o.id
+    FROM organisation_topics t JOIN org_n o ON o.id = t.organisation_id;
+CREATE INDEX ON expert_by_topic (topic_slug, k); CREATE INDEX ON org_by_topic (topic_slug, k);
+CREATE TEMP TABLE expert_topic_size AS SELECT topic_slug, count(*) AS size FROM expert_by_topic GROUP BY 1;
+CREATE TEMP TABLE org_topic_size AS SELECT topic_slug, count(*) AS size FROM org_by_topic GROUP BY 1;
+ANALYZE expert_by_topic; ANALYZE org_by_topic;
+
 INSERT INTO initiative_organisations (initiative_id, organisation_id, role, created_at)
-SELECT p.initiative, o.id, p.role, now()
-FROM (SELECT i.id AS initiative, 1 + floor(power(random(), 3) * :organisations)::int AS pick,
+SELECT p.initiative, coalesce(bt.id, o.id), p.role, now()
+FROM (SELECT i.id AS initiative, random() < 0.7 AS by_topic, random() AS r,
+             (SELECT it.topic_slug FROM initiative_topics it WHERE it.initiative_id = i.id AND g > 0
+              ORDER BY random() LIMIT 1) AS topic,
+             1 + floor(power(random(), 3) * :organisations)::int AS pick,
              (ARRAY['lead','member','member','member','funder','secretariat','observer'])[1 + floor(random() * 7)::int] AS role
       FROM initiatives i CROSS JOIN LATERAL generate_series(1, floor(random() * 5 + 0 * length(i.id::text))::int) g) p
+LEFT JOIN org_topic_size ts ON p.by_topic AND ts.topic_slug = p.topic
+LEFT JOIN org_by_topic bt ON bt.topic_slug = ts.topic_slug AND bt.k = 1 + floor(power(p.r, 2) * ts.size)::int
 JOIN org_n o ON o.n = p.pick
 ON CONFLICT DO NOTHING;
 INSERT INTO initiative_experts (initiative_id, expert_id, role, created_at)
-SELECT p.initiative, e.id, p.role, now()
-FROM (SELECT i.id AS initiative, 1 + floor(power(random(), 2) * :experts)::int AS pick,
+SELECT p.initiative, coalesce(bt.id, e.id), p.role, now()
+FROM (SELECT i.id AS initiative, random() < 0.8 AS by_topic, random() AS r,
+             (SELECT it.topic_slug FROM initiative_topics it WHERE it.initiative_id = i.id AND g > 0
+              ORDER BY random() LIMIT 1) AS topic,
+             1 + floor(power(random(), 2) * :experts)::int AS pick,
              (ARRAY['chair','convenor','member','member','member','contact','rapporteur'])[1 + floor(random() * 7)::int] AS role
       FROM initiatives i CROSS JOIN LATERAL generate_series(1, floor(random() * 4 + 0 * length(i.id::text))::int) g) p
+LEFT JOIN expert_topic_size ts ON p.by_topic AND ts.topic_slug = p.topic
+LEFT JOIN expert_by_topic bt ON bt.topic_slug = ts.topic_slug AND bt.k = 1 + floor(power(p.r, 2) * ts.size)::int
 JOIN expert_n e ON e.n = p.pick
 ON CONFLICT DO NOTHING;
+-- Affiliations: most with an organisation on one of the expert's topics.
 INSERT INTO affiliations (expert_id, organisation_id, role, since, created_at)
-SELECT p.expert, o.id, 'Advisor', date '2010-01-01' + floor(random() * 5000)::int, now()
-FROM (SELECT e.id AS expert, 1 + floor(power(random(), 2) * :organisations)::int AS pick
+SELECT p.expert, coalesce(bt.id, o.id), 'Advisor', date '2010-01-01' + floor(random() * 5000)::int, now()
+FROM (SELECT e.id AS expert, random() < 0.6 AS by_topic, random() AS r,
+             (SELECT et.topic_slug FROM expert_topics et WHERE et.expert_id = e.id AND g > 0
+              ORDER BY random() LIMIT 1) AS topic,
+             1 + floor(power(random(), 2) * :organisations)::int AS pick
       FROM experts e CROSS JOIN LATERAL generate_series(1, 1 + floor(random() * 2 + 0 * length(e.id::text))::int) g) p
+LEFT JOIN org_topic_size ts ON p.by_topic AND ts.topic_slug = p.topic
+LEFT JOIN org_by_topic bt ON bt.topic_slug = ts.topic_slug AND bt.k = 1 + floor(power(p.r, 2) * ts.size)::int
 JOIN org_n o ON o.n = p.pick
 ON CONFLICT DO NOTHING;
 INSERT INTO initiative_relations (subject_id, object_id, relation, created_at)

@@ -13,17 +13,21 @@ use crate::api::linked_data;
 use crate::api::negotiation::Accept;
 use crate::api::respond::page_response;
 use crate::auth::Audience;
+use crate::domain::experts::Expert;
 use crate::domain::graph::{GRAPHML, Network, graphml};
+use crate::domain::initiatives::Initiative;
 use crate::domain::initiatives::InitiativeFilterQuery;
 use crate::domain::list::ListRequest;
 use crate::domain::page::{Page, PageParams, PageRequest};
 use crate::domain::query::{QueryReader, path_id};
 use crate::domain::similar::{SimilarInitiative, SimilarOrganisation};
+use crate::domain::suggestions::TopicReach;
 use crate::domain::suggestions::{SuggestedExpert, SuggestedInitiative};
 use crate::error::{ApiError, ApiResult};
 use crate::registry::connecting;
 use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
+use crate::sync::index::candidates;
 use crate::sync::index::{network, similar};
 
 const PAGE_KEYS: &[&str] = &["limit", "cursor"];
@@ -67,11 +71,15 @@ pub async fn suggested_experts(
     let id = path_id("id", &id)?;
     let page = page(&request, connecting::SORT)?;
     let audience = Audience::of_request(&request);
+    let (index, position) = consistency::index_for(&state, &request).await?;
     let mut conn = state.read_conn(audience).await?;
+    let pool = |initiative: &Initiative, topics: &TopicReach, languages: &[String]| {
+        candidates::experts(&index, audience, topics, &initiative.countries, languages)
+    };
     let found =
-        connecting::experts_for_initiative(&mut conn, &state.vocabulary, id, audience, &page)
+        connecting::experts_for_initiative(&mut conn, &state.vocabulary, id, audience, &page, pool)
             .await?;
-    Ok(page_response(&request, found))
+    Ok(with_position(page_response(&request, found), position))
 }
 
 /// Suggest initiatives to join
@@ -101,11 +109,15 @@ pub async fn suggested_initiatives(
     let id = path_id("id", &id)?;
     let page = page(&request, connecting::SORT)?;
     let audience = Audience::of_request(&request);
+    let (index, position) = consistency::index_for(&state, &request).await?;
     let mut conn = state.read_conn(audience).await?;
+    let pool = |expert: &Expert, topics: &TopicReach| {
+        candidates::initiatives(&index, audience, topics, expert.country.is_some())
+    };
     let found =
-        connecting::initiatives_for_expert(&mut conn, &state.vocabulary, id, audience, &page)
+        connecting::initiatives_for_expert(&mut conn, &state.vocabulary, id, audience, &page, pool)
             .await?;
-    Ok(page_response(&request, found))
+    Ok(with_position(page_response(&request, found), position))
 }
 
 /// Find similar initiatives

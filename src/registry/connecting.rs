@@ -1,12 +1,15 @@
 //! Connecting people and work: who to invite to an initiative, what an
 //! expert could join. Each reads the record it starts from as the caller
 //! may see it (so a record the caller cannot see is a 404, a merged one a
-//! redirect), then a page of ranked candidates from the store.
+//! redirect), asks `pool` for the candidates that share its topics (the API
+//! asks the search index), then a page of ranked candidates from the store.
 
 use diesel_async::AsyncPgConnection;
 use uuid::Uuid;
 
 use crate::auth::Audience;
+use crate::domain::experts::Expert;
+use crate::domain::initiatives::Initiative;
 use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
 use crate::domain::suggestions::{
     EXPERT_WEIGHTS, ExpertBrief, INITIATIVE_WEIGHTS, InitiativeBrief, SuggestedExpert,
@@ -48,23 +51,28 @@ fn page_of<T>(
     })
 }
 
-/// Experts to invite to the initiative `id`, best first.
+/// Experts to invite to the initiative `id`, best first. `pool` finds the
+/// experts on its topics (or neighbouring ones), given the initiative, its
+/// topics' reach and its working languages.
 pub async fn experts_for_initiative(
     conn: &mut AsyncPgConnection,
     vocabulary: &Vocabulary,
     id: Uuid,
     audience: Audience,
     page: &PageRequest,
+    pool: impl FnOnce(&Initiative, &TopicReach, &[String]) -> ApiResult<Vec<Uuid>>,
 ) -> ApiResult<Page<SuggestedExpert>> {
     let initiative = records::find::<Initiatives>(conn, vocabulary, id, audience).await?;
     let topics = TopicReach::of(vocabulary, initiative.topics.iter().map(|t| t.slug.clone()));
     let languages = working_languages(initiative.scope, &initiative.countries);
+    let pool = pool(&initiative, &topics, &languages)?;
     let target = Target {
         id,
         topics: &topics,
         countries: &initiative.countries,
         languages: &languages,
         weights: EXPERT_WEIGHTS,
+        pool: &pool,
     };
     let found =
         suggestions::experts_for_initiative(conn, &target, page.cursor.as_ref(), page.limit + 1)
@@ -83,22 +91,27 @@ pub async fn experts_for_initiative(
     })
 }
 
-/// Initiatives the expert `id` could join, best first.
+/// Initiatives the expert `id` could join, best first. `pool` finds the
+/// active and planned initiatives on the expert's topics (or neighbouring
+/// ones), given the expert and its topics' reach.
 pub async fn initiatives_for_expert(
     conn: &mut AsyncPgConnection,
     vocabulary: &Vocabulary,
     id: Uuid,
     audience: Audience,
     page: &PageRequest,
+    pool: impl FnOnce(&Expert, &TopicReach) -> ApiResult<Vec<Uuid>>,
 ) -> ApiResult<Page<SuggestedInitiative>> {
     let expert = records::find::<Experts>(conn, vocabulary, id, audience).await?;
     let topics = TopicReach::of(vocabulary, expert.topics.iter().map(|t| t.slug.clone()));
+    let pool = pool(&expert, &topics)?;
     let target = Target {
         id,
         topics: &topics,
         countries: &[],
         languages: &expert.languages,
         weights: INITIATIVE_WEIGHTS,
+        pool: &pool,
     };
     let country = expert.country.as_deref();
     let found = suggestions::initiatives_for_expert(

@@ -82,6 +82,10 @@ pub struct Target<'a> {
     pub countries: &'a [String],
     pub languages: &'a [String],
     pub weights: Weights,
+    /// The candidates found by topic (`sync::index::candidates`): only
+    /// these are matched by topic; those linked through organisations or
+    /// colleagues are always considered.
+    pub pool: &'a [Uuid],
 }
 
 /// The national languages of countries, as two arrays (country, language)
@@ -104,6 +108,7 @@ struct Common {
     related: Placeholder,
     countries: Placeholder,
     languages: Placeholder,
+    pool: Placeholder,
 }
 
 fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
@@ -113,6 +118,7 @@ fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
         related: sql.bind(Bind::Texts(target.topics.related.clone())),
         countries: sql.bind(Bind::Texts(target.countries.to_vec())),
         languages: sql.bind(Bind::Texts(target.languages.to_vec())),
+        pool: sql.bind(Bind::Uuids(target.pool.to_vec())),
     }
 }
 
@@ -209,11 +215,13 @@ pub async fn experts_for_initiative(
         .push(")), '{}') AS shared, coalesce(array_agg(et.topic_slug ORDER BY et.topic_slug) \
                FILTER (WHERE NOT et.topic_slug = ANY(")
         .push(&c.own)
-        .push(")), '{}') AS related FROM expert_topics et WHERE et.topic_slug = ANY(")
+        .push(")), '{}') AS related FROM expert_topics et WHERE et.expert_id = ANY(")
+        .push(&c.pool)
+        .push(") AND (et.topic_slug = ANY(")
         .push(&c.own)
         .push(") OR et.topic_slug = ANY(")
         .push(&c.related)
-        .push(") GROUP BY et.expert_id), \
+        .push(")) GROUP BY et.expert_id), \
         org_match AS (SELECT a.expert_id, array_agg(o.name ORDER BY o.name, o.id) AS organisations, count(*) AS n \
           FROM initiative_organisations io \
           JOIN organisations o ON o.id = io.organisation_id AND o.deleted_at IS NULL \
@@ -278,11 +286,13 @@ pub async fn initiatives_for_expert(
         .push(")), '{}') AS shared, coalesce(array_agg(it.topic_slug ORDER BY it.topic_slug) \
                FILTER (WHERE NOT it.topic_slug = ANY(")
         .push(&c.own)
-        .push(")), '{}') AS related FROM initiative_topics it WHERE it.topic_slug = ANY(")
+        .push(")), '{}') AS related FROM initiative_topics it WHERE it.initiative_id = ANY(")
+        .push(&c.pool)
+        .push(") AND (it.topic_slug = ANY(")
         .push(&c.own)
         .push(") OR it.topic_slug = ANY(")
         .push(&c.related)
-        .push(") GROUP BY it.initiative_id), \
+        .push(")) GROUP BY it.initiative_id), \
         org_match AS (SELECT io.initiative_id, array_agg(o.name ORDER BY o.name, o.id) AS organisations, count(*) AS n \
           FROM affiliations a \
           JOIN organisations o ON o.id = a.organisation_id AND o.deleted_at IS NULL \

@@ -10,6 +10,7 @@
 //! discovery from the index come next.
 
 pub mod cache;
+pub mod candidates;
 mod document;
 pub mod filters;
 pub mod find;

@@ -1,0 +1,173 @@
+//! The first stage of suggestions: from the index, the records of a kind
+//! that share most of a set of topics (a record's topics with their
+//! broader topics, as the index holds them), preferring those with some
+//! other values (a country, languages, European and international scope).
+//! The store then scores only these, with what links them, so that a
+//! popular topic costs a few hundred candidates, not tens of thousands.
+
+use tantivy::collector::TopDocs;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery,
+};
+use tantivy::schema::{Field, IndexRecordOption, Value};
+use tantivy::{TantivyDocument, Term};
+use uuid::Uuid;
+
+use super::{Reading, index_error};
+use crate::auth::Audience;
+use crate::domain::suggestions::TopicReach;
+use crate::error::{ApiError, ApiResult};
+use crate::store::records::Kind;
+
+/// Candidates handed to the store, at most.
+pub const POOL: usize = 300;
+
+/// What to look for.
+struct Wanted<'a> {
+    pub kind: Kind,
+    pub audience: Audience,
+    /// Topics counting whole, and those one step broader or narrower, half.
+    pub own: &'a [String],
+    pub related: &'a [String],
+    /// Values that make a candidate a little more likely: (field, values,
+    /// weight).
+    pub preferred: Vec<(Field, Vec<String>, f32)>,
+    /// Values a candidate must have one of, when given.
+    pub required: Option<(Field, Vec<String>)>,
+}
+
+fn weighted(term: Term, weight: f32) -> Box<dyn Query> {
+    Box::new(BoostQuery::new(
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            1.0,
+        )),
+        weight,
+    ))
+}
+
+/// Experts to consider inviting to an initiative with these topics,
+/// countries and working languages: those on its topics, the ones based in
+/// its countries and speaking its languages first among equals.
+pub fn experts(
+    reading: &Reading,
+    audience: Audience,
+    topics: &TopicReach,
+    countries: &[String],
+    languages: &[String],
+) -> ApiResult<Vec<Uuid>> {
+    let f = reading.fields();
+    on_topics(
+        reading,
+        &Wanted {
+            kind: Kind::Expert,
+            audience,
+            own: &topics.own,
+            related: &topics.related,
+            preferred: vec![
+                (f.country, countries.to_vec(), 0.25),
+                (f.language, languages.to_vec(), 0.1),
+            ],
+            required: None,
+        },
+    )
+}
+
+/// Active and planned initiatives for an expert with these topics to
+/// consider joining; European and international ones first among equals
+/// when the expert has a country (where it may be missing).
+pub fn initiatives(
+    reading: &Reading,
+    audience: Audience,
+    topics: &TopicReach,
+    has_country: bool,
+) -> ApiResult<Vec<Uuid>> {
+    let f = reading.fields();
+    let abroad = vec!["european".to_owned(), "international".to_owned()];
+    on_topics(
+        reading,
+        &Wanted {
+            kind: Kind::Initiative,
+            audience,
+            own: &topics.own,
+            related: &topics.related,
+            preferred: if has_country {
+                vec![(f.scope, abroad, 0.4)]
+            } else {
+                Vec::new()
+            },
+            required: Some((f.status, vec!["active".to_owned(), "planned".to_owned()])),
+        },
+    )
+}
+
+/// The ids of up to [`POOL`] records sharing the topics, most first.
+fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Uuid>> {
+    let f = reading.fields();
+    let mut topics: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    for topic in wanted.own {
+        topics.push((
+            Occur::Should,
+            weighted(Term::from_field_text(f.topic, topic), 1.0),
+        ));
+    }
+    for topic in wanted.related {
+        topics.push((
+            Occur::Should,
+            weighted(Term::from_field_text(f.topic, topic), 0.5),
+        ));
+    }
+    if topics.is_empty() {
+        return Ok(Vec::new());
+    }
+    let exact = |term: Term| -> Box<dyn Query> {
+        Box::new(ConstScoreQuery::new(
+            Box::new(TermQuery::new(term, IndexRecordOption::Basic)),
+            0.0,
+        ))
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![
+        (
+            Occur::Must,
+            exact(Term::from_field_text(f.kind, wanted.kind.noun())),
+        ),
+        (Occur::Must, Box::new(BooleanQuery::new(topics))),
+    ];
+    if wanted.audience == Audience::Public {
+        clauses.push((Occur::Must, exact(Term::from_field_bool(f.public, true))));
+    }
+    if let Some((field, values)) = &wanted.required {
+        let terms = values.iter().map(|v| Term::from_field_text(*field, v));
+        clauses.push((
+            Occur::Must,
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermSetQuery::new(terms)),
+                0.0,
+            )),
+        ));
+    }
+    for (field, values, weight) in &wanted.preferred {
+        for value in values {
+            clauses.push((
+                Occur::Should,
+                weighted(Term::from_field_text(*field, value), *weight),
+            ));
+        }
+    }
+    let searcher = reading.searcher();
+    let top = searcher
+        .search(
+            &BooleanQuery::new(clauses),
+            &TopDocs::with_limit(POOL).order_by_score(),
+        )
+        .map_err(index_error)?;
+    top.into_iter()
+        .map(|(_, address)| {
+            let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
+            doc.get_first(f.id)
+                .and_then(|v| v.as_str())
+                .and_then(|id| Uuid::try_parse(id).ok())
+                .ok_or_else(|| ApiError::internal("an index document without its id"))
+        })
+        .collect()
+}
