@@ -158,13 +158,16 @@ async fn most_active(conn: &mut AsyncPgConnection, case: &Case) -> Result<Vec<Uu
     Ok(found.into_iter().map(|e| e.expert_id).collect())
 }
 
-fn normalised(topic: f64, organisation: f64, colleagues: f64) -> Weights {
+/// Weights with these shares for topics, activity and links (organisations
+/// and colleagues alike), country and language as shipped, adding up to 1.
+fn normalised(topic: f64, activity: f64, links: f64) -> Weights {
     let rest = EXPERT_WEIGHTS.country + EXPERT_WEIGHTS.language;
-    let scale = (1.0 - rest) / (topic + organisation + colleagues);
+    let scale = (1.0 - rest) / (topic + activity + 2.0 * links);
     Weights {
         topic: topic * scale,
-        organisation: organisation * scale,
-        colleagues: colleagues * scale,
+        activity: activity * scale,
+        organisation: links * scale,
+        colleagues: links * scale,
         ..EXPERT_WEIGHTS
     }
 }
@@ -252,13 +255,11 @@ async fn main() -> Result<(), BoxError> {
         test.len()
     );
 
-    let grid = [0.3, 0.45, 0.6];
-    let small = [0.1, 0.2, 0.3];
     let mut best: Option<(f64, Weights)> = None;
-    for topic in grid {
-        for organisation in small {
-            for colleagues in small {
-                let weights = normalised(topic, organisation, colleagues);
+    for topic in [0.25, 0.35, 0.45] {
+        for activity in [0.0, 0.2] {
+            for links in [0.1, 0.2] {
+                let weights = normalised(topic, activity, links);
                 let mut score = Score::default();
                 for case in &tune {
                     let started = Instant::now();
@@ -266,10 +267,10 @@ async fn main() -> Result<(), BoxError> {
                     score.add(measure(&ranked, &case.hidden), started.elapsed());
                 }
                 println!(
-                    "tune  topic {:.3} organisation {:.3} colleagues {:.3}: recall@10 {:.3}, MRR@10 {:.3}",
+                    "tune  topic {:.3} activity {:.3} organisation/colleagues {:.3}: recall@10 {:.3}, MRR@10 {:.3}",
                     weights.topic,
+                    weights.activity,
                     weights.organisation,
-                    weights.colleagues,
                     score.recall(),
                     score.mrr()
                 );
@@ -302,8 +303,8 @@ async fn main() -> Result<(), BoxError> {
             score.mrr(),
             score.median_ms(),
             weights.map_or_else(String::new, |w| format!(
-                "  (topic {:.3}, organisation {:.3}, colleagues {:.3}, country {:.2}, language {:.2})",
-                w.topic, w.organisation, w.colleagues, w.country, w.language
+                "  (topic {:.3}, activity {:.3}, organisation {:.3}, colleagues {:.3}, country {:.2}, language {:.2})",
+                w.topic, w.activity, w.organisation, w.colleagues, w.country, w.language
             ))
         ));
     }

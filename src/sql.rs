@@ -27,6 +27,7 @@ pub enum Bind {
     Date(NaiveDate),
     Timestamp(DateTime<Utc>),
     Int(i64),
+    Ints(Vec<i64>),
     Float(f64),
 }
 
@@ -229,6 +230,7 @@ impl Sql {
                 Bind::Date(v) => query.bind::<Date, _>(v),
                 Bind::Timestamp(v) => query.bind::<Timestamptz, _>(v),
                 Bind::Int(v) => query.bind::<Int8, _>(v),
+                Bind::Ints(v) => query.bind::<Array<Int8>, _>(v),
                 Bind::Float(v) => query.bind::<Float8, _>(v),
             };
         }

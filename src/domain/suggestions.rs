@@ -35,6 +35,8 @@ pub enum ReasonCode {
     /// A European or international initiative with one or two
     /// participants from the expert's country.
     FewParticipantsFromCountry,
+    /// Suggested experts: takes part in other initiatives already.
+    Active,
     /// Similar records: alike in wording (title, summary, description).
     SimilarText,
     /// Similar initiatives: under the same regulation.
@@ -65,16 +67,20 @@ pub struct Weights {
     /// Suggested initiatives only: few or no participants from the
     /// expert's country.
     pub absence: f64,
+    /// Suggested experts only: how many initiatives the expert takes part
+    /// in; an active expert is likelier to take part in another.
+    pub activity: f64,
 }
 
 /// Experts to invite.
 pub const EXPERT_WEIGHTS: Weights = Weights {
-    topic: 0.45,
-    organisation: 0.2,
-    colleagues: 0.2,
+    topic: 0.35,
+    organisation: 0.15,
+    colleagues: 0.15,
     country: 0.1,
     language: 0.05,
     absence: 0.0,
+    activity: 0.2,
 };
 
 /// Initiatives to join.
@@ -85,6 +91,7 @@ pub const INITIATIVE_WEIGHTS: Weights = Weights {
     country: 0.05,
     language: 0.05,
     absence: 0.2,
+    activity: 0.0,
 };
 
 /// A broader or narrower topic counts this much of a shared one.
@@ -94,6 +101,7 @@ pub const RELATED_TOPIC: f64 = 0.5;
 pub const FULL_TOPICS: f64 = 2.0;
 pub const FULL_ORGANISATIONS: f64 = 2.0;
 pub const FULL_COLLEAGUES: f64 = 3.0;
+pub const FULL_ACTIVITY: f64 = 5.0;
 
 /// One side's topics, and those one step broader or narrower, for matching
 /// the other side's.
@@ -188,6 +196,8 @@ pub struct Signals {
     /// Suggested initiatives: participants from the expert's country, when
     /// the initiative is European or international.
     pub compatriots: Option<i64>,
+    /// Suggested experts: the initiatives the expert takes part in.
+    pub activity: i64,
 }
 
 impl Signals {
@@ -263,6 +273,16 @@ impl Signals {
                 text: format!(
                     "the expert speaks the initiative's language ({})",
                     list(self.language_fit.clone())
+                ),
+            });
+        }
+        if self.activity > 0 {
+            reasons.push(Reason {
+                code: ReasonCode::Active,
+                text: format!(
+                    "takes part in {} initiative{}",
+                    self.activity,
+                    plural(self.activity as usize)
                 ),
             });
         }
@@ -351,7 +371,13 @@ mod tests {
     #[test]
     fn weights_add_up_to_one() {
         for w in [EXPERT_WEIGHTS, INITIATIVE_WEIGHTS] {
-            let sum = w.topic + w.organisation + w.colleagues + w.country + w.language + w.absence;
+            let sum = w.topic
+                + w.organisation
+                + w.colleagues
+                + w.country
+                + w.language
+                + w.absence
+                + w.activity;
             assert!((sum - 1.0).abs() < 1e-9, "{w:?}");
         }
     }

@@ -21,7 +21,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::experts::Experts;
 use crate::store::initiatives::Initiatives;
 use crate::store::records;
-use crate::store::suggestions::{self, Candidate, Target};
+use crate::store::suggestions::{self, Candidate, Pooled, Target};
 
 /// The order suggestions are paged in; a cursor of another list is refused.
 pub const SORT: &str = "score";
@@ -60,7 +60,7 @@ pub async fn experts_for_initiative(
     id: Uuid,
     audience: Audience,
     page: &PageRequest,
-    pool: impl FnOnce(&Initiative, &TopicReach, &[String]) -> ApiResult<Vec<Uuid>>,
+    pool: impl FnOnce(&Initiative, &TopicReach, &[String]) -> ApiResult<Vec<Pooled>>,
 ) -> ApiResult<Page<SuggestedExpert>> {
     let initiative = records::find::<Initiatives>(conn, vocabulary, id, audience).await?;
     let topics = TopicReach::of(vocabulary, initiative.topics.iter().map(|t| t.slug.clone()));
@@ -100,7 +100,7 @@ pub async fn initiatives_for_expert(
     id: Uuid,
     audience: Audience,
     page: &PageRequest,
-    pool: impl FnOnce(&Expert, &TopicReach) -> ApiResult<Vec<Uuid>>,
+    pool: impl FnOnce(&Expert, &TopicReach) -> ApiResult<Vec<Pooled>>,
 ) -> ApiResult<Page<SuggestedInitiative>> {
     let expert = records::find::<Experts>(conn, vocabulary, id, audience).await?;
     let topics = TopicReach::of(vocabulary, expert.topics.iter().map(|t| t.slug.clone()));

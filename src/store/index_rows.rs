@@ -59,8 +59,9 @@ pub struct IndexRow {
     #[diesel(sql_type = Array<Text>)]
     pub public_context: Vec<String>,
     /// For initiatives: the countries of the organisations and experts
-    /// taking part, and how many of them there are; for staff, and of the
-    /// public ones only, for the public.
+    /// taking part, and how many of them there are; for experts, how many
+    /// initiatives they take part in. For staff, and of the public records
+    /// only, for the public.
     #[diesel(sql_type = Array<Text>)]
     pub participant_countries: Vec<String>,
     #[diesel(sql_type = Array<Text>)]
@@ -116,7 +117,10 @@ const EXPERTS: &str = "SELECT r.id, r.given_name || ' ' || r.family_name AS name
       CROSS JOIN LATERAL aimd_initiative_context(i.scope, i.topic_closure) c(value) \
       WHERE l.expert_id = r.id AND i.deleted_at IS NULL AND i.is_public) AS public_context, \
     '{}'::text[] AS participant_countries, '{}'::text[] AS public_participant_countries, \
-    0::bigint AS participants, 0::bigint AS public_participants, \
+    (SELECT count(*) FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
+      WHERE l.expert_id = r.id AND i.deleted_at IS NULL) AS participants, \
+    (SELECT count(*) FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
+      WHERE l.expert_id = r.id AND i.deleted_at IS NULL AND i.is_public) AS public_participants, \
     r.sort_name AS sort_key, NULL::date AS start_date, NULL::date AS end_date, \
     coalesce(r.is_public, false) AS public, r.updated_at, \
     coalesce(r.public_updated_at, r.updated_at) AS public_updated_at \

@@ -13,8 +13,8 @@ use uuid::Uuid;
 
 use crate::domain::page::Cursor;
 use crate::domain::suggestions::{
-    FULL_COLLEAGUES, FULL_ORGANISATIONS, FULL_TOPICS, NATIONAL_LANGUAGES, RELATED_TOPIC, Signals,
-    TopicReach, Weights,
+    FULL_ACTIVITY, FULL_COLLEAGUES, FULL_ORGANISATIONS, FULL_TOPICS, NATIONAL_LANGUAGES,
+    RELATED_TOPIC, Signals, TopicReach, Weights,
 };
 use crate::error::{ApiError, ApiResult};
 use crate::sql::{Bind, Placeholder, Sql};
@@ -52,6 +52,8 @@ pub struct Candidate {
     language_fit: Vec<String>,
     #[diesel(sql_type = Nullable<BigInt>)]
     compatriots: Option<i64>,
+    #[diesel(sql_type = BigInt)]
+    activity: i64,
     /// Rounded to 4 decimals, as the cursor keeps it.
     #[diesel(sql_type = Float8)]
     pub score: f64,
@@ -70,6 +72,7 @@ impl Candidate {
             country_fit: self.country_fit.clone(),
             language_fit: self.language_fit.clone(),
             compatriots: self.compatriots,
+            activity: self.activity,
         }
     }
 }
@@ -85,7 +88,16 @@ pub struct Target<'a> {
     /// The candidates found by topic (`sync::index::candidates`): only
     /// these are matched by topic; those linked through organisations or
     /// colleagues are always considered.
-    pub pool: &'a [Uuid],
+    pub pool: &'a [Pooled],
+}
+
+/// A candidate found by topic, with how active the index says it is (an
+/// expert's initiatives, as the audience sees them), which saves counting
+/// it again here.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Pooled {
+    pub id: Uuid,
+    pub activity: i64,
 }
 
 /// The national languages of countries, as two arrays (country, language)
@@ -109,6 +121,7 @@ struct Common {
     countries: Placeholder,
     languages: Placeholder,
     pool: Placeholder,
+    pool_activity: Placeholder,
 }
 
 fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
@@ -118,7 +131,8 @@ fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
         related: sql.bind(Bind::Texts(target.topics.related.clone())),
         countries: sql.bind(Bind::Texts(target.countries.to_vec())),
         languages: sql.bind(Bind::Texts(target.languages.to_vec())),
-        pool: sql.bind(Bind::Uuids(target.pool.to_vec())),
+        pool: sql.bind(Bind::Uuids(target.pool.iter().map(|p| p.id).collect())),
+        pool_activity: sql.bind(Bind::Ints(target.pool.iter().map(|p| p.activity).collect())),
     }
 }
 
@@ -135,6 +149,8 @@ fn push_score(sql: &mut Sql, c: &Common, weights: &Weights) {
     let country = w(sql, weights.country);
     let language = w(sql, weights.language);
     let absence = w(sql, weights.absence);
+    let activity = w(sql, weights.activity);
+    let full_activity = w(sql, FULL_ACTIVITY);
     sql.push("round((")
         .push(&topic)
         .push(" * least(1, (cardinality(s.shared_topics) + ")
@@ -157,7 +173,11 @@ fn push_score(sql: &mut Sql, c: &Common, weights: &Weights) {
         .push(&language)
         .push(" * (cardinality(s.language_fit) > 0)::int + ")
         .push(&absence)
-        .push(" * CASE s.compatriots WHEN 0 THEN 1 WHEN 1 THEN 0.5 WHEN 2 THEN 0.5 ELSE 0 END")
+        .push(" * CASE s.compatriots WHEN 0 THEN 1 WHEN 1 THEN 0.5 WHEN 2 THEN 0.5 ELSE 0 END + ")
+        .push(&activity)
+        .push(" * least(1, s.activity / ")
+        .push(&full_activity)
+        .push(")")
         .push(")::numeric, 4) AS score");
 }
 
@@ -175,7 +195,7 @@ fn push_page(
     sql.push(
         " FROM scored s) SELECT r.id, r.name, r.name_nl, r.acronym, r.place, r.public_profile, \
               r.shared_topics, r.related_topics, r.organisations, r.colleagues, \
-              r.shared_initiatives, r.country_fit, r.language_fit, r.compatriots, \
+              r.shared_initiatives, r.country_fit, r.language_fit, r.compatriots, r.activity, \
               r.score::float8 AS score, \
               (SELECT count(*) FROM ranked) AS total FROM ranked r",
     );
@@ -252,7 +272,14 @@ pub async fn experts_for_initiative(
         .push(") THEN e.country END AS country_fit, \
             ARRAY(SELECT l FROM unnest(e.languages) l WHERE l = ANY(")
         .push(&c.languages)
-        .push(") ORDER BY l) AS language_fit, NULL::bigint AS compatriots \
+        .push(") ORDER BY l) AS language_fit, NULL::bigint AS compatriots, \
+            coalesce((SELECT p.activity FROM unnest(")
+        .push(&c.pool)
+        .push("::uuid[], ")
+        .push(&c.pool_activity)
+        .push("::bigint[]) p(id, activity) WHERE p.id = e.id), \
+              (SELECT count(*) FROM initiative_experts a JOIN initiatives ai ON ai.id = a.initiative_id \
+                AND ai.deleted_at IS NULL WHERE a.expert_id = e.id)) AS activity \
           FROM candidates n JOIN experts e ON e.id = n.expert_id \
           LEFT JOIN topic_match t ON t.expert_id = e.id \
           LEFT JOIN org_match m ON m.expert_id = e.id \
@@ -344,7 +371,7 @@ pub async fn initiatives_for_expert(
                  ON x.id = ie.expert_id AND x.deleted_at IS NULL \
                  WHERE ie.initiative_id = i.id AND x.country = ")
         .push(&home)
-        .push(") END AS compatriots \
+        .push(") END AS compatriots, 0::bigint AS activity \
           FROM candidates n JOIN initiatives i ON i.id = n.initiative_id \
           LEFT JOIN topic_match t ON t.initiative_id = i.id \
           LEFT JOIN org_match m ON m.initiative_id = i.id \

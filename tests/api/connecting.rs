@@ -187,18 +187,19 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
     let page = app.get(&path).await;
     page.expect(200);
     let page = page.json();
-    // By hand, with the expert weights (topic .45, organisation .2,
-    // colleagues .2, country .1, language .05): Anna shares both topics
-    // (.45), UMC (1 of 2: .1), NL (.1) and Dutch (.05); Eva one topic of
-    // two (.225) and NL; Bram a narrower topic (half of one of two:
-    // .1125); Colin works with Lena in O (1 of 3: .0667). Dana shares
-    // nothing but her country, Lena is already a member.
+    // By hand, with the expert weights (topic .35, organisation .15,
+    // colleagues .15, country .1, language .05, activity .2): Anna shares
+    // both topics (.35), UMC (1 of 2: .075), NL (.1) and Dutch (.05); Eva
+    // one topic of two (.175) and NL; Colin works with Lena in O (1 of 3:
+    // .05) and takes part in it (1 of 5: .04); Bram a narrower topic (half
+    // of one of two: .0875). Dana shares nothing but her country, Lena is
+    // already a member.
     assert_eq!(
         ranking(&page, "expert", "name"),
         vec![
             (
                 "Anna Fixture".to_owned(),
-                0.7,
+                0.575,
                 codes(&[
                     "shared-topic",
                     "shared-organisation",
@@ -208,15 +209,15 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
             ),
             (
                 "Eva Fixture".to_owned(),
-                0.325,
+                0.275,
                 codes(&["shared-topic", "country-fit"])
             ),
-            ("Bram Fixture".to_owned(), 0.1125, codes(&["related-topic"])),
             (
                 "Colin Fixture".to_owned(),
-                0.0667,
-                codes(&["co-participant"])
+                0.09,
+                codes(&["co-participant", "active"])
             ),
+            ("Bram Fixture".to_owned(), 0.0875, codes(&["related-topic"])),
         ],
         "{page}"
     );
@@ -230,12 +231,16 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
         "affiliated with UMC Fixture, which takes part"
     );
     assert_eq!(
-        page["items"][2]["reasons"][0]["text"],
+        page["items"][3]["reasons"][0]["text"],
         "on Performance evaluation, broader or narrower than a topic of the initiative"
     );
     assert_eq!(
-        page["items"][3]["reasons"][0]["text"],
+        page["items"][2]["reasons"][0]["text"],
         "works with 1 of its experts in 1 other initiative"
+    );
+    assert_eq!(
+        page["items"][2]["reasons"][1]["text"],
+        "takes part in 1 initiative"
     );
 
     // Paged like every list: the second page follows the first.
@@ -253,7 +258,7 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
         .into_iter()
         .map(|r| r.0)
         .collect();
-    assert_eq!(names, ["Bram Fixture", "Colin Fixture"]);
+    assert_eq!(names, ["Colin Fixture", "Bram Fixture"]);
     assert_eq!(second["next"], Value::Null);
     // A cursor of another list is refused.
     let list = app.get("/v1/experts?limit=1").await.json();

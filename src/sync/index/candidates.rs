@@ -10,7 +10,7 @@ use tantivy::query::{
     BooleanQuery, BoostQuery, ConstScoreQuery, Occur, Query, TermQuery, TermSetQuery,
 };
 use tantivy::schema::{Field, IndexRecordOption, Value};
-use tantivy::{TantivyDocument, Term};
+use tantivy::{DocAddress, DocId, Score, SegmentReader, TantivyDocument, Term};
 use uuid::Uuid;
 
 use super::{Reading, index_error};
@@ -19,8 +19,14 @@ use crate::domain::suggestions::TopicReach;
 use crate::error::{ApiError, ApiResult};
 use crate::store::records::Kind;
 
+pub use crate::store::suggestions::Pooled;
+
 /// Candidates handed to the store, at most.
 pub const POOL: usize = 300;
+/// What taking part in initiatives adds to an expert's rank here (as much
+/// as a neighbouring topic), whole from this many on.
+const ACTIVITY: f32 = 0.5;
+const FULL_ACTIVITY: f32 = 5.0;
 
 /// What to look for.
 struct Wanted<'a> {
@@ -34,6 +40,8 @@ struct Wanted<'a> {
     pub preferred: Vec<(Field, Vec<String>, f32)>,
     /// Values a candidate must have one of, when given.
     pub required: Option<(Field, Vec<String>)>,
+    /// Experts: among equals, those taking part in more initiatives first.
+    pub by_activity: bool,
 }
 
 fn weighted(term: Term, weight: f32) -> Box<dyn Query> {
@@ -55,7 +63,7 @@ pub fn experts(
     topics: &TopicReach,
     countries: &[String],
     languages: &[String],
-) -> ApiResult<Vec<Uuid>> {
+) -> ApiResult<Vec<Pooled>> {
     let f = reading.fields();
     on_topics(
         reading,
@@ -69,6 +77,7 @@ pub fn experts(
                 (f.language, languages.to_vec(), 0.1),
             ],
             required: None,
+            by_activity: true,
         },
     )
 }
@@ -81,7 +90,7 @@ pub fn initiatives(
     audience: Audience,
     topics: &TopicReach,
     has_country: bool,
-) -> ApiResult<Vec<Uuid>> {
+) -> ApiResult<Vec<Pooled>> {
     let f = reading.fields();
     let abroad = vec!["european".to_owned(), "international".to_owned()];
     on_topics(
@@ -97,12 +106,13 @@ pub fn initiatives(
                 Vec::new()
             },
             required: Some((f.status, vec!["active".to_owned(), "planned".to_owned()])),
+            by_activity: false,
         },
     )
 }
 
 /// The ids of up to [`POOL`] records sharing the topics, most first.
-fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Uuid>> {
+fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Pooled>> {
     let f = reading.fields();
     let mut topics: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for topic in wanted.own {
@@ -155,19 +165,48 @@ fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Uuid>> {
         }
     }
     let searcher = reading.searcher();
-    let top = searcher
-        .search(
-            &BooleanQuery::new(clauses),
-            &TopDocs::with_limit(POOL).order_by_score(),
-        )
-        .map_err(index_error)?;
+    let query = BooleanQuery::new(clauses);
+    let top: Vec<(f32, DocAddress)> = if wanted.by_activity {
+        let activity = match wanted.audience {
+            Audience::Public => "public_participants",
+            Audience::Staff => "participants",
+        };
+        let ranked = TopDocs::with_limit(POOL).tweak_score(move |segment: &SegmentReader| {
+            let counts = segment
+                .fast_fields()
+                .u64(activity)
+                .map(|column| column.first_or_default_col(0))
+                .ok();
+            move |doc: DocId, score: Score| {
+                let active = counts.as_ref().map_or(0, |c| c.get_val(doc));
+                score + ACTIVITY * (active as f32 / FULL_ACTIVITY).min(1.0)
+            }
+        });
+        searcher.search(&query, &ranked).map_err(index_error)?
+    } else {
+        let ranked = TopDocs::with_limit(POOL).order_by_score();
+        searcher.search(&query, &ranked).map_err(index_error)?
+    };
+    let activity = match wanted.audience {
+        Audience::Public => "public_participants",
+        Audience::Staff => "participants",
+    };
     top.into_iter()
         .map(|(_, address)| {
             let doc: TantivyDocument = searcher.doc(address).map_err(index_error)?;
-            doc.get_first(f.id)
+            let id = doc
+                .get_first(f.id)
                 .and_then(|v| v.as_str())
                 .and_then(|id| Uuid::try_parse(id).ok())
-                .ok_or_else(|| ApiError::internal("an index document without its id"))
+                .ok_or_else(|| ApiError::internal("an index document without its id"))?;
+            let activity = searcher
+                .segment_reader(address.segment_ord)
+                .fast_fields()
+                .u64(activity)
+                .ok()
+                .and_then(|column| column.first(address.doc_id))
+                .map_or(0, |n| i64::try_from(n).unwrap_or(i64::MAX));
+            Ok(Pooled { id, activity })
         })
         .collect()
 }

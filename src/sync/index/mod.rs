@@ -93,7 +93,8 @@ pub struct Fields {
     pub context: Field,
     pub public_context: Field,
     /// An initiative's participants' countries, and how many participants
-    /// it has, for staff and for the public (the participation view).
+    /// it has (an expert: how many initiatives it takes part in), for staff
+    /// and for the public (the participation view, suggestions).
     pub participant_country: Field,
     pub public_participant_country: Field,
     pub participants: Field,
