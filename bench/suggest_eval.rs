@@ -256,9 +256,9 @@ async fn main() -> Result<(), BoxError> {
     );
 
     let mut best: Option<(f64, Weights)> = None;
-    for topic in [0.25, 0.35, 0.45] {
-        for activity in [0.0, 0.2] {
-            for links in [0.1, 0.2] {
+    for topic in [0.25, 0.35] {
+        for activity in [0.2, 0.35, 0.5] {
+            for links in [0.1] {
                 let weights = normalised(topic, activity, links);
                 let mut score = Score::default();
                 for case in &tune {

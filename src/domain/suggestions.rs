@@ -72,15 +72,16 @@ pub struct Weights {
     pub activity: f64,
 }
 
-/// Experts to invite.
+/// Experts to invite: tuned by `bench/suggest_eval.rs` on half of the
+/// generated registry's initiatives (see bench/README.md), rounded.
 pub const EXPERT_WEIGHTS: Weights = Weights {
-    topic: 0.35,
-    organisation: 0.15,
-    colleagues: 0.15,
+    topic: 0.22,
+    organisation: 0.09,
+    colleagues: 0.09,
     country: 0.1,
     language: 0.05,
     absence: 0.0,
-    activity: 0.2,
+    activity: 0.45,
 };
 
 /// Initiatives to join.
@@ -101,7 +102,9 @@ pub const RELATED_TOPIC: f64 = 0.5;
 pub const FULL_TOPICS: f64 = 2.0;
 pub const FULL_ORGANISATIONS: f64 = 2.0;
 pub const FULL_COLLEAGUES: f64 = 3.0;
-pub const FULL_ACTIVITY: f64 = 5.0;
+/// Activity counts on a log scale, whole at this many initiatives: the
+/// difference between 2 and 10 matters more than between 40 and 50.
+pub const FULL_ACTIVITY: f64 = 50.0;
 
 /// One side's topics, and those one step broader or narrower, for matching
 /// the other side's.

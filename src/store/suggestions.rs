@@ -19,6 +19,11 @@ use crate::domain::suggestions::{
 use crate::error::{ApiError, ApiResult};
 use crate::sql::{Bind, Placeholder, Sql};
 
+/// Colleagues are sought through each expert's latest this many
+/// initiatives: a very active expert's hundreds would make one request
+/// read tens of thousands of links.
+const HOPS: i64 = 50;
+
 /// A candidate as a page of suggestions reads it.
 #[derive(Debug, QueryableByName)]
 pub struct Candidate {
@@ -122,6 +127,7 @@ struct Common {
     languages: Placeholder,
     pool: Placeholder,
     pool_activity: Placeholder,
+    hops: Placeholder,
 }
 
 fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
@@ -133,6 +139,7 @@ fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
         languages: sql.bind(Bind::Texts(target.languages.to_vec())),
         pool: sql.bind(Bind::Uuids(target.pool.iter().map(|p| p.id).collect())),
         pool_activity: sql.bind(Bind::Ints(target.pool.iter().map(|p| p.activity).collect())),
+        hops: sql.bind(Bind::Int(HOPS)),
     }
 }
 
@@ -175,9 +182,9 @@ fn push_score(sql: &mut Sql, c: &Common, weights: &Weights) {
         .push(&absence)
         .push(" * CASE s.compatriots WHEN 0 THEN 1 WHEN 1 THEN 0.5 WHEN 2 THEN 0.5 ELSE 0 END + ")
         .push(&activity)
-        .push(" * least(1, s.activity / ")
+        .push(" * least(1, ln(1 + s.activity) / ln(1 + ")
         .push(&full_activity)
-        .push(")")
+        .push("))")
         .push(")::numeric, 4) AS score");
 }
 
@@ -252,9 +259,13 @@ pub async fn experts_for_initiative(
             count(DISTINCT shared.initiative_id) AS initiatives \
           FROM initiative_experts mine \
           JOIN experts me ON me.id = mine.expert_id AND me.deleted_at IS NULL \
-          JOIN initiative_experts shared ON shared.expert_id = mine.expert_id AND shared.initiative_id <> ")
+          CROSS JOIN LATERAL (SELECT s.initiative_id FROM initiative_experts s \
+            WHERE s.expert_id = mine.expert_id AND s.initiative_id <> ")
         .push(&c.id)
-        .push(" JOIN initiatives si ON si.id = shared.initiative_id AND si.deleted_at IS NULL \
+        .push(" ORDER BY s.created_at DESC LIMIT ")
+        .push(&c.hops)
+        .push(") shared \
+          JOIN initiatives si ON si.id = shared.initiative_id AND si.deleted_at IS NULL \
           JOIN initiative_experts other ON other.initiative_id = shared.initiative_id \
             AND other.expert_id <> mine.expert_id \
           WHERE mine.initiative_id = ")
@@ -328,16 +339,21 @@ pub async fn initiatives_for_expert(
         .push(" GROUP BY io.initiative_id), \
         co AS (SELECT other.initiative_id, count(DISTINCT colleague.expert_id) AS colleagues, \
             count(DISTINCT mine.initiative_id) AS initiatives \
-          FROM initiative_experts mine \
+          FROM (SELECT m.initiative_id, m.expert_id FROM initiative_experts m WHERE m.expert_id = ")
+        .push(&c.id)
+        .push(" ORDER BY m.created_at DESC LIMIT ")
+        .push(&c.hops)
+        .push(") mine \
           JOIN initiatives mi ON mi.id = mine.initiative_id AND mi.deleted_at IS NULL \
           JOIN initiative_experts colleague ON colleague.initiative_id = mine.initiative_id \
             AND colleague.expert_id <> mine.expert_id \
           JOIN experts ce ON ce.id = colleague.expert_id AND ce.deleted_at IS NULL \
-          JOIN initiative_experts other ON other.expert_id = colleague.expert_id \
-            AND other.initiative_id <> mine.initiative_id \
-          WHERE mine.expert_id = ")
-        .push(&c.id)
-        .push(" GROUP BY other.initiative_id), \
+          CROSS JOIN LATERAL (SELECT o.initiative_id FROM initiative_experts o \
+            WHERE o.expert_id = colleague.expert_id AND o.initiative_id <> mine.initiative_id \
+            ORDER BY o.created_at DESC LIMIT ")
+        .push(&c.hops)
+        .push(") other \
+          GROUP BY other.initiative_id), \
         candidates AS (SELECT initiative_id FROM topic_match UNION SELECT initiative_id FROM org_match \
           UNION SELECT initiative_id FROM co), \
         scored AS (SELECT i.id, i.title_en AS name, i.title_nl AS name_nl, \

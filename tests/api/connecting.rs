@@ -187,19 +187,19 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
     let page = app.get(&path).await;
     page.expect(200);
     let page = page.json();
-    // By hand, with the expert weights (topic .35, organisation .15,
-    // colleagues .15, country .1, language .05, activity .2): Anna shares
-    // both topics (.35), UMC (1 of 2: .075), NL (.1) and Dutch (.05); Eva
-    // one topic of two (.175) and NL; Colin works with Lena in O (1 of 3:
-    // .05) and takes part in it (1 of 5: .04); Bram a narrower topic (half
-    // of one of two: .0875). Dana shares nothing but her country, Lena is
-    // already a member.
+    // By hand, with the expert weights (topic .22, organisation .09,
+    // colleagues .09, country .1, language .05, activity .45): Anna shares
+    // both topics (.22), UMC (1 of 2: .045), NL (.1) and Dutch (.05); Eva
+    // one topic of two (.11) and NL; Colin works with Lena in O (1 of 3:
+    // .03) and takes part in it (ln 2 / ln 51 of .45: .0793); Bram a
+    // narrower topic (half of one of two: .055). Dana shares nothing but
+    // her country, Lena is already a member.
     assert_eq!(
         ranking(&page, "expert", "name"),
         vec![
             (
                 "Anna Fixture".to_owned(),
-                0.575,
+                0.415,
                 codes(&[
                     "shared-topic",
                     "shared-organisation",
@@ -209,15 +209,15 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
             ),
             (
                 "Eva Fixture".to_owned(),
-                0.275,
+                0.21,
                 codes(&["shared-topic", "country-fit"])
             ),
             (
                 "Colin Fixture".to_owned(),
-                0.09,
+                0.1093,
                 codes(&["co-participant", "active"])
             ),
-            ("Bram Fixture".to_owned(), 0.0875, codes(&["related-topic"])),
+            ("Bram Fixture".to_owned(), 0.055, codes(&["related-topic"])),
         ],
         "{page}"
     );

@@ -15,7 +15,7 @@ use uuid::Uuid;
 
 use super::{Reading, index_error};
 use crate::auth::Audience;
-use crate::domain::suggestions::TopicReach;
+use crate::domain::suggestions::{FULL_ACTIVITY, TopicReach};
 use crate::error::{ApiError, ApiResult};
 use crate::store::records::Kind;
 
@@ -24,9 +24,8 @@ pub use crate::store::suggestions::Pooled;
 /// Candidates handed to the store, at most.
 pub const POOL: usize = 300;
 /// What taking part in initiatives adds to an expert's rank here (as much
-/// as a neighbouring topic), whole from this many on.
+/// as a neighbouring topic), on the store's log scale.
 const ACTIVITY: f32 = 0.5;
-const FULL_ACTIVITY: f32 = 5.0;
 
 /// What to look for.
 struct Wanted<'a> {
@@ -179,7 +178,8 @@ fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Pooled>> {
                 .ok();
             move |doc: DocId, score: Score| {
                 let active = counts.as_ref().map_or(0, |c| c.get_val(doc));
-                score + ACTIVITY * (active as f32 / FULL_ACTIVITY).min(1.0)
+                let scale = (1.0 + active as f32).ln() / (1.0 + FULL_ACTIVITY as f32).ln();
+                score + ACTIVITY * scale.min(1.0)
             }
         });
         searcher.search(&query, &ranked).map_err(index_error)?

@@ -18,7 +18,6 @@ use uuid::Uuid;
 use super::{Reading, index_error};
 use crate::auth::Audience;
 use crate::domain::initiatives::Initiative;
-use crate::domain::organisations::Organisation;
 use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
 use crate::domain::similar::{
     Comparison, INITIATIVE_WORDS, ORGANISATION_WORDS, OrganisationBrief, Profile,
@@ -31,6 +30,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::initiatives::Initiatives;
 use crate::store::organisations::Organisations;
 use crate::store::records::{self, Kind, StoredKind};
+use crate::store::similar::OrganisationProfile;
 
 /// Candidates read per way of finding them.
 pub const CANDIDATES: usize = 50;
@@ -357,40 +357,49 @@ pub async fn organisations(
     audience: Audience,
     page: &PageRequest,
 ) -> ApiResult<Page<SimilarOrganisation>> {
-    let record = records::find::<Organisations>(conn, vocabulary, id, audience).await?;
-    let (description_en, description_nl) = texts(record.description.as_ref());
+    // The record's profile, or why it cannot be read (404, 308).
+    let record = match crate::store::similar::organisation(conn, id).await? {
+        Some(record) => record,
+        None => {
+            records::find::<Organisations>(conn, vocabulary, id, audience).await?;
+            return Err(ApiError::internal("an organisation found, then not"));
+        }
+    };
     let names: Vec<String> = std::iter::once(record.name.clone())
         .chain(record.acronym.iter().cloned())
         .collect();
     let text = RecordText {
         name_en: names.clone(),
         name_nl: names,
-        text_en: description_en,
-        text_nl: description_nl,
+        text_en: record.description_en.iter().cloned().collect(),
+        text_nl: record.description_nl.iter().cloned().collect(),
     };
-    let profile = |o: &Organisation| Profile {
-        topics: o.topics.iter().map(|t| t.slug.clone()).collect(),
-        kinds: vec![o.organisation_type.as_str().to_owned()],
-        links: o
-            .initiatives
-            .iter()
-            .map(|i| {
-                let title = i.title.en.clone().or_else(|| i.title.nl.clone());
-                (i.id, i.acronym.clone().or(title).unwrap_or_default())
-            })
-            .collect(),
+    let profile = |o: &OrganisationProfile| -> ApiResult<Profile> {
+        Ok(Profile {
+            topics: o.topics.clone(),
+            kinds: vec![o.organisation_type.clone()],
+            links: o
+                .initiatives()?
+                .into_iter()
+                .map(|i| (i.id, i.name))
+                .collect(),
+        })
     };
-    let own = profile(&record);
+    let own = profile(&record)?;
+    let initiatives: Vec<Uuid> = own.links.iter().map(|(id, _)| *id).collect();
     let terms = RecordTerms {
         topics: own.topics.clone(),
         regulations: Vec::new(),
-        linked: own.links.iter().map(|(id, _)| *id).collect(),
+        linked: initiatives.clone(),
     };
     let by_text = like_text(reading, Kind::Organisation, id, audience, &text)?;
     let by_terms = sharing(reading, Kind::Organisation, id, audience, &terms)?;
     let ids = candidate_ids(&by_text, &by_terms);
-    let loaded = Organisations::load(conn, vocabulary, &ids, audience).await?;
-    let candidates = loaded.into_iter().map(|o| (o.id, profile(&o), o)).collect();
+    let loaded = crate::store::similar::organisations(conn, &ids, &initiatives).await?;
+    let candidates = loaded
+        .into_iter()
+        .map(|o| Ok((o.id, profile(&o)?, o)))
+        .collect::<ApiResult<Vec<_>>>()?;
     let texts = text_shares(&by_text);
     let ranked = rank(
         &own,
