@@ -20,8 +20,10 @@ use crate::error::{ApiError, ApiResult};
 use crate::sql::{Bind, Placeholder, Sql};
 
 /// Colleagues are sought through each expert's latest this many
-/// initiatives: a very active expert's hundreds would make one request
-/// read tens of thousands of links.
+/// initiatives, and through an organisation its latest this many
+/// affiliated experts or initiatives: a very active expert's or
+/// organisation's hundreds would make one request read tens of thousands
+/// of links.
 const HOPS: i64 = 50;
 
 /// A candidate as a page of suggestions reads it.
@@ -252,7 +254,10 @@ pub async fn experts_for_initiative(
         org_match AS (SELECT a.expert_id, array_agg(o.name ORDER BY o.name, o.id) AS organisations, count(*) AS n \
           FROM initiative_organisations io \
           JOIN organisations o ON o.id = io.organisation_id AND o.deleted_at IS NULL \
-          JOIN affiliations a ON a.organisation_id = o.id WHERE io.initiative_id = ")
+          CROSS JOIN LATERAL (SELECT f.expert_id FROM affiliations f WHERE f.organisation_id = o.id \
+            ORDER BY f.created_at DESC LIMIT ")
+        .push(&c.hops)
+        .push(") a WHERE io.initiative_id = ")
         .push(&c.id)
         .push(" GROUP BY a.expert_id), \
         co AS (SELECT other.expert_id, count(DISTINCT mine.expert_id) AS colleagues, \
@@ -334,7 +339,10 @@ pub async fn initiatives_for_expert(
         org_match AS (SELECT io.initiative_id, array_agg(o.name ORDER BY o.name, o.id) AS organisations, count(*) AS n \
           FROM affiliations a \
           JOIN organisations o ON o.id = a.organisation_id AND o.deleted_at IS NULL \
-          JOIN initiative_organisations io ON io.organisation_id = o.id WHERE a.expert_id = ")
+          CROSS JOIN LATERAL (SELECT f.initiative_id FROM initiative_organisations f \
+            WHERE f.organisation_id = o.id ORDER BY f.created_at DESC LIMIT ")
+        .push(&c.hops)
+        .push(") io WHERE a.expert_id = ")
         .push(&c.id)
         .push(" GROUP BY io.initiative_id), \
         co AS (SELECT other.initiative_id, count(DISTINCT colleague.expert_id) AS colleagues, \
