@@ -4,13 +4,14 @@
 //! candidates. Runs on the audience's connection: the public's sees public
 //! records only.
 
+use diesel::QueryableByName;
 use diesel::sql_types::{Array, Json, Nullable, Text, Uuid as SqlUuid};
-use diesel::{QueryableByName, sql_query};
 use diesel_async::{AsyncPgConnection, RunQueryDsl};
 use serde::Deserialize;
 use uuid::Uuid;
 
 use crate::error::{ApiError, ApiResult};
+use crate::sql::sql;
 
 /// An organisation as similarity sees it.
 #[derive(Debug, QueryableByName)]
@@ -66,7 +67,8 @@ pub async fn organisation(
     conn: &mut AsyncPgConnection,
     id: Uuid,
 ) -> ApiResult<Option<OrganisationProfile>> {
-    let mut found: Vec<OrganisationProfile> = sql_query(PROFILE)
+    let mut found: Vec<OrganisationProfile> = sql!(PROFILE)
+        .query()
         .bind::<Array<SqlUuid>, _>(vec![id])
         .bind::<Nullable<Array<SqlUuid>>, _>(None::<Vec<Uuid>>)
         .load(conn)
@@ -81,7 +83,8 @@ pub async fn organisations(
     ids: &[Uuid],
     initiatives: &[Uuid],
 ) -> ApiResult<Vec<OrganisationProfile>> {
-    Ok(sql_query(PROFILE)
+    Ok(sql!(PROFILE)
+        .query()
         .bind::<Array<SqlUuid>, _>(ids)
         .bind::<Nullable<Array<SqlUuid>>, _>(Some(initiatives))
         .load(conn)
