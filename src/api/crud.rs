@@ -23,7 +23,7 @@ use crate::auth::Audience;
 use crate::domain::history::ChangeContext;
 use crate::domain::input::check_patch_fields;
 use crate::domain::list::{LIST_KEYS, ListRequest, ListSpec, in_found_order};
-use crate::domain::page::{Cursor, Page, encode_cursor};
+use crate::domain::page::Page;
 use crate::domain::query::{QueryReader, path_id};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
@@ -67,17 +67,7 @@ pub async fn list<R: Resource>(
     let mut conn = state.read_conn(audience).await?;
     R::check_filter(&mut conn, &list.filter).await?;
     let mut listed = find::list(&index, R::KIND, &list, vocabulary)?;
-    let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
-    let more = listed.found.len() > limit;
-    listed.found.truncate(limit);
-    let next = more.then(|| listed.found.last()).flatten().map(|last| {
-        encode_cursor(&Cursor {
-            sort: list.sort.name.to_owned(),
-            key: last.sort_key.clone(),
-            id: last.id,
-        })
-    });
-    let ids: Vec<Uuid> = listed.found.iter().map(|f| f.id).collect();
+    let (ids, next) = listed.page(list.sort.name, list.page.limit);
     let records = R::load(&mut conn, vocabulary, &ids, audience).await?;
     let items = in_found_order(&ids, records, R::id);
     if as_linked_data {

@@ -13,7 +13,6 @@ use super::find;
 use crate::domain::graph::{Builder, Coverage, EdgeKind, Network, NodeKind};
 use crate::domain::initiatives::InitiativeFilter;
 use crate::domain::list::{ListRequest, in_found_order};
-use crate::domain::page::{Cursor, encode_cursor};
 use crate::domain::topics::Vocabulary;
 use crate::error::ApiResult;
 use crate::store::initiatives::Initiatives;
@@ -27,17 +26,7 @@ pub async fn network(
     list: &ListRequest<InitiativeFilter>,
 ) -> ApiResult<Network> {
     let mut listed = find::list(reading, Kind::Initiative, list, vocabulary)?;
-    let limit = usize::try_from(list.page.limit).unwrap_or(usize::MAX);
-    let more = listed.found.len() > limit;
-    listed.found.truncate(limit);
-    let next = more.then(|| listed.found.last()).flatten().map(|last| {
-        encode_cursor(&Cursor {
-            sort: list.sort.name.to_owned(),
-            key: last.sort_key.clone(),
-            id: last.id,
-        })
-    });
-    let ids: Vec<Uuid> = listed.found.iter().map(|f| f.id).collect();
+    let (ids, next) = listed.page(list.sort.name, list.page.limit);
     let loaded = Initiatives::load(conn, vocabulary, &ids, list.audience).await?;
     let initiatives = in_found_order(&ids, loaded, Initiatives::id);
 
