@@ -122,6 +122,7 @@ async fn suggest(
     let pool = candidates::experts(
         index.reading(),
         Audience::Staff,
+        case.facts.id,
         &topics,
         &case.facts.countries,
         &languages,

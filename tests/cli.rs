@@ -699,6 +699,12 @@ async fn a_damaged_archive_restores_nothing() {
     broken[organisation] =
         broken[organisation].replacen("\"name\":\"", "\"name\":null,\"was\":\"", 1);
     damaged(&restored, broken.join("\n"), "not-null");
+    // Something after the end line.
+    damaged(
+        &restored,
+        format!("{whole}{{}}\n"),
+        "goes on after its end line",
+    );
     // A line removed: the end line's counts say so.
     let change = lines
         .iter()

@@ -35,10 +35,21 @@ const PAGE_KEYS: &[&str] = &["limit", "cursor"];
 fn page(request: &HttpRequest, sort: &str) -> ApiResult<PageRequest> {
     let mut query = QueryReader::new(request.query_string(), PAGE_KEYS);
     let page = PageRequest::read(&mut query);
-    if let Some(cursor) = &page.cursor
-        && cursor.sort != sort
-    {
-        query.error("cursor", "invalid-cursor", "belongs to another list");
+    if let Some(cursor) = &page.cursor {
+        if cursor.sort != sort {
+            query.error("cursor", "invalid-cursor", "belongs to another list");
+        } else if cursor
+            .key
+            .as_deref()
+            .and_then(|key| key.parse::<f64>().ok())
+            .is_none_or(|score| !score.is_finite())
+        {
+            query.error(
+                "cursor",
+                "invalid-cursor",
+                "is not a cursor this API handed out",
+            );
+        }
     }
     query.finish()?;
     Ok(page)
@@ -74,7 +85,14 @@ pub async fn suggested_experts(
     let (index, position) = consistency::index_for(&state, &request).await?;
     let mut conn = state.read_conn(audience).await?;
     let pool = |initiative: &Initiative, topics: &TopicReach, languages: &[String]| {
-        candidates::experts(&index, audience, topics, &initiative.countries, languages)
+        candidates::experts(
+            &index,
+            audience,
+            initiative.id,
+            topics,
+            &initiative.countries,
+            languages,
+        )
     };
     let found =
         connecting::experts_for_initiative(&mut conn, &state.vocabulary, id, audience, &page, pool)
@@ -112,7 +130,13 @@ pub async fn suggested_initiatives(
     let (index, position) = consistency::index_for(&state, &request).await?;
     let mut conn = state.read_conn(audience).await?;
     let pool = |expert: &Expert, topics: &TopicReach| {
-        candidates::initiatives(&index, audience, topics, expert.country.is_some())
+        candidates::initiatives(
+            &index,
+            audience,
+            expert.id,
+            topics,
+            expert.country.is_some(),
+        )
     };
     let found =
         connecting::initiatives_for_expert(&mut conn, &state.vocabulary, id, audience, &page, pool)

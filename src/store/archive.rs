@@ -307,7 +307,17 @@ pub async fn finish_restore(conn: &mut AsyncPgConnection) -> ApiResult<()> {
         ));
         reset.into_query().execute(conn).await?;
     }
-    conn.batch_execute("COMMIT").await?;
+    // Transaction ids of the archived cluster mean nothing in this one, and
+    // one that happened to match a new transaction would be taken for it:
+    // they only ever matter inside the transaction that wrote them.
+    conn.batch_execute(
+        "UPDATE changes SET tx = NULL WHERE tx IS NOT NULL; \
+         UPDATE organisations SET public_changed_tx = NULL WHERE public_changed_tx IS NOT NULL; \
+         UPDATE experts SET public_changed_tx = NULL WHERE public_changed_tx IS NOT NULL; \
+         UPDATE initiatives SET public_changed_tx = NULL WHERE public_changed_tx IS NOT NULL; \
+         COMMIT",
+    )
+    .await?;
     Ok(())
 }
 

@@ -140,13 +140,17 @@ pub async fn restore(conn: &mut AsyncPgConnection, input: impl BufRead) -> ApiRe
             header.migration
         )));
     }
-    archive::begin_restore(conn).await?;
-    match restore_rows(conn, lines).await {
-        Ok(rows) => {
-            archive::finish_restore(conn).await?;
-            Ok(Summary { header, rows })
-        }
+    let restored = async {
+        archive::begin_restore(conn).await?;
+        let rows = restore_rows(conn, lines).await?;
+        archive::finish_restore(conn).await?;
+        Ok(rows)
+    };
+    match restored.await {
+        Ok(rows) => Ok(Summary { header, rows }),
         Err(error) => {
+            // Nothing of a refused restore stays, and the connection is
+            // left outside any transaction.
             archive::abandon_restore(conn).await;
             Err(error)
         }
@@ -199,11 +203,11 @@ async fn flush(conn: &mut AsyncPgConnection, pending: &mut Pending) -> ApiResult
 
 async fn restore_rows(
     conn: &mut AsyncPgConnection,
-    lines: impl Iterator<Item = (usize, std::io::Result<String>)>,
+    mut lines: impl Iterator<Item = (usize, std::io::Result<String>)>,
 ) -> ApiResult<i64> {
     let mut counts: BTreeMap<String, i64> = BTreeMap::new();
     let mut current: Option<(usize, Pending)> = None;
-    for (index, text) in lines {
+    while let Some((index, text)) = lines.next() {
         let number = index + 1;
         let text = text.map_err(|e| unreadable(number, e))?;
         let line = serde_json::from_str::<Line>(&text).map_err(|_| {
@@ -254,7 +258,16 @@ async fn restore_rows(
                     flush(conn, pending).await?;
                     counts.insert(pending.table.name.to_owned(), pending.count);
                 }
-                return check_counts(number, &end, &counts);
+                let rows = check_counts(number, &end, &counts)?;
+                if let Some((after, _)) =
+                    lines.find(|(_, text)| text.as_ref().map_or(true, |t| !t.trim().is_empty()))
+                {
+                    return Err(ApiError::BadRequest(format!(
+                        "line {}: the archive goes on after its end line",
+                        after + 1
+                    )));
+                }
+                return Ok(rows);
             }
         }
     }
@@ -266,6 +279,15 @@ async fn restore_rows(
 /// The end line's counts must be the rows read: a file that lost or
 /// gained lines between them is refused.
 fn check_counts(number: usize, end: &End, read: &BTreeMap<String, i64>) -> ApiResult<i64> {
+    if let Some(unknown) = end
+        .rows
+        .keys()
+        .find(|name| !TABLES.iter().any(|t| t.name == *name))
+    {
+        return Err(ApiError::BadRequest(format!(
+            "line {number}: the end line counts rows of '{unknown}', not a table an archive holds"
+        )));
+    }
     for table in TABLES {
         let said = end.rows.get(table.name).copied().unwrap_or(0);
         let found = read.get(table.name).copied().unwrap_or(0);

@@ -266,6 +266,14 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
     app.get(&format!("{path}?cursor={foreign}"))
         .await
         .problem(400);
+    // A cursor of this list whose score is not a number is refused, not a 500.
+    let crafted = base64::Engine::encode(
+        &base64::engine::general_purpose::URL_SAFE_NO_PAD,
+        format!(r#"{{"s":"score","k":"x","i":"{}"}}"#, f.anna),
+    );
+    app.get(&format!("{path}?cursor={crafted}"))
+        .await
+        .problem(400);
     app.get(&format!("{path}?limt=2")).await.problem(400);
 }
 

@@ -45,6 +45,9 @@ struct Wanted<'a> {
     pub required: Option<(Field, Vec<String>)>,
     /// Experts: among equals, those taking part in more initiatives first.
     pub by_activity: bool,
+    /// The record suggestions are for: those already linked to it take no
+    /// place in the pool.
+    pub linked_to: Uuid,
 }
 
 fn weighted(term: Term, weight: f32) -> Box<dyn Query> {
@@ -63,6 +66,7 @@ fn weighted(term: Term, weight: f32) -> Box<dyn Query> {
 pub fn experts(
     reading: &Reading,
     audience: Audience,
+    initiative: Uuid,
     topics: &TopicReach,
     countries: &[String],
     languages: &[String],
@@ -81,6 +85,7 @@ pub fn experts(
             ],
             required: None,
             by_activity: true,
+            linked_to: initiative,
         },
     )
 }
@@ -91,6 +96,7 @@ pub fn experts(
 pub fn initiatives(
     reading: &Reading,
     audience: Audience,
+    expert: Uuid,
     topics: &TopicReach,
     has_country: bool,
 ) -> ApiResult<Vec<Pooled>> {
@@ -110,6 +116,7 @@ pub fn initiatives(
             },
             required: Some((f.status, vec!["active".to_owned(), "planned".to_owned()])),
             by_activity: false,
+            linked_to: expert,
         },
     )
 }
@@ -149,6 +156,13 @@ fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Pooled>> {
     if wanted.audience == Audience::Public {
         clauses.push((Occur::Must, exact(Term::from_field_bool(f.public, true))));
     }
+    clauses.push((
+        Occur::MustNot,
+        exact(Term::from_field_text(
+            f.linked,
+            &wanted.linked_to.to_string(),
+        )),
+    ));
     if let Some((field, values)) = &wanted.required {
         let terms = values.iter().map(|v| Term::from_field_text(*field, v));
         clauses.push((
