@@ -11,6 +11,11 @@ mod common;
 
 use common::{database_url, server_url};
 
+/// The load test and the tests that load the demo into a server of their
+/// own take turns: on two cores, a demo loading beside the load test made
+/// its requests wait past their deadline (a 503 in CI).
+static HEAVY: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
 fn unique_name(prefix: &str) -> String {
     format!("{prefix}_{}", uuid::Uuid::now_v7().simple())
 }
@@ -311,6 +316,7 @@ fn one_request(address: &str, path: &str) -> Result<u16, usize> {
 /// process then ends cleanly.
 #[tokio::test]
 async fn sigterm_under_load_loses_no_accepted_request() {
+    let _alone = HEAVY.lock().await;
     use std::sync::atomic::{AtomicBool, Ordering};
     use std::sync::{Arc, Mutex};
     use std::time::{Duration, Instant};
@@ -488,6 +494,7 @@ fn observe(base: &str, token: &str, id: &str, subscription: &str) -> Vec<(String
 /// outbox, and goes on from there (a new change takes the next position and
 /// is queued for the same receiver).
 async fn recovery_drill(back_up_and_restore: impl FnOnce(&str, &str, &std::path::Path)) {
+    let _alone = HEAVY.lock().await;
     let original = unique_name("aimd_cli_drill");
     let restored = unique_name("aimd_cli_restored");
     let dump = std::env::temp_dir().join(format!("{original}.backup"));
@@ -658,6 +665,7 @@ async fn a_registry_restored_from_its_own_archive_answers_as_before_and_goes_on(
 /// not fit, leaves the new database without a single record.
 #[tokio::test]
 async fn a_damaged_archive_restores_nothing() {
+    let _alone = HEAVY.lock().await;
     let original = unique_name("aimd_cli_archived");
     let restored = unique_name("aimd_cli_damaged");
     let archive = std::env::temp_dir().join(format!("{original}.backup"));
