@@ -10,7 +10,7 @@ use crate::api::access::{Allowed, least};
 use crate::api::consistency::{self, with_position};
 use crate::api::crud::Resource;
 use crate::api::linked_data;
-use crate::api::negotiation::Accept;
+use crate::api::negotiation::prefers_over_json;
 use crate::api::respond::page_response;
 use crate::auth::Audience;
 use crate::domain::experts::Expert;
@@ -23,7 +23,7 @@ use crate::domain::query::{QueryReader, path_id};
 use crate::domain::similar::{SimilarInitiative, SimilarOrganisation};
 use crate::domain::suggestions::TopicReach;
 use crate::domain::suggestions::{SuggestedExpert, SuggestedInitiative};
-use crate::error::{ApiError, ApiResult};
+use crate::error::ApiResult;
 use crate::registry::connecting;
 use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
@@ -249,19 +249,7 @@ pub async fn get_network(
     Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let as_graphml = match Accept::of(&request) {
-        None => false,
-        Some(accept) => {
-            let json = accept.weight("application/json").unwrap_or(0.0);
-            let graph = accept.weight(GRAPHML).unwrap_or(0.0);
-            if json <= 0.0 && graph <= 0.0 {
-                return Err(ApiError::NotAcceptable(format!(
-                    "the network is application/json or {GRAPHML}"
-                )));
-            }
-            accept.names(GRAPHML) && graph >= json
-        }
-    };
+    let as_graphml = prefers_over_json(&request, GRAPHML)?;
     let vocabulary = &state.vocabulary;
     let keys: Vec<&str> = Initiatives::FILTER_KEYS
         .iter()

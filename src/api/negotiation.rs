@@ -5,6 +5,8 @@
 use actix_web::HttpRequest;
 use actix_web::http::header;
 
+use crate::error::{ApiError, ApiResult};
+
 struct Range {
     kind: String,
     subtype: String,
@@ -13,6 +15,23 @@ struct Range {
 
 /// The media ranges of a request's `Accept`.
 pub struct Accept(Vec<Range>);
+
+/// Whether `request` asks for `alternative` rather than JSON, the default:
+/// only when it names `alternative` itself, at least as high as JSON. A
+/// 406 when it accepts neither; no `Accept` is JSON.
+pub fn prefers_over_json(request: &HttpRequest, alternative: &str) -> ApiResult<bool> {
+    let Some(accept) = Accept::of(request) else {
+        return Ok(false);
+    };
+    let json = accept.weight("application/json").unwrap_or(0.0);
+    let other = accept.weight(alternative).unwrap_or(0.0);
+    if json <= 0.0 && other <= 0.0 {
+        return Err(ApiError::NotAcceptable(format!(
+            "this is application/json or {alternative}"
+        )));
+    }
+    Ok(accept.names(alternative) && other >= json)
+}
 
 impl Accept {
     /// `None` without an `Accept` header (anything is acceptable).

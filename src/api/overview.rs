@@ -9,7 +9,7 @@ use crate::api::access::{Allowed, least};
 use crate::api::consistency::{self, with_position};
 use crate::api::crud::Resource;
 use crate::api::linked_data;
-use crate::api::negotiation::Accept;
+use crate::api::negotiation::prefers_over_json;
 use crate::auth::Audience;
 use crate::domain::display_language::DisplayLanguage;
 use crate::domain::heatmap;
@@ -23,23 +23,6 @@ use crate::error::{ApiError, ApiResult};
 use crate::store::initiatives::Initiatives;
 use crate::store::records::StoredKind;
 use crate::sync::index;
-
-/// Whether the caller asked for the SVG heat map rather than JSON; a 406
-/// when it accepts neither.
-fn wants_svg(request: &HttpRequest) -> ApiResult<bool> {
-    let Some(accept) = Accept::of(request) else {
-        return Ok(false);
-    };
-    let json = accept.weight("application/json").unwrap_or(0.0);
-    let svg = accept.weight(heatmap::MEDIA_TYPE).unwrap_or(0.0);
-    if json <= 0.0 && svg <= 0.0 {
-        return Err(ApiError::NotAcceptable(format!(
-            "this is application/json or {}",
-            heatmap::MEDIA_TYPE
-        )));
-    }
-    Ok(accept.names(heatmap::MEDIA_TYPE) && svg >= json)
-}
 
 /// The language of the heat map's labels: `lang`, else `Accept-Language`.
 fn language(request: &HttpRequest, asked: Option<DisplayLanguage>) -> DisplayLanguage {
@@ -95,7 +78,7 @@ pub async fn overview(
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
     let vocabulary = &state.vocabulary;
-    let as_svg = wants_svg(&request)?;
+    let as_svg = prefers_over_json(&request, heatmap::MEDIA_TYPE)?;
     let keys: Vec<&str> = Initiatives::FILTER_KEYS
         .iter()
         .chain(&["q", "lang"])
@@ -151,7 +134,7 @@ pub async fn participation(
     Allowed { state, .. }: Allowed<least::Public>,
     request: HttpRequest,
 ) -> ApiResult<HttpResponse> {
-    let as_svg = wants_svg(&request)?;
+    let as_svg = prefers_over_json(&request, heatmap::MEDIA_TYPE)?;
     let mut query = QueryReader::new(request.query_string(), &["country", "lang"]);
     let country = query.one("country", Country::parse);
     let asked = query.one("lang", DisplayLanguage::parse);

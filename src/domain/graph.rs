@@ -284,8 +284,9 @@ pub fn graphml(network: &Network) -> String {
     out
 }
 
-/// Text as XML character data or an attribute value.
-fn escape(text: &str) -> String {
+/// Text as XML character data or an attribute value (GraphML here, the
+/// heat maps' SVG too).
+pub fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         match c {

@@ -8,6 +8,7 @@ use std::fmt::Write;
 
 use super::display_language::DisplayLanguage;
 use super::enums::Scope;
+use super::graph::escape;
 use super::overview::Overview;
 use super::participation::Participation;
 use super::topics::Bilingual;
@@ -320,11 +321,4 @@ fn svg(grid: &Grid) -> String {
         escape(&grid.legend)
     );
     out
-}
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
 }
