@@ -48,6 +48,9 @@ pub struct IndexRow {
     /// The record's topics with their broader topics.
     #[diesel(sql_type = Array<Text>)]
     pub topics: Vec<String>,
+    /// The record's own topics, as it names them.
+    #[diesel(sql_type = Array<Text>)]
+    pub own_topics: Vec<String>,
     #[diesel(sql_type = Array<SqlUuid>)]
     pub linked: Vec<Uuid>,
     /// For experts: the scopes and topics of their live initiatives, as
@@ -92,6 +95,7 @@ const ORGANISATIONS: &str = "SELECT r.id, r.name AS name_en, r.name AS name_nl, 
     NULL::text AS scope, NULL::text AS status, r.organisation_type AS record_type, \
     array_remove(ARRAY[r.country], NULL) AS countries, '{}'::text[] AS regulations, \
     '{}'::text[] AS languages, r.topic_closure AS topics, \
+    ARRAY(SELECT t.topic_slug FROM organisation_topics t WHERE t.organisation_id = r.id) AS own_topics, \
     ARRAY(SELECT l.initiative_id FROM initiative_organisations l WHERE l.organisation_id = r.id) \
       || ARRAY(SELECT l.expert_id FROM affiliations l WHERE l.organisation_id = r.id) AS linked, \
     '{}'::text[] AS context, '{}'::text[] AS public_context, \
@@ -108,6 +112,7 @@ const EXPERTS: &str = "SELECT r.id, r.given_name || ' ' || r.family_name AS name
     NULL::text AS scope, NULL::text AS status, NULL::text AS record_type, \
     array_remove(ARRAY[r.country], NULL) AS countries, '{}'::text[] AS regulations, \
     r.languages, r.topic_closure AS topics, \
+    ARRAY(SELECT t.topic_slug FROM expert_topics t WHERE t.expert_id = r.id) AS own_topics, \
     ARRAY(SELECT l.initiative_id FROM initiative_experts l WHERE l.expert_id = r.id) \
       || ARRAY(SELECT l.organisation_id FROM affiliations l WHERE l.expert_id = r.id) AS linked, \
     ARRAY(SELECT DISTINCT c.value FROM initiative_experts l JOIN initiatives i ON i.id = l.initiative_id \
@@ -130,6 +135,7 @@ const INITIATIVES: &str = "SELECT r.id, r.title_en AS name_en, r.title_nl AS nam
     r.summary_en, r.summary_nl, NULL::text AS body_en, NULL::text AS body_nl, \
     r.scope, r.status, r.initiative_type AS record_type, r.countries, r.regulations, \
     '{}'::text[] AS languages, r.topic_closure AS topics, \
+    ARRAY(SELECT t.topic_slug FROM initiative_topics t WHERE t.initiative_id = r.id) AS own_topics, \
     ARRAY(SELECT l.organisation_id FROM initiative_organisations l WHERE l.initiative_id = r.id) \
       || ARRAY(SELECT l.expert_id FROM initiative_experts l WHERE l.initiative_id = r.id) \
       || ARRAY(SELECT l.object_id FROM initiative_relations l WHERE l.subject_id = r.id) \

@@ -23,8 +23,10 @@ use crate::sql::{Bind, Placeholder, Sql};
 /// initiatives, and through an organisation its latest this many
 /// affiliated experts or initiatives: a very active expert's or
 /// organisation's hundreds would make one request read tens of thousands
-/// of links.
-const HOPS: i64 = 50;
+/// of links. The cut is made after the records that cannot be suggested
+/// (deleted, not public to the public, finished) are left out, so that
+/// they take no place in it.
+pub const HOPS: i64 = 50;
 
 /// A candidate as a page of suggestions reads it.
 #[derive(Debug, QueryableByName)]
@@ -254,8 +256,9 @@ pub async fn experts_for_initiative(
         org_match AS (SELECT a.expert_id, array_agg(o.name ORDER BY o.name, o.id) AS organisations, count(*) AS n \
           FROM initiative_organisations io \
           JOIN organisations o ON o.id = io.organisation_id AND o.deleted_at IS NULL \
-          CROSS JOIN LATERAL (SELECT f.expert_id FROM affiliations f WHERE f.organisation_id = o.id \
-            ORDER BY f.created_at DESC LIMIT ")
+          CROSS JOIN LATERAL (SELECT f.expert_id FROM affiliations f \
+            JOIN experts fe ON fe.id = f.expert_id AND fe.deleted_at IS NULL \
+            WHERE f.organisation_id = o.id ORDER BY f.created_at DESC LIMIT ")
         .push(&c.hops)
         .push(") a WHERE io.initiative_id = ")
         .push(&c.id)
@@ -265,12 +268,12 @@ pub async fn experts_for_initiative(
           FROM initiative_experts mine \
           JOIN experts me ON me.id = mine.expert_id AND me.deleted_at IS NULL \
           CROSS JOIN LATERAL (SELECT s.initiative_id FROM initiative_experts s \
+            JOIN initiatives si ON si.id = s.initiative_id AND si.deleted_at IS NULL \
             WHERE s.expert_id = mine.expert_id AND s.initiative_id <> ")
         .push(&c.id)
         .push(" ORDER BY s.created_at DESC LIMIT ")
         .push(&c.hops)
         .push(") shared \
-          JOIN initiatives si ON si.id = shared.initiative_id AND si.deleted_at IS NULL \
           JOIN initiative_experts other ON other.initiative_id = shared.initiative_id \
             AND other.expert_id <> mine.expert_id \
           WHERE mine.initiative_id = ")
@@ -340,6 +343,8 @@ pub async fn initiatives_for_expert(
           FROM affiliations a \
           JOIN organisations o ON o.id = a.organisation_id AND o.deleted_at IS NULL \
           CROSS JOIN LATERAL (SELECT f.initiative_id FROM initiative_organisations f \
+            JOIN initiatives fi ON fi.id = f.initiative_id AND fi.deleted_at IS NULL \
+              AND fi.status IN ('active', 'planned') \
             WHERE f.organisation_id = o.id ORDER BY f.created_at DESC LIMIT ")
         .push(&c.hops)
         .push(") io WHERE a.expert_id = ")
@@ -347,16 +352,19 @@ pub async fn initiatives_for_expert(
         .push(" GROUP BY io.initiative_id), \
         co AS (SELECT other.initiative_id, count(DISTINCT colleague.expert_id) AS colleagues, \
             count(DISTINCT mine.initiative_id) AS initiatives \
-          FROM (SELECT m.initiative_id, m.expert_id FROM initiative_experts m WHERE m.expert_id = ")
+          FROM (SELECT m.initiative_id, m.expert_id FROM initiative_experts m \
+            JOIN initiatives mi ON mi.id = m.initiative_id AND mi.deleted_at IS NULL \
+            WHERE m.expert_id = ")
         .push(&c.id)
         .push(" ORDER BY m.created_at DESC LIMIT ")
         .push(&c.hops)
         .push(") mine \
-          JOIN initiatives mi ON mi.id = mine.initiative_id AND mi.deleted_at IS NULL \
           JOIN initiative_experts colleague ON colleague.initiative_id = mine.initiative_id \
             AND colleague.expert_id <> mine.expert_id \
           JOIN experts ce ON ce.id = colleague.expert_id AND ce.deleted_at IS NULL \
           CROSS JOIN LATERAL (SELECT o.initiative_id FROM initiative_experts o \
+            JOIN initiatives oi ON oi.id = o.initiative_id AND oi.deleted_at IS NULL \
+              AND oi.status IN ('active', 'planned') \
             WHERE o.expert_id = colleague.expert_id AND o.initiative_id <> mine.initiative_id \
             ORDER BY o.created_at DESC LIMIT ")
         .push(&c.hops)

@@ -4,6 +4,7 @@
 
 use actix_web::test::TestRequest;
 use aimd_registry::auth::Role;
+use aimd_registry::store::suggestions::HOPS;
 use serde_json::{Value, json};
 
 use crate::support::{TestApp, single_editor, spawn_with};
@@ -1116,4 +1117,131 @@ async fn the_overview_is_also_an_svg_heat_map() {
     // JSON stays the default.
     let json = app.get("/v1/overview").await;
     assert_eq!(json.header("content-type"), Some("application/json"));
+}
+
+#[actix_web::test]
+async fn finished_initiatives_take_no_place_among_an_organisations_latest() {
+    let app = spawn_with(single_editor()).await;
+    let org = published(
+        &app,
+        "/v1/organisations",
+        json!({"name": "Busy Org", "type": "university"}),
+    )
+    .await;
+    let expert = published(
+        &app,
+        "/v1/experts",
+        consenting("Ruth", "NL", &["en"], &["privacy"]),
+    )
+    .await;
+    link(
+        &app,
+        format!("/v1/experts/{expert}/affiliations/{org}"),
+        json!({"role": "Researcher"}),
+    )
+    .await;
+    // The active initiative shares no topic with Ruth: only the
+    // organisation leads to it, and a crowd of later, finished ones does.
+    let active = published(
+        &app,
+        "/v1/initiatives",
+        initiative("Active", "european", &[], "active", &["cybersecurity"]),
+    )
+    .await;
+    link(
+        &app,
+        format!("/v1/initiatives/{active}/organisations/{org}"),
+        json!({"role": "member"}),
+    )
+    .await;
+    for n in 0..HOPS {
+        let done = published(
+            &app,
+            "/v1/initiatives",
+            initiative(
+                &format!("Finished {n}"),
+                "european",
+                &[],
+                "completed",
+                &["cybersecurity"],
+            ),
+        )
+        .await;
+        link(
+            &app,
+            format!("/v1/initiatives/{done}/organisations/{org}"),
+            json!({"role": "member"}),
+        )
+        .await;
+    }
+
+    let page = app
+        .get(&format!("/v1/experts/{expert}/suggested-initiatives"))
+        .await
+        .json();
+    let ranked = ranking(&page, "initiative", "title");
+    assert_eq!(ranked.len(), 1, "{page}");
+    assert_eq!(ranked[0].0, "Active");
+    assert!(ranked[0].2.contains(&"shared-organisation".to_owned()));
+}
+
+#[actix_web::test]
+async fn deleted_experts_take_no_place_among_an_organisations_latest() {
+    let app = spawn_with(single_editor()).await;
+    let org = published(
+        &app,
+        "/v1/organisations",
+        json!({"name": "Busy Org", "type": "university"}),
+    )
+    .await;
+    let target = published(
+        &app,
+        "/v1/initiatives",
+        initiative("Target", "european", &[], "active", &["privacy"]),
+    )
+    .await;
+    link(
+        &app,
+        format!("/v1/initiatives/{target}/organisations/{org}"),
+        json!({"role": "member"}),
+    )
+    .await;
+    // Kim shares no topic with the initiative: only the organisation
+    // leads to her, and a crowd of later affiliates, since deleted, does.
+    let kim = published(
+        &app,
+        "/v1/experts",
+        consenting("Kim", "DE", &["de"], &["cybersecurity"]),
+    )
+    .await;
+    link(
+        &app,
+        format!("/v1/experts/{kim}/affiliations/{org}"),
+        json!({"role": "Researcher"}),
+    )
+    .await;
+    for n in 0..HOPS {
+        let gone = published(
+            &app,
+            "/v1/experts",
+            consenting(&format!("Gone{n}"), "DE", &["de"], &["cybersecurity"]),
+        )
+        .await;
+        link(
+            &app,
+            format!("/v1/experts/{gone}/affiliations/{org}"),
+            json!({"role": "Researcher"}),
+        )
+        .await;
+        app.delete(&format!("/v1/experts/{gone}")).await.expect(204);
+    }
+
+    let page = app
+        .get(&format!("/v1/initiatives/{target}/suggested-experts"))
+        .await
+        .json();
+    let ranked = ranking(&page, "expert", "name");
+    assert_eq!(ranked.len(), 1, "{page}");
+    assert_eq!(ranked[0].0, "Kim Fixture");
+    assert!(ranked[0].2.contains(&"shared-organisation".to_owned()));
 }

@@ -1,7 +1,7 @@
 //! The first stage of suggestions: from the index, the records of a kind
-//! that share most of a set of topics (a record's topics with their
-//! broader topics, as the index holds them), preferring those with some
-//! other values (a country, languages, European and international scope).
+//! whose own topics match most of a set of topics (whole, or one step
+//! broader or narrower, as the store scores them), preferring those with
+//! some other values (a country, languages, European and international scope).
 //! The store then scores only these, with what links them, so that a
 //! popular topic costs a few hundred candidates, not tens of thousands.
 
@@ -128,13 +128,13 @@ fn on_topics(reading: &Reading, wanted: &Wanted<'_>) -> ApiResult<Vec<Pooled>> {
     for topic in wanted.own {
         topics.push((
             Occur::Should,
-            weighted(Term::from_field_text(f.topic, topic), 1.0),
+            weighted(Term::from_field_text(f.own_topic, topic), 1.0),
         ));
     }
     for topic in wanted.related {
         topics.push((
             Occur::Should,
-            weighted(Term::from_field_text(f.topic, topic), 0.5),
+            weighted(Term::from_field_text(f.own_topic, topic), 0.5),
         ));
     }
     if topics.is_empty() {

@@ -47,6 +47,7 @@ pub(super) fn of(kind: Kind, row: &IndexRow, fields: &Fields) -> TantivyDocument
         (fields.regulation, &row.regulations),
         (fields.language, &row.languages),
         (fields.topic, &row.topics),
+        (fields.own_topic, &row.own_topics),
     ] {
         for value in values {
             add(field, Some(value));

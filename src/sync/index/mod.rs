@@ -81,6 +81,9 @@ pub struct Fields {
     pub language: Field,
     /// The record's topics with their broader topics.
     pub topic: Field,
+    /// The record's own topics only: suggestions weigh the topics one step
+    /// away themselves, as the store scores them.
+    pub own_topic: Field,
     /// An initiative's scope with each of its topics, `<scope>/<topic>`:
     /// the overview's topic × scope matrix.
     pub scope_topic: Field,
@@ -153,6 +156,7 @@ impl Fields {
             regulation: schema.add_text_field("regulation", STRING | FAST),
             language: schema.add_text_field("language", STRING | FAST),
             topic: schema.add_text_field("topic", STRING | FAST),
+            own_topic: schema.add_text_field("own_topic", STRING),
             scope_topic: schema.add_text_field("scope_topic", FAST),
             linked: schema.add_text_field("linked", STRING),
             context: schema.add_text_field("context", STRING),
