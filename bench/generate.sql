@@ -189,6 +189,27 @@ LEFT JOIN org_topic_size ts ON p.by_topic AND ts.topic_slug = p.topic
 LEFT JOIN org_by_topic bt ON bt.topic_slug = ts.topic_slug AND bt.k = 1 + floor(power(p.r, 2) * ts.size)::int
 JOIN org_n o ON o.n = p.pick
 ON CONFLICT DO NOTHING;
+-- Links also follow people's ties, as real ones do: experts join where
+-- their organisation takes part, and colleagues bring each other along.
+-- Without these the organisation and colleague signals of the suggestions
+-- (bench/suggest_eval.rs) would have nothing to find.
+INSERT INTO initiative_experts (initiative_id, expert_id, role, created_at)
+SELECT io.initiative_id, a.expert_id, 'member', now()
+FROM initiative_organisations io
+CROSS JOIN LATERAL (SELECT f.expert_id FROM affiliations f WHERE f.organisation_id = io.organisation_id
+                    ORDER BY random() LIMIT 1) a
+WHERE random() < 0.3
+ON CONFLICT DO NOTHING;
+INSERT INTO initiative_experts (initiative_id, expert_id, role, created_at)
+SELECT l.initiative_id, c.expert_id, 'member', now()
+FROM (SELECT initiative_id, expert_id FROM initiative_experts WHERE random() < 0.2) l
+CROSS JOIN LATERAL (SELECT m.initiative_id FROM initiative_experts m
+                    WHERE m.expert_id = l.expert_id AND m.initiative_id <> l.initiative_id
+                    ORDER BY random() LIMIT 1) j
+CROSS JOIN LATERAL (SELECT o.expert_id FROM initiative_experts o
+                    WHERE o.initiative_id = j.initiative_id AND o.expert_id <> l.expert_id
+                    ORDER BY random() LIMIT 1) c
+ON CONFLICT DO NOTHING;
 INSERT INTO initiative_relations (subject_id, object_id, relation, created_at)
 SELECT least(a.id, b.id), greatest(a.id, b.id),
        (ARRAY['part-of','has-part','succeeds','succeeded-by','related-to'])[1 + floor(random() * 5)::int], now()

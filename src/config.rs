@@ -225,6 +225,11 @@ pub struct ServeArgs {
     #[arg(long, env = "AIMD_ALLOW_SELF_APPROVAL", value_parser = BoolishValueParser::new())]
     pub allow_self_approval: bool,
 
+    /// Days a record may go without a review (approval or confirmation)
+    /// before `GET /v1/reviews/due` lists it.
+    #[arg(long, env = "AIMD_REVIEW_PERIOD_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..))]
+    pub review_period_days: u32,
+
     /// Requests a minute per API key (0: unlimited).
     #[arg(long, env = "AIMD_RATE_LIMIT", default_value_t = 1200)]
     pub rate_limit: u32,

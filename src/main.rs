@@ -15,6 +15,7 @@ use aimd_registry::config::{
 use aimd_registry::db::{self, BoxError};
 use aimd_registry::domain::history::ChangeContext;
 use aimd_registry::domain::linked_data::Site;
+use aimd_registry::domain::reviews::ReviewPeriod;
 use aimd_registry::domain::search::SearchText;
 use aimd_registry::registry::imports::{self, ImportOptions};
 use aimd_registry::store::api_keys;
@@ -67,6 +68,7 @@ fn policy(cli: &Cli, args: &ServeArgs) -> Result<Policy, BoxError> {
     Ok(Policy {
         reads_require_key: args.reads_require_key,
         allow_self_approval: args.allow_self_approval,
+        review_period: ReviewPeriod(args.review_period_days),
         rate_limit: args.rate_limit,
         anonymous_rate_limit: args.anonymous_rate_limit,
         failed_auth_limit: args.failed_auth_limit,

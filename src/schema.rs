@@ -87,6 +87,9 @@ diesel::table! {
         public_updated_at -> Nullable<Timestamptz>,
         public_fingerprint -> Nullable<Text>,
         public_changed_tx -> Nullable<Int8>,
+        sources -> Jsonb,
+        content_changed_at -> Timestamptz,
+        last_reviewed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -183,6 +186,9 @@ diesel::table! {
         public_updated_at -> Nullable<Timestamptz>,
         public_fingerprint -> Nullable<Text>,
         public_changed_tx -> Nullable<Int8>,
+        sources -> Jsonb,
+        content_changed_at -> Timestamptz,
+        last_reviewed_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -220,6 +226,9 @@ diesel::table! {
         public_updated_at -> Nullable<Timestamptz>,
         public_fingerprint -> Nullable<Text>,
         public_changed_tx -> Nullable<Int8>,
+        sources -> Jsonb,
+        content_changed_at -> Timestamptz,
+        last_reviewed_at -> Nullable<Timestamptz>,
     }
 }
 

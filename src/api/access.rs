@@ -80,6 +80,7 @@ const RULES: &[(&str, Access)] = &[
     ("getInitiativeHistory", Access::Role(Role::Curator)),
     ("putInitiativeOrganisation", Access::Role(Role::Curator)),
     ("listSuggestedExperts", Access::Role(Role::Curator)),
+    ("listDueReviews", Access::Role(Role::Curator)),
     ("listSuggestedInitiatives", Access::Public),
     ("listSimilarInitiatives", Access::Public),
     ("listSimilarOrganisations", Access::Public),
@@ -320,6 +321,8 @@ pub struct Policy {
     pub site: crate::domain::linked_data::Site,
     /// Proxies whose `Forwarded`/`X-Forwarded-For` names the client.
     pub trusted_proxies: super::client_address::TrustedProxies,
+    /// How long a record may go without a review before it is due.
+    pub review_period: crate::domain::reviews::ReviewPeriod,
 }
 
 /// Authenticates the bearer key, if one is sent, and hands the caller on.

@@ -32,6 +32,7 @@ pub mod overview;
 pub mod problem;
 pub mod publication;
 pub mod respond;
+pub mod reviews;
 pub mod root;
 pub mod routes;
 pub mod search;

@@ -17,6 +17,7 @@ use crate::api::initiatives;
 use crate::api::linked_data;
 use crate::api::organisations;
 use crate::api::overview;
+use crate::api::reviews;
 use crate::api::search;
 use crate::api::topics;
 use crate::api::webhooks;
@@ -36,6 +37,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(overview::overview)
         .service(overview::participation)
         .service(connecting::get_network)
+        .service(reviews::due_reviews)
         .service(topics::list_topics)
         .service(topics::get_topic)
         .service(api_keys::list_api_keys)

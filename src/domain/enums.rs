@@ -188,6 +188,17 @@ string_enum! {
         Restored = "restored",
         Merged = "merged",
         Erased = "erased",
+        Confirmed = "confirmed",
+    }
+}
+
+string_enum! {
+    /// Why a record is due for review (`GET /v1/reviews/due`).
+    DueReason {
+        NotReviewed = "not-reviewed",
+        EndedButOpen = "ended-but-open",
+        NoSource = "no-source",
+        SourcesOutdated = "sources-outdated",
     }
 }
 
@@ -240,6 +251,7 @@ string_enum! {
         Reject = "reject",
         Archive = "archive",
         Restore = "restore",
+        Confirm = "confirm",
     }
 }
 
@@ -275,6 +287,7 @@ impl PublicationStatus {
             (Self::InReview, A::Reject) => Some(Self::Draft),
             (Self::Published, A::Archive) => Some(Self::Archived),
             (Self::Archived, A::Restore) => Some(Self::Published),
+            (Self::Published, A::Confirm) => Some(Self::Published),
             _ => None,
         }
     }
@@ -284,7 +297,7 @@ impl PublicationAction {
     /// The least role that may take this step.
     pub fn needs(self) -> Role {
         match self {
-            Self::Submit => Role::Curator,
+            Self::Submit | Self::Confirm => Role::Curator,
             Self::Approve | Self::Reject | Self::Archive | Self::Restore => Role::Editor,
         }
     }
@@ -296,6 +309,7 @@ impl PublicationAction {
             Self::Reject => HistoryAction::Rejected,
             Self::Archive => HistoryAction::Archived,
             Self::Restore => HistoryAction::Restored,
+            Self::Confirm => HistoryAction::Confirmed,
         }
     }
 }
@@ -411,6 +425,7 @@ mod tests {
                 (S::InReview, A::Approve, S::Published),
                 (S::InReview, A::Reject, S::Draft),
                 (S::Published, A::Archive, S::Archived),
+                (S::Published, A::Confirm, S::Published),
                 (S::Archived, A::Restore, S::Published),
             ]
         );

@@ -25,7 +25,7 @@ impl ChangeContext {
 }
 
 /// Who made a change: the API key used.
-#[derive(Debug, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
 pub struct Actor {
     pub key_id: Uuid,

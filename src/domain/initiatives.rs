@@ -15,9 +15,11 @@ use crate::domain::enums::{
     ExpertRole, InitiativeStatus, InitiativeType, OrganisationRole, PublicationStatus, Regulation,
     Relation, Scope,
 };
+use crate::domain::history::Actor;
 use crate::domain::input::FieldError;
 use crate::domain::input::ObjectReader;
 use crate::domain::query::{QueryReader, parse_uuid};
+use crate::domain::sources::{MAX_SOURCES, Source};
 use crate::domain::summaries::{
     InitiativeExpert, InitiativeOrganisation, LocalizedText, RelatedInitiative,
 };
@@ -41,6 +43,7 @@ pub const FIELDS: &[&str] = &[
     "website",
     "regulations",
     "topics",
+    "sources",
 ];
 pub const NESTED_FIELDS: &[(&str, &[&str])] =
     &[("title", LANGUAGE_KEYS), ("summary", LANGUAGE_KEYS)];
@@ -60,7 +63,8 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] =
     "startDate": "2024-08-01",
     "website": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
     "regulations": ["ai-act", "mdr", "ivdr"],
-    "topics": ["trust-in-ai", "human-oversight", "risk-management"]
+    "topics": ["trust-in-ai", "human-oversight", "risk-management"],
+    "sources": [{"url": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj", "title": "Regulation (EU) 2024/1689", "publisher": "Publications Office of the European Union", "publishedOn": "2024-07-12", "consultedOn": "2026-12-02"}]
 }))]
 pub struct InitiativeDraft {
     /// Title in English and/or Dutch (at least one), at most 500 characters each.
@@ -89,6 +93,10 @@ pub struct InitiativeDraft {
     /// Topic slugs; at least one.
     #[schema(value_type = Vec<String>, min_items = 1, example = json!(["algorithmic-bias"]))]
     pub topics: Vec<Slug>,
+    /// What the facts were checked against; at least one before the
+    /// initiative can be published. At most 50.
+    #[schema(required = false, max_items = 50)]
+    pub sources: Vec<Source>,
 }
 
 impl InitiativeDraft {
@@ -106,6 +114,7 @@ impl InitiativeDraft {
         let website = r.optional("website");
         let regulations = r.list("regulations", 10);
         let topics = r.topics("topics", vocabulary, true);
+        let sources = r.list("sources", MAX_SOURCES);
         if scope == Some(Scope::National) && countries.is_empty() && !r.has_errors_for("countries")
         {
             r.error(
@@ -133,6 +142,7 @@ impl InitiativeDraft {
                 website,
                 regulations,
                 topics,
+                sources,
             })
         })
     }
@@ -158,6 +168,9 @@ impl InitiativeDraft {
     "organisations": [{"id": "01938b1e-7f00-7aaa-8000-000000000001", "name": "Royal Netherlands Standardization Institute", "acronym": "NEN", "role": "secretariat"}],
     "experts": [{"id": "01938b1e-7f00-7aaa-8000-000000000003", "name": "Anna de Vries", "role": "chair"}],
     "related": [{"id": "01938b1e-7f00-7aaa-8000-000000000004", "title": {"en": "Artificial Intelligence Act"}, "acronym": "AI Act", "relation": "related-to"}],
+    "sources": [{"url": "https://www.nen.nl/", "title": "NEN", "publisher": "NEN", "consultedOn": "2026-12-02"}],
+    "lastReviewedAt": "2026-11-30T09:12:00Z",
+    "reviewedBy": {"keyId": "01938b1e-7f00-7aaa-8000-0000000000a1", "name": "NEN editor"},
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
     "publicationStatus": "published",
@@ -185,6 +198,15 @@ pub struct Initiative {
     pub experts: Vec<InitiativeExpert>,
     /// Related initiatives; each relation reads from this initiative's side.
     pub related: Vec<RelatedInitiative>,
+    /// What the facts were checked against.
+    pub sources: Vec<Source>,
+    /// When the record was last approved or confirmed still accurate;
+    /// null if never.
+    #[schema(example = "2026-11-30T09:12:00Z")]
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    /// Curators and above only (null for others): the key that reviewed it
+    /// last.
+    pub reviewed_by: Option<Actor>,
     pub created_at: DateTime<Utc>,
     /// When the record last changed, for its audience (as `version`).
     pub updated_at: DateTime<Utc>,

@@ -11,9 +11,11 @@ use uuid::Uuid;
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
 use crate::domain::enums::TopicMatch;
+use crate::domain::history::Actor;
 use crate::domain::input::ObjectReader;
 use crate::domain::matches::MatchReason;
 use crate::domain::query::{QueryReader, parse_uuid};
+use crate::domain::sources::{MAX_SOURCES, Source};
 use crate::domain::summaries::{AffiliatedExpert, LocalizedText, OrganisationInitiative};
 use crate::domain::topic_filter::TopicFilter;
 use crate::domain::topics::{TopicRef, Vocabulary};
@@ -31,6 +33,7 @@ pub const FIELDS: &[&str] = &[
     "rorId",
     "description",
     "topics",
+    "sources",
 ];
 pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("description", LANGUAGE_KEYS)];
 
@@ -48,7 +51,8 @@ pub const NESTED_FIELDS: &[(&str, &[&str])] = &[("description", LANGUAGE_KEYS)];
         "en": "The Dutch standards body; hosts the expert group on AI and medical devices.",
         "nl": "De Nederlandse normalisatie-instelling; faciliteert de expertgroep AI en medische hulpmiddelen."
     },
-    "topics": ["standardisation", "clinical-validation"]
+    "topics": ["standardisation", "clinical-validation"],
+    "sources": [{"url": "https://www.nen.nl/", "title": "NEN", "publisher": "NEN", "consultedOn": "2026-12-02"}]
 }))]
 pub struct OrganisationDraft {
     /// Full name, 1 to 300 characters.
@@ -73,6 +77,9 @@ pub struct OrganisationDraft {
     /// Topic slugs (see `GET /v1/topics`), at most 50.
     #[schema(value_type = Option<Vec<String>>, required = false, pattern = "^[a-z0-9]+(-[a-z0-9]+)*$", example = json!(["standardisation"]))]
     pub topics: Vec<Slug>,
+    /// What the facts were checked against; at most 50.
+    #[schema(required = false, max_items = 50)]
+    pub sources: Vec<Source>,
 }
 
 impl OrganisationDraft {
@@ -86,6 +93,7 @@ impl OrganisationDraft {
         let ror_id = r.optional("rorId");
         let description = r.optional("description");
         let topics = r.topics("topics", vocabulary, false);
+        let sources = r.list("sources", MAX_SOURCES);
         r.finish(|| {
             Some(Self {
                 name: name?,
@@ -96,6 +104,7 @@ impl OrganisationDraft {
                 ror_id,
                 description,
                 topics,
+                sources,
             })
         })
     }
@@ -116,6 +125,9 @@ impl OrganisationDraft {
     "topics": [{"slug": "standardisation", "label": {"en": "Standardisation", "nl": "Normalisatie"}}],
     "initiatives": [{"id": "01938b1e-7f00-7aaa-8000-000000000002", "title": {"en": "NEN expert group AI and medical devices", "nl": "NEN-expertgroep AI en medische hulpmiddelen"}, "acronym": null, "role": "secretariat"}],
     "experts": [{"id": "01938b1e-7f00-7aaa-8000-000000000003", "name": "Anna de Vries", "role": "Standardisation consultant", "since": "2021-03-01", "until": null}],
+    "sources": [{"url": "https://www.nen.nl/", "title": "NEN", "publisher": "NEN", "consultedOn": "2026-12-02"}],
+    "lastReviewedAt": "2026-11-30T09:12:00Z",
+    "reviewedBy": {"keyId": "01938b1e-7f00-7aaa-8000-0000000000a1", "name": "NEN editor"},
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
     "publicationStatus": "published",
@@ -137,6 +149,15 @@ pub struct Organisation {
     pub initiatives: Vec<OrganisationInitiative>,
     /// Experts affiliated with the organisation.
     pub experts: Vec<AffiliatedExpert>,
+    /// What the facts were checked against.
+    pub sources: Vec<Source>,
+    /// When the record was last approved or confirmed still accurate;
+    /// null if never.
+    #[schema(example = "2026-11-30T09:12:00Z")]
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    /// Curators and above only (null for others): the key that reviewed it
+    /// last.
+    pub reviewed_by: Option<Actor>,
     pub created_at: DateTime<Utc>,
     /// When the record last changed, for its audience (as `version`).
     pub updated_at: DateTime<Utc>,

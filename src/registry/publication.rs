@@ -1,7 +1,10 @@
 //! The review-and-publish workflow shared by the three record kinds: a step
-//! (submit, approve, reject, archive, restore). Curators submit; editors take
-//! the other steps, and never approve a record they changed themselves since
-//! it was last approved (four eyes), unless the deployment allows it.
+//! (submit, approve, reject, archive, restore, confirm). Curators submit and
+//! confirm that a published record is still accurate; editors take the
+//! other steps, and never approve a record they changed themselves since it
+//! was last approved (four eyes), unless the deployment allows it.
+//! Publishing and confirming are reviews: they move the record's
+//! `lastReviewedAt`.
 
 use chrono::Utc;
 use diesel_async::AsyncPgConnection;
@@ -72,6 +75,29 @@ pub async fn take_step<R: StoredKind>(
             applies_to(step.action)
         ))
     })?;
+    let now = Utc::now();
+    if step.action == PublicationAction::Confirm {
+        // Checked, still accurate: no content changes, but what every
+        // reader sees (when it was last reviewed) does.
+        records::touch(conn, R::KIND, &[id], now).await?;
+        records::mark_reviewed(conn, R::KIND, id, now).await?;
+        return history::record(
+            conn,
+            context,
+            R::KIND,
+            id,
+            step.action.recorded_as(),
+            json!({}),
+        )
+        .await;
+    }
+    if step.action == PublicationAction::Approve {
+        let approved = match &pending {
+            Some(revision) => R::parse_draft(revision, vocabulary)?,
+            None => R::load_draft(conn, id).await?,
+        };
+        refuse_without_source::<R>(&approved)?;
+    }
     let approver = context.actor_id();
     if step.action == PublicationAction::Approve
         && !self_approval.0
@@ -99,7 +125,14 @@ pub async fn take_step<R: StoredKind>(
     };
     // Applying a revision gave the record its new version already.
     let new_version = !applies_revision;
-    records::set_publication(conn, R::KIND, id, next, Utc::now(), new_version).await?;
+    records::set_publication(conn, R::KIND, id, next, now, new_version).await?;
+    // Publishing is a review of the whole record. Approving a revision is
+    // a review of the change only, and the public must not learn from the
+    // record's review date that a change they cannot see (contact data)
+    // was approved.
+    if step.action == PublicationAction::Approve && !applies_revision {
+        records::mark_reviewed(conn, R::KIND, id, now).await?;
+    }
     history::record(
         conn,
         context,
@@ -109,6 +142,18 @@ pub async fn take_step<R: StoredKind>(
         changes,
     )
     .await?;
+    Ok(())
+}
+
+/// An initiative is published only with a source its facts can be checked
+/// against.
+pub fn refuse_without_source<R: StoredKind>(draft: &R::Draft) -> ApiResult<()> {
+    if R::NEEDS_SOURCE && R::sources(draft).is_empty() {
+        return Err(ApiError::Conflict(format!(
+            "an {} needs at least one source in `sources` before it can be published",
+            R::KIND.noun()
+        )));
+    }
     Ok(())
 }
 

@@ -11,6 +11,7 @@ use crate::domain::experts::{
     Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe,
 };
 use crate::domain::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
+use crate::domain::sources;
 use crate::domain::summaries::{LocalizedText, expert_name};
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{
@@ -20,7 +21,7 @@ use crate::error::ApiResult;
 use crate::schema::experts;
 use crate::sql::{ByIds, sql};
 use crate::store::records::StoredKind;
-use crate::store::records::{self, Kind};
+use crate::store::records::{self, Kind, ReviewRow};
 use crate::store::summaries;
 use diesel::sql_types::{Array, Json, Jsonb};
 use diesel::sql_types::{BigInt, Bool, Float4, Nullable, Text};
@@ -43,6 +44,7 @@ struct ExpertRow {
     consent_public_profile: bool,
     consent_given_at: Option<NaiveDate>,
     consent_note: Option<String>,
+    sources: Value,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
@@ -64,12 +66,13 @@ struct ExpertColumns<'a> {
     consent_public_profile: bool,
     consent_given_at: Option<NaiveDate>,
     consent_note: Option<&'a str>,
+    sources: Value,
 }
 
-impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
-    fn from(d: &'a ExpertDraft) -> Self {
+impl<'a> ExpertColumns<'a> {
+    fn of(d: &'a ExpertDraft) -> ApiResult<Self> {
         let bio = d.bio.as_ref();
-        Self {
+        Ok(Self {
             given_name: d.given_name.as_str(),
             family_name: d.family_name.as_str(),
             honorific: d.honorific.as_ref().map(ShortText::as_str),
@@ -86,7 +89,8 @@ impl<'a> From<&'a ExpertDraft> for ExpertColumns<'a> {
                 .as_ref()
                 .and_then(|c| c.note.as_ref())
                 .map(|n| n.as_str()),
-        }
+            sources: sources::to_db(&d.sources)?,
+        })
     }
 }
 
@@ -111,9 +115,10 @@ impl StoredKind for Experts {
         diesel::insert_into(experts::table)
             .values((
                 experts::id.eq(id),
-                ExpertColumns::from(draft),
+                ExpertColumns::of(draft)?,
                 experts::created_at.eq(now),
                 experts::updated_at.eq(now),
+                experts::content_changed_at.eq(now),
             ))
             .execute(conn)
             .await?;
@@ -150,15 +155,17 @@ impl StoredKind for Experts {
                 given_at: row.consent_given_at.map(Date),
                 note: row.consent_note.map(Bounded::from_db),
             }),
+            sources: sources::from_db(row.sources)?,
         })
     }
 
     async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &ExpertDraft) -> ApiResult<()> {
         diesel::update(experts::table.find(id))
             .set((
-                ExpertColumns::from(draft),
+                ExpertColumns::of(draft)?,
                 experts::version.eq(experts::version + 1),
                 experts::updated_at.eq(Utc::now()),
+                experts::content_changed_at.eq(Utc::now()),
             ))
             .execute(conn)
             .await?;
@@ -180,7 +187,9 @@ impl StoredKind for Experts {
         "topics",
         "affiliations",
         "initiatives",
+        "sources",
         "publicationStatus",
+        "lastReviewedAt",
         "createdAt",
         "updatedAt",
         "version",
@@ -192,6 +201,10 @@ impl StoredKind for Experts {
 
     fn id(record: &Expert) -> Uuid {
         record.id
+    }
+
+    fn sources(draft: &ExpertDraft) -> &[sources::Source] {
+        &draft.sources
     }
 
     fn external_keys(draft: &ExpertDraft) -> Vec<String> {
@@ -236,7 +249,9 @@ impl StoredKind for Experts {
                 summaries::sql::INITIATIVES_OF_EXPERT,
                 " AS initiatives, ",
                 records::pending_revision_sql(audience),
-                " AS pending_revision FROM experts r WHERE r.id = ANY("
+                " AS pending_revision, ",
+                records::reviewer_sql(audience),
+                " AS reviewed_by FROM experts r WHERE r.id = ANY("
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -255,14 +270,14 @@ fn columns(audience: Audience) -> &'static str {
         Audience::Staff => {
             "r.id, r.given_name, r.family_name, r.honorific, r.orcid, r.email, r.country, r.languages, \
              r.bio_en, r.bio_nl, r.consent_public_profile, r.consent_given_at, r.consent_note, \
-             true AS shows_consent, \
+             true AS shows_consent, r.sources, r.last_reviewed_at, \
              r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status"
         }
         Audience::Public => {
             "r.id, r.given_name, r.family_name, r.honorific, r.orcid, NULL::text AS email, r.country, \
              r.languages, r.bio_en, r.bio_nl, false AS consent_public_profile, \
              NULL::date AS consent_given_at, NULL::text AS consent_note, false AS shows_consent, \
-             r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status"
+             r.sources, r.last_reviewed_at, r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status"
         }
     }
 }
@@ -282,11 +297,14 @@ struct Loaded {
     pending_revision: Option<serde_json::Value>,
     #[diesel(sql_type = Bool)]
     shows_consent: bool,
+    #[diesel(embed)]
+    review: ReviewRow,
 }
 
 impl Loaded {
     fn into_record(self, vocabulary: &Vocabulary) -> ApiResult<Expert> {
         let row = self.columns;
+        let review = self.review.into_review()?;
         Ok(Expert {
             topics: vocabulary.references(self.topics),
             affiliations: summaries::decode(self.affiliations)?,
@@ -306,6 +324,9 @@ impl Loaded {
                 given_at: row.consent_given_at.map(Date),
                 note: row.consent_note.map(Bounded::from_db),
             }),
+            sources: sources::from_db(row.sources)?,
+            last_reviewed_at: review.last_reviewed_at,
+            reviewed_by: review.reviewed_by,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,

@@ -10,6 +10,7 @@ use crate::domain::enums::{
     InitiativeStatus, InitiativeType, PublicationStatus, Regulation, Scope,
 };
 use crate::domain::initiatives::{Initiative, InitiativeDraft, InitiativeFilter};
+use crate::domain::sources;
 use crate::domain::summaries::LocalizedText;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Date, Localized, ShortText, Slug, WebUrl};
@@ -17,7 +18,7 @@ use crate::error::ApiResult;
 use crate::schema::initiatives;
 use crate::sql::{ByIds, sql};
 use crate::store::records::StoredKind;
-use crate::store::records::{self, Kind};
+use crate::store::records::{self, Kind, ReviewRow};
 use crate::store::summaries;
 use diesel::sql_types::{Array, Json, Jsonb, Nullable, Text};
 use serde_json::Value;
@@ -39,6 +40,7 @@ struct InitiativeRow {
     end_date: Option<NaiveDate>,
     website: Option<String>,
     regulations: Vec<Regulation>,
+    sources: Value,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
@@ -61,12 +63,13 @@ struct InitiativeColumns<'a> {
     end_date: Option<NaiveDate>,
     website: Option<&'a str>,
     regulations: Vec<&'a str>,
+    sources: Value,
 }
 
-impl<'a> From<&'a InitiativeDraft> for InitiativeColumns<'a> {
-    fn from(d: &'a InitiativeDraft) -> Self {
+impl<'a> InitiativeColumns<'a> {
+    fn of(d: &'a InitiativeDraft) -> ApiResult<Self> {
         let summary = d.summary.as_ref();
-        Self {
+        Ok(Self {
             title_en: d.title.en_str(),
             title_nl: d.title.nl_str(),
             acronym: d.acronym.as_ref().map(ShortText::as_str),
@@ -80,7 +83,8 @@ impl<'a> From<&'a InitiativeDraft> for InitiativeColumns<'a> {
             end_date: d.end_date.map(|date| date.0),
             website: d.website.as_ref().map(WebUrl::as_str),
             regulations: d.regulations.iter().map(|r| r.as_str()).collect(),
-        }
+            sources: sources::to_db(&d.sources)?,
+        })
     }
 }
 
@@ -105,9 +109,10 @@ impl StoredKind for Initiatives {
         diesel::insert_into(initiatives::table)
             .values((
                 initiatives::id.eq(id),
-                InitiativeColumns::from(draft),
+                InitiativeColumns::of(draft)?,
                 initiatives::created_at.eq(now),
                 initiatives::updated_at.eq(now),
+                initiatives::content_changed_at.eq(now),
             ))
             .execute(conn)
             .await?;
@@ -140,6 +145,7 @@ impl StoredKind for Initiatives {
             website: row.website.map(WebUrl::from_db),
             regulations: row.regulations,
             topics: topics.into_iter().map(Slug::from_db).collect(),
+            sources: sources::from_db(row.sources)?,
         })
     }
 
@@ -150,9 +156,10 @@ impl StoredKind for Initiatives {
     ) -> ApiResult<()> {
         diesel::update(initiatives::table.find(id))
             .set((
-                InitiativeColumns::from(draft),
+                InitiativeColumns::of(draft)?,
                 initiatives::version.eq(initiatives::version + 1),
                 initiatives::updated_at.eq(Utc::now()),
+                initiatives::content_changed_at.eq(Utc::now()),
             ))
             .execute(conn)
             .await?;
@@ -178,7 +185,9 @@ impl StoredKind for Initiatives {
         "organisations",
         "experts",
         "related",
+        "sources",
         "publicationStatus",
+        "lastReviewedAt",
         "createdAt",
         "updatedAt",
         "version",
@@ -189,6 +198,12 @@ impl StoredKind for Initiatives {
 
     fn id(record: &Initiative) -> Uuid {
         record.id
+    }
+
+    const NEEDS_SOURCE: bool = true;
+
+    fn sources(draft: &InitiativeDraft) -> &[sources::Source] {
+        &draft.sources
     }
 
     fn external_keys(draft: &InitiativeDraft) -> Vec<String> {
@@ -235,7 +250,9 @@ impl StoredKind for Initiatives {
                 summaries::sql::RELATED_INITIATIVES,
                 " AS related, ",
                 records::pending_revision_sql(audience),
-                " AS pending_revision FROM initiatives r WHERE r.id = ANY("
+                " AS pending_revision, ",
+                records::reviewer_sql(audience),
+                " AS reviewed_by FROM initiatives r WHERE r.id = ANY("
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -250,7 +267,7 @@ impl StoredKind for Initiatives {
 /// The row's columns, as `load` selects them.
 const COLUMNS: &str = "r.id, r.title_en, r.title_nl, r.acronym, r.summary_en, r.summary_nl, r.scope, \
     r.countries, r.initiative_type, r.status, r.start_date, r.end_date, r.website, r.regulations, \
-    r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status";
+    r.sources, r.last_reviewed_at, r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status";
 
 /// An initiative with its topics and links, in one row.
 #[derive(QueryableByName)]
@@ -267,11 +284,14 @@ struct Loaded {
     related: serde_json::Value,
     #[diesel(sql_type = Nullable<Jsonb>)]
     pending_revision: Option<serde_json::Value>,
+    #[diesel(embed)]
+    review: ReviewRow,
 }
 
 impl Loaded {
     fn into_initiative(self, vocabulary: &Vocabulary) -> ApiResult<Initiative> {
         let row = self.columns;
+        let review = self.review.into_review()?;
         Ok(Initiative {
             topics: vocabulary.references(self.topics),
             organisations: summaries::decode(self.organisations)?,
@@ -289,6 +309,9 @@ impl Loaded {
             end_date: row.end_date,
             website: row.website,
             regulations: row.regulations,
+            sources: sources::from_db(row.sources)?,
+            last_reviewed_at: review.last_reviewed_at,
+            reviewed_by: review.reviewed_by,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,

@@ -19,6 +19,7 @@ pub mod network;
 pub mod organisations;
 pub mod rate_limits;
 pub mod records;
+pub mod reviews;
 pub mod similar;
 pub mod suggestions;
 pub mod summaries;

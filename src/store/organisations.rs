@@ -12,6 +12,7 @@ use crate::domain::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
 use crate::domain::organisations::{
     Organisation, OrganisationCandidate, OrganisationDraft, OrganisationFilter, OrganisationProbe,
 };
+use crate::domain::sources;
 use crate::domain::summaries::LocalizedText;
 use crate::domain::topics::Vocabulary;
 use crate::domain::values::{Country, Localized, Name, RorId, ShortText, Slug, WebUrl};
@@ -19,7 +20,7 @@ use crate::error::ApiResult;
 use crate::schema::organisations;
 use crate::sql::{ByIds, sql};
 use crate::store::records::StoredKind;
-use crate::store::records::{self, Kind};
+use crate::store::records::{self, Kind, ReviewRow};
 use crate::store::summaries;
 use diesel::sql_types::{Array, Json, Jsonb};
 use diesel::sql_types::{BigInt, Bool, Float4, Nullable, Text};
@@ -38,6 +39,7 @@ struct OrganisationRow {
     ror_id: Option<String>,
     description_en: Option<String>,
     description_nl: Option<String>,
+    sources: Value,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     version: i64,
@@ -55,12 +57,13 @@ struct OrganisationColumns<'a> {
     ror_id: Option<&'a str>,
     description_en: Option<&'a str>,
     description_nl: Option<&'a str>,
+    sources: Value,
 }
 
-impl<'a> From<&'a OrganisationDraft> for OrganisationColumns<'a> {
-    fn from(d: &'a OrganisationDraft) -> Self {
+impl<'a> OrganisationColumns<'a> {
+    fn of(d: &'a OrganisationDraft) -> ApiResult<Self> {
         let description = d.description.as_ref();
-        Self {
+        Ok(Self {
             name: d.name.as_str(),
             acronym: d.acronym.as_ref().map(ShortText::as_str),
             organisation_type: d.organisation_type.as_str(),
@@ -69,7 +72,8 @@ impl<'a> From<&'a OrganisationDraft> for OrganisationColumns<'a> {
             ror_id: d.ror_id.as_ref().map(RorId::as_str),
             description_en: description.and_then(Localized::en_str),
             description_nl: description.and_then(Localized::nl_str),
-        }
+            sources: sources::to_db(&d.sources)?,
+        })
     }
 }
 
@@ -94,9 +98,10 @@ impl StoredKind for Organisations {
         diesel::insert_into(organisations::table)
             .values((
                 organisations::id.eq(id),
-                OrganisationColumns::from(draft),
+                OrganisationColumns::of(draft)?,
                 organisations::created_at.eq(now),
                 organisations::updated_at.eq(now),
+                organisations::content_changed_at.eq(now),
             ))
             .execute(conn)
             .await?;
@@ -125,6 +130,7 @@ impl StoredKind for Organisations {
             description: Some(Localized::from_db(row.description_en, row.description_nl))
                 .filter(|d| !d.is_empty()),
             topics: topics.into_iter().map(Slug::from_db).collect(),
+            sources: sources::from_db(row.sources)?,
         })
     }
 
@@ -135,9 +141,10 @@ impl StoredKind for Organisations {
     ) -> ApiResult<()> {
         diesel::update(organisations::table.find(id))
             .set((
-                OrganisationColumns::from(draft),
+                OrganisationColumns::of(draft)?,
                 organisations::version.eq(organisations::version + 1),
                 organisations::updated_at.eq(Utc::now()),
+                organisations::content_changed_at.eq(Utc::now()),
             ))
             .execute(conn)
             .await?;
@@ -157,7 +164,9 @@ impl StoredKind for Organisations {
         "topics",
         "initiatives",
         "experts",
+        "sources",
         "publicationStatus",
+        "lastReviewedAt",
         "createdAt",
         "updatedAt",
         "version",
@@ -168,6 +177,10 @@ impl StoredKind for Organisations {
 
     fn id(record: &Organisation) -> Uuid {
         record.id
+    }
+
+    fn sources(draft: &OrganisationDraft) -> &[sources::Source] {
+        &draft.sources
     }
 
     fn external_keys(draft: &OrganisationDraft) -> Vec<String> {
@@ -203,7 +216,9 @@ impl StoredKind for Organisations {
                 summaries::sql::EXPERTS_OF_ORGANISATION,
                 " AS experts, ",
                 records::pending_revision_sql(audience),
-                " AS pending_revision FROM organisations r WHERE r.id = ANY("
+                " AS pending_revision, ",
+                records::reviewer_sql(audience),
+                " AS reviewed_by FROM organisations r WHERE r.id = ANY("
             ),
             ids,
             ") AND r.deleted_at IS NULL",
@@ -216,7 +231,7 @@ impl StoredKind for Organisations {
 }
 
 /// The row's columns, as `load` selects them.
-const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status";
+const COLUMNS: &str = "r.id, r.name, r.acronym, r.organisation_type, r.country, r.website, r.ror_id, r.description_en, r.description_nl, r.sources, r.last_reviewed_at, r.created_at, r.updated_at AS updated_at, r.version AS version, r.publication_status";
 
 /// A record with its topics and links, in one row.
 #[derive(QueryableByName)]
@@ -231,11 +246,14 @@ struct Loaded {
     experts: serde_json::Value,
     #[diesel(sql_type = Nullable<Jsonb>)]
     pending_revision: Option<serde_json::Value>,
+    #[diesel(embed)]
+    review: ReviewRow,
 }
 
 impl Loaded {
     fn into_record(self, vocabulary: &Vocabulary) -> ApiResult<Organisation> {
         let row = self.columns;
+        let review = self.review.into_review()?;
         Ok(Organisation {
             topics: vocabulary.references(self.topics),
             initiatives: summaries::decode(self.initiatives)?,
@@ -248,6 +266,9 @@ impl Loaded {
             website: row.website,
             ror_id: row.ror_id,
             description: LocalizedText::optional(row.description_en, row.description_nl),
+            sources: sources::from_db(row.sources)?,
+            last_reviewed_at: review.last_reviewed_at,
+            reviewed_by: review.reviewed_by,
             created_at: row.created_at,
             updated_at: row.updated_at,
             version: row.version,

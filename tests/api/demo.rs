@@ -15,7 +15,12 @@ async fn the_demo_data_loads_through_the_importer_and_again_changes_nothing() {
         .map(|line| serde_json::from_str(line).expect("each line is JSON"))
         .collect();
     let count = |kind: &str| lines.iter().filter(|l| l["kind"] == kind).count();
-    assert!(count("initiative") >= 40, "40 or more initiatives");
+    assert!(count("initiative") >= 150, "150 or more initiatives");
+    // Every initiative and organisation cites what it was checked against.
+    for line in lines.iter().filter(|l| l["kind"] != "expert") {
+        let sources = line["sources"].as_array().map_or(0, Vec::len);
+        assert!(sources > 0, "no source: {}", line["id"]);
+    }
 
     // What `serve --demo` does.
     let state = app.state().await;
@@ -76,4 +81,28 @@ async fn the_demo_data_loads_through_the_importer_and_again_changes_nothing() {
         assert!(expert["email"].as_str().unwrap().ends_with("@example.org"));
         assert!(expert.get("orcid").is_none());
     }
+    // A real initiative's record tells every reader, on that record, that
+    // a fictional person is fictional, and claims no part for them beyond
+    // membership.
+    let page = app
+        .send_as(TestRequest::get().uri("/v1/initiatives?limit=200"), None)
+        .await
+        .json();
+    let mut shown = 0;
+    for initiative in page["items"].as_array().unwrap() {
+        let path = format!("/v1/initiatives/{}", initiative["id"].as_str().unwrap());
+        let record = app
+            .send_as(TestRequest::get().uri(&path), None)
+            .await
+            .json();
+        for expert in record["experts"].as_array().unwrap() {
+            shown += 1;
+            assert!(
+                expert["name"].as_str().unwrap().ends_with("(fictional)"),
+                "{path}: {expert}"
+            );
+            assert_eq!(expert["role"], "member", "{path}: {expert}");
+        }
+    }
+    assert!(shown > 5, "the demo still links experts to initiatives");
 }

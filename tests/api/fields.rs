@@ -167,7 +167,9 @@ async fn every_writable_field_comes_back_as_written() {
             "/v1/organisations",
             json!({"name": "Fields", "acronym": "FLD", "type": "regulator", "country": "BE",
                    "website": "https://fields.example/", "rorId": "https://ror.org/04pp8hn57",
-                   "description": {"en": "Described.", "nl": "Beschreven."}, "topics": ["ethics"]}),
+                   "description": {"en": "Described.", "nl": "Beschreven."}, "topics": ["ethics"],
+                   "sources": [{"url": "https://fields.example/about", "title": "About", "publisher": "Fields",
+                                "publishedOn": "2025-05-01", "consultedOn": "2026-11-30", "note": "Noted."}]}),
             Organisations::FIELDS,
         ),
         (
@@ -176,7 +178,9 @@ async fn every_writable_field_comes_back_as_written() {
                    "orcid": "0000-0002-1825-0097", "email": "ada@example.org", "country": "NL",
                    "languages": ["nl", "en"], "bio": {"en": "Fictional.", "nl": "Fictief."},
                    "topics": ["ethics"],
-                   "consent": {"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail"}}),
+                   "consent": {"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail"},
+                   "sources": [{"url": "https://orcid.org/0000-0002-1825-0097", "title": "ORCID record",
+                                "consultedOn": "2026-11-30"}]}),
             Experts::FIELDS,
         ),
         (
@@ -185,7 +189,8 @@ async fn every_writable_field_comes_back_as_written() {
                    "summary": {"en": "Summed up.", "nl": "Samengevat."}, "scope": "european",
                    "countries": ["BE", "NL"], "type": "standard", "status": "completed",
                    "startDate": "2024-01-01", "endDate": "2026-01-01",
-                   "website": "https://fields.example/", "regulations": ["mdr"], "topics": ["ethics"]}),
+                   "website": "https://fields.example/", "regulations": ["mdr"], "topics": ["ethics"],
+                   "sources": [{"url": "https://fields.example/", "title": "Fields", "consultedOn": "2026-11-30"}]}),
             Initiatives::FIELDS,
         ),
     ];

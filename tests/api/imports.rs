@@ -7,7 +7,7 @@ use serde_json::{Value, json};
 
 use aimd_registry::api::access::Policy;
 
-use crate::support::{Reply, spawn, spawn_with, step};
+use crate::support::{Reply, fixture_source, spawn, spawn_with, step};
 
 fn ndjson(lines: &[Value]) -> String {
     lines
@@ -31,10 +31,11 @@ fn registry() -> Vec<Value> {
         json!({"kind": "expert", "givenName": "Anna", "familyName": "de Vries", "orcid": "0000-0002-1825-0097",
                "bio": {"en": "Fictional expert."}, "affiliations": [{"ref": "https://www.nen.nl/", "role": "Advisor"}]}),
         json!({"kind": "initiative", "title": {"en": "Artificial Intelligence Act"}, "scope": "european", "type": "legislation",
-               "status": "active", "topics": ["trust-in-ai"], "website": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj"}),
+               "status": "active", "topics": ["trust-in-ai"], "website": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj",
+               "sources": [fixture_source()]}),
         json!({"kind": "initiative", "title": {"en": "NEN expert group AI and medical devices"}, "scope": "national",
                "countries": ["NL"], "type": "expert-network", "status": "active", "topics": ["clinical-validation"],
-               "website": "https://www.nen.nl/ai-medical-devices",
+               "website": "https://www.nen.nl/ai-medical-devices", "sources": [fixture_source()],
                "organisations": [{"ref": "https://www.nen.nl/", "role": "secretariat"}],
                "experts": [{"ref": "0000-0002-1825-0097", "role": "chair"}],
                "related": [{"ref": "https://eur-lex.europa.eu/eli/reg/2024/1689/oj", "relation": "related-to"}]}),
@@ -244,6 +245,18 @@ async fn dry_runs_write_nothing_and_only_editors_publish_on_import() {
 async fn a_single_editor_deployment_may_publish_its_own_imports() {
     let app = spawn_with(crate::support::single_editor()).await;
     let editor = app.key(Role::Editor).await;
+    // Not an initiative without a source, and then nothing at all.
+    let mut unsourced = registry();
+    unsourced[3].as_object_mut().unwrap().remove("sources");
+    let refused = app
+        .send_as(import("?publish=true", ndjson(&unsourced)), Some(&editor))
+        .await;
+    refused.expect(400);
+    assert_eq!(
+        refused.json()["invalidParams"][0]["reason"],
+        "an initiative needs at least one source in `sources` before it can be published"
+    );
+    assert_eq!(app.get("/v1/initiatives").await.json()["total"], 0);
     app.send_as(import("?publish=true", ndjson(&registry())), Some(&editor))
         .await
         .expect(200);

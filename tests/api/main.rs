@@ -29,6 +29,7 @@ mod public_schema;
 mod public_view;
 mod publication;
 mod replica;
+mod reviews;
 mod schema;
 mod search_index;
 mod try_it_out;

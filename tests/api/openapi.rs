@@ -155,6 +155,7 @@ fn tags_come_in_the_order_a_reader_meets_them() {
             "organisations",
             "experts",
             "connecting",
+            "reviews",
             "topics",
             "overview",
             "changes",

@@ -734,7 +734,12 @@ where
     }
 
     /// Creates a record and returns its id.
-    pub async fn create(&self, collection: &str, body: Value) -> String {
+    /// Creates a record. An initiative without sources gets
+    /// [`fixture_source`], since none can be published without one.
+    pub async fn create(&self, collection: &str, mut body: Value) -> String {
+        if collection == "/v1/initiatives" && body.get("sources").is_none() {
+            body["sources"] = serde_json::json!([fixture_source()]);
+        }
         let reply = self.post(collection, body).await;
         reply.expect(201);
         reply.json()["id"].as_str().expect("id").to_owned()
@@ -810,6 +815,13 @@ pub fn initiative(title: &str) -> Value {
         "scope": "european",
         "type": "standard",
         "status": "active",
-        "topics": ["algorithmic-bias"]
+        "topics": ["algorithmic-bias"],
+        "sources": [fixture_source()]
     })
+}
+
+/// A source for fixtures that need one and are not about sources.
+pub fn fixture_source() -> Value {
+    serde_json::json!({"url": "https://example.org/fixture", "title": "Fixture source",
+                       "consultedOn": "2026-11-30"})
 }

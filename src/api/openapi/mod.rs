@@ -44,6 +44,7 @@ Lists use keyset pagination: follow `next` (or the `Link: rel=\"next\"` header) 
         (name = "organisations", description = "Standards bodies, regulators, notified bodies, manufacturers, universities and other organisations"),
         (name = "experts", description = "People with expertise in AI and medical devices, and their affiliations"),
         (name = "connecting", description = "Who to invite, what to join: suggestions with a score and the reasons"),
+        (name = "reviews", description = "Keeping content true: the records due for another look, and why"),
         (name = "topics", description = "The controlled vocabulary records are tagged with"),
         (name = "overview", description = "Counts for the sector's overview: initiatives per topic and scope, and more"),
         (name = "changes", description = "The change feed, for keeping a copy of the registry in sync"),

@@ -5,6 +5,8 @@ mod affiliation;
 mod filter;
 mod matches;
 
+use crate::domain::history::Actor;
+use crate::domain::sources::{MAX_SOURCES, Source};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde_json::Value;
@@ -38,6 +40,7 @@ pub const FIELDS: &[&str] = &[
     "bio",
     "topics",
     "consent",
+    "sources",
 ];
 pub const NESTED_FIELDS: &[(&str, &[&str])] = &[
     ("bio", LANGUAGE_KEYS),
@@ -124,7 +127,8 @@ impl FromJson for Consent {
     "languages": ["nl", "en"],
     "bio": {"en": "Fictional example: clinical physicist working on validation of AI in radiology."},
     "topics": ["clinical-validation", "algorithmic-bias"],
-    "consent": {"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail"}
+    "consent": {"publicProfile": true, "givenAt": "2026-11-20", "note": "By e-mail"},
+    "sources": [{"url": "https://orcid.org/0000-0002-1825-0097", "title": "ORCID record", "publisher": "ORCID", "consultedOn": "2026-12-02"}]
 }))]
 pub struct ExpertDraft {
     #[schema(value_type = String, min_length = 1, max_length = 300)]
@@ -152,6 +156,9 @@ pub struct ExpertDraft {
     pub topics: Vec<Slug>,
     /// Consent to a public profile; absent means none was recorded.
     pub consent: Option<Consent>,
+    /// What the facts were checked against; at most 50.
+    #[schema(required = false, max_items = 50)]
+    pub sources: Vec<Source>,
 }
 
 impl ExpertDraft {
@@ -167,9 +174,11 @@ impl ExpertDraft {
         let bio = r.optional("bio");
         let topics = r.topics("topics", vocabulary, false);
         let consent = r.optional("consent");
+        let sources = r.list("sources", MAX_SOURCES);
         r.finish(|| {
             Some(Self {
                 consent,
+                sources,
                 given_name: given_name?,
                 family_name: family_name?,
                 honorific,
@@ -202,6 +211,9 @@ impl ExpertDraft {
     "topics": [{"slug": "clinical-validation", "label": {"en": "Clinical validation", "nl": "Klinische validatie"}}],
     "affiliations": [{"id": "01938b1e-7f00-7aaa-8000-000000000001", "name": "Royal Netherlands Standardization Institute", "acronym": "NEN", "role": "Senior advisor", "since": "2021-03-01", "until": null}],
     "initiatives": [{"id": "01938b1e-7f00-7aaa-8000-000000000002", "title": {"en": "NEN expert group AI and medical devices"}, "acronym": null, "role": "chair"}],
+    "sources": [{"url": "https://orcid.org/0000-0002-1825-0097", "title": "ORCID record", "publisher": "ORCID", "consultedOn": "2026-12-02"}],
+    "lastReviewedAt": "2026-11-30T09:12:00Z",
+    "reviewedBy": {"keyId": "01938b1e-7f00-7aaa-8000-0000000000a1", "name": "NEN editor"},
     "createdAt": "2026-11-28T10:00:00Z",
     "updatedAt": "2026-11-28T10:00:00Z",
     "publicationStatus": "published",
@@ -231,6 +243,15 @@ pub struct Expert {
     pub affiliations: Vec<Affiliation>,
     /// Initiatives the expert takes part in.
     pub initiatives: Vec<ExpertInitiative>,
+    /// What the facts were checked against.
+    pub sources: Vec<Source>,
+    /// When the record was last approved or confirmed still accurate;
+    /// null if never.
+    #[schema(example = "2026-11-30T09:12:00Z")]
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    /// Curators and above only (null for others): the key that reviewed it
+    /// last.
+    pub reviewed_by: Option<Actor>,
     pub created_at: DateTime<Utc>,
     /// When the record last changed, for its audience (as `version`).
     pub updated_at: DateTime<Utc>,

@@ -1,6 +1,7 @@
 //! Writing an import in one transaction: records first (through the
 //! registry's write flow), then their links.
 
+use crate::registry::publication::refuse_without_source;
 use std::collections::HashMap;
 
 use super::parse::{Line, LinkLine, LinkTerms, Parsed, parse, under};
@@ -75,6 +76,7 @@ async fn write_record<R: StoredKind>(
         }
         let (status, _) = records::publication(conn, R::KIND, id).await?;
         if status != PublicationStatus::Published {
+            refuse_without_source::<R>(&R::load_draft(conn, id).await?)?;
             records::set_publication(
                 conn,
                 R::KIND,
@@ -84,6 +86,7 @@ async fn write_record<R: StoredKind>(
                 true,
             )
             .await?;
+            records::mark_reviewed(conn, R::KIND, id, Utc::now()).await?;
             let changes = serde_json::json!({"publicationStatus": {"before": status.as_str(), "after": "published"}});
             history::record(conn, context, R::KIND, id, HistoryAction::Approved, changes).await?;
         }

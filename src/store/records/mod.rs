@@ -3,6 +3,7 @@
 //! statements name tables through [`Kind`], a closed enum, never from input.
 
 mod publication;
+mod review;
 mod state;
 mod topics;
 
@@ -15,6 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
+use crate::domain::sources::Source;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 
@@ -22,6 +24,7 @@ pub use self::publication::{
     drop_revision, is_published, note_editor, pending_revision, pending_revision_sql,
     propose_revision, publication, set_publication,
 };
+pub use self::review::{ReviewRow, mark_reviewed, reviewer_sql};
 pub use self::state::{
     absence, bury, bury_merged, check_filter_ids, ever_existed, is_public, lock_for_erasure,
     lock_link_target, lock_live, touch,
@@ -67,6 +70,9 @@ pub trait StoredKind {
 
     fn id(record: &Self::Record) -> Uuid;
     fn version(record: &Self::Record) -> i64;
+    /// Whether the kind needs a source before it is published.
+    const NEEDS_SOURCE: bool = false;
+    fn sources(draft: &Self::Draft) -> &[Source];
     /// The draft's values of [`Self::EXTERNAL_KEY_COLUMNS`] that it has.
     fn external_keys(draft: &Self::Draft) -> Vec<String>;
     /// The forms in which a link reference may equal one of those keys:
