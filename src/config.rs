@@ -115,6 +115,10 @@ pub struct ImportArgs {
     /// Publish what is imported (otherwise records are drafts).
     #[arg(long)]
     pub publish: bool,
+    /// Create records that look like existing ones instead of refusing
+    /// their lines.
+    #[arg(long)]
+    pub create_duplicates: bool,
 }
 
 #[derive(Debug, clap::Args)]

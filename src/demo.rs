@@ -25,6 +25,8 @@ pub async fn load(state: &AppState) -> ApiResult<ImportReport> {
         dry_run: false,
         publish: true,
         self_approval: true,
+        // Every line carries its id: nothing to take for a duplicate.
+        create_duplicates: false,
     };
     imports::run(
         &mut conn,

@@ -325,6 +325,7 @@ async fn import(cli: &Cli, args: &ImportArgs) -> Result<(), BoxError> {
         publish: args.publish,
         // The operator holds the database; four eyes are for API callers.
         self_approval: true,
+        create_duplicates: args.create_duplicates,
     };
     match imports::run(
         &mut conn,

@@ -28,6 +28,10 @@ pub struct ImportQuery {
     /// Publish the imported records at once (editors only; otherwise they are drafts).
     #[param(example = false)]
     pub publish: Option<bool>,
+    /// Create records that look like existing ones (see below) instead of
+    /// refusing their lines.
+    #[param(rename = "createDuplicates", example = false)]
+    pub create_duplicates: Option<bool>,
 }
 
 /// Import records
@@ -44,7 +48,12 @@ pub struct ImportQuery {
 /// problem reported as `<line>/<field>`; nothing is written unless all are
 /// valid, and then everything is written in one transaction, recorded in
 /// the history as the caller's change. Imported records are drafts unless
-/// an editor asks `publish=true`.
+/// an editor asks `publish=true`. A line without `id` or external key that
+/// the duplicate finder matches with a score of 0.8 or more (same website
+/// domain, acronym, a very similar name; organisations and experts) is
+/// refused (`possible-duplicate`) unless the line says `"createAnyway":
+/// true` or the request `createDuplicates=true`; a dry run lists such
+/// lines' `possibleDuplicates` instead.
 #[utoipa::path(
     tag = "imports",
     operation_id = "importRecords",
@@ -63,9 +72,13 @@ pub async fn import_records(
     request: HttpRequest,
     body: Bytes,
 ) -> ApiResult<HttpResponse> {
-    let mut query = QueryReader::new(request.query_string(), &["dryRun", "publish"]);
+    let mut query = QueryReader::new(
+        request.query_string(),
+        &["dryRun", "publish", "createDuplicates"],
+    );
     let dry_run = query.one("dryRun", parse_flag).unwrap_or(false);
     let publish = query.one("publish", parse_flag).unwrap_or(false);
+    let create_duplicates = query.one("createDuplicates", parse_flag).unwrap_or(false);
     query.finish()?;
     let media_type = request
         .headers()
@@ -116,6 +129,7 @@ pub async fn import_records(
             dry_run,
             publish,
             self_approval: state.policy.allow_self_approval,
+            create_duplicates,
         },
     )
     .await;

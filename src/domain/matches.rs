@@ -53,6 +53,23 @@ pub fn score(reasons: &[MatchReason], name_similarity: f64) -> f64 {
     ((strongest + bonus).min(1.0) * 1000.0).round() / 1000.0
 }
 
+/// From this score on, a new record without an id or external key is taken
+/// for a duplicate by an import, which refuses to create it unless told to.
+pub const LIKELY_DUPLICATE: f64 = 0.8;
+
+/// An existing record a new one may duplicate, as an import reports it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[schema(example = json!({"id": "01938000-0000-7000-8000-000000001001",
+    "name": "Royal Netherlands Standardization Institute", "score": 0.9,
+    "reasons": ["same-website-domain"]}))]
+pub struct PossibleDuplicate {
+    pub id: uuid::Uuid,
+    pub name: String,
+    #[schema(minimum = 0, maximum = 1)]
+    pub score: f64,
+    pub reasons: Vec<MatchReason>,
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -10,7 +10,9 @@ use crate::domain::enums::PublicationStatus;
 use crate::domain::experts::{
     Consent, Expert, ExpertCandidate, ExpertDraft, ExpertFilter, ExpertProbe,
 };
-use crate::domain::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
+use crate::domain::matches::{
+    LIKELY_DUPLICATE, MAX_CANDIDATES, MatchReason, PossibleDuplicate, SIMILAR_NAME, score,
+};
 use crate::domain::sources;
 use crate::domain::summaries::{LocalizedText, expert_name};
 use crate::domain::topics::Vocabulary;
@@ -205,6 +207,29 @@ impl StoredKind for Experts {
 
     fn sources(draft: &ExpertDraft) -> &[sources::Source] {
         &draft.sources
+    }
+
+    async fn likely_duplicates(
+        conn: &mut AsyncPgConnection,
+        draft: &ExpertDraft,
+    ) -> ApiResult<Vec<PossibleDuplicate>> {
+        let name = expert_name(draft.given_name.as_str(), draft.family_name.as_str());
+        let probe = ExpertProbe {
+            name: Name::parse(&name).ok(),
+            orcid: draft.orcid.clone(),
+            email: draft.email.clone(),
+        };
+        Ok(candidates(conn, &probe)
+            .await?
+            .into_iter()
+            .filter(|c| c.score >= LIKELY_DUPLICATE)
+            .map(|c| PossibleDuplicate {
+                id: c.id,
+                name: c.name,
+                score: c.score,
+                reasons: c.reasons,
+            })
+            .collect())
     }
 
     fn external_keys(draft: &ExpertDraft) -> Vec<String> {

@@ -8,7 +8,9 @@ use uuid::Uuid;
 use crate::auth::Audience;
 use crate::domain::enums::OrganisationType;
 use crate::domain::enums::PublicationStatus;
-use crate::domain::matches::{MAX_CANDIDATES, MatchReason, SIMILAR_NAME, score};
+use crate::domain::matches::{
+    LIKELY_DUPLICATE, MAX_CANDIDATES, MatchReason, PossibleDuplicate, SIMILAR_NAME, score,
+};
 use crate::domain::organisations::{
     Organisation, OrganisationCandidate, OrganisationDraft, OrganisationFilter, OrganisationProbe,
 };
@@ -181,6 +183,45 @@ impl StoredKind for Organisations {
 
     fn sources(draft: &OrganisationDraft) -> &[sources::Source] {
         &draft.sources
+    }
+
+    async fn likely_duplicates(
+        conn: &mut AsyncPgConnection,
+        draft: &OrganisationDraft,
+    ) -> ApiResult<Vec<PossibleDuplicate>> {
+        // By its name, and by its acronym (which the finder compares with
+        // the others' acronyms): the better of the two for each candidate.
+        let names = std::iter::once(draft.name.clone()).chain(
+            draft
+                .acronym
+                .as_ref()
+                .and_then(|a| Name::parse(a.as_str()).ok()),
+        );
+        let mut found: Vec<PossibleDuplicate> = Vec::new();
+        for name in names {
+            let probe = OrganisationProbe {
+                name: Some(name),
+                country: draft.country.clone(),
+                domain: draft.website.as_ref().map(WebUrl::domain),
+                ror_id: draft.ror_id.clone(),
+            };
+            for c in candidates(conn, &probe).await? {
+                if c.score < LIKELY_DUPLICATE
+                    || found.iter().any(|f| f.id == c.id && f.score >= c.score)
+                {
+                    continue;
+                }
+                found.retain(|f| f.id != c.id);
+                found.push(PossibleDuplicate {
+                    id: c.id,
+                    name: c.name,
+                    score: c.score,
+                    reasons: c.reasons,
+                });
+            }
+        }
+        found.sort_by(|a, b| b.score.total_cmp(&a.score).then(a.id.cmp(&b.id)));
+        Ok(found)
     }
 
     fn external_keys(draft: &OrganisationDraft) -> Vec<String> {

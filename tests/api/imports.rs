@@ -459,6 +459,7 @@ async fn a_dry_run_cut_short_leaves_nothing_for_the_next_request_to_commit() {
         dry_run: true,
         publish: false,
         self_approval: true,
+        create_duplicates: false,
     };
     let operator = Caller::operator();
     {
@@ -540,4 +541,70 @@ async fn a_json_array_imports_like_ndjson() {
         )
         .await;
     text.problem(415);
+}
+
+#[actix_web::test]
+async fn a_line_that_looks_like_an_existing_record_is_reported_and_refused() {
+    let app = spawn().await;
+    let nen = app
+        .create(
+            "/v1/organisations",
+            json!({"name": "Royal Netherlands Standardization Institute", "acronym": "NEN",
+                   "type": "standards-body", "country": "NL", "website": "https://www.nen.nl/"}),
+        )
+        .await;
+    // No id, no ROR id, no website: only the finder can tell.
+    let again = vec![
+        json!({"kind": "organisation", "name": "Stichting Koninklijk Nederlands Normalisatie Instituut",
+               "acronym": "NEN", "type": "standards-body", "country": "NL"}),
+        json!({"kind": "organisation", "name": "Health-RI", "type": "research-institute"}),
+    ];
+    let dry = app.send(import("?dryRun=true", ndjson(&again))).await;
+    dry.expect(200);
+    let dry = dry.json();
+    assert_eq!(
+        dry["records"][0]["possibleDuplicates"][0]["id"],
+        nen.as_str(),
+        "{dry}"
+    );
+    assert_eq!(
+        dry["records"][0]["possibleDuplicates"][0]["reasons"],
+        json!(["acronym", "similar-name", "same-country"])
+    );
+    assert!(
+        dry["records"][1].get("possibleDuplicates").is_none(),
+        "{dry}"
+    );
+
+    // A real import refuses the line, and so writes nothing.
+    let refused = app.send(import("", ndjson(&again))).await;
+    let problems = refused.problem(400);
+    assert_eq!(
+        problems,
+        vec![("1".to_owned(), "possible-duplicate".to_owned())]
+    );
+    let reason = refused.json()["invalidParams"][0]["reason"].clone();
+    assert!(reason.as_str().unwrap().contains(&nen), "{reason}");
+    assert_eq!(app.get("/v1/organisations").await.json()["total"], 1);
+
+    // Unless the line or the request says to create it anyway.
+    let mut told = again.clone();
+    told[0]["createAnyway"] = json!(true);
+    app.send(import("", ndjson(&told))).await.expect(200);
+    assert_eq!(app.get("/v1/organisations").await.json()["total"], 3);
+    let experts = vec![json!({"kind": "expert", "givenName": "Anna", "familyName": "de Vries"})];
+    app.send(import("", ndjson(&experts))).await.expect(200);
+    app.send(import("", ndjson(&experts))).await.problem(400);
+    let created = app
+        .send(import("?createDuplicates=true", ndjson(&experts)))
+        .await;
+    created.expect(200);
+    assert_eq!(created.json()["created"], 1);
+    app.send(import(
+        "",
+        "{\"kind\": \"expert\", \"givenName\": \"B\", \"familyName\": \"C\", \"createAnyway\": 1}"
+            .to_owned(),
+    ))
+    .await
+    .problem(400);
 }

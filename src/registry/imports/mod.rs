@@ -14,6 +14,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::domain::enums::HitType;
+use crate::domain::matches::PossibleDuplicate;
 
 pub use self::write::run;
 
@@ -28,6 +29,9 @@ pub struct ImportOptions {
     /// command line, or a deployment with `AIMD_ALLOW_SELF_APPROVAL`.
     /// Otherwise four eyes hold as for `approve`.
     pub self_approval: bool,
+    /// Create records the duplicate finder takes for existing ones (a line
+    /// can say so for itself with `"createAnyway": true`).
+    pub create_duplicates: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
@@ -39,12 +43,20 @@ pub enum ImportOutcome {
 }
 
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
 pub struct ImportedRecord {
     /// The line of the file, counting from 1.
     pub line: usize,
     pub kind: HitType,
     pub id: Uuid,
     pub outcome: ImportOutcome,
+    /// A dry run's warning: a line without id or external key that would
+    /// create a record the duplicate finder takes for these (score 0.8 and
+    /// up). A real import refuses such a line unless it or the request says
+    /// to create it anyway.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    #[schema(required = false)]
+    pub possible_duplicates: Vec<PossibleDuplicate>,
 }
 
 /// What an import did (or, in a dry run, would do).

@@ -61,6 +61,9 @@ pub(super) struct Parsed<R: StoredKind> {
     /// The line's own fields, applied as a merge patch to a record it matches.
     pub(super) fields: Value,
     pub(super) links: Vec<LinkLine>,
+    /// `"createAnyway": true`: create the record even if it looks like one
+    /// that exists.
+    pub(super) create_anyway: bool,
 }
 
 pub(super) enum Line {
@@ -79,12 +82,11 @@ pub(super) fn link_fields(kind: Kind) -> &'static [&'static str] {
 }
 
 pub(super) fn under(line: usize, prefix: &str, error: ApiError) -> Vec<InvalidParam> {
-    let place = |name: &str| {
-        if prefix.is_empty() {
-            format!("{line}/{name}")
-        } else {
-            format!("{line}/{prefix}/{name}")
-        }
+    let place = |name: &str| match (prefix.is_empty(), name.is_empty()) {
+        (true, true) => format!("{line}"),
+        (true, false) => format!("{line}/{name}"),
+        (false, true) => format!("{line}/{prefix}"),
+        (false, false) => format!("{line}/{prefix}/{name}"),
     };
     match error {
         ApiError::InvalidInput(params) | ApiError::Unprocessable(params, _) => params
@@ -121,6 +123,18 @@ pub(super) fn parse_record<R: StoredKind>(
                 "must be a UUID string",
             ));
             None
+        }
+    };
+    let create_anyway = match object.remove("createAnyway") {
+        None | Some(Value::Null) => false,
+        Some(Value::Bool(flag)) => flag,
+        Some(_) => {
+            errors.push(InvalidParam::new(
+                format!("{line}/createAnyway"),
+                "wrong-type",
+                "must be true or false",
+            ));
+            false
         }
     };
     let mut links = Vec::new();
@@ -179,6 +193,7 @@ pub(super) fn parse_record<R: StoredKind>(
             draft,
             fields,
             links,
+            create_anyway,
         }),
         Err(e) => {
             errors.extend(under(line, "", e));

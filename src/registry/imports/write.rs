@@ -1,6 +1,7 @@
 //! Writing an import in one transaction: records first (through the
 //! registry's write flow), then their links.
 
+use crate::domain::matches::PossibleDuplicate;
 use crate::registry::publication::refuse_without_source;
 use std::collections::HashMap;
 
@@ -35,7 +36,7 @@ async fn write_record<R: StoredKind>(
     vocabulary: &Vocabulary,
     parsed: &Parsed<R>,
     options: ImportOptions,
-) -> ApiResult<(Uuid, ImportOutcome)> {
+) -> ApiResult<(Uuid, ImportOutcome, Vec<PossibleDuplicate>)> {
     let publish = options.publish;
     let existing = match parsed.id {
         Some(id) if records::ever_existed(conn, R::KIND, id).await? => Some(id),
@@ -48,6 +49,14 @@ async fn write_record<R: StoredKind>(
         }
         None => find_by_keys::<R>(conn, &R::external_keys(&parsed.draft)).await?,
     };
+    let mut duplicates = Vec::new();
+    let identified = parsed.id.is_some() || !R::external_keys(&parsed.draft).is_empty();
+    if existing.is_none() && !identified && !parsed.create_anyway && !options.create_duplicates {
+        duplicates = R::likely_duplicates(conn, &parsed.draft).await?;
+        if !duplicates.is_empty() && !options.dry_run {
+            return Err(possible_duplicate::<R>(&duplicates));
+        }
+    }
     let (id, outcome) = match existing {
         None => {
             let new_id = parsed.id.unwrap_or_else(Uuid::now_v7);
@@ -58,7 +67,7 @@ async fn write_record<R: StoredKind>(
             let edit = registry::records::merge_patch_record::<R>;
             let any = Precondition::any();
             match edit(conn, vocabulary, context, id, any, &parsed.fields, publish).await? {
-                Edit::Unchanged => return Ok((id, ImportOutcome::Unchanged)),
+                Edit::Unchanged => return Ok((id, ImportOutcome::Unchanged, duplicates)),
                 Edit::Updated | Edit::Revised => (id, ImportOutcome::Updated),
             }
         }
@@ -91,7 +100,25 @@ async fn write_record<R: StoredKind>(
             history::record(conn, context, R::KIND, id, HistoryAction::Approved, changes).await?;
         }
     }
-    Ok((id, outcome))
+    Ok((id, outcome, duplicates))
+}
+
+/// The refusal of a line that looks like an existing record.
+fn possible_duplicate<R: StoredKind>(found: &[PossibleDuplicate]) -> ApiError {
+    let named: Vec<String> = found
+        .iter()
+        .map(|d| format!("'{}' ({}, score {})", d.name, d.id, d.score))
+        .collect();
+    ApiError::InvalidInput(vec![InvalidParam::new(
+        "",
+        "possible-duplicate",
+        format!(
+            "looks like the existing {} {}; give it an id or external key to update it, \
+             or \"createAnyway\": true (or createDuplicates=true on the request) to create it anyway",
+            R::KIND.noun(),
+            named.join(", ")
+        ),
+    )])
 }
 
 /// A line written, with what the links phase needs of it.
@@ -100,7 +127,7 @@ type Written<'a> = (
     usize,
     Vec<String>,
     &'a Vec<LinkLine>,
-    ApiResult<(Uuid, ImportOutcome)>,
+    ApiResult<(Uuid, ImportOutcome, Vec<PossibleDuplicate>)>,
 );
 
 async fn write_line<'a, R: StoredKind>(
@@ -183,7 +210,8 @@ pub async fn run(
                 Line::Expert(p) => write_line(conn, context, vocabulary, p, options).await,
                 Line::Initiative(p) => write_line(conn, context, vocabulary, p, options).await,
             };
-            let (id, outcome) = result.map_err(|e| line_problem(number, "", e))?;
+            let (id, outcome, possible_duplicates) =
+                result.map_err(|e| line_problem(number, "", e))?;
             for key in keys {
                 in_file.insert((kind, key), id);
             }
@@ -197,6 +225,7 @@ pub async fn run(
                 kind: kind.hit(),
                 id,
                 outcome,
+                possible_duplicates,
             });
             written.push((id, links, number));
         }

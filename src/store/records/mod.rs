@@ -16,6 +16,7 @@ use uuid::Uuid;
 
 use crate::auth::Audience;
 use crate::domain::enums::HitType;
+use crate::domain::matches::PossibleDuplicate;
 use crate::domain::sources::Source;
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
@@ -79,6 +80,15 @@ pub trait StoredKind {
     /// as written, unless a key is stored normalised.
     fn reference_keys(reference: &str) -> Vec<String> {
         vec![reference.to_owned()]
+    }
+    /// Existing records the draft likely duplicates ([`crate::domain::matches::LIKELY_DUPLICATE`]
+    /// and up), by the kind's duplicate finder; none for a kind without one.
+    fn likely_duplicates(
+        conn: &mut AsyncPgConnection,
+        draft: &Self::Draft,
+    ) -> impl Future<Output = ApiResult<Vec<PossibleDuplicate>>> + Send {
+        let _ = (conn, draft);
+        async { Ok(Vec::new()) }
     }
     /// Refuses filter values that name records that do not exist.
     fn check_filter(
