@@ -56,4 +56,4 @@ done
 kill "$SERVER_PID"
 
 echo "== suggestion quality (bench/suggest_eval.rs)"
-cargo run --release --quiet --example suggest-eval -- "$DATABASE_URL" "${PER_HALF:-200}"
+cargo run --release --quiet --example suggest-eval -- "$DATABASE_URL" "${PER_HALF:-500}"

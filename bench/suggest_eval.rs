@@ -5,7 +5,11 @@
 //! the mean reciprocal rank of the first one (MRR@10), beside a baseline
 //! that suggests the most active experts on the initiative's topics.
 //! Weights are tuned on one half of the initiatives and reported on the
-//! other. Everything runs in one transaction that is rolled back.
+//! other. It works on a copy of the database (`<name>_eval`, made from it
+//! as a template and dropped at the end, so nothing may be connected to the
+//! original): the links are hidden there for good before the search index
+//! is built, so that neither stage knows them, as in a registry that never
+//! had them.
 //!
 //!   cargo run --release --example suggest-eval -- [DATABASE_URL] [PER_HALF]
 //!
@@ -180,17 +184,37 @@ async fn main() -> Result<(), BoxError> {
         .next()
         .unwrap_or_else(|| "postgres://postgres@127.0.0.1:5432/aimd_bench".to_owned());
     let per_half: usize = args.next().map_or(Ok(200), |n| n.parse())?;
-    let mut conn = AsyncPgConnection::establish(&url).await?;
+    let (maintenance, source) = aimd_registry::db::maintenance_url(&url)?;
+    let copy = format!("{source}_eval");
+    let mut admin = AsyncPgConnection::establish(&maintenance).await?;
+    let drop_copy = format!(
+        "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+        aimd_registry::db::quote_identifier(&copy)
+    );
+    admin.batch_execute(&drop_copy).await?;
+    let started = Instant::now();
+    admin
+        .batch_execute(&format!(
+            "CREATE DATABASE {} TEMPLATE {}",
+            aimd_registry::db::quote_identifier(&copy),
+            aimd_registry::db::quote_identifier(&source)
+        ))
+        .await?;
+    println!(
+        "copied {source} to {copy} in {:.0} s",
+        started.elapsed().as_secs_f64()
+    );
+    let copy_url = url.replacen(&format!("/{source}"), &format!("/{copy}"), 1);
+    let outcome = evaluate(&copy_url, per_half).await;
+    admin.batch_execute(&drop_copy).await?;
+    outcome
+}
+
+async fn evaluate(url: &str, per_half: usize) -> Result<(), BoxError> {
+    let mut conn = AsyncPgConnection::establish(url).await?;
     let vocabulary = load_vocabulary(&mut conn)
         .await
         .map_err(|e| e.to_string())?;
-    // Candidates by topic come from the index, as in the API; hiding links
-    // changes no value the first stage reads (topics, countries, languages).
-    let (index, report) = SearchIndex::build(&mut conn)
-        .await
-        .map_err(|e| e.to_string())?;
-    println!("index built: {} documents", report.documents());
-    conn.batch_execute("BEGIN").await?;
     let links: i64 = {
         #[derive(QueryableByName)]
         struct Count {
@@ -211,6 +235,12 @@ async fn main() -> Result<(), BoxError> {
     .load(&mut conn)
     .await?;
     conn.batch_execute("ANALYZE initiative_experts").await?;
+    // Candidates by topic come from the index, as in the API, built now:
+    // the hidden links are not among the links it excludes.
+    let (index, report) = SearchIndex::build(&mut conn)
+        .await
+        .map_err(|e| e.to_string())?;
+    println!("index built: {} documents", report.documents());
     let mut by_initiative: HashMap<Uuid, HashSet<Uuid>> = HashMap::new();
     for link in &hidden {
         by_initiative
@@ -258,8 +288,8 @@ async fn main() -> Result<(), BoxError> {
 
     let mut best: Option<(f64, Weights)> = None;
     for topic in [0.25, 0.35] {
-        for activity in [0.2, 0.35, 0.5] {
-            for links in [0.1] {
+        for activity in [0.2, 0.4] {
+            for links in [0.1, 0.3, 0.5] {
                 let weights = normalised(topic, activity, links);
                 let mut score = Score::default();
                 for case in &tune {
@@ -312,6 +342,5 @@ async fn main() -> Result<(), BoxError> {
     for line in report {
         println!("{line}");
     }
-    conn.batch_execute("ROLLBACK").await?;
     Ok(())
 }

@@ -62,6 +62,7 @@ $$;
 
 
 
+DROP INDEX initiatives_deleted_idx;
 DROP VIEW aimd_public.initiatives;
 DROP VIEW aimd_public.organisations;
 DROP VIEW aimd_public.experts;

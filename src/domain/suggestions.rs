@@ -75,13 +75,13 @@ pub struct Weights {
 /// Experts to invite: tuned by `bench/suggest_eval.rs` on half of the
 /// generated registry's initiatives (see bench/README.md), rounded.
 pub const EXPERT_WEIGHTS: Weights = Weights {
-    topic: 0.22,
-    organisation: 0.09,
-    colleagues: 0.09,
+    topic: 0.15,
+    organisation: 0.29,
+    colleagues: 0.29,
     country: 0.1,
     language: 0.05,
     absence: 0.0,
-    activity: 0.45,
+    activity: 0.12,
 };
 
 /// Initiatives to join.

@@ -28,6 +28,16 @@ use crate::sql::{Bind, Placeholder, Sql};
 /// they take no place in it.
 pub const HOPS: i64 = 50;
 
+/// Initiatives to join found through colleagues: the ones with most
+/// colleagues, at most this many (the colleague signal counts for these
+/// only). An expert with busy colleagues reaches a thousand initiatives
+/// this way, most of them through a single colleague.
+const COLLEAGUE_REACH: i64 = 200;
+
+/// Initiatives to join are sought through each colleague's latest this
+/// many live initiatives: the second hop fans out over every colleague.
+const COLLEAGUE_HOPS: i64 = 20;
+
 /// A candidate as a page of suggestions reads it.
 #[derive(Debug, QueryableByName)]
 pub struct Candidate {
@@ -132,6 +142,8 @@ struct Common {
     pool: Placeholder,
     pool_activity: Placeholder,
     hops: Placeholder,
+    colleague_reach: Placeholder,
+    colleague_hops: Placeholder,
 }
 
 fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
@@ -144,6 +156,8 @@ fn common(sql: &mut Sql, target: &Target<'_>) -> Common {
         pool: sql.bind(Bind::Uuids(target.pool.iter().map(|p| p.id).collect())),
         pool_activity: sql.bind(Bind::Ints(target.pool.iter().map(|p| p.activity).collect())),
         hops: sql.bind(Bind::Int(HOPS)),
+        colleague_reach: sql.bind(Bind::Int(COLLEAGUE_REACH)),
+        colleague_hops: sql.bind(Bind::Int(COLLEAGUE_HOPS)),
     }
 }
 
@@ -281,6 +295,16 @@ pub async fn experts_for_initiative(
         .push(" GROUP BY other.expert_id), \
         candidates AS (SELECT expert_id FROM topic_match UNION SELECT expert_id FROM org_match \
           UNION SELECT expert_id FROM co), \
+        pool AS (SELECT p.id, p.activity FROM unnest(")
+        .push(&c.pool)
+        .push("::uuid[], ")
+        .push(&c.pool_activity)
+        .push("::bigint[]) p(id, activity)), \
+        counted AS (SELECT a.expert_id, count(*) AS activity FROM initiative_experts a \
+          WHERE a.expert_id = ANY(ARRAY(SELECT expert_id FROM candidates EXCEPT SELECT id FROM pool)) \
+            AND NOT EXISTS (SELECT 1 FROM initiatives ai WHERE ai.id = a.initiative_id \
+              AND ai.deleted_at IS NOT NULL) \
+          GROUP BY a.expert_id), \
         scored AS (SELECT e.id, e.given_name || ' ' || e.family_name AS name, NULL::text AS name_nl, \
             NULL::text AS acronym, e.country AS place, coalesce(e.is_public, false) AS public_profile, \
             coalesce(t.shared, '{}') AS shared_topics, coalesce(t.related, '{}') AS related_topics, \
@@ -292,14 +316,9 @@ pub async fn experts_for_initiative(
             ARRAY(SELECT l FROM unnest(e.languages) l WHERE l = ANY(")
         .push(&c.languages)
         .push(") ORDER BY l) AS language_fit, NULL::bigint AS compatriots, \
-            coalesce((SELECT p.activity FROM unnest(")
-        .push(&c.pool)
-        .push("::uuid[], ")
-        .push(&c.pool_activity)
-        .push("::bigint[]) p(id, activity) WHERE p.id = e.id), \
-              (SELECT count(*) FROM initiative_experts a JOIN initiatives ai ON ai.id = a.initiative_id \
-                AND ai.deleted_at IS NULL WHERE a.expert_id = e.id)) AS activity \
+            coalesce(pl.activity, cd.activity, 0) AS activity \
           FROM candidates n JOIN experts e ON e.id = n.expert_id \
+          LEFT JOIN pool pl ON pl.id = e.id LEFT JOIN counted cd ON cd.expert_id = e.id \
           LEFT JOIN topic_match t ON t.expert_id = e.id \
           LEFT JOIN org_match m ON m.expert_id = e.id \
           LEFT JOIN co k ON k.expert_id = e.id \
@@ -367,11 +386,23 @@ pub async fn initiatives_for_expert(
               AND oi.status IN ('active', 'planned') \
             WHERE o.expert_id = colleague.expert_id AND o.initiative_id <> mine.initiative_id \
             ORDER BY o.created_at DESC LIMIT ")
-        .push(&c.hops)
+        .push(&c.colleague_hops)
         .push(") other \
-          GROUP BY other.initiative_id), \
+          GROUP BY other.initiative_id ORDER BY colleagues DESC, other.initiative_id LIMIT ")
+        .push(&c.colleague_reach)
+        .push("), \
         candidates AS (SELECT initiative_id FROM topic_match UNION SELECT initiative_id FROM org_match \
           UNION SELECT initiative_id FROM co), \
+        compatriots AS (SELECT p.initiative_id, count(*) AS n FROM ( \
+            SELECT io.initiative_id FROM initiative_organisations io JOIN organisations o \
+              ON o.id = io.organisation_id AND o.deleted_at IS NULL AND o.country = ")
+        .push(&home)
+        .push(" WHERE io.initiative_id = ANY(ARRAY(SELECT initiative_id FROM candidates)) \
+            UNION ALL SELECT ie.initiative_id FROM initiative_experts ie JOIN experts x \
+              ON x.id = ie.expert_id AND x.deleted_at IS NULL AND x.country = ")
+        .push(&home)
+        .push(" WHERE ie.initiative_id = ANY(ARRAY(SELECT initiative_id FROM candidates))) p \
+          GROUP BY p.initiative_id), \
         scored AS (SELECT i.id, i.title_en AS name, i.title_nl AS name_nl, \
             i.acronym, i.scope AS place, coalesce(i.is_public, false) AS public_profile, \
             coalesce(t.shared, '{}') AS shared_topics, coalesce(t.related, '{}') AS related_topics, \
@@ -394,17 +425,9 @@ pub async fn initiatives_for_expert(
         .push("::text[] THEN ARRAY['en'] ELSE '{}' END) ORDER BY l) AS language_fit, \
             CASE WHEN i.scope <> 'national' AND ")
         .push(&home)
-        .push(" <> '' THEN \
-              (SELECT count(*) FROM initiative_organisations io JOIN organisations o \
-                 ON o.id = io.organisation_id AND o.deleted_at IS NULL \
-                 WHERE io.initiative_id = i.id AND o.country = ")
-        .push(&home)
-        .push(") + (SELECT count(*) FROM initiative_experts ie JOIN experts x \
-                 ON x.id = ie.expert_id AND x.deleted_at IS NULL \
-                 WHERE ie.initiative_id = i.id AND x.country = ")
-        .push(&home)
-        .push(") END AS compatriots, 0::bigint AS activity \
+        .push(" <> '' THEN coalesce(cp.n, 0) END AS compatriots, 0::bigint AS activity \
           FROM candidates n JOIN initiatives i ON i.id = n.initiative_id \
+          LEFT JOIN compatriots cp ON cp.initiative_id = i.id \
           LEFT JOIN topic_match t ON t.initiative_id = i.id \
           LEFT JOIN org_match m ON m.initiative_id = i.id \
           LEFT JOIN co k ON k.initiative_id = i.id \

@@ -188,19 +188,19 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
     let page = app.get(&path).await;
     page.expect(200);
     let page = page.json();
-    // By hand, with the expert weights (topic .22, organisation .09,
-    // colleagues .09, country .1, language .05, activity .45): Anna shares
-    // both topics (.22), UMC (1 of 2: .045), NL (.1) and Dutch (.05); Eva
-    // one topic of two (.11) and NL; Colin works with Lena in O (1 of 3:
-    // .03) and takes part in it (ln 2 / ln 51 of .45: .0793); Bram a
-    // narrower topic (half of one of two: .055). Dana shares nothing but
+    // By hand, with the expert weights (topic .15, organisation .29,
+    // colleagues .29, country .1, language .05, activity .12): Anna shares
+    // both topics (.15), UMC (1 of 2: .145), NL (.1) and Dutch (.05); Eva
+    // one topic of two (.075) and NL; Colin works with Lena in O (1 of 3:
+    // .0967) and takes part in it (ln 2 / ln 51 of .12: .0212); Bram a
+    // narrower topic (half of one of two: .0375). Dana shares nothing but
     // her country, Lena is already a member.
     assert_eq!(
         ranking(&page, "expert", "name"),
         vec![
             (
                 "Anna Fixture".to_owned(),
-                0.415,
+                0.445,
                 codes(&[
                     "shared-topic",
                     "shared-organisation",
@@ -210,15 +210,15 @@ async fn experts_to_invite_are_ranked_by_topics_organisations_colleagues_and_fit
             ),
             (
                 "Eva Fixture".to_owned(),
-                0.21,
+                0.175,
                 codes(&["shared-topic", "country-fit"])
             ),
             (
                 "Colin Fixture".to_owned(),
-                0.1093,
+                0.1178,
                 codes(&["co-participant", "active"])
             ),
-            ("Bram Fixture".to_owned(), 0.055, codes(&["related-topic"])),
+            ("Bram Fixture".to_owned(), 0.0375, codes(&["related-topic"])),
         ],
         "{page}"
     );
