@@ -34,22 +34,20 @@ const PAGE_KEYS: &[&str] = &["limit", "cursor"];
 
 fn page(request: &HttpRequest, sort: &str) -> ApiResult<PageRequest> {
     let mut query = QueryReader::new(request.query_string(), PAGE_KEYS);
-    let page = PageRequest::read(&mut query);
-    if let Some(cursor) = &page.cursor {
-        if cursor.sort != sort {
-            query.error("cursor", "invalid-cursor", "belongs to another list");
-        } else if cursor
+    let page = PageRequest::read_for(&mut query, sort);
+    if let Some(cursor) = &page.cursor
+        && cursor.sort == sort
+        && cursor
             .key
             .as_deref()
             .and_then(|key| key.parse::<f64>().ok())
             .is_none_or(|score| !score.is_finite())
-        {
-            query.error(
-                "cursor",
-                "invalid-cursor",
-                "is not a cursor this API handed out",
-            );
-        }
+    {
+        query.error(
+            "cursor",
+            "invalid-cursor",
+            "is not a cursor this API handed out",
+        );
     }
     query.finish()?;
     Ok(page)

@@ -12,7 +12,7 @@ use crate::api::middleware::RequestId;
 use crate::api::state::AppState;
 use crate::auth::{Audience, Caller};
 use crate::domain::history::{ChangeContext, HistoryPage};
-use crate::domain::page::{Cursor, PageRequest, encode_cursor};
+use crate::domain::page::{PageRequest, cut};
 use crate::domain::query::{QueryReader, path_id};
 use crate::error::{ApiError, ApiResult};
 use crate::store::history;
@@ -109,14 +109,8 @@ pub async fn list(
         return Err(records::not_found(kind, id));
     }
     let mut items = history::page(&mut conn, id, before, limit + 1).await?;
-    let more = items.len() > usize::try_from(limit).unwrap_or(usize::MAX);
-    items.truncate(usize::try_from(limit).unwrap_or(usize::MAX));
-    let next = more.then(|| items.last()).flatten().map(|last| {
-        encode_cursor(&Cursor {
-            sort: CURSOR_SORT.to_owned(),
-            key: Some(last.seq.to_string()),
-            id,
-        })
+    let next = cut(&mut items, limit, CURSOR_SORT, |last| {
+        (Some(last.seq.to_string()), id)
     });
     let mut response = HttpResponse::Ok();
     if let Some(cursor) = &next {

@@ -8,7 +8,7 @@ use chrono::Utc;
 use crate::api::access::{Allowed, least};
 use crate::api::respond::page_response;
 use crate::auth::Audience;
-use crate::domain::page::{Cursor, Page, PageParams, encode_cursor};
+use crate::domain::page::{Page, PageParams, cut};
 use crate::domain::query::QueryReader;
 use crate::domain::reviews::{DUE_KEYS, DUE_SORT, DueFilter, DueQuery, DueRecord, ReviewReason};
 use crate::error::ApiResult;
@@ -43,14 +43,8 @@ pub async fn due_reviews(
     let mut conn = state.conn(Audience::Staff).await?;
     let mut rows = reviews::due(&mut conn, &filter, period).await?;
     let total = rows.first().map_or(0, |row| row.total);
-    let more = rows.len() as i64 > filter.page.limit;
-    rows.truncate(usize::try_from(filter.page.limit).unwrap_or(usize::MAX));
-    let next = more.then(|| rows.last()).flatten().map(|last| {
-        encode_cursor(&Cursor {
-            sort: DUE_SORT.to_owned(),
-            key: None,
-            id: last.id,
-        })
+    let next = cut(&mut rows, filter.page.limit, DUE_SORT, |last| {
+        (None, last.id)
     });
     let items = rows
         .iter()

@@ -44,14 +44,9 @@ pub async fn search(
     let text = query.one("q", SearchText::parse);
     let mut types = query.many("type", HitType::parse);
     let asked = query.one("lang", DisplayLanguage::parse);
-    let page = PageRequest::read(&mut query);
+    let page = PageRequest::read_for(&mut query, "relevance");
     if text.is_none() && !query.has_error("q") {
         query.error("q", "required", "is required");
-    }
-    if let Some(cursor) = &page.cursor
-        && cursor.sort != "relevance"
-    {
-        query.error("cursor", "invalid-cursor", "belongs to another list");
     }
     query.finish()?;
     let text = text.ok_or_else(|| ApiError::internal("q was checked above"))?;

@@ -109,6 +109,40 @@ impl PageRequest {
         let cursor = query.one("cursor", decode_cursor);
         Self { limit, cursor }
     }
+
+    /// [`Self::read`] for a list walked in one order, `sort`: a cursor of
+    /// another list is refused.
+    pub fn read_for(query: &mut QueryReader, sort: &str) -> Self {
+        let page = Self::read(query);
+        if page.cursor.as_ref().is_some_and(|c| c.sort != sort) {
+            query.error("cursor", "invalid-cursor", "belongs to another list");
+        }
+        page
+    }
+}
+
+/// Cuts `items`, read with one more than `limit` to tell whether there is
+/// more, to the page, and returns the next page's cursor in `sort` when
+/// there is more: the sort key and id of the last item kept, by `at`.
+pub fn cut<T>(
+    items: &mut Vec<T>,
+    limit: i64,
+    sort: &str,
+    at: impl Fn(&T) -> (Option<String>, Uuid),
+) -> Option<String> {
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    if items.len() <= limit {
+        return None;
+    }
+    items.truncate(limit);
+    items.last().map(|last| {
+        let (key, id) = at(last);
+        encode_cursor(&Cursor {
+            sort: sort.to_owned(),
+            key,
+            id,
+        })
+    })
 }
 
 fn decode_cursor(raw: &str) -> Result<Cursor, FieldError> {

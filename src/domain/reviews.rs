@@ -100,10 +100,7 @@ impl DueFilter {
             .collect();
         let scopes = query.many("scope", Scope::parse);
         let on = query.one("on", Date::parse).map_or(today, |d| d.0);
-        let page = PageRequest::read(query);
-        if page.cursor.as_ref().is_some_and(|c| c.sort != DUE_SORT) {
-            query.error("cursor", "invalid-cursor", "belongs to another list");
-        }
+        let page = PageRequest::read_for(query, DUE_SORT);
         Self {
             kinds,
             topics,

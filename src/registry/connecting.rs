@@ -10,7 +10,7 @@ use uuid::Uuid;
 use crate::auth::Audience;
 use crate::domain::experts::Expert;
 use crate::domain::initiatives::Initiative;
-use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
+use crate::domain::page::{Page, PageRequest, cut};
 use crate::domain::suggestions::{
     EXPERT_WEIGHTS, ExpertBrief, INITIATIVE_WEIGHTS, InitiativeBrief, SuggestedExpert,
     SuggestedInitiative, TopicReach, working_languages,
@@ -32,16 +32,9 @@ fn page_of<T>(
     item: impl Fn(Candidate) -> ApiResult<T>,
 ) -> ApiResult<Page<T>> {
     let total = found.first().map_or(0, |c| c.total);
-    let more = found.len() as i64 > page.limit;
-    found.truncate(page.limit as usize);
-    let next = match found.last() {
-        Some(last) if more => Some(encode_cursor(&Cursor {
-            sort: SORT.to_owned(),
-            key: Some(format!("{:.4}", last.score)),
-            id: last.id,
-        })),
-        _ => None,
-    };
+    let next = cut(&mut found, page.limit, SORT, |last| {
+        (Some(format!("{:.4}", last.score)), last.id)
+    });
     let items = found.into_iter().map(item).collect::<ApiResult<_>>()?;
     Ok(Page {
         items,

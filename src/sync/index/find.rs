@@ -22,7 +22,7 @@ use super::filters::{Clause, IndexFilter};
 use super::{Reading, index_error};
 use crate::auth::Audience;
 use crate::domain::list::{FacetSpec, Found, ListRequest, SortKey, SortSpec};
-use crate::domain::page::{Cursor, FacetCount, encode_cursor};
+use crate::domain::page::{Cursor, FacetCount, cut};
 use crate::domain::topics::Vocabulary;
 use crate::error::{ApiError, ApiResult};
 use crate::store::records::Kind;
@@ -39,15 +39,8 @@ impl Listed {
     /// Keeps the page's ids (drops the one past the page) and returns them
     /// with the cursor of the next page, when there is one.
     pub fn page(&mut self, sort: &str, limit: i64) -> (Vec<Uuid>, Option<String>) {
-        let limit = usize::try_from(limit).unwrap_or(usize::MAX);
-        let more = self.found.len() > limit;
-        self.found.truncate(limit);
-        let next = more.then(|| self.found.last()).flatten().map(|last| {
-            encode_cursor(&Cursor {
-                sort: sort.to_owned(),
-                key: last.sort_key.clone(),
-                id: last.id,
-            })
+        let next = cut(&mut self.found, limit, sort, |last| {
+            (last.sort_key.clone(), last.id)
         });
         (self.found.iter().map(|f| f.id).collect(), next)
     }

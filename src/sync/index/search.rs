@@ -11,7 +11,7 @@ use super::{Reading, index_error};
 use crate::auth::Audience;
 use crate::domain::display_language::DisplayLanguage;
 use crate::domain::enums::HitType;
-use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
+use crate::domain::page::{Page, PageRequest, cut};
 use crate::domain::search::SearchText;
 use crate::domain::search_hits::SearchHit;
 use crate::error::{ApiError, ApiResult};
@@ -53,19 +53,9 @@ pub fn search(
     let (mut ranked, total) = searcher
         .search(&BooleanQuery::new(all), &collector)
         .map_err(index_error)?;
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let next = (ranked.len() > limit)
-        .then(|| {
-            ranked.truncate(limit);
-            ranked.last().map(|last| {
-                encode_cursor(&Cursor {
-                    sort: "relevance".to_owned(),
-                    key: last.sort_key.clone(),
-                    id: last.id,
-                })
-            })
-        })
-        .flatten();
+    let next = cut(&mut ranked, page.limit, "relevance", |last| {
+        (last.sort_key.clone(), last.id)
+    });
     let highlighter = reading.highlighter(text);
     let mut items = Vec::with_capacity(ranked.len());
     for hit in ranked {

@@ -18,7 +18,7 @@ use uuid::Uuid;
 use super::{Reading, index_error};
 use crate::auth::Audience;
 use crate::domain::initiatives::Initiative;
-use crate::domain::page::{Cursor, Page, PageRequest, encode_cursor};
+use crate::domain::page::{Page, PageRequest, cut};
 use crate::domain::similar::{
     Comparison, INITIATIVE_WORDS, ORGANISATION_WORDS, OrganisationBrief, Profile,
     SimilarInitiative, SimilarOrganisation, Words, compare,
@@ -237,19 +237,9 @@ fn rank<T>(
             .unwrap_or(f64::MAX);
         ranked.retain(|(id, _, c)| c.score < after || (c.score == after && *id > cursor.id));
     }
-    let limit = usize::try_from(page.limit).unwrap_or(usize::MAX);
-    let next = (ranked.len() > limit)
-        .then(|| {
-            ranked.truncate(limit);
-            ranked.last().map(|(id, _, c)| {
-                encode_cursor(&Cursor {
-                    sort: SORT.to_owned(),
-                    key: Some(format!("{:.4}", c.score)),
-                    id: *id,
-                })
-            })
-        })
-        .flatten();
+    let next = cut(&mut ranked, page.limit, SORT, |(id, _, c)| {
+        (Some(format!("{:.4}", c.score)), *id)
+    });
     Page {
         items: ranked.into_iter().map(|(_, item, c)| (item, c)).collect(),
         next,
