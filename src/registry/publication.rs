@@ -79,8 +79,7 @@ pub async fn take_step<R: StoredKind>(
     if step.action == PublicationAction::Confirm {
         // Checked, still accurate: no content changes, but what every
         // reader sees (when it was last reviewed) does.
-        records::touch(conn, R::KIND, &[id], now).await?;
-        records::mark_reviewed(conn, R::KIND, id, now).await?;
+        records::confirm_reviewed(conn, R::KIND, id, now).await?;
         return history::record(
             conn,
             context,
@@ -91,12 +90,13 @@ pub async fn take_step<R: StoredKind>(
         )
         .await;
     }
+    // The revision an approval applies, read once: it is what goes live.
+    let approved_revision = match (&pending, step.action) {
+        (Some(revision), PublicationAction::Approve) => Some(R::parse_draft(revision, vocabulary)?),
+        _ => None,
+    };
     if step.action == PublicationAction::Approve {
-        let approved = match &pending {
-            Some(revision) => R::parse_draft(revision, vocabulary)?,
-            None => R::load_draft(conn, id).await?,
-        };
-        refuse_without_source::<R>(&approved)?;
+        refuse_without_source::<R>(conn, id, approved_revision.as_ref()).await?;
     }
     let approver = context.actor_id();
     if step.action == PublicationAction::Approve
@@ -108,14 +108,14 @@ pub async fn take_step<R: StoredKind>(
             R::KIND.noun()
         )));
     }
-    let applies_revision = pending.is_some() && step.action == PublicationAction::Approve;
+    let applies_revision = approved_revision.is_some();
     let changes = match pending {
         Some(revision) => {
             records::drop_revision(conn, id).await?;
-            if step.action == PublicationAction::Approve {
+            if let Some(approved) = &approved_revision {
                 let live = serde_json::to_value(R::load_draft(conn, id).await?)
                     .map_err(ApiError::internal)?;
-                R::update(conn, id, &R::parse_draft(&revision, vocabulary)?).await?;
+                R::update(conn, id, approved).await?;
                 history::diff(&live, &revision)
             } else {
                 json!({})
@@ -125,14 +125,12 @@ pub async fn take_step<R: StoredKind>(
     };
     // Applying a revision gave the record its new version already.
     let new_version = !applies_revision;
-    records::set_publication(conn, R::KIND, id, next, now, new_version).await?;
     // Publishing is a review of the whole record. Approving a revision is
     // a review of the change only, and the public must not learn from the
     // record's review date that a change they cannot see (contact data)
     // was approved.
-    if step.action == PublicationAction::Approve && !applies_revision {
-        records::mark_reviewed(conn, R::KIND, id, now).await?;
-    }
+    let reviewed = step.action == PublicationAction::Approve && !applies_revision;
+    records::set_publication(conn, R::KIND, id, next, now, new_version, reviewed).await?;
     history::record(
         conn,
         context,
@@ -146,9 +144,26 @@ pub async fn take_step<R: StoredKind>(
 }
 
 /// An initiative is published only with a source its facts can be checked
-/// against.
-pub fn refuse_without_source<R: StoredKind>(draft: &R::Draft) -> ApiResult<()> {
-    if R::NEEDS_SOURCE && R::sources(draft).is_empty() {
+/// against. `going_live` is what is published when the caller holds it
+/// (a revision, a record just created); otherwise the stored record is
+/// read, for the kinds that need a source only.
+pub async fn refuse_without_source<R: StoredKind>(
+    conn: &mut AsyncPgConnection,
+    id: Uuid,
+    going_live: Option<&R::Draft>,
+) -> ApiResult<()> {
+    if !R::NEEDS_SOURCE {
+        return Ok(());
+    }
+    let stored;
+    let draft = match going_live {
+        Some(draft) => draft,
+        None => {
+            stored = R::load_draft(conn, id).await?;
+            &stored
+        }
+    };
+    if R::sources(draft).is_empty() {
         return Err(ApiError::Conflict(format!(
             "an {} needs at least one source in `sources` before it can be published",
             R::KIND.noun()

@@ -162,12 +162,13 @@ impl StoredKind for Experts {
     }
 
     async fn update(conn: &mut AsyncPgConnection, id: Uuid, draft: &ExpertDraft) -> ApiResult<()> {
+        let now = Utc::now();
         diesel::update(experts::table.find(id))
             .set((
                 ExpertColumns::of(draft)?,
                 experts::version.eq(experts::version + 1),
-                experts::updated_at.eq(Utc::now()),
-                experts::content_changed_at.eq(Utc::now()),
+                experts::updated_at.eq(now),
+                experts::content_changed_at.eq(now),
             ))
             .execute(conn)
             .await?;

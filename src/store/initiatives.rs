@@ -154,12 +154,13 @@ impl StoredKind for Initiatives {
         id: Uuid,
         draft: &InitiativeDraft,
     ) -> ApiResult<()> {
+        let now = Utc::now();
         diesel::update(initiatives::table.find(id))
             .set((
                 InitiativeColumns::of(draft)?,
                 initiatives::version.eq(initiatives::version + 1),
-                initiatives::updated_at.eq(Utc::now()),
-                initiatives::content_changed_at.eq(Utc::now()),
+                initiatives::updated_at.eq(now),
+                initiatives::content_changed_at.eq(now),
             ))
             .execute(conn)
             .await?;

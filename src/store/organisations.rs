@@ -141,12 +141,13 @@ impl StoredKind for Organisations {
         id: Uuid,
         draft: &OrganisationDraft,
     ) -> ApiResult<()> {
+        let now = Utc::now();
         diesel::update(organisations::table.find(id))
             .set((
                 OrganisationColumns::of(draft)?,
                 organisations::version.eq(organisations::version + 1),
-                organisations::updated_at.eq(Utc::now()),
-                organisations::content_changed_at.eq(Utc::now()),
+                organisations::updated_at.eq(now),
+                organisations::content_changed_at.eq(now),
             ))
             .execute(conn)
             .await?;

@@ -38,6 +38,7 @@ async fn write_record<R: StoredKind>(
     options: ImportOptions,
 ) -> ApiResult<(Uuid, ImportOutcome, Vec<PossibleDuplicate>)> {
     let publish = options.publish;
+    let keys = R::external_keys(&parsed.draft);
     let existing = match parsed.id {
         Some(id) if records::ever_existed(conn, R::KIND, id).await? => Some(id),
         // An id the registry never had creates the record under it, so that
@@ -47,10 +48,10 @@ async fn write_record<R: StoredKind>(
             claim_new_id(conn, R::KIND, id).await?;
             None
         }
-        None => find_by_keys::<R>(conn, &R::external_keys(&parsed.draft)).await?,
+        None => find_by_keys::<R>(conn, &keys).await?,
     };
     let mut duplicates = Vec::new();
-    let identified = parsed.id.is_some() || !R::external_keys(&parsed.draft).is_empty();
+    let identified = parsed.id.is_some() || !keys.is_empty();
     if existing.is_none() && !identified && !parsed.create_anyway && !options.create_duplicates {
         duplicates = R::likely_duplicates(conn, &parsed.draft).await?;
         if !duplicates.is_empty() && !options.dry_run {
@@ -85,7 +86,10 @@ async fn write_record<R: StoredKind>(
         }
         let (status, _) = records::publication(conn, R::KIND, id).await?;
         if status != PublicationStatus::Published {
-            refuse_without_source::<R>(&R::load_draft(conn, id).await?)?;
+            // A record the line created is as the line wrote it.
+            let created = (outcome == ImportOutcome::Created).then_some(&parsed.draft);
+            refuse_without_source::<R>(conn, id, created).await?;
+            // Publishing is a review of the whole record.
             records::set_publication(
                 conn,
                 R::KIND,
@@ -93,9 +97,9 @@ async fn write_record<R: StoredKind>(
                 PublicationStatus::Published,
                 Utc::now(),
                 true,
+                true,
             )
             .await?;
-            records::mark_reviewed(conn, R::KIND, id, Utc::now()).await?;
             let changes = serde_json::json!({"publicationStatus": {"before": status.as_str(), "after": "published"}});
             history::record(conn, context, R::KIND, id, HistoryAction::Approved, changes).await?;
         }

@@ -25,7 +25,7 @@ pub use self::publication::{
     drop_revision, is_published, note_editor, pending_revision, pending_revision_sql,
     propose_revision, publication, set_publication,
 };
-pub use self::review::{ReviewRow, mark_reviewed, reviewer_sql};
+pub use self::review::{ReviewRow, confirm_reviewed, reviewer_sql};
 pub use self::state::{
     absence, bury, bury_merged, check_filter_ids, ever_existed, is_public, lock_for_erasure,
     lock_link_target, lock_live, touch,

@@ -64,6 +64,7 @@ pub async fn is_published(conn: &mut AsyncPgConnection, kind: Kind, id: Uuid) ->
 
 /// Moves a record to `status` and gives it a new version (unless the
 /// request gave it one already); approval starts a new round of editors.
+/// `reviewed`: the step is a review of the whole record, made at `at`.
 pub async fn set_publication(
     conn: &mut AsyncPgConnection,
     kind: Kind,
@@ -71,6 +72,7 @@ pub async fn set_publication(
     status: PublicationStatus,
     at: DateTime<Utc>,
     new_version: bool,
+    reviewed: bool,
 ) -> ApiResult<()> {
     let editors = if status == PublicationStatus::Published {
         "'{}'"
@@ -82,6 +84,7 @@ pub async fn set_publication(
     } else {
         "version"
     };
+    let last_reviewed = if reviewed { "$3" } else { "last_reviewed_at" };
     sql!(
         "UPDATE ",
         kind.table(),
@@ -89,6 +92,8 @@ pub async fn set_publication(
         editors,
         ", version = ",
         version,
+        ", last_reviewed_at = ",
+        last_reviewed,
         ", updated_at = $3 WHERE id = $1"
     )
     .query()

@@ -50,9 +50,11 @@ pub fn reviewer_sql(audience: Audience) -> &'static str {
     }
 }
 
-/// Records that the record was reviewed at `at` (its history entry names
-/// who).
-pub async fn mark_reviewed(
+/// A review that changes nothing else (`confirm`): the record was found
+/// accurate at `at` (its history entry names by whom), which every reader
+/// sees, so it gets a new version. Publishing records its review through
+/// `set_publication`.
+pub async fn confirm_reviewed(
     conn: &mut AsyncPgConnection,
     kind: Kind,
     id: Uuid,
@@ -61,7 +63,7 @@ pub async fn mark_reviewed(
     sql!(
         "UPDATE ",
         kind.table(),
-        " SET last_reviewed_at = $2 WHERE id = $1"
+        " SET last_reviewed_at = $2, version = version + 1, updated_at = $2 WHERE id = $1"
     )
     .query()
     .bind::<SqlUuid, _>(id)
